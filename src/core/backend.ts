@@ -1,0 +1,51 @@
+/**
+ * TensorFlow.js backend selection: tensorflow (tfjs-node, native) → wasm → cpu, first that initialises wins.
+ * `METADYN_BACKEND` (or the `prefer` argument) forces one backend and fails loudly if it cannot start, so a run
+ * never silently falls back to a slower or numerically different backend than the one asked for.
+ * The chosen backend is printed once per process and recorded in every result's provenance.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+let announced: BackendName | null = null;
+
+function registerBackend(name: BackendName): void {
+  // Registration happens on require; tfjs-node is an optional dependency and is absent where libtensorflow
+  // could not be downloaded.
+  if (name === 'tensorflow') require('@tensorflow/tfjs-node');
+  if (name === 'wasm') require('@tensorflow/tfjs-backend-wasm');
+}
+
+/** Initialise the first backend of the order that works; returns its name. Idempotent. */
+export async function initBackend(prefer: string | undefined = process.env.METADYN_BACKEND): Promise<BackendName> {
+  if (prefer !== undefined && prefer !== '' && !BACKEND_ORDER.includes(prefer as BackendName)) {
+    throw new Error(`METADYN_BACKEND must be one of ${BACKEND_ORDER.join(', ')}, got '${prefer}'`);
+  }
+  const order: BackendName[] = prefer ? [prefer as BackendName] : [...BACKEND_ORDER];
+  const failures: string[] = [];
+  for (const name of order) {
+    if (announced === name && tf.getBackend() === name) return name;
+    try {
+      registerBackend(name);
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        if (announced !== name) {
+          announced = name;
+          console.log(`[metadyn] tfjs ${tf.version.tfjs} backend: ${name}`);
+        }
+        return name;
+      }
+      failures.push(`${name}: setBackend returned false`);
+    } catch (e) {
+      failures.push(`${name}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new Error(`no tfjs backend could start (${failures.join('; ')})`);
+}
+
+/** The backend currently active (after `initBackend`). */
+export function currentBackend(): string {
+  return tf.getBackend();
+}

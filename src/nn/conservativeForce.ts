@@ -1,0 +1,100 @@
+/**
+ * iMODE's conservative force field with a reflection-symmetric potential (Li et al. 2023, the authors'
+ * `ODEFunc`): a scalar energy network V_net(q, η) on positions q ∈ ℝⁿ and adaptation parameters η,
+ *
+ *   V(q, η) = Σ_{g ∈ G} V_net(g·q, τ(η)),   G = {I, −I} (reflection) or {I},   τ = |·| (authors) or identity,
+ *   F(q, η) = −∂V/∂q = −Σ_{g ∈ G} gᵀ ∇_q V_net(g·q, τ(η)),
+ *
+ * and the second-order dynamics q̇ = v, v̇ = F/m written as a first-order field on the state x = (q, v).
+ * Summing over the group orbit makes V exactly invariant and F exactly equivariant (F(−q) = −F(q)), whatever the
+ * weights. ∇_q V_net comes from the analytic MLP input gradient, so training needs only first-order autodiff.
+ *
+ * Every row of a batch carries its own η (etaRows: [rows, dη]), so all tasks of a meta-batch share one rollout.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError } from '../core/errors';
+import { type MlpParams, type MlpSpec, conditionMlp, conditionedValueAndInputGradient } from './mlp';
+import type { TensorVectorField } from './odeint';
+
+export type PositionSymmetry = 'reflection' | 'none';
+export type EtaTransform = 'abs' | 'identity';
+
+export interface ConservativeForceSpec {
+  /** n, the number of position coordinates (the state has 2n entries) */
+  positionDim: number;
+  etaDim: number;
+  /** width of every hidden layer */
+  width: number;
+  /** number of [Linear, Softplus] blocks after the first (activation-free) linear layer */
+  depth: number;
+  /** Softplus sharpness β */
+  beta: number;
+  symmetry: PositionSymmetry;
+  etaTransform: EtaTransform;
+  mass: number;
+}
+
+/** The authors' energy network: Linear(n+dη → w), depth × [Linear(w → w), Softplus(β)], Linear(w → 1, no bias). */
+export function potentialMlpSpec(s: ConservativeForceSpec): MlpSpec {
+  for (const k of ['positionDim', 'etaDim', 'width', 'depth'] as const) {
+    if (!Number.isInteger(s[k]) || s[k] < (k === 'depth' ? 0 : 1)) throw new ConfigError(`${k} must be a positive integer, got ${s[k]}`);
+  }
+  if (!(s.mass > 0)) throw new ConfigError(`mass must be > 0, got ${s.mass}`);
+  const sizes = [s.positionDim + s.etaDim, ...Array<number>(s.depth + 1).fill(s.width), 1];
+  return {
+    sizes,
+    activations: [{ kind: 'identity' }, ...Array(s.depth).fill({ kind: 'softplus', beta: s.beta }), { kind: 'identity' }],
+    biases: [...Array<boolean>(s.depth + 1).fill(true), false],
+  };
+}
+
+/**
+ * V and F = −∂V/∂q on the group orbit, with the MLP conditioned once on τ(η) (reused by every call, e.g. every
+ * stage of a rollout). Returns q: [rows, n] -> { energy: [rows, 1], force: [rows, n] }.
+ */
+function orbitEvaluator(s: ConservativeForceSpec, net: MlpParams, etaRows: tf.Tensor2D) {
+  const eta = s.etaTransform === 'abs' ? (tf.abs(etaRows) as tf.Tensor2D) : etaRows;
+  const condition = s.symmetry === 'reflection' ? (tf.concat([eta, eta], 0) as tf.Tensor2D) : eta;
+  const mlp = conditionMlp(potentialMlpSpec(s), net, condition);
+  return (q: tf.Tensor2D): { energy: tf.Tensor2D; force: tf.Tensor2D } => {
+    if (s.symmetry === 'none') {
+      const { value, inputGradient } = conditionedValueAndInputGradient(mlp, q);
+      return { energy: value, force: tf.neg(inputGradient) as tf.Tensor2D };
+    }
+    const rows = q.shape[0];
+    const { value, inputGradient } = conditionedValueAndInputGradient(mlp, tf.concat([q, tf.neg(q)], 0) as tf.Tensor2D);
+    // d/dq V_net(−q) = −∇V_net(−q): the reflected copy's gradient enters with a minus sign.
+    const direct = tf.slice(inputGradient, [0, 0], [rows, -1]);
+    const reflected = tf.slice(inputGradient, [rows, 0], [rows, -1]);
+    // The energy is assembled only when read: a rollout asks for the force alone.
+    return {
+      get energy() {
+        return tf.add(tf.slice(value, [0, 0], [rows, 1]), tf.slice(value, [rows, 0], [rows, 1])) as tf.Tensor2D;
+      },
+      force: tf.sub(reflected, direct) as tf.Tensor2D,
+    };
+  };
+}
+
+/** q: [rows, n], etaRows: [rows, dη] -> { energy V: [rows, 1], force F = −∂V/∂q: [rows, n] } */
+export function potentialAndForce(
+  s: ConservativeForceSpec,
+  net: MlpParams,
+  q: tf.Tensor2D,
+  etaRows: tf.Tensor2D,
+): { energy: tf.Tensor2D; force: tf.Tensor2D } {
+  const { energy, force } = orbitEvaluator(s, net, etaRows)(q);
+  return { energy, force };
+}
+
+/** The first-order field on x = (q, v): ẋ = (v, F(q, η)/m). x: [rows, 2n] -> [rows, 2n] */
+export function conservativeVectorField(s: ConservativeForceSpec, net: MlpParams, etaRows: tf.Tensor2D): TensorVectorField {
+  const n = s.positionDim;
+  const evaluate = orbitEvaluator(s, net, etaRows);
+  return (_t, x) => {
+    const q = tf.slice(x, [0, 0], [-1, n]) as tf.Tensor2D;
+    const v = tf.slice(x, [0, n], [-1, n]) as tf.Tensor2D;
+    const { force } = evaluate(q);
+    return tf.concat([v, s.mass === 1 ? force : (tf.div(force, s.mass) as tf.Tensor2D)], 1);
+  };
+}

@@ -159,14 +159,17 @@ export function conditionedValueAndInputGradient(m: ConditionedMlp, x: tf.Tensor
     h = act.h;
     derivatives.push(act.d);
   }
-  // Backward pass: g starts as ∂y/∂h_L = 1 for every row.
+  // Backward pass: g starts as ∂y/∂h_L = 1 for every row. While no activation has been met, g is the same for every
+  // row and is kept as a single broadcast row [1, n]: a tiled copy would cost a slice and an add per row in the
+  // backward pass of training (tf.tile's gradient).
   let g: tf.Tensor2D | null = null;
   for (let l = p.weights.length - 1; l >= 0; l--) {
     const d = derivatives[l];
-    // At the output layer g = 1, so g ⊙ σ' = σ' (or 1 for identity): then ∂y/∂h_{L−1} is the row W_Lᵀ for every sample.
     const gz: tf.Tensor2D | null = g === null ? d : d === null ? g : (tf.mul(g, d) as tf.Tensor2D);
-    g = gz === null ? (tf.tile(m.transposed[l], [x.shape[0], 1]) as tf.Tensor2D) : matMul(gz, m.transposed[l]);
+    g = gz === null ? m.transposed[l] : matMul(gz, m.transposed[l]);
   }
+  const rows = x.shape[0];
+  if ((g as tf.Tensor2D).shape[0] !== rows) g = tf.broadcastTo(g as tf.Tensor2D, [rows, (g as tf.Tensor2D).shape[1]]);
   return { value: h, inputGradient: g as tf.Tensor2D };
 }
 

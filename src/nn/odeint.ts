@@ -76,13 +76,40 @@ function odeintRk4(f: TensorVectorField, y0: tf.Tensor2D, ts: readonly number[],
   return tf.stack(out) as tf.Tensor3D;
 }
 
-/** y + Σ_j c_j k_j over the non-zero coefficients */
+/**
+ * y + Σ_j c_j k_j over the non-zero coefficients, as one custom-gradient node (∂/∂y = 1, ∂/∂k_j = c_j): the
+ * coefficients are constants, so the tape needs neither the scalar products nor copies of their inputs, which
+ * would otherwise dominate the kernel count of a rollout's backward pass.
+ */
 function combine(y: tf.Tensor2D, coeffs: readonly number[], ks: readonly tf.Tensor2D[]): tf.Tensor2D {
-  const terms: tf.Tensor2D[] = [y];
-  coeffs.forEach((c, j) => {
-    if (c !== 0) terms.push(tf.mul(ks[j], c));
+  const used = coeffs.map((c, j) => [c, j] as const).filter(([c]) => c !== 0);
+  const weights = used.map(([c]) => c);
+  const node = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const inputs = args.slice(0, used.length + 1) as tf.Tensor[];
+    return {
+      value: tf.addN([inputs[0], ...inputs.slice(1).map((k, i) => tf.mul(k, weights[i]))]),
+      gradFunc: (dy: tf.Tensor) => [dy, ...weights.map((c) => tf.mul(dy, c))],
+    };
   });
-  return tf.addN(terms);
+  return node(y, ...used.map(([, j]) => ks[j])) as tf.Tensor2D;
+}
+
+/**
+ * The dopri5 error ratio RMS(err / (atol + rtol·max(|y0|, |y1|))), err = h Σ_j e_j k_j. It only steers the step
+ * size, so it is computed outside the gradient tape (a custom-gradient node with zero gradients records nothing
+ * of its internals).
+ */
+function errorRatio(y: tf.Tensor2D, y1: tf.Tensor2D, ks: readonly tf.Tensor2D[], errorCoeffs: readonly number[], rtol: number, atol: number): number {
+  const node = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [y0t, y1t, ...kt] = args.slice(0, ks.length + 2) as tf.Tensor2D[];
+    const err = tf.addN(kt.map((k, j) => tf.mul(k, errorCoeffs[j])));
+    const scale = tf.add(tf.mul(tf.maximum(tf.abs(y0t), tf.abs(y1t)), rtol), atol);
+    return {
+      value: tf.sqrt(tf.mean(tf.square(tf.div(err, scale)))),
+      gradFunc: () => [y0t, y1t, ...kt].map((t) => tf.zerosLike(t)),
+    };
+  });
+  return tf.tidy(() => node(y, y1, ...ks).dataSync()[0]);
 }
 
 /** RMS over all elements of x / (atol + rtol·scale), read back to the host. */
@@ -130,7 +157,9 @@ function odeintDopri5(f: TensorVectorField, y0: tf.Tensor2D, ts: readonly number
   const stats: OdeintStats = opts.stats ?? { rhsEvaluations: 0, acceptedSteps: 0, rejectedSteps: 0 };
   const [batch, dim] = y0.shape;
 
-  const out: tf.Tensor2D[] = [y0];
+  // One [points, batch, d] block per accepted step that covers output times (a per-point slice would cost a slice
+  // and a pad per point in the backward pass).
+  const blocks: tf.Tensor3D[] = [tf.expandDims(y0, 0) as tf.Tensor3D];
   let t = ts[0];
   let y = y0;
   let fy = f(t, y);
@@ -153,8 +182,7 @@ function odeintDopri5(f: TensorVectorField, y0: tf.Tensor2D, ts: readonly number
     stats.rhsEvaluations += 6;
     // FSAL: the seventh stage is evaluated at the fifth-order solution, so y1 = that stage's argument.
     const y1 = combine(y, b.map((bi) => bi * h), ks);
-    const err = combine(tf.zerosLike(y), errorWeights.map((e) => e * h), ks);
-    const ratio = tf.tidy(() => scaledRms(err, tf.maximum(tf.abs(y), tf.abs(y1)), rtol, atol));
+    const ratio = errorRatio(y, y1, ks, errorWeights.map((e) => e * h), rtol, atol);
     if (!Number.isFinite(ratio)) {
       throw new Error(`odeint dopri5: non-finite error estimate at t = ${t} (h = ${h}); the vector field produced NaN or Inf`);
     }
@@ -168,9 +196,7 @@ function odeintDopri5(f: TensorVectorField, y0: tf.Tensor2D, ts: readonly number
         thetas.forEach((th, r) => denseOutputWeights(th).forEach((w, i) => (weights[r * 7 + i] = h * w)));
         const kFlat = tf.reshape(tf.stack(ks), [7, batch * dim]) as tf.Tensor2D;
         const interp = tf.add(tf.matMul(tf.tensor2d(weights, [thetas.length, 7]), kFlat), tf.reshape(y, [1, batch * dim]));
-        for (let r = 0; r < thetas.length; r++) {
-          out.push(tf.reshape(tf.slice(interp, [r, 0], [1, batch * dim]), [batch, dim]) as tf.Tensor2D);
-        }
+        blocks.push(tf.reshape(interp, [thetas.length, batch, dim]) as tf.Tensor3D);
       }
       t = t1;
       y = y1;
@@ -183,5 +209,5 @@ function odeintDopri5(f: TensorVectorField, y0: tf.Tensor2D, ts: readonly number
     const floor = ratio <= 1 ? 1 : 0.2;
     h *= ratio === 0 ? 10 : Math.min(10, Math.max(floor, 0.9 * Math.pow(ratio, -1 / 5)));
   }
-  return tf.stack(out) as tf.Tensor3D;
+  return tf.concat(blocks, 0) as tf.Tensor3D;
 }

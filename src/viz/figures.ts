@@ -1,0 +1,229 @@
+/**
+ * Figure specs as pure functions: data in, Plotly JSON out, no display and no I/O, so every figure can be tested,
+ * saved under results/ and re-rendered later.
+ *
+ * Readable defaults throughout: white background with light grid, 14 px text (12 px in subplot grids), every axis
+ * titled, colours from `seriesColors` so a method has one colour in every figure. Non-finite values become null,
+ * which Plotly draws as a gap: a diverging run (ANIL or Reptile on DNO in the structure-preserving paper) stays
+ * plottable up to the step where it failed, and the spec stays valid JSON.
+ */
+import { DataError } from '../core/errors';
+import { seriesColors } from './palette';
+import { PlotlyFigure } from './plotly';
+
+const FONT = { family: 'Arial, Helvetica, sans-serif', size: 14, color: '#222222' };
+const GRID_FONT_SIZE = 12;
+const TRUTH_NAME = 'truth';
+
+function axis(title: string, extra: object = {}): object {
+  return {
+    title: { text: title },
+    gridcolor: '#E5E5E5',
+    zerolinecolor: '#BBBBBB',
+    linecolor: '#444444',
+    showline: true,
+    mirror: true,
+    ticks: 'outside',
+    automargin: true,
+    ...extra,
+  };
+}
+
+function baseLayout(title: string): Record<string, unknown> {
+  return {
+    title: { text: title, x: 0.5, xanchor: 'center' },
+    font: FONT,
+    paper_bgcolor: '#FFFFFF',
+    plot_bgcolor: '#FFFFFF',
+    legend: { bgcolor: 'rgba(255,255,255,0.8)' },
+    margin: { l: 70, r: 30, t: 60, b: 60 },
+  };
+}
+
+/** Finite numbers pass; NaN and ±Infinity become null (a gap in the plot). */
+function gaps(values: readonly number[]): (number | null)[] {
+  return values.map((v) => (Number.isFinite(v) ? v : null));
+}
+
+function sameLength(what: string, x: readonly unknown[], y: readonly unknown[]): void {
+  if (x.length !== y.length) throw new DataError(`${what}: x has ${x.length} values but y has ${y.length}`);
+}
+
+export interface XY {
+  x: readonly number[];
+  y: readonly number[];
+}
+
+export interface LineSeries extends XY {
+  name: string;
+  dash?: 'solid' | 'dash' | 'dot' | 'dashdot';
+  color?: string;
+}
+
+/** Curves against a common x (loss against step, error against time); `logY` for losses spanning decades. */
+export function lineFigure(o: { title: string; xTitle: string; yTitle: string; series: readonly LineSeries[]; logY?: boolean }): PlotlyFigure {
+  if (o.series.length === 0) throw new DataError(`lineFigure '${o.title}' needs at least one series`);
+  const colors = seriesColors(o.series.map((s) => s.name));
+  const data = o.series.map((s, i) => {
+    sameLength(`series '${s.name}'`, s.x, s.y);
+    return {
+      type: 'scatter',
+      mode: 'lines',
+      name: s.name,
+      x: gaps(s.x),
+      y: gaps(s.y),
+      line: { color: s.color ?? colors[i], dash: s.dash ?? 'solid', width: 2 },
+    };
+  });
+  return {
+    data,
+    layout: { ...baseLayout(o.title), xaxis: axis(o.xTitle), yaxis: axis(o.yTitle, o.logY ? { type: 'log', exponentformat: 'power' } : {}) },
+  };
+}
+
+export interface PhasePanel {
+  title: string;
+  truth: XY;
+  predicted: readonly (XY & { name: string })[];
+}
+
+/** Axis key suffix of subplot i: '', '2', '3', ... (Plotly names them x, x2, x3 / xaxis, xaxis2, ...). */
+function axisSuffix(i: number): string {
+  return i === 0 ? '' : String(i + 1);
+}
+
+/**
+ * Phase portraits (e.g. θ against ω), one subplot per instance, truth in black and each method dashed in its
+ * colour. The legend lists each name once and toggles it in every panel (legendgroup).
+ */
+export function phasePortraitGrid(o: {
+  title: string;
+  panels: readonly PhasePanel[];
+  xTitle: string;
+  yTitle: string;
+  columns: number;
+}): PlotlyFigure {
+  if (o.panels.length === 0) throw new DataError(`phasePortraitGrid '${o.title}' needs at least one panel`);
+  if (!Number.isInteger(o.columns) || o.columns < 1) throw new DataError(`columns must be a positive integer, got ${o.columns}`);
+  const columns = Math.min(o.columns, o.panels.length);
+  const rows = Math.ceil(o.panels.length / columns);
+  const names = [TRUTH_NAME, ...o.panels.flatMap((p) => p.predicted.map((q) => q.name))];
+  const palette = seriesColors(names);
+  const colors = new Map(names.map((n, i) => [n, palette[i]]));
+  const inLegend = new Set<string>();
+  const gapX = 0.08 / columns + 0.04;
+  const gapY = 0.12 / rows + 0.04;
+  const cellW = (1 - gapX * (columns - 1)) / columns;
+  const cellH = (1 - gapY * (rows - 1)) / rows;
+
+  const data: object[] = [];
+  const layout: Record<string, unknown> = {
+    ...baseLayout(o.title),
+    font: { ...FONT, size: GRID_FONT_SIZE },
+    height: 120 + 300 * rows,
+    width: 80 + 330 * columns,
+    annotations: [] as object[],
+  };
+  o.panels.forEach((panel, i) => {
+    const row = Math.floor(i / columns);
+    const col = i % columns;
+    const s = axisSuffix(i);
+    const xDomain = [col * (cellW + gapX), col * (cellW + gapX) + cellW];
+    const yTop = 1 - row * (cellH + gapY);
+    const yDomain = [yTop - cellH, yTop];
+    layout[`xaxis${s}`] = axis(o.xTitle, { domain: xDomain, anchor: `y${s}` });
+    layout[`yaxis${s}`] = axis(o.yTitle, { domain: yDomain, anchor: `x${s}` });
+    (layout.annotations as object[]).push({
+      text: `<b>${panel.title}</b>`,
+      x: (xDomain[0] + xDomain[1]) / 2,
+      y: yTop,
+      xref: 'paper',
+      yref: 'paper',
+      xanchor: 'center',
+      yanchor: 'bottom',
+      showarrow: false,
+      font: { size: GRID_FONT_SIZE + 1 },
+    });
+    const trace = (name: string, xy: XY, dash: string) => {
+      sameLength(`panel '${panel.title}', series '${name}'`, xy.x, xy.y);
+      const first = !inLegend.has(name);
+      inLegend.add(name);
+      data.push({
+        type: 'scatter',
+        mode: 'lines',
+        name,
+        legendgroup: name,
+        showlegend: first,
+        x: gaps(xy.x),
+        y: gaps(xy.y),
+        xaxis: `x${s}`,
+        yaxis: `y${s}`,
+        line: { color: colors.get(name), dash, width: 2 },
+      });
+    };
+    trace(TRUTH_NAME, panel.truth, 'solid');
+    panel.predicted.forEach((p) => trace(p.name, p, 'dash'));
+  });
+  return { data, layout };
+}
+
+export interface ScatterPoints extends XY {
+  name?: string;
+  text?: readonly string[];
+  /** one number per point, shown through a colour bar; or one CSS colour for all points */
+  color?: readonly number[] | string;
+  colorTitle?: string;
+}
+
+/**
+ * Points, optionally coloured by a parameter (colour bar), with an optional reference line: learned η against the
+ * physical parameter, parity plots (line y = x), latent PCA projections coloured by the system parameter.
+ */
+export function scatterFigure(o: {
+  title: string;
+  xTitle: string;
+  yTitle: string;
+  points: ScatterPoints;
+  line?: XY & { name?: string };
+}): PlotlyFigure {
+  const p = o.points;
+  sameLength(`scatter '${o.title}' points`, p.x, p.y);
+  if (p.text && p.text.length !== p.x.length) throw new DataError(`scatter '${o.title}': ${p.x.length} points but ${p.text.length} labels`);
+  let marker: object = { size: 9, color: '#0072B2', line: { width: 0.5, color: '#333333' } };
+  if (typeof p.color === 'string') marker = { ...marker, color: p.color };
+  else if (p.color) {
+    if (p.color.length !== p.x.length) throw new DataError(`scatter '${o.title}': ${p.x.length} points but ${p.color.length} colour values`);
+    // Viridis is perceptually uniform and readable with colour-vision deficiencies.
+    marker = { ...marker, color: gaps(p.color), colorscale: 'Viridis', showscale: true, colorbar: { title: { text: p.colorTitle ?? '' } } };
+  }
+  const data: object[] = [
+    {
+      type: 'scatter',
+      mode: 'markers',
+      name: p.name ?? 'points',
+      x: gaps(p.x),
+      y: gaps(p.y),
+      ...(p.text ? { text: [...p.text], hoverinfo: 'text+x+y' } : {}),
+      marker,
+    },
+  ];
+  if (o.line) {
+    sameLength(`scatter '${o.title}' line`, o.line.x, o.line.y);
+    data.push({ type: 'scatter', mode: 'lines', name: o.line.name ?? 'reference', x: gaps(o.line.x), y: gaps(o.line.y), line: { color: '#000000', dash: 'dash', width: 1.5 } });
+  }
+  return {
+    data,
+    layout: { ...baseLayout(o.title), showlegend: o.line !== undefined || p.name !== undefined, xaxis: axis(o.xTitle), yaxis: axis(o.yTitle) },
+  };
+}
+
+/** Bars per category (explained variance per principal component). */
+export function barFigure(o: { title: string; categories: readonly string[]; values: readonly number[]; xTitle: string; yTitle: string }): PlotlyFigure {
+  if (o.categories.length !== o.values.length) {
+    throw new DataError(`barFigure '${o.title}': ${o.categories.length} categories but ${o.values.length} values`);
+  }
+  return {
+    data: [{ type: 'bar', x: [...o.categories], y: gaps(o.values), marker: { color: '#0072B2' } }],
+    layout: { ...baseLayout(o.title), showlegend: false, xaxis: axis(o.xTitle, { type: 'category' }), yaxis: axis(o.yTitle) },
+  };
+}

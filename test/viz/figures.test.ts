@@ -1,0 +1,101 @@
+import { strict as assert } from 'assert';
+import { DataError } from '../../src/core/errors';
+import { barFigure, lineFigure, phasePortraitGrid, scatterFigure } from '../../src/viz/figures';
+import { methodColor } from '../../src/viz/palette';
+
+type Trace = Record<string, any>;
+type Layout = Record<string, any>;
+
+function axisTitles(layout: Layout): string[] {
+  return Object.keys(layout)
+    .filter((k) => /^[xy]axis\d*$/.test(k))
+    .map((k) => layout[k].title?.text);
+}
+
+describe('viz/figures', () => {
+  it('lineFigure: one line per series in its method colour, NaN as a gap, log axis on request', () => {
+    const f = lineFigure({
+      title: 'Loss',
+      xTitle: 'step',
+      yTitle: 'MSE',
+      logY: true,
+      series: [
+        { name: 'MAML', x: [0, 1, 2], y: [1, NaN, 0.1] },
+        { name: 'ANIL', x: [0, 1, 2], y: [1, 0.5, 0.2], dash: 'dot' },
+      ],
+    });
+    const data = f.data as Trace[];
+    const layout = f.layout as Layout;
+    assert.equal(data.length, 2);
+    assert.deepEqual(data[0].y, [1, null, 0.1]);
+    assert.equal(data[0].line.color, methodColor('MAML'));
+    assert.equal(data[1].line.dash, 'dot');
+    assert.equal(layout.yaxis.type, 'log');
+    assert.equal(layout.title.text, 'Loss');
+    assert.deepEqual(axisTitles(layout), ['step', 'MSE']);
+    assert.ok(layout.font.size >= 12 && layout.plot_bgcolor === '#FFFFFF');
+    JSON.stringify(f); // valid JSON spec
+  });
+
+  it('lineFigure rejects mismatched lengths and empty input', () => {
+    assert.throws(() => lineFigure({ title: 't', xTitle: 'x', yTitle: 'y', series: [{ name: 's', x: [1, 2], y: [1] }] }), /series 's': x has 2 values but y has 1/);
+    assert.throws(() => lineFigure({ title: 't', xTitle: 'x', yTitle: 'y', series: [] }), DataError);
+  });
+
+  it('phasePortraitGrid: one axis pair per panel in a grid, shared colours, each name in the legend once', () => {
+    const xy = { x: [0, 1], y: [1, 0] };
+    const panels = [1, 2, 3].map((L) => ({
+      title: `L = ${L}`,
+      truth: xy,
+      predicted: [
+        { name: 'iMODE', ...xy },
+        { name: 'MAML', ...xy },
+      ],
+    }));
+    const f = phasePortraitGrid({ title: 'Phase', panels, xTitle: 'θ', yTitle: 'ω', columns: 2 });
+    const data = f.data as Trace[];
+    const layout = f.layout as Layout;
+    assert.equal(data.length, 9);
+    assert.deepEqual([...new Set(data.map((t) => t.xaxis))], ['x', 'x2', 'x3']);
+    assert.deepEqual(data.filter((t) => t.showlegend).map((t) => t.name), ['truth', 'iMODE', 'MAML']);
+    for (const name of ['truth', 'iMODE', 'MAML']) {
+      const colors = new Set(data.filter((t) => t.name === name).map((t) => t.line.color));
+      assert.deepEqual([...colors], [methodColor(name)]);
+    }
+    assert.deepEqual(axisTitles(layout), ['θ', 'ω', 'θ', 'ω', 'θ', 'ω']);
+    // 2 columns × 2 rows: panel 3 sits under panel 1, and panels do not overlap
+    assert.deepEqual(layout.xaxis3.domain, layout.xaxis.domain);
+    assert.ok(layout.yaxis3.domain[1] < layout.yaxis.domain[0]);
+    assert.ok(layout.xaxis.domain[1] < layout.xaxis2.domain[0]);
+    assert.deepEqual(layout.annotations.map((a: Trace) => a.text), ['<b>L = 1</b>', '<b>L = 2</b>', '<b>L = 3</b>']);
+    assert.equal(layout.yaxis2.anchor, 'x2');
+  });
+
+  it('scatterFigure: numeric colours get a colour bar, a reference line is dashed black', () => {
+    const f = scatterFigure({
+      title: 'η vs L',
+      xTitle: 'L',
+      yTitle: 'η₁',
+      points: { x: [1, 2, 3], y: [0.1, 0.2, 0.3], text: ['a', 'b', 'c'], color: [1, 2, 3], colorTitle: 'L' },
+      line: { x: [0, 4], y: [0, 0.4], name: 'fit' },
+    });
+    const data = f.data as Trace[];
+    assert.equal(data[0].mode, 'markers');
+    assert.deepEqual(data[0].marker.color, [1, 2, 3]);
+    assert.equal(data[0].marker.showscale, true);
+    assert.equal(data[0].marker.colorbar.title.text, 'L');
+    assert.deepEqual(data[0].text, ['a', 'b', 'c']);
+    assert.equal(data[1].line.dash, 'dash');
+    assert.deepEqual(axisTitles(f.layout as Layout), ['L', 'η₁']);
+    assert.throws(() => scatterFigure({ title: 's', xTitle: 'x', yTitle: 'y', points: { x: [1], y: [1], color: [1, 2] } }), /1 points but 2 colour values/);
+  });
+
+  it('barFigure: categories on a category axis', () => {
+    const f = barFigure({ title: 'Explained variance', categories: ['PC1', 'PC2'], values: [0.9, 0.1], xTitle: 'component', yTitle: 'ratio' });
+    const data = f.data as Trace[];
+    assert.equal(data[0].type, 'bar');
+    assert.deepEqual(data[0].x, ['PC1', 'PC2']);
+    assert.equal((f.layout as Layout).xaxis.type, 'category');
+    assert.throws(() => barFigure({ title: 'b', categories: ['a'], values: [], xTitle: 'x', yTitle: 'y' }), DataError);
+  });
+});

@@ -14,10 +14,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { SCALES, type Scale } from '../core/config';
 import { ConfigError } from '../core/errors';
 
-export type Scale = 'smoke' | 'default' | 'paper';
-export const SCALES: readonly Scale[] = ['smoke', 'default', 'paper'];
+export { SCALES, type Scale };
 
 /** The repository root (this file is src/cli/notebooks.ts). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');

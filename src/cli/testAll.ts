@@ -75,7 +75,10 @@ async function main(): Promise<number> {
     const { notebooks, ignored } = listNotebooks();
     ignored.forEach((f) => console.log(`skipping notebooks/${f}: name is not NN-<experiment-id>.ipynb`));
     const outDir = defaultOutDir('smoke');
-    if (notebooks.length) console.log(`executed copies go to ${outDir}`);
+    // Results and checkpoints of the smoke runs go beside the executed copies, never into results/: a checkpoint
+    // left by an earlier run of the same config would otherwise let a notebook skip the code under test.
+    process.env.METADYN_RESULTS_ROOT = path.join(outDir, 'results');
+    if (notebooks.length) console.log(`executed copies and their results go to ${outDir}`);
     runs.push(...(await runNotebooks(notebooks, { scale: 'smoke', outDir })));
   } catch (e) {
     // a broken notebooks/ folder (two notebooks with one id) must still end in the totals line

@@ -1,0 +1,451 @@
+/**
+ * Paper A (iMODE), the authors' released single-pendulum case (spec §1.1, §2.2, §3): meta-train a reflection-
+ * symmetric energy network V(θ, |η|) on lengths L ∈ {1, 3, 5, 7, 9}, adapt η on all 13 lengths of the authors' data
+ * (8 unseen: 7 interpolating, L = 10 extrapolating), evaluate 500-step rollouts, and compare with the same network
+ * trained from scratch on each length's adaptation windows.
+ *
+ * Each step is its own function so that the notebook runs them cell by cell; `runImodePendulum` chains them for the
+ * command line. Meta-training is checkpointed under the config's hash: re-running reuses a finished run and resumes
+ * an interrupted one.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../core/backend';
+import { checkpointStore } from '../core/checkpoint';
+import { ConfigError } from '../core/errors';
+import { type ConfigOf, type Scale, configHash } from '../core/config';
+import { progress } from '../core/progress';
+import { repoPath } from '../core/paths';
+import { startProvenance, writeResults } from '../core/results';
+import { type Rng, createRng } from '../core/rng';
+import { IMODE_TRAIN_LENGTHS, type PendulumInstance, loadImodePendulum, splitOf } from '../data/imodePendulum';
+import { extractWindows, sampleWindowStarts } from '../data/windows';
+import { type ConservativeForceSpec, conservativeVectorField, potentialAndForce, potentialMlpSpec } from '../nn/conservativeForce';
+import { PENDULUM_DEFAULT_G } from '../systems/pendulum';
+import { initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
+import type { OdeintOptions } from '../nn/odeint';
+import { type FieldFactory, type InnerLoopOptions, type TaskBatch, adaptEta, batchRollout, disposeTaskBatch, makeTaskBatch, perTaskLoss } from '../meta/imode';
+import { type ImodeCheckpoint, type ImodeTrained, metaTrain } from '../meta/imodeTraining';
+import { trainScratch } from '../meta/scratch';
+import { intrinsicDimension, pca } from '../analysis/pca';
+import { barFigure, lineFigure, phasePortraitGrid, scatterFigure } from '../viz/figures';
+import type { PlotlyFigure } from '../viz/plotly';
+import { type Table, tableToCsv, tableToMarkdown } from '../viz/table';
+import { type ExperimentInfo, experimentCheckpointDir, experimentResultsDir, resolveConfig } from './experiment';
+
+export const imodePendulumInfo: ExperimentInfo = {
+  id: 'imode-pendulum',
+  paper: 'iMODE (arXiv 2301.00957)',
+  section: "authors' released pendulum case (spec §1.1, §2.2, §3)",
+  title: 'Single pendulum on the authors’ data: meta-training, adaptation to 13 lengths, scratch baseline',
+};
+
+export const imodePendulumSchema = {
+  seed: { kind: 'integer', min: 0, max: 4294967295, doc: 'seed of every random draw (init, windows)' },
+  dataDir: { kind: 'directory', doc: "the authors' pendulum files, repo-relative" },
+  trajectoryRows: { kind: 'integer', min: 2, max: 1001, doc: 'rows of each file used (the authors keep 1000 of 1001)' },
+  trainLengths: { kind: 'numberArray', exclusiveMin: 0, doc: 'lengths L of the meta-training tasks' },
+  etaDim: { kind: 'integer', min: 1, max: 16, doc: 'dimension of the adaptation parameters η' },
+  width: { kind: 'integer', min: 1, doc: 'hidden width of the energy network' },
+  depth: { kind: 'integer', min: 0, doc: 'number of [Linear, Softplus] blocks' },
+  beta: { kind: 'number', exclusiveMin: 0, doc: 'Softplus sharpness β' },
+  symmetry: { kind: 'enum', values: ['reflection', 'none'], doc: 'V(θ)+V(−θ) symmetrisation' },
+  etaTransform: { kind: 'enum', values: ['abs', 'identity'], doc: 'the network sees |η| (authors) or η' },
+  learnEta0: { kind: 'boolean', doc: 'meta-learn the inner-loop start η0 (the authors’ code never updates it)' },
+  outerIterations: { kind: 'integer', min: 1, doc: 'outer (meta) iterations' },
+  outerLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam learning rate of the outer loop' },
+  innerSteps: { kind: 'integer', min: 1, doc: 'SGD steps on η per task' },
+  innerLr: { kind: 'number', exclusiveMin: 0, doc: 'SGD learning rate on η' },
+  safeguard: { kind: 'enum', values: ['none', 'backtracking'], doc: 'inner step safeguard' },
+  maxHalvings: { kind: 'integer', min: 0, max: 20, doc: 'step halvings tried by the backtracking safeguard' },
+  windowsPerTask: { kind: 'integer', min: 1, doc: 'random windows per task per iteration (and for adaptation)' },
+  windowSteps: { kind: 'integer', min: 2, doc: 'points per training/adaptation window (t = 0 included)' },
+  evalSteps: { kind: 'integer', min: 2, doc: 'points per evaluation window' },
+  evalWindows: { kind: 'integer', min: 1, doc: 'evaluation windows per length (the authors use 1)' },
+  solver: { kind: 'enum', values: ['dopri5', 'rk4'], doc: 'rollout integrator' },
+  rtol: { kind: 'number', exclusiveMin: 0, doc: 'dopri5 relative tolerance' },
+  atol: { kind: 'number', exclusiveMin: 0, doc: 'dopri5 absolute tolerance' },
+  scratchSteps: { kind: 'integer', min: 0, doc: 'Adam steps of the scratch baseline per length (0 skips it)' },
+  scratchLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam learning rate of the scratch baseline' },
+  checkpointEvery: { kind: 'integer', min: 1, doc: 'outer iterations between checkpoints' },
+} as const;
+
+export type ImodePendulumConfig = ConfigOf<typeof imodePendulumSchema>;
+
+const AUTHORS = {
+  seed: 1029,
+  dataDir: 'data/imode-pendulum',
+  trajectoryRows: 1000,
+  trainLengths: IMODE_TRAIN_LENGTHS,
+  etaDim: 1,
+  width: 32,
+  depth: 4,
+  beta: 10,
+  symmetry: 'reflection',
+  etaTransform: 'abs',
+  learnEta0: false,
+  outerIterations: 200,
+  outerLr: 1e-2,
+  innerSteps: 5,
+  innerLr: 0.1,
+  safeguard: 'none',
+  maxHalvings: 0,
+  windowsPerTask: 20,
+  windowSteps: 100,
+  evalSteps: 500,
+  evalWindows: 1,
+  solver: 'dopri5',
+  rtol: 1e-4,
+  atol: 1e-4,
+  scratchSteps: 200,
+  scratchLr: 1e-2,
+  checkpointEvery: 10,
+} as const;
+
+/**
+ * paper: the authors' script exactly. default: the same, plus the backtracking inner step (a fixed lr 0.1 overshoots
+ * at L = 2) and 5 evaluation windows instead of 1 for a less noisy error. smoke: seconds, for CI.
+ */
+export const imodePendulumScales: Record<Scale, Readonly<Record<string, unknown>>> = {
+  paper: AUTHORS,
+  default: { ...AUTHORS, safeguard: 'backtracking', maxHalvings: 4, evalWindows: 5 },
+  smoke: {
+    ...AUTHORS,
+    outerIterations: 3,
+    windowsPerTask: 4,
+    windowSteps: 20,
+    evalSteps: 60,
+    evalWindows: 1,
+    scratchSteps: 3,
+    safeguard: 'backtracking',
+    maxHalvings: 2,
+    checkpointEvery: 1,
+  },
+};
+
+export function imodePendulumConfig(scale: Scale, overrides: Readonly<Record<string, unknown>> = {}): ImodePendulumConfig {
+  return resolveConfig<ImodePendulumConfig>(imodePendulumSchema, imodePendulumScales, scale, overrides, 'imodePendulum');
+}
+
+export interface PendulumData {
+  /** all 13 instances in the authors' order, each cut to `trajectoryRows` */
+  instances: PendulumInstance[];
+  train: PendulumInstance[];
+}
+
+export function loadPendulumData(cfg: ImodePendulumConfig): PendulumData {
+  const instances = loadImodePendulum(repoPath(cfg.dataDir)).map((ins) => ({ ...ins, states: ins.states.slice(0, cfg.trajectoryRows) }));
+  const train = cfg.trainLengths.map((L) => {
+    const found = instances.find((ins) => ins.L === L);
+    if (!found) throw new ConfigError(`trainLengths: no data file for L = ${L}; available: ${instances.map((i) => i.L).join(', ')}`);
+    return found;
+  });
+  return { instances, train };
+}
+
+export interface PendulumModel {
+  spec: ConservativeForceSpec;
+  makeField: FieldFactory;
+  solver: OdeintOptions;
+  inner: InnerLoopOptions;
+}
+
+export function pendulumModel(cfg: ImodePendulumConfig): PendulumModel {
+  const spec: ConservativeForceSpec = {
+    positionDim: 1,
+    etaDim: cfg.etaDim,
+    width: cfg.width,
+    depth: cfg.depth,
+    beta: cfg.beta,
+    symmetry: cfg.symmetry,
+    etaTransform: cfg.etaTransform,
+    mass: 1,
+  };
+  const mlpSpec = potentialMlpSpec(spec);
+  return {
+    spec,
+    makeField: (params, etaRows) => conservativeVectorField(spec, mlpFromTensors(mlpSpec, params), etaRows),
+    solver: cfg.solver === 'dopri5' ? { method: 'dopri5', rtol: cfg.rtol, atol: cfg.atol } : { method: 'rk4' },
+    inner: { steps: cfg.innerSteps, lr: cfg.innerLr, safeguard: cfg.safeguard, maxHalvings: cfg.maxHalvings },
+  };
+}
+
+/** Windows of several instances stacked into one task batch (task k = instances[k]). */
+export function windowBatch(instances: readonly PendulumInstance[], rng: Rng, count: number, steps: number): TaskBatch {
+  const x0: Float64Array[] = [];
+  const targets: Float64Array[][] = Array.from({ length: steps }, () => []);
+  const taskOfRow: number[] = [];
+  instances.forEach((ins, k) => {
+    const starts = sampleWindowStarts(rng, ins.states.length, steps, count);
+    const w = extractWindows(ins.states, starts, steps);
+    x0.push(...w.x0);
+    w.targets.forEach((row, t) => targets[t].push(...row));
+    starts.forEach(() => taskOfRow.push(k));
+  });
+  return makeTaskBatch(x0, targets, taskOfRow, instances.length, instances[0].dt);
+}
+
+/** Step 1: meta-training (resumes or reuses a checkpoint of the same config). */
+export function metaTrainPendulum(cfg: ImodePendulumConfig, data: PendulumData, scale: Scale): ImodeTrained {
+  const model = pendulumModel(cfg);
+  const rng = createRng(cfg.seed);
+  const net = initMlp(potentialMlpSpec(model.spec), rng);
+  const eta0 = tf.tensor2d([Array.from({ length: cfg.etaDim }, () => rng.normal())]);
+  const store = checkpointStore<ImodeCheckpoint>(experimentCheckpointDir(imodePendulumInfo.id, scale, cfg), configHash(cfg));
+  return metaTrain(
+    {
+      makeField: model.makeField,
+      initialParams: mlpTensors(net),
+      initialEta0: eta0,
+      tasks: data.train.length,
+      sampleBatch: (r) => windowBatch(data.train, r, cfg.windowsPerTask, cfg.windowSteps),
+    },
+    {
+      outerIterations: cfg.outerIterations,
+      outerLr: cfg.outerLr,
+      inner: model.inner,
+      solver: model.solver,
+      learnEta0: cfg.learnEta0,
+      checkpointEvery: cfg.checkpointEvery,
+    },
+    rng,
+    { store, progress: progress(cfg.outerIterations, 'meta-training'), config: cfg },
+  );
+}
+
+export interface LengthResult {
+  L: number;
+  split: 'train' | 'interpolate' | 'extrapolate';
+  eta: number[];
+  /** per inner step, the adaptation loss */
+  adaptLosses: number[];
+  adaptSeconds: number;
+  evalMse: number;
+  scratchEvalMse: number | null;
+  /** first evaluation window: truth, adapted model, scratch model; each [T][2] */
+  rollout: { truth: number[][]; predicted: number[][]; scratch: number[][] | null };
+}
+
+/** Independent, order-free random streams per length and purpose. */
+function streamFor(cfg: ImodePendulumConfig, purpose: 'adapt' | 'eval', index: number): Rng {
+  return createRng((cfg.seed + (purpose === 'adapt' ? 100003 : 200003) * (index + 1)) >>> 0);
+}
+
+function toRows(t: tf.Tensor3D, window: number): number[][] {
+  return tf.tidy(() => tf.squeeze(tf.slice(t, [0, window, 0], [-1, 1, -1]), [1]).arraySync() as number[][]);
+}
+
+/** Step 2: adapt η on every length (5 inner steps on its windows), evaluate rollouts, and train the scratch baseline. */
+export function adaptAndEvaluate(cfg: ImodePendulumConfig, data: PendulumData, trained: ImodeTrained): LengthResult[] {
+  const model = pendulumModel(cfg);
+  const bar = progress(data.instances.length, 'adapt + evaluate + scratch');
+  const results: LengthResult[] = [];
+  data.instances.forEach((ins, index) => {
+    const adaptBatch = windowBatch([ins], streamFor(cfg, 'adapt', index), cfg.windowsPerTask, cfg.windowSteps);
+    const evalBatch = windowBatch([ins], streamFor(cfg, 'eval', index), cfg.evalWindows, cfg.evalSteps);
+    const t0 = performance.now();
+    const adapted = adaptEta(model.makeField, trained.params, trained.eta0, adaptBatch, model.solver, model.inner, false);
+    const eta = Array.from(adapted.eta.dataSync());
+    const adaptSeconds = (performance.now() - t0) / 1000;
+    const evaluate = (params: readonly tf.Tensor[], etaT: tf.Tensor2D) =>
+      tf.tidy(() => {
+        const mse = perTaskLoss(model.makeField, params, etaT, evalBatch, model.solver).dataSync()[0];
+        return { mse, rows: toRows(batchRollout(model.makeField, params, etaT, evalBatch, model.solver), 0) };
+      });
+    const ours = evaluate(trained.params, adapted.eta);
+    let scratch: { mse: number; rows: number[][] } | null = null;
+    if (cfg.scratchSteps > 0) {
+      const net = initMlp(potentialMlpSpec(model.spec), streamFor(cfg, 'adapt', index + 1000));
+      const zeroEta = tf.zeros([1, cfg.etaDim]) as tf.Tensor2D;
+      const params = trainScratch(model.makeField, mlpTensors(net), zeroEta, adaptBatch, model.solver, { steps: cfg.scratchSteps, lr: cfg.scratchLr });
+      scratch = evaluate(params, zeroEta);
+      tf.dispose([...params, zeroEta]);
+    }
+    results.push({
+      L: ins.L,
+      split: splitOf(ins.L),
+      eta,
+      adaptLosses: adapted.losses.map((l) => l[0]),
+      adaptSeconds,
+      evalMse: ours.mse,
+      scratchEvalMse: scratch ? scratch.mse : null,
+      rollout: { truth: toRows(evalBatch.targets, 0), predicted: ours.rows, scratch: scratch ? scratch.rows : null },
+    });
+    adapted.eta.dispose();
+    disposeTaskBatch(adaptBatch);
+    disposeTaskBatch(evalBatch);
+    bar.update(index + 1, `L = ${ins.L}`);
+  });
+  bar.done();
+  return results;
+}
+
+/** Lengths sorted ascending, the order of every table and figure. */
+function byLength(lengths: readonly LengthResult[]): LengthResult[] {
+  return [...lengths].sort((a, b) => a.L - b.L);
+}
+
+/** The size of the adapted η that the network sees: |η| under the authors' abs transform, η₁ otherwise. */
+function etaCoordinate(cfg: ImodePendulumConfig, r: LengthResult): number {
+  return cfg.etaTransform === 'abs' ? Math.hypot(...r.eta) : r.eta[0];
+}
+
+export function lossCurveFigure(trained: ImodeTrained): PlotlyFigure {
+  return lineFigure({
+    title: 'Meta-training loss (Σ over the training lengths)',
+    xTitle: 'outer iteration',
+    yTitle: 'MSE',
+    logY: true,
+    series: [{ name: 'iMODE', x: trained.lossHistory.map((_, i) => i + 1), y: trained.lossHistory }],
+  });
+}
+
+export function phasePortraitFigure(cfg: ImodePendulumConfig, lengths: readonly LengthResult[]): PlotlyFigure {
+  const xy = (rows: number[][]) => ({ x: rows.map((s) => s[0]), y: rows.map((s) => s[1]) });
+  return phasePortraitGrid({
+    title: `Phase portraits over a ${cfg.evalSteps}-step evaluation window after adaptation`,
+    xTitle: 'θ (rad)',
+    yTitle: 'ω (rad/s)',
+    columns: 4,
+    panels: byLength(lengths).map((r) => ({
+      title: `L = ${r.L} (${r.split})`,
+      truth: xy(r.rollout.truth),
+      predicted: [{ name: 'iMODE', ...xy(r.rollout.predicted) }, ...(r.rollout.scratch ? [{ name: 'Scratch', ...xy(r.rollout.scratch) }] : [])],
+    })),
+  });
+}
+
+export function etaFigure(cfg: ImodePendulumConfig, lengths: readonly LengthResult[]): PlotlyFigure {
+  const sorted = byLength(lengths);
+  return scatterFigure({
+    title: 'Adapted η against the pendulum length',
+    xTitle: 'L (m)',
+    yTitle: cfg.etaTransform === 'abs' ? '|η|' : 'η₁',
+    points: { x: sorted.map((r) => r.L), y: sorted.map((r) => etaCoordinate(cfg, r)), text: sorted.map((r) => r.split) },
+  });
+}
+
+export function evalErrorFigure(cfg: ImodePendulumConfig, lengths: readonly LengthResult[]): PlotlyFigure {
+  const sorted = byLength(lengths);
+  const L = sorted.map((r) => r.L);
+  return lineFigure({
+    title: `Evaluation MSE per length (${cfg.evalSteps}-step rollouts)`,
+    xTitle: 'L (m)',
+    yTitle: 'MSE',
+    logY: true,
+    series: [
+      { name: 'iMODE', x: L, y: sorted.map((r) => r.evalMse) },
+      ...(sorted.every((r) => r.scratchEvalMse !== null) ? [{ name: 'Scratch', x: L, y: sorted.map((r) => r.scratchEvalMse as number) }] : []),
+    ],
+  });
+}
+
+export function etaPcaFigure(explainedVarianceRatio: readonly number[]): PlotlyFigure {
+  return barFigure({
+    title: 'PCA of the adapted η: explained variance',
+    categories: explainedVarianceRatio.map((_, i) => `PC${i + 1}`),
+    values: explainedVarianceRatio,
+    xTitle: 'component',
+    yTitle: 'explained variance ratio',
+  });
+}
+
+/**
+ * The learned potential V(θ, η) for each adapted η against the truth (g/L)(1 − cos θ), both shifted to V(0) = 0:
+ * the network is free to add a constant, and only −∂V/∂θ is observed.
+ */
+export function potentialFigure(cfg: ImodePendulumConfig, trained: ImodeTrained, lengths: readonly LengthResult[], points = 121): PlotlyFigure {
+  const model = pendulumModel(cfg);
+  const net = mlpFromTensors(potentialMlpSpec(model.spec), trained.params);
+  const theta = Array.from({ length: points }, (_, i) => -Math.PI / 2 + (Math.PI * i) / (points - 1));
+  const centre = Math.floor(points / 2);
+  const shown = byLength(lengths).filter((_, i, all) => i % Math.max(1, Math.ceil(all.length / 5)) === 0);
+  const series = shown.flatMap((r) => {
+    const learned = tf.tidy(() => {
+      const eta = tf.tile(tf.tensor2d([r.eta]), [points, 1]) as tf.Tensor2D;
+      return Array.from(potentialAndForce(model.spec, net, tf.tensor2d(theta.map((v) => [v])), eta).energy.dataSync());
+    });
+    return [
+      { name: `L = ${r.L} learned`, x: theta, y: learned.map((v) => v - learned[centre]), dash: 'dash' as const },
+      { name: `L = ${r.L} true`, x: theta, y: theta.map((t) => (PENDULUM_DEFAULT_G / r.L) * (1 - Math.cos(t))) },
+    ];
+  });
+  return lineFigure({ title: 'Learned potential V(θ, η) against the true (g/L)(1 − cos θ)', xTitle: 'θ (rad)', yTitle: 'V (shifted to V(0) = 0)', series });
+}
+
+export interface PendulumSummary {
+  metrics: Record<string, unknown>;
+  table: Table;
+  figures: Record<string, PlotlyFigure>;
+}
+
+/** Step 3: metrics, the per-length table, and every figure, from the results of steps 1–2. */
+export function summarisePendulum(cfg: ImodePendulumConfig, trained: ImodeTrained, lengths: readonly LengthResult[]): PendulumSummary {
+  const sorted = byLength(lengths);
+  const decomposition = pca(sorted.map((r) => r.eta));
+  const etaSizes = sorted.map((r) => etaCoordinate(cfg, r));
+  const etaMonotone = etaSizes.every((v, i) => i === 0 || v > etaSizes[i - 1]) || etaSizes.every((v, i) => i === 0 || v < etaSizes[i - 1]);
+  const table: Table = {
+    columns: ['L', 'split', 'η', 'eval MSE (iMODE)', 'eval MSE (scratch)', 'adaptation (s)'],
+    rows: sorted.map((r) => [r.L, r.split, r.eta.map((v) => v.toFixed(4)).join(' '), r.evalMse, r.scratchEvalMse, r.adaptSeconds]),
+  };
+  const metrics = {
+    metaTrainSeconds: trained.seconds,
+    bestIteration: trained.bestIteration,
+    finalTrainingLoss: trained.lossHistory[trained.lossHistory.length - 1],
+    eta0: Array.from(trained.eta0.dataSync()),
+    etaMonotoneInL: etaMonotone,
+    physicalDimension: 1,
+    intrinsicDimension: intrinsicDimension(decomposition.explainedVarianceRatio),
+    explainedVariance: decomposition.explainedVarianceRatio,
+    maxEvalMse: Math.max(...sorted.map((r) => r.evalMse)),
+    maxAdaptSeconds: Math.max(...sorted.map((r) => r.adaptSeconds)),
+    lengths: sorted.map((r) => ({
+      L: r.L,
+      split: r.split,
+      eta: r.eta,
+      evalMse: r.evalMse,
+      scratchEvalMse: r.scratchEvalMse,
+      adaptSeconds: r.adaptSeconds,
+      adaptLosses: r.adaptLosses,
+    })),
+  };
+  const figures: Record<string, PlotlyFigure> = {
+    'loss-curve': lossCurveFigure(trained),
+    'phase-portraits': phasePortraitFigure(cfg, lengths),
+    'eta-vs-length': etaFigure(cfg, lengths),
+    'eval-mse': evalErrorFigure(cfg, lengths),
+    'eta-pca': etaPcaFigure(decomposition.explainedVarianceRatio),
+    'learned-potential': potentialFigure(cfg, trained, lengths),
+  };
+  return { metrics, table, figures };
+}
+
+/** Step 4: write metrics, tables, figures and provenance atomically. */
+export function writePendulumResults(cfg: ImodePendulumConfig, scale: Scale, summary: PendulumSummary, provenance: ReturnType<typeof startProvenance>): string {
+  const dir = experimentResultsDir(imodePendulumInfo.id, scale);
+  writeResults(dir, {
+    metrics: summary.metrics,
+    provenance: provenance.finish(),
+    tables: { 'lengths.csv': tableToCsv(summary.table), 'lengths.md': tableToMarkdown(summary.table, { digits: 3 }) },
+    figures: summary.figures,
+  });
+  return dir;
+}
+
+export function startPendulumProvenance(cfg: ImodePendulumConfig, scale: Scale) {
+  return startProvenance({ experiment: imodePendulumInfo.id, paper: imodePendulumInfo.paper, section: imodePendulumInfo.section, scale, config: cfg, seed: cfg.seed });
+}
+
+/** The whole experiment, as the notebook runs it. */
+export async function runImodePendulum(scale: Scale, overrides: Readonly<Record<string, unknown>> = {}): Promise<{ dir: string; summary: PendulumSummary }> {
+  await initBackend();
+  const cfg = imodePendulumConfig(scale, overrides);
+  const prov = startPendulumProvenance(cfg, scale);
+  const data = loadPendulumData(cfg);
+  const trained = metaTrainPendulum(cfg, data, scale);
+  const lengths = adaptAndEvaluate(cfg, data, trained);
+  const summary = summarisePendulum(cfg, trained, lengths);
+  const dir = writePendulumResults(cfg, scale, summary, prov);
+  tf.dispose([...trained.params, trained.eta0]);
+  return { dir, summary };
+}

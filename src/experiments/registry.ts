@@ -1,0 +1,24 @@
+/**
+ * Every experiment that `npm run experiment` (and the tests) can run without Jupyter, by id. The id is also the
+ * notebook's name after its number (notebooks/01-imode-pendulum.ipynb) and the results folder.
+ */
+import type { Scale } from '../core/config';
+import { ConfigError } from '../core/errors';
+import { type ExperimentInfo } from './experiment';
+import { imodePendulumInfo, runImodePendulum } from './imodePendulum';
+
+export interface RegisteredExperiment {
+  info: ExperimentInfo;
+  /** runs every step at `scale` with `overrides` and writes the results; returns the results directory */
+  run(scale: Scale, overrides: Readonly<Record<string, unknown>>): Promise<string>;
+}
+
+export const EXPERIMENTS: readonly RegisteredExperiment[] = [
+  { info: imodePendulumInfo, run: async (scale, overrides) => (await runImodePendulum(scale, overrides)).dir },
+];
+
+export function experimentById(id: string): RegisteredExperiment {
+  const found = EXPERIMENTS.find((e) => e.info.id === id);
+  if (!found) throw new ConfigError(`unknown experiment '${id}'; known: ${EXPERIMENTS.map((e) => e.info.id).join(', ')}`);
+  return found;
+}

@@ -1,0 +1,82 @@
+import { strict as assert } from 'assert';
+import { type ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ConfigError } from '../../src/core/errors';
+import { imodePendulumConfig, loadPendulumData } from '../../src/experiments/imodePendulum';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+/** A run small enough for a test: 6 outer iterations, short windows, no scratch baseline. */
+const TINY = ['outerIterations=6', 'windowsPerTask=2', 'windowSteps=12', 'evalSteps=20', 'scratchSteps=0', 'checkpointEvery=1', 'maxHalvings=1'];
+
+function startRun(resultsRoot: string): ChildProcess {
+  const args = ['src/cli/runExperiment.ts', 'imode-pendulum', '--scale', 'smoke', ...TINY.flatMap((s) => ['--set', s])];
+  return spawn(TSX, args, { cwd: ROOT, env: { ...process.env, METADYN_RESULTS_ROOT: resultsRoot, METADYN_QUIET: '1' }, stdio: 'ignore' });
+}
+
+function finished(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+}
+
+function readMetrics(resultsRoot: string): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(path.join(resultsRoot, 'smoke', 'imode-pendulum', 'metrics.json'), 'utf8'));
+}
+
+/** What must not depend on an interruption: everything but timings. */
+function numbers(m: Record<string, unknown>) {
+  const lengths = (m.lengths as { L: number; eta: number[]; evalMse: number; adaptLosses: number[] }[]).map(({ L, eta, evalMse, adaptLosses }) => ({ L, eta, evalMse, adaptLosses }));
+  return { finalTrainingLoss: m.finalTrainingLoss, bestIteration: m.bestIteration, eta0: m.eta0, lengths };
+}
+
+describe('experiments/imode-pendulum', () => {
+  it('rejects a bad config before any work, naming the field and what is allowed', () => {
+    assert.throws(() => imodePendulumConfig('smoke', { outerLr: -0.01 }), (e: Error) => e instanceof ConfigError && /imodePendulum\.outerLr must be > 0/.test(e.message));
+    assert.throws(() => imodePendulumConfig('smoke', { innerStep: 5 }), (e: Error) => e instanceof ConfigError && /innerStep is not a known field; allowed: .*innerSteps/.test(e.message));
+    assert.throws(() => imodePendulumConfig('smoke', { solver: 'euler' }), /solver must be one of .*dopri5.*rk4/);
+    assert.throws(() => imodePendulumConfig('smoke', { dataDir: 'data/no-such-dir' }), /dataDir.*data\/no-such-dir/);
+    assert.throws(() => imodePendulumConfig('smoke', { windowsPerTask: 2.5 }), /windowsPerTask must be an integer/);
+    assert.throws(() => loadPendulumData(imodePendulumConfig('smoke', { trainLengths: [1, 4.2] })), /trainLengths: no data file for L = 4.2; available: 1, 3, 5/);
+  });
+
+  it('an interrupted run resumes from its checkpoint and ends with the numbers of an uninterrupted run (same seed, same backend)', async function () {
+    this.timeout(300000);
+    const straight = fs.mkdtempSync(path.join(os.tmpdir(), 'metadyn-straight-'));
+    const killed = fs.mkdtempSync(path.join(os.tmpdir(), 'metadyn-killed-'));
+    try {
+      assert.equal(await finished(startRun(straight)), 0, 'uninterrupted run failed');
+
+      const child = startRun(killed);
+      const checkpointDir = path.join(killed, 'smoke', 'imode-pendulum', 'checkpoints');
+      // Kill it hard once it has saved at least two outer iterations, before it finishes.
+      const iterationSaved = () => {
+        if (!fs.existsSync(checkpointDir)) return 0;
+        for (const hash of fs.readdirSync(checkpointDir)) {
+          const file = path.join(checkpointDir, hash, 'checkpoint.json');
+          if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')).state.iteration as number) ?? 0;
+        }
+        return 0;
+      };
+      const exited = finished(child);
+      let killedAt = 0;
+      while (child.exitCode === null) {
+        killedAt = iterationSaved();
+        if (killedAt >= 2) {
+          child.kill('SIGKILL');
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await exited;
+      assert.ok(killedAt >= 2 && killedAt < 6, `the run should be killed mid-training (saved iteration ${killedAt})`);
+      assert.ok(!fs.existsSync(path.join(killed, 'smoke', 'imode-pendulum', 'metrics.json')), 'a killed run must not leave metrics');
+
+      assert.equal(await finished(startRun(killed)), 0, 'resumed run failed');
+      assert.deepEqual(numbers(readMetrics(killed)), numbers(readMetrics(straight)));
+    } finally {
+      fs.rmSync(straight, { recursive: true, force: true });
+      fs.rmSync(killed, { recursive: true, force: true });
+    }
+  });
+});

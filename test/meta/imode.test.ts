@@ -1,0 +1,93 @@
+import { strict as assert } from 'assert';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/core/backend';
+import { createRng } from '../../src/core/rng';
+import { imodePendulumConfig, loadPendulumData, pendulumModel, windowBatch } from '../../src/experiments/imodePendulum';
+import { type FieldFactory, adaptEta, disposeTaskBatch, makeTaskBatch, perTaskLoss } from '../../src/meta/imode';
+import { potentialMlpSpec } from '../../src/nn/conservativeForce';
+import { initMlp, mlpTensors } from '../../src/nn/mlp';
+
+describe('meta/imode (bi-level inner loop, batched over tasks)', () => {
+  const cfg = imodePendulumConfig('smoke', { windowsPerTask: 3, windowSteps: 15 });
+  let params: tf.Tensor[];
+  before(async () => {
+    await initBackend();
+    params = mlpTensors(initMlp(potentialMlpSpec(pendulumModel(cfg).spec), createRng(5)));
+  });
+  after(() => tf.dispose(params));
+
+  it('adapting all tasks in one batched rollout equals adapting each task alone', () => {
+    const model = pendulumModel(cfg);
+    const data = loadPendulumData(cfg);
+    const tasks = data.train.slice(0, 3);
+    const batched = windowBatch(tasks, createRng(9), cfg.windowsPerTask, cfg.windowSteps);
+    const eta0 = tf.tensor2d([[0.4], [0.4], [0.4]]);
+    const inner = { ...model.inner, safeguard: 'none' as const };
+    const together = adaptEta(model.makeField, params, eta0, batched, model.solver, inner, false);
+    const etaTogether = Array.from(together.eta.dataSync());
+    // The same windows, one task at a time: the sampler draws task by task from one stream, so replay it.
+    const rng = createRng(9);
+    tasks.forEach((ins, k) => {
+      const single = windowBatch([ins], rng, cfg.windowsPerTask, cfg.windowSteps);
+      const alone = adaptEta(model.makeField, params, tf.tensor2d([[0.4]]), single, model.solver, inner, false);
+      const eta = alone.eta.dataSync()[0];
+      assert.ok(Math.abs(eta - etaTogether[k]) < 1e-4 * Math.max(1, Math.abs(eta)), `task ${k}: alone ${eta}, batched ${etaTogether[k]}`);
+      together.losses.forEach((step, s) => assert.ok(Math.abs(step[k] - alone.losses[s][0]) < 1e-4 * Math.max(1e-3, step[k])));
+      tf.dispose(alone.eta);
+      disposeTaskBatch(single);
+    });
+    tf.dispose([together.eta, eta0]);
+    disposeTaskBatch(batched);
+  });
+
+  it('the backtracking step never lets the loss rise, where a plain step of the same size overshoots', () => {
+    // A field with a known loss landscape: ẋ = −η x, data from η* = 1 (x(t) = e^{−t}).
+    const decay: FieldFactory = (_ps, etaRows) => (_t, y) => tf.neg(tf.mul(etaRows, y)) as tf.Tensor2D;
+    const dt = 0.1;
+    const steps = 11;
+    const x0 = [Float64Array.of(1), Float64Array.of(0.5)];
+    const targets = Array.from({ length: steps }, (_, t) => x0.map((x) => Float64Array.of(x[0] * Math.exp(-t * dt))));
+    const batch = makeTaskBatch(x0, targets, [0, 0], 1, dt);
+    const eta0 = tf.tensor2d([[3]]);
+    const inner = { steps: 4, lr: 40, maxHalvings: 10 };
+    const solver = { method: 'rk4' as const };
+    const safe = adaptEta(decay, [], eta0, batch, solver, { ...inner, safeguard: 'backtracking' }, false);
+    const plain = adaptEta(decay, [], eta0, batch, solver, { ...inner, safeguard: 'none' }, false);
+    const safeTrace = safe.losses.map((l) => l[0]);
+    const plainTrace = plain.losses.map((l) => l[0]);
+    safeTrace.forEach((v, i) => assert.ok(i === 0 || v < safeTrace[i - 1], `safeguarded loss rose at step ${i}: ${safeTrace.join(' → ')}`));
+    assert.ok(plainTrace.some((v, i) => i > 0 && v > plainTrace[i - 1]), `lr 40 should overshoot without the safeguard: ${plainTrace.join(' → ')}`);
+    assert.ok(Math.abs(safe.eta.dataSync()[0] - 1) < Math.abs(3 - 1), 'the safeguarded η moves towards η* = 1');
+    tf.dispose([safe.eta, plain.eta, eta0]);
+    disposeTaskBatch(batch);
+  });
+
+  it('returns the first-order meta-gradient of the loss at the last inner η (finite differences)', () => {
+    const model = pendulumModel(cfg);
+    const data = loadPendulumData(cfg);
+    const batch = windowBatch(data.train.slice(0, 2), createRng(4), 2, 12);
+    const eta0 = tf.tensor2d([[0.3], [0.3]]);
+    const inner = { steps: 2, lr: 0.1, safeguard: 'none' as const, maxHalvings: 0 };
+    const r = adaptEta(model.makeField, params, eta0, batch, model.solver, inner, true);
+    // η at the last inner step (before its update) = η0 − lr·g0; the meta-gradient is ∂Σ_i L_i/∂θ there.
+    const first = adaptEta(model.makeField, params, eta0, batch, model.solver, { ...inner, steps: 1 }, false);
+    const lossWith = (ps: tf.Tensor[]) => tf.tidy(() => tf.sum(perTaskLoss(model.makeField, ps, first.eta, batch, model.solver)).dataSync()[0]);
+    const layer = 2; // a hidden weight matrix
+    const w = params[layer].arraySync() as number[][];
+    const h = 1e-2;
+    const shifted = (d: number) => {
+      const copy = w.map((row) => row.slice());
+      copy[3][5] += d;
+      const ps = params.slice();
+      ps[layer] = tf.tensor2d(copy);
+      const v = lossWith(ps);
+      ps[layer].dispose();
+      return v;
+    };
+    const fd = (shifted(h) - shifted(-h)) / (2 * h);
+    const analytic = (r.paramGrads as tf.Tensor[])[layer].arraySync() as number[][];
+    assert.ok(Math.abs(analytic[3][5] - fd) < 3e-2 * Math.abs(fd) + 1e-4, `meta-gradient ${analytic[3][5]} vs finite difference ${fd}`);
+    tf.dispose([...(r.paramGrads as tf.Tensor[]), r.eta, r.etaGrad as tf.Tensor, first.eta, eta0]);
+    disposeTaskBatch(batch);
+  });
+});

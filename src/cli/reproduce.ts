@@ -1,11 +1,10 @@
 /**
  * `npm run reproduce [-- --scale default|paper] [experiment-id ...]`: execute the experiment notebooks at the
  * default (README) scale into results/notebooks/, in order, continuing past a failure so that one broken
- * experiment does not cost the others' hours; then regenerate the README tables from results/ (when
- * src/cli/readmeTables.ts exists) so the tables always match the committed metrics. Exit code 1 if any step
+ * experiment does not cost the others' hours; then regenerate the README tables from results/ (default
+ * scale only: the README shows default-scale numbers) so the tables always match the committed metrics. Exit code 1 if any step
  * failed, 2 on a usage error.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import {
   REPO_ROOT,
@@ -31,15 +30,17 @@ async function main(): Promise<number> {
   const { notebooks, ignored } = listNotebooks();
   ignored.forEach((f) => console.log(`skipping notebooks/${f}: name is not NN-<experiment-id>.ipynb`));
   const chosen = selectNotebooks(args.ids, notebooks);
+  // The executed copies live two folders below the root, where the notebooks' relative
+  // <script src="../node_modules/..."> to Plotly does not resolve: embed Plotly in them instead.
+  process.env.PLOTLY_INLINE = process.env.PLOTLY_INLINE ?? '1';
   console.log(`reproducing ${chosen.length} experiment(s) at scale '${args.scale}' into ${args.outDir}`);
   const runs = await runNotebooks(chosen, { scale: args.scale, outDir: args.outDir });
   console.log(formatNotebookSummary(runs));
 
   let tablesOk = true;
-  const readmeTables = path.join(REPO_ROOT, 'src', 'cli', 'readmeTables.ts');
-  if (fs.existsSync(readmeTables)) {
+  if (args.scale === 'default') {
     console.log('regenerating README tables: tsx src/cli/readmeTables.ts');
-    const tables = await runProcess(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [readmeTables]);
+    const tables = await runProcess(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'src', 'cli', 'readmeTables.ts')]);
     tablesOk = tables.code === 0;
     if (!tablesOk) console.log(`FAILED readme tables (exit code ${tables.code})`);
   }

@@ -15,7 +15,8 @@ import { ConfigError } from '../core/errors';
 import { type ConfigOf, type Scale, configHash } from '../core/config';
 import { progress } from '../core/progress';
 import { repoPath } from '../core/paths';
-import { startProvenance, writeResults } from '../core/results';
+import { type Provenance, startProvenance, writeResults } from '../core/results';
+import { type PaperReference, paperReference } from '../core/reference';
 import { type Rng, createRng } from '../core/rng';
 import { IMODE_TRAIN_LENGTHS, type PendulumInstance, loadImodePendulum, splitOf } from '../data/imodePendulum';
 import { extractWindows, sampleWindowStarts } from '../data/windows';
@@ -24,12 +25,12 @@ import { PENDULUM_DEFAULT_G } from '../systems/pendulum';
 import { initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
 import type { OdeintOptions } from '../nn/odeint';
 import { type FieldFactory, type InnerLoopOptions, type TaskBatch, adaptEta, batchRollout, disposeTaskBatch, makeTaskBatch, perTaskLoss } from '../meta/imode';
-import { type ImodeCheckpoint, type ImodeTrained, metaTrain } from '../meta/imodeTraining';
+import { type ImodeCheckpoint, type ImodeProblem, type ImodeTrained, type ImodeTrainingOptions, metaTrain } from '../meta/imodeTraining';
 import { trainScratch } from '../meta/scratch';
 import { intrinsicDimension, pca } from '../analysis/pca';
 import { barFigure, lineFigure, phasePortraitGrid, scatterFigure } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
-import { type Table, tableToCsv, tableToMarkdown } from '../viz/table';
+import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../viz/table';
 import { type ExperimentInfo, experimentCheckpointDir, experimentResultsDir, resolveConfig } from './experiment';
 
 export const imodePendulumInfo: ExperimentInfo = {
@@ -53,6 +54,7 @@ export const imodePendulumSchema = {
   learnEta0: { kind: 'boolean', doc: 'meta-learn the inner-loop start η0 (the authors’ code never updates it)' },
   outerIterations: { kind: 'integer', min: 1, doc: 'outer (meta) iterations' },
   outerLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam learning rate of the outer loop' },
+  outerLrFinal: { kind: 'number', exclusiveMin: 0, doc: 'outer learning rate at the last iteration (cosine schedule; = outerLr: constant)' },
   innerSteps: { kind: 'integer', min: 1, doc: 'SGD steps on η per task' },
   innerLr: { kind: 'number', exclusiveMin: 0, doc: 'SGD learning rate on η' },
   safeguard: { kind: 'enum', values: ['none', 'backtracking'], doc: 'inner step safeguard' },
@@ -85,6 +87,7 @@ const AUTHORS = {
   learnEta0: false,
   outerIterations: 200,
   outerLr: 1e-2,
+  outerLrFinal: 1e-2,
   innerSteps: 5,
   innerLr: 0.1,
   safeguard: 'none',
@@ -184,32 +187,41 @@ export function windowBatch(instances: readonly PendulumInstance[], rng: Rng, co
   return makeTaskBatch(x0, targets, taskOfRow, instances.length, instances[0].dt);
 }
 
+/** The meta-learning problem: the model's field, fresh weights and η0 drawn from `rng`, and the window sampler. */
+export function pendulumProblem(cfg: ImodePendulumConfig, data: PendulumData, rng: Rng): ImodeProblem {
+  const model = pendulumModel(cfg);
+  const net = initMlp(potentialMlpSpec(model.spec), rng);
+  return {
+    makeField: model.makeField,
+    initialParams: mlpTensors(net),
+    initialEta0: tf.tensor2d([Array.from({ length: cfg.etaDim }, () => rng.normal())]),
+    tasks: data.train.length,
+    sampleBatch: (r) => windowBatch(data.train, r, cfg.windowsPerTask, cfg.windowSteps),
+  };
+}
+
+export function pendulumTrainingOptions(cfg: ImodePendulumConfig): ImodeTrainingOptions {
+  const model = pendulumModel(cfg);
+  return {
+    outerIterations: cfg.outerIterations,
+    outerLr: cfg.outerLr,
+    outerLrFinal: cfg.outerLrFinal,
+    inner: model.inner,
+    solver: model.solver,
+    learnEta0: cfg.learnEta0,
+    checkpointEvery: cfg.checkpointEvery,
+  };
+}
+
 /** Step 1: meta-training (resumes or reuses a checkpoint of the same config). */
 export function metaTrainPendulum(cfg: ImodePendulumConfig, data: PendulumData, scale: Scale): ImodeTrained {
-  const model = pendulumModel(cfg);
   const rng = createRng(cfg.seed);
-  const net = initMlp(potentialMlpSpec(model.spec), rng);
-  const eta0 = tf.tensor2d([Array.from({ length: cfg.etaDim }, () => rng.normal())]);
   const store = checkpointStore<ImodeCheckpoint>(experimentCheckpointDir(imodePendulumInfo.id, scale, cfg), configHash(cfg));
-  return metaTrain(
-    {
-      makeField: model.makeField,
-      initialParams: mlpTensors(net),
-      initialEta0: eta0,
-      tasks: data.train.length,
-      sampleBatch: (r) => windowBatch(data.train, r, cfg.windowsPerTask, cfg.windowSteps),
-    },
-    {
-      outerIterations: cfg.outerIterations,
-      outerLr: cfg.outerLr,
-      inner: model.inner,
-      solver: model.solver,
-      learnEta0: cfg.learnEta0,
-      checkpointEvery: cfg.checkpointEvery,
-    },
-    rng,
-    { store, progress: progress(cfg.outerIterations, 'meta-training'), config: cfg },
-  );
+  return metaTrain(pendulumProblem(cfg, data, rng), pendulumTrainingOptions(cfg), rng, {
+    store,
+    progress: progress(cfg.outerIterations, 'meta-training'),
+    config: cfg,
+  });
 }
 
 export interface LengthResult {
@@ -420,13 +432,44 @@ export function summarisePendulum(cfg: ImodePendulumConfig, trained: ImodeTraine
   return { metrics, table, figures };
 }
 
-/** Step 4: write metrics, tables, figures and provenance atomically. */
+/**
+ * The README's section for this experiment, generated from the results (never typed): the per-length table, the
+ * headline numbers, and the paper's side from the one reference file.
+ */
+export function readmeSnippet(summary: PendulumSummary, provenance: Provenance, reference: PaperReference): string {
+  const m = summary.metrics as { metaTrainSeconds: number; maxEvalMse: number; etaMonotoneInL: boolean; maxAdaptSeconds: number; intrinsicDimension: number; physicalDimension: number };
+  const revision = provenance.gitRevision ? provenance.gitRevision.slice(0, 7) + (provenance.gitDirty ? ' (dirty)' : '') : 'unknown';
+  const paperSide = reference.values === null ? `no numbers reported (${reference.source})` : JSON.stringify(reference.values);
+  return [
+    `Scale \`${provenance.scale}\`, seed ${provenance.seed}, backend \`${provenance.backend}\`, tfjs ${provenance.tfjsVersion}, revision ${revision}, ${provenance.finishedAt.slice(0, 10)}; ` +
+      `regenerate with \`npm run reproduce -- ${provenance.experiment}\`.`,
+    '',
+    tableToMarkdown(summary.table, { digits: 3 }),
+    '',
+    '| | paper | ours |',
+    '|---|---|---|',
+    `| reported numbers | ${paperSide} | table above |`,
+    `| intrinsic dimension of η (PCA, 99 % variance) | ${m.physicalDimension} (= physical parameters, README claim) | ${m.intrinsicDimension} |`,
+    `| adapted η monotone in L | — | ${m.etaMonotoneInL ? 'yes' : 'no'} |`,
+    `| worst evaluation MSE over the 13 lengths | — | ${formatNumber(m.maxEvalMse, 3)} |`,
+    `| adaptation time per length (5 steps) | "within seconds" | ≤ ${m.maxAdaptSeconds.toFixed(2)} s |`,
+    `| meta-training wall time | — | ${m.metaTrainSeconds.toFixed(0)} s |`,
+    '',
+  ].join('\n');
+}
+
+/** Step 4: write metrics, tables, figures, the README snippet and provenance atomically. */
 export function writePendulumResults(cfg: ImodePendulumConfig, scale: Scale, summary: PendulumSummary, provenance: ReturnType<typeof startProvenance>): string {
   const dir = experimentResultsDir(imodePendulumInfo.id, scale);
+  const finished = provenance.finish();
   writeResults(dir, {
     metrics: summary.metrics,
-    provenance: provenance.finish(),
-    tables: { 'lengths.csv': tableToCsv(summary.table), 'lengths.md': tableToMarkdown(summary.table, { digits: 3 }) },
+    provenance: finished,
+    tables: {
+      'lengths.csv': tableToCsv(summary.table),
+      'lengths.md': tableToMarkdown(summary.table, { digits: 3 }),
+      'readme.md': readmeSnippet(summary, finished, paperReference(imodePendulumInfo.id)),
+    },
     figures: summary.figures,
   });
   return dir;

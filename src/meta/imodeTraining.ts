@@ -5,6 +5,8 @@
  *   for it = 1..N:  batch ← sample windows of every training task
  *                   η_i ← inner loop from η0 (see ./imode.ts), giving g_θ = Σ_i ∇_θ L_i at the last inner η
  *                   θ ← Adam(θ, g_θ);  η0 ← Adam(η0, Σ_i ∇_η L_i) when `learnEta0`
+ *   with the Adam step size annealed by a cosine from `outerLr` to `outerLrFinal` (equal values: the authors'
+ *   constant rate).
  *   keep θ with the lowest summed training loss (the authors' `use_best`).
  *
  * The authors' code never updates η0 (its hook never fires, spec §3.2), so `learnEta0: false` reproduces them; with
@@ -37,6 +39,8 @@ export interface ImodeProblem {
 export interface ImodeTrainingOptions {
   outerIterations: number;
   outerLr: number;
+  /** the outer learning rate at the last iteration; a cosine schedule runs from outerLr to it (equal: constant) */
+  outerLrFinal: number;
   inner: InnerLoopOptions;
   solver: OdeintOptions;
   learnEta0: boolean;
@@ -75,9 +79,18 @@ function validateOptions(o: ImodeTrainingOptions): void {
     throw new ConfigError(`outerIterations must be a positive integer, got ${o.outerIterations}`);
   }
   if (!(o.outerLr > 0)) throw new ConfigError(`outerLr must be > 0, got ${o.outerLr}`);
+  if (!(o.outerLrFinal > 0) || o.outerLrFinal > o.outerLr) {
+    throw new ConfigError(`outerLrFinal must be in (0, outerLr = ${o.outerLr}], got ${o.outerLrFinal}`);
+  }
   if (!Number.isInteger(o.checkpointEvery) || o.checkpointEvery < 1) {
     throw new ConfigError(`checkpointEvery must be a positive integer, got ${o.checkpointEvery}`);
   }
+}
+
+/** Cosine annealing: lr(i) = lrEnd + (lr0 − lrEnd)·(1 + cos(π i/(N − 1)))/2, so lr(0) = lr0 and lr(N − 1) = lrEnd. */
+export function cosineLearningRate(lr0: number, lrEnd: number, iteration: number, iterations: number): number {
+  if (iterations <= 1) return lr0;
+  return lrEnd + ((lr0 - lrEnd) * (1 + Math.cos((Math.PI * iteration) / (iterations - 1)))) / 2;
 }
 
 const toJson = (ts: readonly tf.Tensor[]) => ts.map(tensorToJson);
@@ -151,9 +164,8 @@ export function metaTrain(
     }
     const etaGrad = tf.tidy(() => tf.sum(inner.etaGrad as tf.Tensor2D, 0, true));
     // First-order meta-gradient of η0: dη^{(K−1)}/dη0 ≈ I, so it is Σ_i ∇_η L_i at the last inner step.
-    const update = opts.learnEta0
-      ? adamStep([...params, eta0], [...grads, etaGrad], adam, { lr: opts.outerLr })
-      : adamStep(params, grads, adam, { lr: opts.outerLr });
+    const lr = cosineLearningRate(opts.outerLr, opts.outerLrFinal, state.iteration, opts.outerIterations);
+    const update = opts.learnEta0 ? adamStep([...params, eta0], [...grads, etaGrad], adam, { lr }) : adamStep(params, grads, adam, { lr });
     tf.dispose([...grads, etaGrad, inner.etaGrad as tf.Tensor, inner.eta, ...params]);
     disposeAdam(adam);
     if (opts.learnEta0) {

@@ -1,0 +1,39 @@
+/**
+ * npm run readme-tables: splice each experiment's generated README section (results/<id>/readme.md, written by
+ * the experiment's run) into README.md between the markers
+ *   <!-- results:<id> --> ... <!-- /results:<id> -->
+ * so that every number in the README comes from a file a run wrote. An experiment without results gets a line
+ * saying how to produce them.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { repoRoot } from '../core/paths';
+import { EXPERIMENTS } from '../experiments/registry';
+import { runCli } from './notebooks';
+
+export function spliceSection(readme: string, id: string, body: string): string {
+  const open = `<!-- results:${id} -->`;
+  const close = `<!-- /results:${id} -->`;
+  const start = readme.indexOf(open);
+  const end = readme.indexOf(close);
+  if (start < 0 || end < start) throw new Error(`README.md has no '${open}' … '${close}' markers for ${id}`);
+  return `${readme.slice(0, start + open.length)}\n${body.trim()}\n${readme.slice(end)}`;
+}
+
+async function main(): Promise<number> {
+  const root = repoRoot();
+  const readmeFile = path.join(root, 'README.md');
+  let readme = fs.readFileSync(readmeFile, 'utf8');
+  for (const { info } of EXPERIMENTS) {
+    const snippet = path.join(root, 'results', info.id, 'readme.md');
+    const body = fs.existsSync(snippet)
+      ? fs.readFileSync(snippet, 'utf8')
+      : `_No default-scale results yet: run \`npm run reproduce -- ${info.id}\`._`;
+    readme = spliceSection(readme, info.id, body);
+  }
+  fs.writeFileSync(readmeFile, readme);
+  console.log(`[readme-tables] updated ${EXPERIMENTS.length} section(s) of README.md`);
+  return 0;
+}
+
+if (require.main === module) runCli(main);

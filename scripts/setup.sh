@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# npm run setup: install the Node dependencies, check Debian's Jupyter, register the tslab kernel in the
-# project prefix .jupyter/ and report the tfjs backend. Safe to run again: every step overwrites its own result.
+# npm run setup: install the Node dependencies, check Debian's Jupyter, Chromium and DejaVu fonts (figure export
+# and the report render in headless Chromium with that font), register the tslab kernel in the project prefix
+# .jupyter/ and report the tfjs backend. Safe to run again: every step overwrites its own result.
 #
 # Why a project prefix: tslab's kernel.json holds the absolute path of this checkout's node_modules/.bin/tslab,
 # so it cannot be committed or shared between checkouts; .jupyter/ is git-ignored and found via JUPYTER_PATH
@@ -11,22 +12,29 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 PY=/usr/bin/python3
-APT_PACKAGES=(jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-notebook)
+APT_PACKAGES=(jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-notebook chromium fonts-dejavu-core)
+# The browser itself: /usr/bin/chromium is a wrapper script (src/viz/export.ts drives this binary).
+CHROMIUM=/usr/lib/chromium/chromium
+DEJAVU=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 export JUPYTER_PATH="$ROOT/.jupyter/share/jupyter"
 
 echo "[setup] 1/4 npm ci"
 npm ci --no-audit --no-fund
 
-echo "[setup] 2/4 Jupyter (Debian packages, $PY)"
+echo "[setup] 2/4 Debian packages: Jupyter for $PY, Chromium, DejaVu fonts"
 has_jupyter() { [ -x "$PY" ] && "$PY" -c 'import jupyter_client, nbconvert, nbclient, ipykernel' 2>/dev/null; }
-if ! has_jupyter; then
-  echo "Jupyter is missing for $PY. Install it with:"
+has_apt_packages() { has_jupyter && [ -x "$CHROMIUM" ] && [ -f "$DEJAVU" ]; }
+if ! has_apt_packages; then
+  has_jupyter || echo "Jupyter is missing for $PY."
+  [ -x "$CHROMIUM" ] || echo "Chromium is missing ($CHROMIUM)."
+  [ -f "$DEJAVU" ] || echo "The DejaVu fonts are missing ($DEJAVU)."
+  echo "Install them with:"
   echo "sudo apt-get install -y --no-install-recommends ${APT_PACKAGES[*]}"
   if [ "$(id -u)" = 0 ] && [ -n "${CI:-}" ]; then
-    echo "[setup] CI as root: installing it now"
+    echo "[setup] CI as root: installing them now"
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
-    has_jupyter || { echo "[setup] Jupyter still not importable after apt-get install" >&2; exit 1; }
+    has_apt_packages || { echo "[setup] Jupyter, Chromium or the DejaVu fonts still missing after apt-get install" >&2; exit 1; }
   else
     exit 1
   fi

@@ -1,0 +1,117 @@
+/**
+ * A publication style for exported figures: a figure spec is re-laid-out for a journal column, so that at print
+ * size (1 CSS px = 1/96 in = 0.75 pt) its text reads at 9 pt and its title at 10 pt, whichever width is chosen.
+ *
+ * - Widths: single column 3.5 in (336 px), double column 7 in (672 px). The height keeps the figure's own aspect
+ *   ratio when its layout fixes both width and height (subplot grids), else a per-width default.
+ * - Font: DejaVu Sans, which Debian's fonts-dejavu-core installs (fc-list), so Chromium embeds the same glyphs in
+ *   every PDF; Plotly's default "Open Sans" is not installed and would fall back unpredictably.
+ * - Colour: traces that carry no colour get one from the colour-blind-safe method palette, by name, so a method
+ *   has one colour in every figure (specs from figures.ts already carry theirs and keep them).
+ * - Vector output: WebGL traces (scattergl) are drawn as raster images inside SVG/PDF, so they become scatter.
+ * LaTeX ($\theta$) in any label is left as it is; the exporter loads MathJax 3 so Plotly typesets it.
+ */
+import { ConfigError } from '../core/errors';
+import { OKABE_ITO, seriesColors } from './palette';
+import type { PlotlyFigure } from './plotly';
+
+export type ColumnWidth = 'single' | 'double';
+export const COLUMN_WIDTHS: readonly ColumnWidth[] = ['single', 'double'];
+
+const CSS_PX_PER_INCH = 96;
+const CSS_PX_PER_PT = 96 / 72;
+const COLUMN_WIDTH_IN: Readonly<Record<ColumnWidth, number>> = { single: 3.5, double: 7 };
+/** height / width when the spec does not fix both: a compact single panel, a wide double-column strip */
+const DEFAULT_ASPECT: Readonly<Record<ColumnWidth, number>> = { single: 0.75, double: 0.45 };
+const TEXT_PT = 9;
+const TITLE_PT = 10;
+
+export const PUBLICATION_FONT_FAMILY = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
+
+export interface FigureSize {
+  widthPx: number;
+  heightPx: number;
+}
+
+export function parseColumnWidth(value: string, field = '--width'): ColumnWidth {
+  if (!(COLUMN_WIDTHS as readonly string[]).includes(value)) {
+    throw new ConfigError(`${field} must be one of ${COLUMN_WIDTHS.join(', ')}, got '${value}'`);
+  }
+  return value as ColumnWidth;
+}
+
+type Layout = Record<string, unknown>;
+type Trace = Record<string, unknown>;
+
+function asRecord(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+function positiveNumber(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/** The printed size of `layout` at `width`: the column's width, the spec's aspect ratio when it fixes one. */
+export function publicationSize(layout: object, width: ColumnWidth): FigureSize {
+  const l = layout as Layout;
+  const w = positiveNumber(l.width);
+  const h = positiveNumber(l.height);
+  const aspect = w !== undefined && h !== undefined ? h / w : DEFAULT_ASPECT[width];
+  const widthPx = Math.round(COLUMN_WIDTH_IN[width] * CSS_PX_PER_INCH);
+  return { widthPx, heightPx: Math.round(widthPx * aspect) };
+}
+
+const AXIS_KEY = /^[xy]axis\d*$/;
+
+function styledLayout(layout: Layout, size: FigureSize): Layout {
+  const text = TEXT_PT * CSS_PX_PER_PT;
+  const out: Layout = { ...layout };
+  const font = asRecord(layout.font) ?? {};
+  out.font = { color: '#222222', ...font, family: PUBLICATION_FONT_FAMILY, size: text };
+  const title = typeof layout.title === 'string' ? { text: layout.title } : asRecord(layout.title);
+  const hasTitle = title !== undefined && typeof title.text === 'string' && title.text !== '';
+  if (title) out.title = { ...title, font: { ...asRecord(title.font), size: TITLE_PT * CSS_PX_PER_PT } };
+  out.width = size.widthPx;
+  out.height = size.heightPx;
+  // Small margins that Plotly grows to fit tick labels and axis titles (automargin below).
+  out.margin = { l: 10, r: 10, b: 10, t: hasTitle ? 36 : 10, pad: 0 };
+  out.legend = { ...asRecord(layout.legend), font: { size: text } };
+  out.colorway = OKABE_ITO.slice(1);
+  for (const [key, value] of Object.entries(layout)) {
+    const axis = asRecord(value);
+    if (AXIS_KEY.test(key) && axis) out[key] = { ...axis, automargin: true };
+  }
+  if (Array.isArray(layout.annotations)) {
+    out.annotations = layout.annotations.map((a) => {
+      const annotation = asRecord(a);
+      return annotation ? { ...annotation, font: { ...asRecord(annotation.font), size: text } } : a;
+    });
+  }
+  return out;
+}
+
+function traceColor(trace: Trace): unknown {
+  return asRecord(trace.line)?.color ?? asRecord(trace.marker)?.color;
+}
+
+function styledTraces(data: readonly object[]): Trace[] {
+  const traces = data.map((d) => {
+    const t = { ...(d as Trace) };
+    if (t.type === 'scattergl') t.type = 'scatter';
+    return t;
+  });
+  const isXY = (t: Trace) => t.type === undefined || t.type === 'scatter';
+  const uncoloured = traces.filter((t) => isXY(t) && typeof t.name === 'string' && traceColor(t) === undefined);
+  const colors = seriesColors(uncoloured.map((t) => t.name as string));
+  uncoloured.forEach((t, i) => {
+    t.line = { ...asRecord(t.line), color: colors[i] };
+    t.marker = { ...asRecord(t.marker), color: colors[i] };
+  });
+  return traces;
+}
+
+/** `fig` laid out for a journal column (pure: the input is not modified). */
+export function publicationFigure(fig: PlotlyFigure, width: ColumnWidth): PlotlyFigure {
+  const size = publicationSize(fig.layout, width);
+  return { ...fig, data: styledTraces(fig.data), layout: styledLayout(fig.layout as Layout, size) };
+}

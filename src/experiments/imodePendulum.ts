@@ -29,6 +29,7 @@ import { type ImodeCheckpoint, type ImodeProblem, type ImodeTrained, type ImodeT
 import { trainScratch } from '../meta/scratch';
 import { intrinsicDimension, pca } from '../analysis/pca';
 import { barFigure, lineFigure, phasePortraitGrid, scatterFigure } from '../viz/figures';
+import { OKABE_ITO } from '../viz/palette';
 import type { PlotlyFigure } from '../viz/plotly';
 import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../viz/table';
 import { type ExperimentInfo, experimentCheckpointDir, experimentResultsDir, resolveConfig } from './experiment';
@@ -371,14 +372,16 @@ export function potentialFigure(cfg: ImodePendulumConfig, trained: ImodeTrained,
   const theta = Array.from({ length: points }, (_, i) => -Math.PI / 2 + (Math.PI * i) / (points - 1));
   const centre = Math.floor(points / 2);
   const shown = byLength(lengths).filter((_, i, all) => i % Math.max(1, Math.ceil(all.length / 5)) === 0);
-  const series = shown.flatMap((r) => {
+  // One colour per length, shared by its learned (dashed) and true (solid) curve.
+  const series = shown.flatMap((r, i) => {
     const learned = tf.tidy(() => {
       const eta = tf.tile(tf.tensor2d([r.eta]), [points, 1]) as tf.Tensor2D;
       return Array.from(potentialAndForce(model.spec, net, tf.tensor2d(theta.map((v) => [v])), eta).energy.dataSync());
     });
+    const color = OKABE_ITO[1 + (i % (OKABE_ITO.length - 1))];
     return [
-      { name: `L = ${r.L} learned`, x: theta, y: learned.map((v) => v - learned[centre]), dash: 'dash' as const },
-      { name: `L = ${r.L} true`, x: theta, y: theta.map((t) => (PENDULUM_DEFAULT_G / r.L) * (1 - Math.cos(t))) },
+      { name: `L = ${r.L} learned`, x: theta, y: learned.map((v) => v - learned[centre]), dash: 'dash' as const, color },
+      { name: `L = ${r.L} true`, x: theta, y: theta.map((t) => (PENDULUM_DEFAULT_G / r.L) * (1 - Math.cos(t))), color },
     ];
   });
   return lineFigure({ title: 'Learned potential V(θ, η) against the true (g/L)(1 − cos θ)', xTitle: 'θ (rad)', yTitle: 'V (shifted to V(0) = 0)', series });

@@ -22,14 +22,8 @@ import {
   parseScale,
   selectNotebooks,
 } from '../../src/cli/notebooks';
+import { tmpDir } from '../helpers/tmpDir';
 
-const createdDirs: string[] = [];
-function tmpDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  createdDirs.push(dir);
-  return dir;
-}
-after(() => createdDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 function writeNotebook(file: string, sources: string[]): void {
   const cells = sources.map((source, i) => ({ cell_type: 'code', id: `cell-${i}`, execution_count: null, metadata: {}, outputs: [], source }));

@@ -1,7 +1,6 @@
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { Browser } from 'playwright-core';
 import { REPO_ROOT } from '../../src/cli/notebooks';
@@ -14,14 +13,8 @@ import { relinkPlotly } from '../../src/report/notebookPage';
 import { type ReportPage, buildReport } from '../../src/report/site';
 import { chromiumExecutable, launchChromium } from '../../src/viz/export';
 import { figureHtml, plotlyLoaderHtml } from '../../src/viz/plotly';
+import { tmpDir } from '../helpers/tmpDir';
 
-const createdDirs: string[] = [];
-function tmpDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  createdDirs.push(dir);
-  return dir;
-}
-after(() => createdDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 const figure = { data: [{ type: 'scatter', mode: 'lines', name: 'iMODE', x: [0, 1, 2], y: [1, 3, 2] }], layout: { title: { text: 'a line' } } };
 

@@ -1,7 +1,6 @@
 import { strict as assert } from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { Browser } from 'playwright-core';
 import { parseFiguresArgs, readFigureSpec, resultDirsToExport } from '../../src/cli/figures';
@@ -19,14 +18,8 @@ import {
 import { methodColor } from '../../src/viz/palette';
 import type { PlotlyFigure } from '../../src/viz/plotly';
 import { PUBLICATION_FONT_FAMILY, parseColumnWidth, publicationFigure, publicationSize } from '../../src/viz/publicationStyle';
+import { tmpDir } from '../helpers/tmpDir';
 
-const createdDirs: string[] = [];
-function tmpDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  createdDirs.push(dir);
-  return dir;
-}
-after(() => createdDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 /** A line figure with a WebGL trace (must come out vector) and a LaTeX axis title (must come out typeset). */
 const lineFigure: PlotlyFigure = {

@@ -57,6 +57,7 @@ export const imodePendulumSchema = {
   outerLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam learning rate of the outer loop' },
   outerLrFinal: { kind: 'number', exclusiveMin: 0, doc: 'outer learning rate at the last iteration (cosine schedule; = outerLr: constant)' },
   innerSteps: { kind: 'integer', min: 1, doc: 'SGD steps on η per task' },
+  innerOptimizer: { kind: 'enum', values: ['sgd', 'levenberg-marquardt'], doc: 'inner step on η: the authors’ SGD or damped Gauss–Newton' },
   innerLr: { kind: 'number', exclusiveMin: 0, doc: 'SGD learning rate on η' },
   safeguard: { kind: 'enum', values: ['none', 'backtracking'], doc: 'inner step safeguard' },
   maxHalvings: { kind: 'integer', min: 0, max: 20, doc: 'step halvings tried by the backtracking safeguard' },
@@ -90,6 +91,7 @@ const AUTHORS = {
   outerLr: 1e-2,
   outerLrFinal: 1e-2,
   innerSteps: 5,
+  innerOptimizer: 'sgd',
   innerLr: 0.1,
   safeguard: 'none',
   maxHalvings: 0,
@@ -169,7 +171,7 @@ export function pendulumModel(cfg: ImodePendulumConfig): PendulumModel {
     spec,
     makeField: (params, etaRows) => conservativeVectorField(spec, mlpFromTensors(mlpSpec, params), etaRows),
     solver: cfg.solver === 'dopri5' ? { method: 'dopri5', rtol: cfg.rtol, atol: cfg.atol } : { method: 'rk4' },
-    inner: { steps: cfg.innerSteps, lr: cfg.innerLr, safeguard: cfg.safeguard, maxHalvings: cfg.maxHalvings },
+    inner: { steps: cfg.innerSteps, optimizer: cfg.innerOptimizer, lr: cfg.innerLr, safeguard: cfg.safeguard, maxHalvings: cfg.maxHalvings },
   };
 }
 

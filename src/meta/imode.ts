@@ -16,10 +16,12 @@
  * Safeguarded inner step (our addition, `safeguard: 'backtracking'`): a fixed step α can overshoot where the loss is
  * steep in η (the authors' lr 0.1 overshoots at L = 2). Each step tries η − α g and halves α for a task, up to
  * `maxHalvings` times, while its loss does not decrease; the trial losses come from forward-only rollouts.
+ * `optimizer: 'levenberg-marquardt'` replaces the gradient step by a damped Gauss–Newton step (./levenbergMarquardt.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
 import { type OdeintOptions, type TensorVectorField, odeint } from '../nn/odeint';
+import { INITIAL_DAMPING, levenbergMarquardtStep } from './levenbergMarquardt';
 
 /** Builds the model's vector field for given shared parameters and per-row adaptation parameters. */
 export type FieldFactory = (params: readonly tf.Tensor[], etaRows: tf.Tensor2D) => TensorVectorField;
@@ -38,8 +40,12 @@ export interface TaskBatch {
 
 export interface InnerLoopOptions {
   steps: number;
+  /** 'sgd': the authors' η ← η − α∇L (with `safeguard`); 'levenberg-marquardt': damped Gauss–Newton steps */
+  optimizer: 'sgd' | 'levenberg-marquardt';
+  /** SGD step size α */
   lr: number;
   safeguard: 'none' | 'backtracking';
+  /** SGD backtracking: halvings tried; Levenberg–Marquardt: damping increases tried */
   maxHalvings: number;
 }
 
@@ -108,6 +114,9 @@ export function perTaskLoss(
 function validateInner(o: InnerLoopOptions): void {
   if (!Number.isInteger(o.steps) || o.steps < 1) throw new ConfigError(`inner steps must be a positive integer, got ${o.steps}`);
   if (!(o.lr > 0)) throw new ConfigError(`inner lr must be > 0, got ${o.lr}`);
+  if (o.optimizer !== 'sgd' && o.optimizer !== 'levenberg-marquardt') {
+    throw new ConfigError(`inner optimizer must be one of sgd, levenberg-marquardt, got '${String(o.optimizer)}'`);
+  }
   if (!Number.isInteger(o.maxHalvings) || o.maxHalvings < 0) throw new ConfigError(`maxHalvings must be a non-negative integer, got ${o.maxHalvings}`);
 }
 
@@ -178,30 +187,39 @@ export function adaptEta(
   const losses: number[][] = [];
   let paramGrads: tf.Tensor[] | undefined;
   let etaGrad: tf.Tensor2D | undefined;
+  const damping = new Float64Array(eta0.shape[0]).fill(INITIAL_DAMPING);
   for (let s = 0; s < inner.steps; s++) {
     const wantParams = withParamGrads && s === inner.steps - 1;
-    let perTask: tf.Tensor1D | null = null;
-    // Σ_i L_i as a function of η (and of θ when the meta-gradient is wanted); the per-task losses are kept from the
-    // same forward pass for the safeguard and the loss history.
-    const total = (e: tf.Tensor, ...ps: tf.Tensor[]) => {
-      perTask = tf.keep(perTaskLoss(makeField, wantParams ? ps : params, e as tf.Tensor2D, batch, solver));
-      return tf.sum(perTask);
-    };
-    const grads = tf.tidy(() => tf.grads(total)(wantParams ? [eta, ...params] : [eta]));
-    const kept = perTask as unknown as tf.Tensor1D;
-    const taskLosses = kept.dataSync() as Float32Array;
-    kept.dispose();
-    const gradEta = grads[0] as tf.Tensor2D;
-    losses.push(Array.from(taskLosses));
-    const next = innerUpdate(makeField, params, eta, gradEta, taskLosses, batch, solver, inner);
+    let gradEta: tf.Tensor2D | null = null;
+    let taskLosses: number[] | null = null;
+    if (wantParams || inner.optimizer === 'sgd') {
+      let perTask: tf.Tensor1D | null = null;
+      // Σ_i L_i as a function of η (and of θ when the meta-gradient is wanted); the per-task losses are kept from
+      // the same forward pass for the safeguard and the loss history.
+      const total = (e: tf.Tensor, ...ps: tf.Tensor[]) => {
+        perTask = tf.keep(perTaskLoss(makeField, wantParams ? ps : params, e as tf.Tensor2D, batch, solver));
+        return tf.sum(perTask);
+      };
+      const grads = tf.tidy(() => tf.grads(total)(wantParams ? [eta, ...params] : [eta]));
+      const kept = perTask as unknown as tf.Tensor1D;
+      taskLosses = Array.from(kept.dataSync());
+      kept.dispose();
+      gradEta = grads[0] as tf.Tensor2D;
+      if (wantParams) paramGrads = grads.slice(1);
+    }
+    let next: tf.Tensor2D;
+    if (inner.optimizer === 'levenberg-marquardt') {
+      const step = levenbergMarquardtStep(makeField, params, eta, batch, solver, damping, inner.maxHalvings);
+      next = step.eta;
+      taskLosses = taskLosses ?? step.losses;
+    } else {
+      next = innerUpdate(makeField, params, eta, gradEta as tf.Tensor2D, Float32Array.from(taskLosses as number[]), batch, solver, inner);
+    }
+    losses.push(taskLosses as number[]);
     tf.dispose(eta);
     eta = next;
-    if (wantParams) {
-      paramGrads = grads.slice(1);
-      etaGrad = gradEta;
-    } else {
-      gradEta.dispose();
-    }
+    if (wantParams) etaGrad = gradEta as tf.Tensor2D;
+    else if (gradEta) gradEta.dispose();
   }
   return { eta, losses, paramGrads, etaGrad };
 }

@@ -17,7 +17,8 @@ import { repoRoot } from '../core/paths';
 import { startProvenance } from '../core/results';
 import { createRng } from '../core/rng';
 import { imodePendulumConfig, loadPendulumData, pendulumModel, pendulumProblem, pendulumTrainingOptions, windowBatch } from '../experiments/imodePendulum';
-import { adaptEta, disposeTaskBatch } from '../meta/imode';
+import { adaptEta } from '../meta/imode';
+import { disposeTaskBatch } from '../meta/taskBatch';
 import { metaTrain } from '../meta/imodeTraining';
 import { runCli } from './notebooks';
 

@@ -20,23 +20,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
-import { type OdeintOptions, type TensorVectorField, odeint } from '../nn/odeint';
+import type { OdeintOptions } from '../nn/odeint';
 import { INITIAL_DAMPING, levenbergMarquardtStep } from './levenbergMarquardt';
-
-/** Builds the model's vector field for given shared parameters and per-row adaptation parameters. */
-export type FieldFactory = (params: readonly tf.Tensor[], etaRows: tf.Tensor2D) => TensorVectorField;
-
-/** Windows of several tasks stacked along rows. */
-export interface TaskBatch {
-  /** start states: [rows, d] */
-  x0: tf.Tensor2D;
-  /** observed windows including t = 0: [T, rows, d] */
-  targets: tf.Tensor3D;
-  /** one-hot task membership: [rows, tasks] */
-  membership: tf.Tensor2D;
-  /** the output times (length T) */
-  ts: number[];
-}
+import { type FieldFactory, type TaskBatch, perTaskLoss } from './taskBatch';
 
 export interface InnerLoopOptions {
   steps: number;
@@ -47,68 +33,6 @@ export interface InnerLoopOptions {
   safeguard: 'none' | 'backtracking';
   /** SGD backtracking: halvings tried; Levenberg–Marquardt: damping increases tried */
   maxHalvings: number;
-}
-
-/** Builds a TaskBatch from host arrays: x0[r], targets[t][r], taskOfRow[r] ∈ [0, tasks). */
-export function makeTaskBatch(
-  x0: readonly Float64Array[],
-  targets: readonly (readonly Float64Array[])[],
-  taskOfRow: readonly number[],
-  tasks: number,
-  dt: number,
-): TaskBatch {
-  const rows = x0.length;
-  const d = x0[0].length;
-  const T = targets.length;
-  if (taskOfRow.length !== rows) throw new ConfigError(`makeTaskBatch: ${rows} rows but ${taskOfRow.length} task labels`);
-  const x0Flat = new Float32Array(rows * d);
-  x0.forEach((s, r) => x0Flat.set(s, r * d));
-  const yFlat = new Float32Array(T * rows * d);
-  targets.forEach((step, t) => step.forEach((s, r) => yFlat.set(s, (t * rows + r) * d)));
-  const oneHot = new Float32Array(rows * tasks);
-  taskOfRow.forEach((k, r) => {
-    if (!Number.isInteger(k) || k < 0 || k >= tasks) throw new ConfigError(`makeTaskBatch: task label ${k} outside [0, ${tasks})`);
-    oneHot[r * tasks + k] = 1;
-  });
-  return {
-    x0: tf.tensor2d(x0Flat, [rows, d]),
-    targets: tf.tensor3d(yFlat, [T, rows, d]),
-    membership: tf.tensor2d(oneHot, [rows, tasks]),
-    ts: Array.from({ length: T }, (_, i) => i * dt),
-  };
-}
-
-export function disposeTaskBatch(b: TaskBatch): void {
-  tf.dispose([b.x0, b.targets, b.membership]);
-}
-
-/** Rollout of every row with its task's η: [T, rows, d]. eta: [tasks, dη] */
-export function batchRollout(
-  makeField: FieldFactory,
-  params: readonly tf.Tensor[],
-  eta: tf.Tensor2D,
-  batch: Pick<TaskBatch, 'x0' | 'membership' | 'ts'>,
-  solver: OdeintOptions,
-): tf.Tensor3D {
-  const etaRows = tf.matMul(batch.membership, eta) as tf.Tensor2D;
-  return odeint(makeField(params, etaRows), batch.x0, batch.ts, solver);
-}
-
-/** Per-task MSE over each task's rows, all times and all state entries: [tasks] */
-export function perTaskLoss(
-  makeField: FieldFactory,
-  params: readonly tf.Tensor[],
-  eta: tf.Tensor2D,
-  batch: TaskBatch,
-  solver: OdeintOptions,
-): tf.Tensor1D {
-  const pred = batchRollout(makeField, params, eta, batch, solver);
-  const [T, , d] = batch.targets.shape;
-  // Σ over time and state of the squared error per row: [rows]; then per task through the membership matrix.
-  const perRow = tf.sum(tf.sum(tf.square(tf.sub(pred, batch.targets)), 2), 0);
-  const perTaskSum = tf.matMul(tf.reshape(perRow, [1, -1]), batch.membership); // [1, tasks]
-  const rowsPerTask = tf.sum(batch.membership, 0); // [tasks]
-  return tf.div(tf.reshape(perTaskSum, [-1]), tf.mul(rowsPerTask, T * d)) as tf.Tensor1D;
 }
 
 function validateInner(o: InnerLoopOptions): void {

@@ -22,7 +22,8 @@ import type { Progress } from '../core/progress';
 import { type Rng, type RngState, restoreRng } from '../core/rng';
 import { type AdamState, adamInit, adamStep, disposeAdam } from '../nn/adam';
 import type { OdeintOptions } from '../nn/odeint';
-import { type FieldFactory, type InnerLoopOptions, type TaskBatch, adaptEta, disposeTaskBatch } from './imode';
+import { type InnerLoopOptions, adaptEta } from './imode';
+import { type FieldFactory, type TaskBatch, disposeTaskBatch } from './taskBatch';
 
 export interface ImodeProblem {
   makeField: FieldFactory;

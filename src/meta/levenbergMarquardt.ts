@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { lusolve } from 'mathjs';
 import { odeint, type OdeintOptions } from '../nn/odeint';
-import { type FieldFactory, type TaskBatch, perTaskLoss } from './imode';
+import { type FieldFactory, type TaskBatch, perTaskLoss } from './taskBatch';
 
 /** relative forward-difference step: ε_j = FD_STEP · max(1, |η_j|) */
 const FD_STEP = 1e-3;

@@ -9,7 +9,7 @@ import { ConfigError } from '../core/errors';
 import { assertFiniteTerms } from '../core/finite';
 import { adamInit, adamStep, disposeAdam } from '../nn/adam';
 import type { OdeintOptions } from '../nn/odeint';
-import { type FieldFactory, type TaskBatch, perTaskLoss } from './imode';
+import { type FieldFactory, type TaskBatch, perTaskLoss } from './taskBatch';
 
 /** Trains `initialParams` (consumed) and returns the final parameters (owned by the caller). */
 export function trainScratch(

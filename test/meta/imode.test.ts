@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import { createRng } from '../../src/core/rng';
 import { imodePendulumConfig, loadPendulumData, pendulumModel, windowBatch } from '../../src/experiments/imodePendulum';
-import { type FieldFactory, adaptEta, disposeTaskBatch, makeTaskBatch, perTaskLoss } from '../../src/meta/imode';
+import { adaptEta } from '../../src/meta/imode';
+import { type FieldFactory, disposeTaskBatch, makeTaskBatch, perTaskLoss } from '../../src/meta/taskBatch';
 import { potentialMlpSpec } from '../../src/nn/conservativeForce';
 import { initMlp, mlpTensors } from '../../src/nn/mlp';
 
@@ -22,7 +23,7 @@ describe('meta/imode (bi-level inner loop, batched over tasks)', () => {
     const tasks = data.train.slice(0, 3);
     const batched = windowBatch(tasks, createRng(9), cfg.windowsPerTask, cfg.windowSteps);
     const eta0 = tf.tensor2d([[0.4], [0.4], [0.4]]);
-    const inner = { ...model.inner, safeguard: 'none' as const };
+    const inner = { ...model.inner, optimizer: 'sgd' as const, safeguard: 'none' as const };
     const together = adaptEta(model.makeField, params, eta0, batched, model.solver, inner, false);
     const etaTogether = Array.from(together.eta.dataSync());
     // The same windows, one task at a time: the sampler draws task by task from one stream, so replay it.

@@ -11,8 +11,9 @@ import { formatMetric, headlineMetrics, reportIndexHtml } from '../../src/report
 import { type NotebookJson, countFigureOutputs, notebookTitleAndSummary } from '../../src/report/notebook';
 import { relinkPlotly } from '../../src/report/notebookPage';
 import { type ReportPage, buildReport } from '../../src/report/site';
-import { chromiumExecutable, launchChromium } from '../../src/viz/export';
+import { launchChromium } from '../../src/viz/export';
 import { figureHtml, plotlyLoaderHtml } from '../../src/viz/plotly';
+import { requireChromium } from '../helpers/chromium';
 import { tmpDir } from '../helpers/tmpDir';
 
 
@@ -117,13 +118,7 @@ describe('report: the site, rendered in headless Chromium', function () {
   let checks: PageCheck[] = [];
 
   before(async function () {
-    if (chromiumExecutable() === null) {
-      if (!process.env.CI) {
-        console.log('      skipped: Chromium is not installed (apt-get install chromium); in CI these tests must run');
-        this.skip();
-      }
-      assert.fail('Chromium is missing in CI: .ci/run must install it');
-    }
+    requireChromium(this);
     fs.mkdirSync(notebooksDir, { recursive: true });
     fs.writeFileSync(path.join(notebooksDir, '01-fake-src.ipynb'), JSON.stringify(executedNotebook('Fake, plotly by src', plotlyLoaderHtml('src'))));
     fs.writeFileSync(path.join(notebooksDir, '02-fake-inline.ipynb'), JSON.stringify(executedNotebook('Fake, plotly inline', plotlyLoaderHtml('inline'))));

@@ -8,7 +8,6 @@ import { ConfigError, DataError } from '../../src/core/errors';
 import {
   type ExportedFiles,
   type FigureExporter,
-  chromiumExecutable,
   exportFigure,
   exportedFigureFile,
   launchChromium,
@@ -18,6 +17,7 @@ import {
 import { methodColor } from '../../src/viz/palette';
 import type { PlotlyFigure } from '../../src/viz/plotly';
 import { PUBLICATION_FONT_FAMILY, parseColumnWidth, publicationFigure, publicationSize } from '../../src/viz/publicationStyle';
+import { requireChromium } from '../helpers/chromium';
 import { tmpDir } from '../helpers/tmpDir';
 
 
@@ -116,13 +116,7 @@ describe('viz/export in headless Chromium', function () {
   let files: ExportedFiles = {};
 
   before(async function () {
-    if (chromiumExecutable() === null) {
-      if (!process.env.CI) {
-        console.log('      skipped: Chromium is not installed (apt-get install chromium); in CI these tests must run');
-        this.skip();
-      }
-      assert.fail('Chromium is missing in CI: .ci/run must install it');
-    }
+    requireChromium(this);
     browser = await launchChromium();
     exporter = await openFigureExporter(browser);
     dir = tmpDir('metadyn-export-');

@@ -131,8 +131,11 @@ export function phasePortraitGrid(o: {
     const xDomain = [col * (cellW + gapX), col * (cellW + gapX) + cellW];
     const yTop = 1 - row * (cellH + gapY);
     const yDomain = [yTop - cellH, yTop];
-    layout[`xaxis${s}`] = axis(o.xTitle, { domain: xDomain, anchor: `y${s}` });
-    layout[`yaxis${s}`] = axis(o.yTitle, { domain: yDomain, anchor: `x${s}` });
+    // Axis titles on the outer panels only (bottom of each column, left of each row): repeated inner titles collide
+    // with the neighbouring panels once the figure is set at a column width.
+    const bottomOfColumn = i + columns >= o.panels.length;
+    layout[`xaxis${s}`] = axis(bottomOfColumn ? o.xTitle : '', { domain: xDomain, anchor: `y${s}` });
+    layout[`yaxis${s}`] = axis(col === 0 ? o.yTitle : '', { domain: yDomain, anchor: `x${s}` });
     (layout.annotations as object[]).push({
       text: `<b>${panel.title}</b>`,
       x: (xDomain[0] + xDomain[1]) / 2,

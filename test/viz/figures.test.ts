@@ -62,7 +62,8 @@ describe('viz/figures', () => {
       const colors = new Set(data.filter((t) => t.name === name).map((t) => t.line.color));
       assert.deepEqual([...colors], [methodColor(name)]);
     }
-    assert.deepEqual(axisTitles(layout), ['θ', 'ω', 'θ', 'ω', 'θ', 'ω']);
+    // titles only on the outer panels: x under the last panel of each column, y left of each row
+    assert.deepEqual(axisTitles(layout), ['', 'ω', 'θ', '', 'θ', 'ω']);
     // 2 columns × 2 rows: panel 3 sits under panel 1, and panels do not overlap
     assert.deepEqual(layout.xaxis3.domain, layout.xaxis.domain);
     assert.ok(layout.yaxis3.domain[1] < layout.yaxis.domain[0]);

@@ -476,7 +476,7 @@ export function readmeSnippet(summary: PendulumSummary, provenance: Provenance, 
 }
 
 /** Step 4: write metrics, tables, figures, the README snippet and provenance atomically. */
-export function writePendulumResults(cfg: ImodePendulumConfig, scale: Scale, summary: PendulumSummary, provenance: ReturnType<typeof startProvenance>): string {
+export function writePendulumResults(scale: Scale, summary: PendulumSummary, provenance: ReturnType<typeof startProvenance>): string {
   const dir = experimentResultsDir(imodePendulumInfo.id, scale);
   const finished = provenance.finish();
   writeResults(dir, {
@@ -505,7 +505,7 @@ export async function runImodePendulum(scale: Scale, overrides: Readonly<Record<
   const trained = metaTrainPendulum(cfg, data, scale);
   const lengths = adaptAndEvaluate(cfg, data, trained);
   const summary = summarisePendulum(cfg, trained, lengths);
-  const dir = writePendulumResults(cfg, scale, summary, prov);
+  const dir = writePendulumResults(scale, summary, prov);
   tf.dispose([...trained.params, trained.eta0]);
   return { dir, summary };
 }

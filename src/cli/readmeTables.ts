@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { repoRoot } from '../core/paths';
 import { EXPERIMENTS } from '../experiments/registry';
+import { writeImodeSummary } from '../experiments/imodeSummary';
 import { runCli } from './notebooks';
 
 export function spliceSection(readme: string, id: string, body: string): string {
@@ -31,6 +32,7 @@ async function main(): Promise<number> {
       : `_No default-scale results yet: run \`npm run reproduce -- ${info.id}\`._`;
     readme = spliceSection(readme, info.id, body);
   }
+  readme = spliceSection(readme, 'imode-summary', writeImodeSummary(path.join(root, 'results')));
   fs.writeFileSync(readmeFile, readme);
   console.log(`[readme-tables] updated ${EXPERIMENTS.length} section(s) of README.md`);
   return 0;

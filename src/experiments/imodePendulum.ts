@@ -28,12 +28,13 @@ import { type InnerLoopOptions, adaptEta } from '../meta/imode';
 import { type FieldFactory, type TaskBatch, batchRollout, disposeTaskBatch, makeTaskBatch, perTaskLoss } from '../meta/taskBatch';
 import { type ImodeCheckpoint, type ImodeProblem, type ImodeTrained, type ImodeTrainingOptions, metaTrain } from '../meta/imodeTraining';
 import { trainScratch } from '../meta/scratch';
-import { intrinsicDimension, pca } from '../analysis/pca';
-import { barFigure, lineFigure, phasePortraitGrid, scatterFigure } from '../viz/figures';
+import { lineFigure, phasePortraitGrid, scatterFigure } from '../viz/figures';
 import { OKABE_ITO } from '../viz/palette';
 import type { PlotlyFigure } from '../viz/plotly';
 import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../viz/table';
 import { type ExperimentInfo, experimentCheckpointDir, experimentResultsDir, resolveConfig } from './experiment';
+import { IMODE_FAMILY_BASE, imodeTrainingSchema, innerOf, lossCurveFigure, solverOf } from './imodeFamily';
+import { type LatentAnalysis, type LatentPoint, analyseLatents, latentFigures } from './imodeLatent';
 
 export const imodePendulumInfo: ExperimentInfo = {
   id: 'imode-pendulum',
@@ -43,35 +44,16 @@ export const imodePendulumInfo: ExperimentInfo = {
 };
 
 export const imodePendulumSchema = {
-  seed: { kind: 'integer', min: 0, max: 4294967295, doc: 'seed of every random draw (init, windows)' },
+  ...imodeTrainingSchema,
   dataDir: { kind: 'directory', doc: "the authors' pendulum files, repo-relative" },
   trajectoryRows: { kind: 'integer', min: 2, max: 1001, doc: 'rows of each file used (the authors keep 1000 of 1001)' },
   trainLengths: { kind: 'numberArray', exclusiveMin: 0, doc: 'lengths L of the meta-training tasks' },
-  etaDim: { kind: 'integer', min: 1, max: 16, doc: 'dimension of the adaptation parameters η' },
   width: { kind: 'integer', min: 1, doc: 'hidden width of the energy network' },
   depth: { kind: 'integer', min: 0, doc: 'number of [Linear, Softplus] blocks' },
   beta: { kind: 'number', exclusiveMin: 0, doc: 'Softplus sharpness β' },
   symmetry: { kind: 'enum', values: ['reflection', 'none'], doc: 'V(θ)+V(−θ) symmetrisation' },
   etaTransform: { kind: 'enum', values: ['abs', 'identity'], doc: 'the network sees |η| (authors) or η' },
-  learnEta0: { kind: 'boolean', doc: 'meta-learn the inner-loop start η0 (the authors’ code never updates it)' },
-  outerIterations: { kind: 'integer', min: 1, doc: 'outer (meta) iterations' },
-  outerLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam learning rate of the outer loop' },
-  outerLrFinal: { kind: 'number', exclusiveMin: 0, doc: 'outer learning rate at the last iteration (cosine schedule; = outerLr: constant)' },
-  innerSteps: { kind: 'integer', min: 1, doc: 'SGD steps on η per task' },
-  innerOptimizer: { kind: 'enum', values: ['sgd', 'levenberg-marquardt'], doc: 'inner step on η: the authors’ SGD or damped Gauss–Newton' },
-  innerLr: { kind: 'number', exclusiveMin: 0, doc: 'SGD learning rate on η' },
-  safeguard: { kind: 'enum', values: ['none', 'backtracking'], doc: 'inner step safeguard' },
-  maxHalvings: { kind: 'integer', min: 0, max: 20, doc: 'step halvings tried by the backtracking safeguard' },
-  windowsPerTask: { kind: 'integer', min: 1, doc: 'random windows per task per iteration (and for adaptation)' },
-  windowSteps: { kind: 'integer', min: 2, doc: 'points per training/adaptation window (t = 0 included)' },
-  evalSteps: { kind: 'integer', min: 2, doc: 'points per evaluation window' },
   evalWindows: { kind: 'integer', min: 1, doc: 'evaluation windows per length (the authors use 1)' },
-  solver: { kind: 'enum', values: ['dopri5', 'rk4'], doc: 'rollout integrator' },
-  rtol: { kind: 'number', exclusiveMin: 0, doc: 'dopri5 relative tolerance' },
-  atol: { kind: 'number', exclusiveMin: 0, doc: 'dopri5 absolute tolerance' },
-  scratchSteps: { kind: 'integer', min: 0, doc: 'Adam steps of the scratch baseline per length (0 skips it)' },
-  scratchLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam learning rate of the scratch baseline' },
-  checkpointEvery: { kind: 'integer', min: 1, doc: 'outer iterations between checkpoints' },
 } as const;
 
 export type ImodePendulumConfig = ConfigOf<typeof imodePendulumSchema>;
@@ -101,21 +83,29 @@ const AUTHORS = {
   evalSteps: 500,
   evalWindows: 1,
   solver: 'dopri5',
+  substeps: 1,
   rtol: 1e-4,
   atol: 1e-4,
   scratchSteps: 200,
   scratchLr: 1e-2,
   checkpointEvery: 10,
+  pcaThreshold: IMODE_FAMILY_BASE.pcaThreshold,
+  gaugeIterations: IMODE_FAMILY_BASE.gaugeIterations,
+  gaugeWidth: IMODE_FAMILY_BASE.gaugeWidth,
+  gaugeFlowSteps: IMODE_FAMILY_BASE.gaugeFlowSteps,
+  gaugeLr: IMODE_FAMILY_BASE.gaugeLr,
 } as const;
 
 /**
  * paper: the authors' script exactly. default: their architecture, data, windows, solver and step counts with the
  * adaptation changed (environment.md lists each change and why): Levenberg–Marquardt inner steps, η as is rather
- * than |η|, a meta-learned η0, a cosine-annealed outer rate, and 5 evaluation windows. smoke: seconds, for CI, on
+ * than |η|, a meta-learned η0, a cosine-annealed outer rate, 5 evaluation windows, and a 4-dimensional η (the
+ * authors' has 1, the number of physical parameters; spec §4.3 over-provisions η so that the PCA can find the dimension). smoke: seconds, for CI, on
  * the default code path.
  */
 const DEFAULT = {
   ...AUTHORS,
+  etaDim: 4,
   innerOptimizer: 'levenberg-marquardt',
   maxHalvings: 4,
   etaTransform: 'identity',
@@ -136,6 +126,7 @@ export const imodePendulumScales: Record<Scale, Readonly<Record<string, unknown>
     evalWindows: 1,
     scratchSteps: 3,
     maxHalvings: 2,
+    gaugeIterations: 20,
     checkpointEvery: 1,
   },
 };
@@ -182,8 +173,8 @@ export function pendulumModel(cfg: ImodePendulumConfig): PendulumModel {
   return {
     spec,
     makeField: (params, etaRows) => conservativeVectorField(spec, mlpFromTensors(mlpSpec, params), etaRows),
-    solver: cfg.solver === 'dopri5' ? { method: 'dopri5', rtol: cfg.rtol, atol: cfg.atol } : { method: 'rk4' },
-    inner: { steps: cfg.innerSteps, optimizer: cfg.innerOptimizer, lr: cfg.innerLr, safeguard: cfg.safeguard, maxHalvings: cfg.maxHalvings },
+    solver: solverOf(cfg),
+    inner: innerOf(cfg),
   };
 }
 
@@ -311,19 +302,13 @@ function byLength(lengths: readonly LengthResult[]): LengthResult[] {
   return [...lengths].sort((a, b) => a.L - b.L);
 }
 
-/** The size of the adapted η that the network sees: |η| under the authors' abs transform, η₁ otherwise. */
-function etaCoordinate(cfg: ImodePendulumConfig, r: LengthResult): number {
-  return cfg.etaTransform === 'abs' ? Math.hypot(...r.eta) : r.eta[0];
-}
-
-export function lossCurveFigure(trained: ImodeTrained): PlotlyFigure {
-  return lineFigure({
-    title: 'Meta-training loss (Σ over the training lengths)',
-    xTitle: 'outer iteration',
-    yTitle: 'MSE',
-    logY: true,
-    series: [{ name: 'iMODE', x: trained.lossHistory.map((_, i) => i + 1), y: trained.lossHistory }],
-  });
+/**
+ * One number per length that summarises the adapted η: |η| under the authors' abs transform with a 1-D η, η₁ for a
+ * 1-D η as is, and its first principal coordinate (over all lengths, `projected`) for a larger η.
+ */
+function etaSummary(cfg: ImodePendulumConfig, sorted: readonly LengthResult[], projected: readonly (readonly number[])[]): { values: number[]; label: string } {
+  if (cfg.etaDim > 1) return { values: projected.map((c) => c[0]), label: 'PC1 of η' };
+  return cfg.etaTransform === 'abs' ? { values: sorted.map((r) => Math.abs(r.eta[0])), label: '|η|' } : { values: sorted.map((r) => r.eta[0]), label: 'η' };
 }
 
 export function phasePortraitFigure(cfg: ImodePendulumConfig, lengths: readonly LengthResult[]): PlotlyFigure {
@@ -341,13 +326,13 @@ export function phasePortraitFigure(cfg: ImodePendulumConfig, lengths: readonly 
   });
 }
 
-export function etaFigure(cfg: ImodePendulumConfig, lengths: readonly LengthResult[]): PlotlyFigure {
+export function etaFigure(lengths: readonly LengthResult[], summary: { values: readonly number[]; label: string }): PlotlyFigure {
   const sorted = byLength(lengths);
   return scatterFigure({
     title: 'Adapted η against the pendulum length',
     xTitle: 'L (m)',
-    yTitle: cfg.etaTransform === 'abs' ? '|η|' : 'η₁',
-    points: { x: sorted.map((r) => r.L), y: sorted.map((r) => etaCoordinate(cfg, r)), text: sorted.map((r) => r.split) },
+    yTitle: summary.label,
+    points: { x: sorted.map((r) => r.L), y: summary.values, text: sorted.map((r) => r.split) },
   });
 }
 
@@ -363,16 +348,6 @@ export function evalErrorFigure(cfg: ImodePendulumConfig, lengths: readonly Leng
       { name: 'iMODE', x: L, y: sorted.map((r) => r.evalMse) },
       ...(sorted.every((r) => r.scratchEvalMse !== null) ? [{ name: 'Scratch', x: L, y: sorted.map((r) => r.scratchEvalMse as number) }] : []),
     ],
-  });
-}
-
-export function etaPcaFigure(explainedVarianceRatio: readonly number[]): PlotlyFigure {
-  return barFigure({
-    title: 'PCA of the adapted η: explained variance',
-    categories: explainedVarianceRatio.map((_, i) => `PC${i + 1}`),
-    values: explainedVarianceRatio,
-    xTitle: 'component',
-    yTitle: 'explained variance ratio',
   });
 }
 
@@ -408,14 +383,39 @@ export interface PendulumSummary {
 }
 
 /** Step 3: metrics, the per-length table, and every figure, from the results of steps 1–2. */
+/**
+ * PCA of the training lengths' η and the Neural Gauge L̂ = Φ(η) on the 8 unseen lengths (spec §4.3; the same analysis
+ * as every iMODE family, ./imodeLatent.ts).
+ */
+export function analysePendulumLatents(cfg: ImodePendulumConfig, lengths: readonly LengthResult[]): { points: LatentPoint[]; analysis: LatentAnalysis } {
+  const points = byLength(lengths).map((r) => ({ label: `L=${r.L}`, split: r.split, params: [r.L], eta: r.eta }));
+  const analysis = analyseLatents(points, createRng((cfg.seed + 500009) >>> 0), {
+    threshold: cfg.pcaThreshold,
+    gauge: { iterations: cfg.gaugeIterations, width: cfg.gaugeWidth, flowSteps: cfg.gaugeFlowSteps, lr: cfg.gaugeLr },
+  });
+  return { points, analysis };
+}
+
 export function summarisePendulum(cfg: ImodePendulumConfig, trained: ImodeTrained, lengths: readonly LengthResult[]): PendulumSummary {
   const sorted = byLength(lengths);
-  const decomposition = pca(sorted.map((r) => r.eta));
-  const etaSizes = sorted.map((r) => etaCoordinate(cfg, r));
+  const { points, analysis } = analysePendulumLatents(cfg, lengths);
+  const gaugeOf = (L: number) => analysis.gauge.find((g) => g.params[0] === L);
+  const unseen = sorted.filter((r) => r.split !== 'train');
+  const etaSummaryOf = etaSummary(cfg, sorted, analysis.projected);
+  const etaSizes = etaSummaryOf.values;
   const etaMonotone = etaSizes.every((v, i) => i === 0 || v > etaSizes[i - 1]) || etaSizes.every((v, i) => i === 0 || v < etaSizes[i - 1]);
   const table: Table = {
-    columns: ['L', 'split', 'η', 'eval MSE (iMODE)', 'eval MSE (scratch)', 'adaptation (s)'],
-    rows: sorted.map((r) => [r.L, r.split, r.eta.map((v) => v.toFixed(4)).join(' '), r.evalMse, r.scratchEvalMse, r.adaptSeconds]),
+    columns: ['L', 'split', 'η', 'eval MSE (iMODE)', 'eval MSE (scratch)', 'gauged L', 'gauge rel. error', 'adaptation (s)'],
+    rows: sorted.map((r) => [
+      r.L,
+      r.split,
+      r.eta.map((v) => v.toFixed(4)).join(' '),
+      r.evalMse,
+      r.scratchEvalMse,
+      gaugeOf(r.L)?.predicted[0] ?? null,
+      gaugeOf(r.L)?.relError ?? null,
+      r.adaptSeconds,
+    ]),
   };
   const metrics = {
     metaTrainSeconds: trained.seconds,
@@ -423,9 +423,17 @@ export function summarisePendulum(cfg: ImodePendulumConfig, trained: ImodeTraine
     finalTrainingLoss: trained.lossHistory[trained.lossHistory.length - 1],
     eta0: Array.from(trained.eta0.dataSync()),
     etaMonotoneInL: etaMonotone,
-    physicalDimension: 1,
-    intrinsicDimension: intrinsicDimension(decomposition.explainedVarianceRatio),
-    explainedVariance: decomposition.explainedVarianceRatio,
+    physicalDimension: analysis.physicalDimension,
+    etaDim: cfg.etaDim,
+    intrinsicDimension: analysis.intrinsicDimension,
+    explainedVariance: analysis.explainedVariance,
+    gauge: analysis.gauge,
+    gaugeTrainLoss: analysis.gaugeTrainLoss,
+    gaugeMaxRelErrorInterpolate: Math.max(...analysis.gauge.filter((g) => g.split === 'interpolate').map((g) => g.relError)),
+    gaugeMaxRelErrorExtrapolate: Math.max(...analysis.gauge.filter((g) => g.split === 'extrapolate').map((g) => g.relError)),
+    evalError: unseen.map((r) => ({ instance: `L=${r.L}`, split: r.split, params: [r.L], value: r.evalMse })),
+    scratchEvalError: unseen.map((r) => ({ instance: `L=${r.L}`, split: r.split, params: [r.L], value: r.scratchEvalMse })),
+    adaptSeconds: sorted.map((r) => ({ instance: `L=${r.L}`, split: r.split, value: r.adaptSeconds })),
     maxEvalMse: Math.max(...sorted.map((r) => r.evalMse)),
     maxAdaptSeconds: Math.max(...sorted.map((r) => r.adaptSeconds)),
     lengths: sorted.map((r) => ({
@@ -441,9 +449,9 @@ export function summarisePendulum(cfg: ImodePendulumConfig, trained: ImodeTraine
   const figures: Record<string, PlotlyFigure> = {
     'loss-curve': lossCurveFigure(trained),
     'phase-portraits': phasePortraitFigure(cfg, lengths),
-    'eta-vs-length': etaFigure(cfg, lengths),
+    'eta-vs-length': etaFigure(lengths, etaSummaryOf),
     'eval-mse': evalErrorFigure(cfg, lengths),
-    'eta-pca': etaPcaFigure(decomposition.explainedVarianceRatio),
+    ...latentFigures(points, analysis, ['L (m)'], cfg.pcaThreshold),
     'learned-potential': potentialFigure(cfg, trained, lengths),
   };
   return { metrics, table, figures };
@@ -454,7 +462,17 @@ export function summarisePendulum(cfg: ImodePendulumConfig, trained: ImodeTraine
  * headline numbers, and the paper's side from the one reference file.
  */
 export function readmeSnippet(summary: PendulumSummary, provenance: Provenance, reference: PaperReference): string {
-  const m = summary.metrics as { metaTrainSeconds: number; maxEvalMse: number; etaMonotoneInL: boolean; maxAdaptSeconds: number; intrinsicDimension: number; physicalDimension: number };
+  const m = summary.metrics as {
+    metaTrainSeconds: number;
+    maxEvalMse: number;
+    etaMonotoneInL: boolean;
+    maxAdaptSeconds: number;
+    intrinsicDimension: number;
+    physicalDimension: number;
+    etaDim: number;
+    gaugeMaxRelErrorInterpolate: number;
+    gaugeMaxRelErrorExtrapolate: number;
+  };
   const revision = provenance.gitRevision ? provenance.gitRevision.slice(0, 7) + (provenance.gitDirty ? ' (dirty)' : '') : 'unknown';
   const paperSide = reference.values === null ? `no numbers reported (${reference.source})` : JSON.stringify(reference.values);
   return [
@@ -466,7 +484,8 @@ export function readmeSnippet(summary: PendulumSummary, provenance: Provenance, 
     '| | paper | ours |',
     '|---|---|---|',
     `| reported numbers | ${paperSide} | table above |`,
-    `| intrinsic dimension of η (PCA, 99 % variance) | ${m.physicalDimension} (= physical parameters, README claim) | ${m.intrinsicDimension} |`,
+    `| intrinsic dimension of η (PCA of ${m.etaDim}-dim η, 99 % variance) | ${m.physicalDimension} (= physical parameters, README claim) | ${m.intrinsicDimension} |`,
+    `| Neural Gauge, worst relative error in L, interpolating / extrapolating (L = 10) | — | ${(100 * m.gaugeMaxRelErrorInterpolate).toFixed(1)} % / ${(100 * m.gaugeMaxRelErrorExtrapolate).toFixed(1)} % |`,
     `| adapted η monotone in L | — | ${m.etaMonotoneInL ? 'yes' : 'no'} |`,
     `| worst evaluation MSE over the 13 lengths | — | ${formatNumber(m.maxEvalMse, 3)} |`,
     `| adaptation time per length (5 steps) | "within seconds" | ≤ ${m.maxAdaptSeconds.toFixed(2)} s |`,

@@ -5,7 +5,13 @@
 import type { Scale } from '../core/config';
 import { ConfigError } from '../core/errors';
 import { type ExperimentInfo } from './experiment';
+import { imodeBistable } from './imodeBistable';
+import { imodeDoublePendulum } from './imodeDoublePendulum';
+import { runImodeFamily } from './imodeFamily';
 import { imodePendulumInfo, runImodePendulum } from './imodePendulum';
+import { imodeReactionDiffusion } from './imodeReactionDiffusion';
+import { imodeSlinky } from './imodeSlinky';
+import { imodeVanDerPol } from './imodeVanDerPol';
 
 export interface RegisteredExperiment {
   info: ExperimentInfo;
@@ -15,6 +21,11 @@ export interface RegisteredExperiment {
 
 export const EXPERIMENTS: readonly RegisteredExperiment[] = [
   { info: imodePendulumInfo, run: async (scale, overrides) => (await runImodePendulum(scale, overrides)).dir },
+  { info: imodeBistable.info, run: async (scale, overrides) => (await runImodeFamily(imodeBistable, scale, overrides)).dir },
+  { info: imodeDoublePendulum.info, run: async (scale, overrides) => (await runImodeFamily(imodeDoublePendulum, scale, overrides)).dir },
+  { info: imodeVanDerPol.info, run: async (scale, overrides) => (await runImodeFamily(imodeVanDerPol, scale, overrides)).dir },
+  { info: imodeSlinky.info, run: async (scale, overrides) => (await runImodeFamily(imodeSlinky, scale, overrides)).dir },
+  { info: imodeReactionDiffusion.info, run: async (scale, overrides) => (await runImodeFamily(imodeReactionDiffusion, scale, overrides)).dir },
 ];
 
 export function experimentById(id: string): RegisteredExperiment {

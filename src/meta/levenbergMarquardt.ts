@@ -84,9 +84,21 @@ function gaussNewtonSystems(
   return { G, b, losses: sse.map((s, k) => s / count[k]) };
 }
 
-/** Δ = −(G + λ diag(G))⁻¹ b; the tiny floor keeps a flat direction (zero column of J) solvable. */
+/**
+ * Share of the largest diagonal entry below which a direction's damping is floored (see dampedStep).
+ * With one η dimension the floor is the entry itself, so the step is Marquardt's exactly.
+ */
+const DIAGONAL_FLOOR = 1e-2;
+
+/**
+ * Δ = −(G + λ D)⁻¹ b with D_jj = max(G_jj, DIAGONAL_FLOOR · max_l G_ll) and a tiny absolute floor that keeps a flat
+ * direction (zero column of J) solvable. Marquardt's D = diag(G) alone lets a direction the loss barely sees (an
+ * unused dimension of an over-provisioned η) take a step of size |b_j| / (λ G_jj), unbounded as G_jj → 0, which
+ * throws η far out of the range the network was trained on; the floor damps such directions like the strongest.
+ */
 function dampedStep(G: number[][], b: number[], lambda: number): number[] {
-  const A = G.map((row, j) => row.map((v, l) => (j === l ? v + lambda * v + 1e-12 : v)));
+  const floor = DIAGONAL_FLOOR * Math.max(...G.map((row, j) => row[j]));
+  const A = G.map((row, j) => row.map((v, l) => (j === l ? v + lambda * Math.max(v, floor) + 1e-12 : v)));
   const x = lusolve(A, b.map((v) => -v)) as number[][];
   return x.map((row) => row[0]);
 }

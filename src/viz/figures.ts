@@ -230,3 +230,37 @@ export function barFigure(o: { title: string; categories: readonly string[]; val
     layout: { ...baseLayout(o.title), showlegend: false, xaxis: axis(o.xTitle, { type: 'category' }), yaxis: axis(o.yTitle) },
   };
 }
+
+/**
+ * Scalar fields on a grid side by side with one shared colour scale (the data's range over all panels), e.g. a
+ * reaction–diffusion state: truth against a model at the same time. Each z is [rows][columns].
+ */
+export function fieldSnapshotsFigure(o: { title: string; panels: readonly { title: string; z: readonly (readonly number[])[] }[]; colorTitle: string }): PlotlyFigure {
+  if (o.panels.length === 0) throw new DataError(`fieldSnapshotsFigure '${o.title}' needs at least one panel`);
+  const values = o.panels.flatMap((p) => p.z.flatMap((row) => row.filter((v) => Number.isFinite(v))));
+  if (values.length === 0) throw new DataError(`fieldSnapshotsFigure '${o.title}': no finite value to show`);
+  const zmin = Math.min(...values);
+  const zmax = Math.max(...values);
+  const n = o.panels.length;
+  const gap = 0.04;
+  const cell = (1 - gap * (n - 1)) / n;
+  const layout: Record<string, unknown> = { ...baseLayout(o.title), height: 380, width: 60 + 300 * n, annotations: [] as object[] };
+  const data = o.panels.map((panel, i) => {
+    const s = axisSuffix(i);
+    layout[`xaxis${s}`] = { domain: [i * (cell + gap), i * (cell + gap) + cell], showticklabels: false, anchor: `y${s}` };
+    layout[`yaxis${s}`] = { domain: [0, 0.88], showticklabels: false, scaleanchor: `x${s}`, anchor: `x${s}` };
+    (layout.annotations as object[]).push({ text: panel.title, x: i * (cell + gap) + cell / 2, y: 0.95, xref: 'paper', yref: 'paper', showarrow: false });
+    return {
+      type: 'heatmap',
+      z: panel.z.map((row) => gaps(row)),
+      zmin,
+      zmax,
+      colorscale: 'Viridis',
+      showscale: i === n - 1,
+      colorbar: { title: { text: o.colorTitle } },
+      xaxis: `x${s}`,
+      yaxis: `y${s}`,
+    };
+  });
+  return { data, layout };
+}

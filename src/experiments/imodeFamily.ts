@@ -1,0 +1,583 @@
+/**
+ * iMODE on a simulated system family (Paper A's bistable, double pendulum, Van der Pol, Slinky and reaction–diffusion
+ * systems; spec §1.2, §3.3, §4.3). A family supplies its float64 simulator, its model and its figures; this module
+ * runs the rest of the protocol the same way for all of them:
+ *
+ *   instances   train: a grid of `trainPerAxis` values per physical parameter over [paramLow, paramHigh];
+ *               interpolate: uniform draws inside the box; extrapolate: uniform draws in the box widened by
+ *               `extrapolateMargin` × its range on every side, outside the box.
+ *   data        per instance `trajectories` adaptation trajectories (the few-shot data) and `evalTrajectories`
+ *               held-out ones from new initial states, `trajectorySteps` samples at `dt`, float64 dopri5.
+ *   1 meta-train   θ and η0 on windows of the training instances (../meta/imodeTraining.ts), checkpointed.
+ *   2 adapt        η of every instance from η0 on `windowsPerTask` windows of its trajectories (θ frozen), timed;
+ *                  evaluate rollouts of `evalSteps` from the start of each held-out trajectory; the scratch
+ *                  baseline (same model, random init, Adam on the same windows) on every unseen instance.
+ *   3 analyse      PCA of the training η and the Neural Gauge on the unseen ones (./imodeLatent.ts).
+ *   4 write        metrics (the results contract of the issue), tables, figures, README section, provenance.
+ *
+ * The model and the loss see the state divided by the family's `stateScale` (one number per component), so that
+ * coordinates of different units (cm and rad on the Slinky) weigh alike in the MSE; evaluation errors are MSEs in
+ * those units.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../core/backend';
+import { checkpointStore } from '../core/checkpoint';
+import { type ConfigOf, type Scale, type Schema, configHash } from '../core/config';
+import { ConfigError } from '../core/errors';
+import { progress } from '../core/progress';
+import { type Provenance, type ProvenanceRecorder, startProvenance, writeResults } from '../core/results';
+import { type PaperReference, paperReference } from '../core/reference';
+import { type Rng, createRng } from '../core/rng';
+import { extractWindows, sampleWindowStarts } from '../data/windows';
+import { dopri5 } from '../integrators/dopri5';
+import type { VectorField } from '../integrators/types';
+import { type InnerLoopOptions, adaptEta } from '../meta/imode';
+import { type ImodeCheckpoint, type ImodeProblem, type ImodeTrained, type ImodeTrainingOptions, metaTrain } from '../meta/imodeTraining';
+import { trainScratch } from '../meta/scratch';
+import { type FieldFactory, type TaskBatch, batchRollout, disposeTaskBatch, makeTaskBatch, perTaskLoss } from '../meta/taskBatch';
+import type { OdeintOptions } from '../nn/odeint';
+import { lineFigure, phasePortraitGrid } from '../viz/figures';
+import type { PlotlyFigure } from '../viz/plotly';
+import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../viz/table';
+import { type ExperimentInfo, experimentCheckpointDir, experimentResultsDir, resolveConfig } from './experiment';
+import { type LatentAnalysis, type LatentPoint, type Split, analyseLatents, latentFigures } from './imodeLatent';
+
+/**
+ * The config fields of iMODE's meta-training, adaptation, evaluation and latent analysis, shared by the pendulum on
+ * the authors' data (./imodePendulum.ts) and every simulated family.
+ */
+export const imodeTrainingSchema = {
+  seed: { kind: 'integer', min: 0, max: 4294967295, doc: 'seed of every random draw (instances, initial states, init, windows)' },
+  etaDim: { kind: 'integer', min: 1, max: 16, doc: 'dimension of the adaptation parameters η (more than the physical parameters, for the PCA)' },
+  learnEta0: { kind: 'boolean', doc: 'meta-learn the inner-loop start η0' },
+  outerIterations: { kind: 'integer', min: 1, doc: 'outer (meta) iterations' },
+  outerLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam learning rate of the outer loop' },
+  outerLrFinal: { kind: 'number', exclusiveMin: 0, doc: 'outer learning rate at the last iteration (cosine schedule)' },
+  innerSteps: { kind: 'integer', min: 1, doc: 'inner steps on η per task' },
+  innerOptimizer: { kind: 'enum', values: ['sgd', 'levenberg-marquardt'], doc: 'inner step on η' },
+  innerLr: { kind: 'number', exclusiveMin: 0, doc: 'SGD learning rate on η' },
+  safeguard: { kind: 'enum', values: ['none', 'backtracking'], doc: 'SGD inner step safeguard' },
+  maxHalvings: { kind: 'integer', min: 0, max: 20, doc: 'backtracking halvings / Levenberg–Marquardt damping increases' },
+  windowsPerTask: { kind: 'integer', min: 1, doc: 'random windows per task per iteration (and for adaptation)' },
+  windowSteps: { kind: 'integer', min: 2, doc: 'points per training/adaptation window (t = 0 included)' },
+  evalSteps: { kind: 'integer', min: 2, doc: 'points per evaluation rollout' },
+  solver: { kind: 'enum', values: ['dopri5', 'rk4'], doc: 'rollout integrator' },
+  substeps: { kind: 'integer', min: 1, doc: 'rk4 steps per sampling interval' },
+  rtol: { kind: 'number', exclusiveMin: 0, doc: 'dopri5 relative tolerance' },
+  atol: { kind: 'number', exclusiveMin: 0, doc: 'dopri5 absolute tolerance' },
+  scratchSteps: { kind: 'integer', min: 0, doc: 'Adam steps of the scratch baseline per unseen instance (0 skips it)' },
+  scratchLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam learning rate of the scratch baseline' },
+  checkpointEvery: { kind: 'integer', min: 1, doc: 'outer iterations between checkpoints' },
+  pcaThreshold: { kind: 'number', exclusiveMin: 0, max: 1, doc: 'cumulative explained variance that fixes the intrinsic dimension' },
+  gaugeIterations: { kind: 'integer', min: 1, doc: 'Adam iterations fitting the Neural Gauge' },
+  gaugeWidth: { kind: 'integer', min: 1, doc: 'hidden width of the gauge flow field' },
+  gaugeFlowSteps: { kind: 'integer', min: 1, doc: 'RK4 steps of the gauge flow' },
+  gaugeLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam learning rate of the gauge' },
+} as const;
+
+/** The config fields every simulated family shares; a family's schema spreads these and adds its model's. */
+export const imodeFamilySchema = {
+  ...imodeTrainingSchema,
+  paramLow: { kind: 'numberArray', exclusiveMin: 0, doc: 'lower corner of the training box, one value per physical parameter' },
+  paramHigh: { kind: 'numberArray', exclusiveMin: 0, doc: 'upper corner of the training box' },
+  trainPerAxis: { kind: 'integer', min: 2, max: 12, doc: 'training grid points per parameter (train instances = this^p)' },
+  interpolateInstances: { kind: 'integer', min: 0, doc: 'unseen instances drawn inside the box' },
+  extrapolateInstances: { kind: 'integer', min: 0, doc: 'unseen instances drawn outside the box' },
+  extrapolateMargin: { kind: 'number', exclusiveMin: 0, doc: 'extrapolation draws lie within this fraction of the range outside the box' },
+  trajectories: { kind: 'integer', min: 1, doc: 'adaptation (few-shot) trajectories per instance' },
+  evalTrajectories: { kind: 'integer', min: 1, doc: 'held-out evaluation trajectories per instance' },
+  trajectorySteps: { kind: 'integer', min: 4, doc: 'samples per trajectory (t = 0 included)' },
+  dt: { kind: 'number', exclusiveMin: 0, doc: 'sampling interval of the data' },
+} as const;
+
+export type ImodeTrainingConfig = ConfigOf<typeof imodeTrainingSchema>;
+export type ImodeFamilyConfig = ConfigOf<typeof imodeFamilySchema>;
+
+/** The settings every family starts from (spec §3.3: the pendulum's solver, inner loop and windows, our default inner step). */
+export const IMODE_FAMILY_BASE = {
+  seed: 2301,
+  interpolateInstances: 6,
+  extrapolateInstances: 3,
+  extrapolateMargin: 0.25,
+  trajectories: 4,
+  evalTrajectories: 2,
+  etaDim: 4,
+  learnEta0: true,
+  outerLr: 1e-2,
+  outerLrFinal: 1e-3,
+  innerSteps: 5,
+  innerOptimizer: 'levenberg-marquardt',
+  innerLr: 0.1,
+  safeguard: 'none',
+  maxHalvings: 4,
+  windowsPerTask: 8,
+  solver: 'dopri5',
+  substeps: 1,
+  rtol: 1e-4,
+  atol: 1e-4,
+  scratchLr: 1e-2,
+  checkpointEvery: 10,
+  pcaThreshold: 0.99,
+  gaugeIterations: 1500,
+  gaugeWidth: 16,
+  gaugeFlowSteps: 8,
+  gaugeLr: 1e-2,
+} as const;
+
+/** What a system family supplies. */
+export interface ImodeFamily<C extends ImodeFamilyConfig> {
+  info: ExperimentInfo;
+  schema: Schema;
+  scales: Readonly<Record<Scale, Readonly<Record<string, unknown>>>>;
+  /** the physical parameters varied, in config order, with axis labels */
+  params: readonly { name: string; label: string }[];
+  /** the float64 ground truth of the instance with parameters φ */
+  simulator(cfg: C, phi: readonly number[]): { field: VectorField; sampleState(rng: Rng): Float64Array };
+  /** per state component, the unit the model and the loss measure it in */
+  stateScale(cfg: C): readonly number[];
+  /** the model's field and fresh shared weights */
+  model(cfg: C): { makeField: FieldFactory; initialParams(rng: Rng): tf.Tensor[] };
+  /** the state components a phase portrait plots */
+  portrait(cfg: C): { x: number; y: number; xTitle: string; yTitle: string };
+  /** family-specific figures (field snapshots, chain frames), from the unseen instances' first evaluation rollouts */
+  extraFigures?(cfg: C, results: readonly InstanceResult[]): Record<string, PlotlyFigure>;
+}
+
+export interface FamilyInstance {
+  label: string;
+  params: number[];
+  split: Split;
+  /** [trajectory][sample] full states, physical units */
+  trajectories: Float64Array[][];
+  evalTrajectories: Float64Array[][];
+}
+
+export function resolveFamilyConfig<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, scale: Scale, overrides: Readonly<Record<string, unknown>> = {}): C {
+  const cfg = resolveConfig<C>(family.schema, family.scales, scale, overrides, family.info.id);
+  const p = family.params.length;
+  if (cfg.paramLow.length !== p || cfg.paramHigh.length !== p) {
+    throw new ConfigError(`paramLow and paramHigh must have ${p} entries (${family.params.map((q) => q.name).join(', ')}), got ${cfg.paramLow.length} and ${cfg.paramHigh.length}`);
+  }
+  cfg.paramLow.forEach((lo, j) => {
+    const hi = cfg.paramHigh[j];
+    if (!(hi > lo)) throw new ConfigError(`paramHigh[${j}] (${family.params[j].name}) must exceed paramLow[${j}] = ${lo}, got ${hi}`);
+    if (cfg.extrapolateInstances > 0 && !(lo - cfg.extrapolateMargin * (hi - lo) > 0)) {
+      throw new ConfigError(`extrapolateMargin ${cfg.extrapolateMargin} would draw ${family.params[j].name} ≤ 0 below paramLow ${lo}`);
+    }
+  });
+  if (cfg.windowSteps > cfg.trajectorySteps - 2) throw new ConfigError(`windowSteps must be at most trajectorySteps − 2 = ${cfg.trajectorySteps - 2}, got ${cfg.windowSteps}`);
+  if (cfg.evalSteps > cfg.trajectorySteps) throw new ConfigError(`evalSteps must be at most trajectorySteps = ${cfg.trajectorySteps}, got ${cfg.evalSteps}`);
+  if (cfg.outerLrFinal > cfg.outerLr) throw new ConfigError(`outerLrFinal must be at most outerLr = ${cfg.outerLr}, got ${cfg.outerLrFinal}`);
+  if (cfg.etaDim < p) throw new ConfigError(`etaDim must be at least the number of physical parameters (${p}), got ${cfg.etaDim}`);
+  return cfg;
+}
+
+/** Independent, order-free random streams per purpose and index (an instance, a task). */
+export function streamFor(seed: number, purpose: number, index: number): Rng {
+  return createRng((seed + 1000003 * (purpose + 1) + 7919 * (index + 1)) >>> 0);
+}
+const STREAM = { instances: 0, data: 1, adapt: 2, eval: 3, scratch: 4, gauge: 5, model: 6 } as const;
+
+/** Training grid, interpolating and extrapolating draws: [φ, split] per instance, deterministic in the seed. */
+export function familyParameters(cfg: ImodeFamilyConfig): { params: number[]; split: Split }[] {
+  const p = cfg.paramLow.length;
+  const axis = (j: number) => Array.from({ length: cfg.trainPerAxis }, (_, i) => cfg.paramLow[j] + ((cfg.paramHigh[j] - cfg.paramLow[j]) * i) / (cfg.trainPerAxis - 1));
+  let grid: number[][] = [[]];
+  for (let j = 0; j < p; j++) grid = grid.flatMap((g) => axis(j).map((v) => [...g, v]));
+  const rng = streamFor(cfg.seed, STREAM.instances, 0);
+  const inside = (phi: readonly number[]) => phi.every((v, j) => v >= cfg.paramLow[j] && v <= cfg.paramHigh[j]);
+  const interpolate = Array.from({ length: cfg.interpolateInstances }, () => cfg.paramLow.map((lo, j) => rng.uniformIn(lo, cfg.paramHigh[j])));
+  const extrapolate = Array.from({ length: cfg.extrapolateInstances }, () => {
+    for (;;) {
+      const phi = cfg.paramLow.map((lo, j) => {
+        const margin = cfg.extrapolateMargin * (cfg.paramHigh[j] - lo);
+        return rng.uniformIn(lo - margin, cfg.paramHigh[j] + margin);
+      });
+      if (!inside(phi)) return phi;
+    }
+  });
+  return [
+    ...grid.map((params) => ({ params, split: 'train' as const })),
+    ...interpolate.map((params) => ({ params, split: 'interpolate' as const })),
+    ...extrapolate.map((params) => ({ params, split: 'extrapolate' as const })),
+  ];
+}
+
+function instanceLabel(paramNames: readonly { name: string }[], params: readonly number[]): string {
+  return paramNames.map((q, j) => `${q.name}=${formatNumber(params[j], 3)}`).join(', ');
+}
+
+/** Float64 trajectories of every instance (tight-tolerance dopri5 at the sampling times). */
+export function simulateFamily<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, cfg: C): FamilyInstance[] {
+  const draws = familyParameters(cfg);
+  const ts = Array.from({ length: cfg.trajectorySteps }, (_, i) => i * cfg.dt);
+  const bar = progress(draws.length, 'simulating instances');
+  const out = draws.map(({ params, split }, index) => {
+    const sim = family.simulator(cfg, params);
+    const rng = streamFor(cfg.seed, STREAM.data, index);
+    const run = () => dopri5.solve(sim.field, sim.sampleState(rng), ts, { rtol: 1e-9, atol: 1e-10 });
+    const trajectories = Array.from({ length: cfg.trajectories }, run);
+    const evalTrajectories = Array.from({ length: cfg.evalTrajectories }, run);
+    bar.update(index + 1);
+    return { label: instanceLabel(family.params, params), params, split, trajectories, evalTrajectories };
+  });
+  bar.done();
+  return out;
+}
+
+function scaled(state: Float64Array, scale: readonly number[]): Float64Array {
+  return state.map((v, i) => v / scale[i]);
+}
+
+/** Random windows of each instance's adaptation trajectories, stacked as one task batch (task k = instances[k]). */
+export function familyWindowBatch(instances: readonly FamilyInstance[], scale: readonly number[], rng: Rng, count: number, steps: number, dt: number): TaskBatch {
+  const x0: Float64Array[] = [];
+  const targets: Float64Array[][] = Array.from({ length: steps }, () => []);
+  const taskOfRow: number[] = [];
+  instances.forEach((ins, k) => {
+    for (let w = 0; w < count; w++) {
+      const traj = ins.trajectories[rng.int(0, ins.trajectories.length)];
+      const [start] = sampleWindowStarts(rng, traj.length, steps, 1);
+      const win = extractWindows(traj, [start], steps);
+      x0.push(scaled(win.x0[0], scale));
+      win.targets.forEach((row, t) => targets[t].push(scaled(row[0], scale)));
+      taskOfRow.push(k);
+    }
+  });
+  return makeTaskBatch(x0, targets, taskOfRow, instances.length, dt);
+}
+
+/** The first `steps` samples of each held-out trajectory of one instance, as a one-task batch. */
+export function familyEvalBatch(ins: FamilyInstance, scale: readonly number[], steps: number, dt: number): TaskBatch {
+  const x0 = ins.evalTrajectories.map((tr) => scaled(tr[0], scale));
+  const targets = Array.from({ length: steps }, (_, t) => ins.evalTrajectories.map((tr) => scaled(tr[t], scale)));
+  return makeTaskBatch(x0, targets, x0.map(() => 0), 1, dt);
+}
+
+/** The rollout solver and inner loop a config names. */
+export function solverOf(cfg: ImodeTrainingConfig): OdeintOptions {
+  return cfg.solver === 'dopri5' ? { method: 'dopri5', rtol: cfg.rtol, atol: cfg.atol } : { method: 'rk4', substeps: cfg.substeps };
+}
+
+export function innerOf(cfg: ImodeTrainingConfig): InnerLoopOptions {
+  return { steps: cfg.innerSteps, optimizer: cfg.innerOptimizer, lr: cfg.innerLr, safeguard: cfg.safeguard, maxHalvings: cfg.maxHalvings };
+}
+
+export function familyTrainingOptions(cfg: ImodeFamilyConfig): ImodeTrainingOptions {
+  return {
+    outerIterations: cfg.outerIterations,
+    outerLr: cfg.outerLr,
+    outerLrFinal: cfg.outerLrFinal,
+    inner: innerOf(cfg),
+    solver: solverOf(cfg),
+    learnEta0: cfg.learnEta0,
+    checkpointEvery: cfg.checkpointEvery,
+  };
+}
+
+/**
+ * The family's model in the units the loss sees: with x̃ = x ⊘ s, dx̃/dt = f(x̃ ⊙ s) ⊘ s. Families whose scale is all
+ * ones get their field unchanged.
+ */
+export function scaledModel<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, cfg: C): { makeField: FieldFactory; initialParams(rng: Rng): tf.Tensor[] } {
+  const model = family.model(cfg);
+  const scale = family.stateScale(cfg);
+  if (scale.every((v) => v === 1)) return model;
+  return {
+    initialParams: model.initialParams,
+    makeField: (params, etaRows) => {
+      const field = model.makeField(params, etaRows);
+      const s = tf.tensor2d([Array.from(scale)]);
+      return (t, x) => tf.div(field(t, tf.mul(x, s) as tf.Tensor2D), s) as tf.Tensor2D;
+    },
+  };
+}
+
+export function familyProblem<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, cfg: C, instances: readonly FamilyInstance[]): ImodeProblem {
+  const train = instances.filter((i) => i.split === 'train');
+  const model = scaledModel(family, cfg);
+  const init = streamFor(cfg.seed, STREAM.model, 0);
+  const scale = family.stateScale(cfg);
+  return {
+    makeField: model.makeField,
+    initialParams: model.initialParams(init),
+    initialEta0: tf.tensor2d([Array.from({ length: cfg.etaDim }, () => 0.1 * init.normal())]),
+    tasks: train.length,
+    sampleBatch: (r) => familyWindowBatch(train, scale, r, cfg.windowsPerTask, cfg.windowSteps, cfg.dt),
+  };
+}
+
+/** Step 1: meta-training on the training instances (resumes or reuses a checkpoint of the same config). */
+export function metaTrainFamily<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, cfg: C, scale: Scale, instances: readonly FamilyInstance[]): ImodeTrained {
+  const store = checkpointStore<ImodeCheckpoint>(experimentCheckpointDir(family.info.id, scale, cfg), configHash(cfg));
+  return metaTrain(familyProblem(family, cfg, instances), familyTrainingOptions(cfg), streamFor(cfg.seed, STREAM.adapt, 999999), {
+    store,
+    progress: progress(cfg.outerIterations, 'meta-training'),
+    config: cfg,
+  });
+}
+
+export interface InstanceResult {
+  label: string;
+  split: Split;
+  params: number[];
+  eta: number[];
+  adaptLosses: number[];
+  adaptSeconds: number;
+  /** MSE of the adapted model's rollouts from the held-out initial states (model units) */
+  evalError: number;
+  scratchEvalError: number | null;
+  /** first held-out rollout, full states in physical units: truth, adapted model, scratch model; each [T][d] */
+  rollout: { truth: number[][]; predicted: number[][]; scratch: number[][] | null };
+}
+
+function firstRollout(t: tf.Tensor3D, scale: readonly number[]): number[][] {
+  const rows = tf.tidy(() => tf.squeeze(tf.slice(t, [0, 0, 0], [-1, 1, -1]), [1]).arraySync() as number[][]);
+  return rows.map((r) => r.map((v, i) => v * scale[i]));
+}
+
+/** Step 2: adapt η on every instance, evaluate held-out rollouts, and train the scratch baseline on the unseen ones. */
+export function adaptAndEvaluateFamily<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, cfg: C, instances: readonly FamilyInstance[], trained: ImodeTrained): InstanceResult[] {
+  const model = scaledModel(family, cfg);
+  const scale = family.stateScale(cfg);
+  const solver = solverOf(cfg);
+  const inner = innerOf(cfg);
+  const bar = progress(instances.length, 'adapt + evaluate + scratch');
+  const out: InstanceResult[] = [];
+  instances.forEach((ins, index) => {
+    const adaptBatch = familyWindowBatch([ins], scale, streamFor(cfg.seed, STREAM.adapt, index), cfg.windowsPerTask, cfg.windowSteps, cfg.dt);
+    const evalBatch = familyEvalBatch(ins, scale, cfg.evalSteps, cfg.dt);
+    const t0 = performance.now();
+    const adapted = adaptEta(model.makeField, trained.params, trained.eta0, adaptBatch, solver, inner, false);
+    const eta = Array.from(adapted.eta.dataSync());
+    const adaptSeconds = (performance.now() - t0) / 1000;
+    const evaluate = (params: readonly tf.Tensor[], etaT: tf.Tensor2D) =>
+      tf.tidy(() => ({
+        error: perTaskLoss(model.makeField, params, etaT, evalBatch, solver).dataSync()[0],
+        rows: firstRollout(batchRollout(model.makeField, params, etaT, evalBatch, solver), scale),
+      }));
+    const ours = evaluate(trained.params, adapted.eta);
+    let scratch: { error: number; rows: number[][] } | null = null;
+    if (cfg.scratchSteps > 0 && ins.split !== 'train') {
+      const zeroEta = tf.zeros([1, cfg.etaDim]) as tf.Tensor2D;
+      const params = trainScratch(model.makeField, model.initialParams(streamFor(cfg.seed, STREAM.scratch, index)), zeroEta, adaptBatch, solver, {
+        steps: cfg.scratchSteps,
+        lr: cfg.scratchLr,
+      });
+      scratch = evaluate(params, zeroEta);
+      tf.dispose([...params, zeroEta]);
+    }
+    const result: InstanceResult = {
+      label: ins.label,
+      split: ins.split,
+      params: ins.params,
+      eta,
+      adaptLosses: adapted.losses.map((l) => l[0]),
+      adaptSeconds,
+      evalError: ours.error,
+      scratchEvalError: scratch ? scratch.error : null,
+      rollout: { truth: firstRollout(evalBatch.targets, scale), predicted: ours.rows, scratch: scratch ? scratch.rows : null },
+    };
+    adapted.eta.dispose();
+    disposeTaskBatch(adaptBatch);
+    disposeTaskBatch(evalBatch);
+    bar.update(index + 1, ins.label);
+    out.push(result);
+  });
+  bar.done();
+  return out;
+}
+
+/** Step 3: PCA of the training η and the Neural Gauge on the unseen instances. */
+export function analyseFamily(cfg: ImodeFamilyConfig, results: readonly InstanceResult[]): { points: LatentPoint[]; analysis: LatentAnalysis } {
+  const points = results.map((r) => ({ label: r.label, split: r.split, params: r.params, eta: r.eta }));
+  const analysis = analyseLatents(points, streamFor(cfg.seed, STREAM.gauge, 0), {
+    threshold: cfg.pcaThreshold,
+    gauge: { iterations: cfg.gaugeIterations, width: cfg.gaugeWidth, flowSteps: cfg.gaugeFlowSteps, lr: cfg.gaugeLr },
+  });
+  return { points, analysis };
+}
+
+export function lossCurveFigure(trained: ImodeTrained): PlotlyFigure {
+  return lineFigure({
+    title: 'Meta-training loss (Σ over the training instances)',
+    xTitle: 'outer iteration',
+    yTitle: 'MSE',
+    logY: true,
+    series: [{ name: 'iMODE', x: trained.lossHistory.map((_, i) => i + 1), y: trained.lossHistory }],
+  });
+}
+
+function phasePortraits<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, cfg: C, results: readonly InstanceResult[]): PlotlyFigure {
+  const portrait = family.portrait(cfg);
+  const { x, y } = portrait;
+  const xy = (rows: number[][]) => ({ x: rows.map((s) => s[x]), y: rows.map((s) => s[y]) });
+  return phasePortraitGrid({
+    title: `Held-out rollouts of ${cfg.evalSteps} steps on the unseen instances after adaptation`,
+    xTitle: portrait.xTitle,
+    yTitle: portrait.yTitle,
+    columns: 3,
+    panels: results
+      .filter((r) => r.split !== 'train')
+      .map((r) => ({
+        title: `${r.label} (${r.split})`,
+        truth: xy(r.rollout.truth),
+        predicted: [{ name: 'iMODE', ...xy(r.rollout.predicted) }, ...(r.rollout.scratch ? [{ name: 'Scratch', ...xy(r.rollout.scratch) }] : [])],
+      })),
+  });
+}
+
+function evalErrorFigure(results: readonly InstanceResult[]): PlotlyFigure {
+  const unseen = results.filter((r) => r.split !== 'train');
+  const index = unseen.map((_, i) => i + 1);
+  return lineFigure({
+    title: 'Held-out rollout MSE per unseen instance (model units)',
+    xTitle: 'unseen instance (table order)',
+    yTitle: 'MSE',
+    logY: true,
+    series: [
+      { name: 'iMODE', x: index, y: unseen.map((r) => r.evalError) },
+      ...(unseen.every((r) => r.scratchEvalError !== null) ? [{ name: 'Scratch', x: index, y: unseen.map((r) => r.scratchEvalError as number) }] : []),
+    ],
+  });
+}
+
+export interface FamilySummary {
+  metrics: Record<string, unknown>;
+  table: Table;
+  figures: Record<string, PlotlyFigure>;
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Step 4a: the results contract (metrics.json), the per-instance table and every figure. */
+export function summariseFamily<C extends ImodeFamilyConfig>(
+  family: ImodeFamily<C>,
+  cfg: C,
+  trained: ImodeTrained,
+  results: readonly InstanceResult[],
+  latent: { points: LatentPoint[]; analysis: LatentAnalysis },
+): FamilySummary {
+  const { analysis } = latent;
+  const unseen = results.filter((r) => r.split !== 'train');
+  const gaugeOf = (label: string) => analysis.gauge.find((g) => g.label === label);
+  const table: Table = {
+    columns: ['instance', 'split', 'η', 'eval MSE (iMODE)', 'eval MSE (scratch)', 'gauge rel. error', 'adaptation (s)'],
+    rows: results.map((r) => [r.label, r.split, r.eta.map((v) => v.toFixed(3)).join(' '), r.evalError, r.scratchEvalError, gaugeOf(r.label)?.relError ?? null, r.adaptSeconds]),
+  };
+  const interpolating = analysis.gauge.filter((g) => g.split === 'interpolate').map((g) => g.relError);
+  const extrapolating = analysis.gauge.filter((g) => g.split === 'extrapolate').map((g) => g.relError);
+  const metrics = {
+    physicalParameters: family.params.map((p) => p.name),
+    physicalDimension: analysis.physicalDimension,
+    etaDim: cfg.etaDim,
+    innerSteps: cfg.innerSteps,
+    intrinsicDimension: analysis.intrinsicDimension,
+    explainedVariance: analysis.explainedVariance,
+    gauge: analysis.gauge,
+    gaugeTrainLoss: analysis.gaugeTrainLoss,
+    gaugeMaxRelErrorInterpolate: interpolating.length ? Math.max(...interpolating) : null,
+    gaugeMaxRelErrorExtrapolate: extrapolating.length ? Math.max(...extrapolating) : null,
+    evalError: unseen.map((r) => ({ instance: r.label, split: r.split, params: r.params, value: r.evalError })),
+    scratchEvalError: unseen.map((r) => ({ instance: r.label, split: r.split, params: r.params, value: r.scratchEvalError })),
+    medianEvalError: median(unseen.map((r) => r.evalError)),
+    medianScratchEvalError: unseen.every((r) => r.scratchEvalError !== null) ? median(unseen.map((r) => r.scratchEvalError as number)) : null,
+    adaptSeconds: results.map((r) => ({ instance: r.label, split: r.split, value: r.adaptSeconds })),
+    maxAdaptSeconds: Math.max(...results.map((r) => r.adaptSeconds)),
+    metaTrainSeconds: trained.seconds,
+    bestIteration: trained.bestIteration,
+    finalTrainingLoss: trained.lossHistory[trained.lossHistory.length - 1],
+    eta0: Array.from(trained.eta0.dataSync()),
+    instances: results.map((r) => ({ instance: r.label, split: r.split, params: r.params, eta: r.eta, adaptLosses: r.adaptLosses, evalError: r.evalError })),
+  };
+  const figures: Record<string, PlotlyFigure> = {
+    'loss-curve': lossCurveFigure(trained),
+    'phase-portraits': phasePortraits(family, cfg, results),
+    'eval-error': evalErrorFigure(results),
+    ...latentFigures(latent.points, analysis, family.params.map((p) => p.label), cfg.pcaThreshold),
+    ...(family.extraFigures ? family.extraFigures(cfg, results) : {}),
+  };
+  return { metrics, table, figures };
+}
+
+/** The README section of a family, generated from its results with the paper's side from the one reference file. */
+export function familyReadmeSnippet(summary: FamilySummary, provenance: Provenance, reference: PaperReference): string {
+  const m = summary.metrics as {
+    physicalDimension: number;
+    intrinsicDimension: number;
+    etaDim: number;
+    innerSteps: number;
+    gaugeMaxRelErrorInterpolate: number | null;
+    gaugeMaxRelErrorExtrapolate: number | null;
+    medianEvalError: number;
+    medianScratchEvalError: number | null;
+    maxAdaptSeconds: number;
+    metaTrainSeconds: number;
+  };
+  const revision = provenance.gitRevision ? provenance.gitRevision.slice(0, 7) + (provenance.gitDirty ? ' (dirty)' : '') : 'unknown';
+  const paperSide = reference.values === null ? `no numbers reported (${reference.source})` : JSON.stringify(reference.values);
+  const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
+  return [
+    `Scale \`${provenance.scale}\`, seed ${provenance.seed}, backend \`${provenance.backend}\`, tfjs ${provenance.tfjsVersion}, revision ${revision}, ${provenance.finishedAt.slice(0, 10)}; ` +
+      `regenerate with \`npm run reproduce -- ${provenance.experiment}\`.`,
+    '',
+    '| | paper | ours |',
+    '|---|---|---|',
+    `| reported numbers | ${paperSide} | below |`,
+    `| intrinsic dimension of η (PCA of ${m.etaDim}-dim η) | ${m.physicalDimension} (= physical parameters, authors' claim) | ${m.intrinsicDimension} |`,
+    `| Neural Gauge, worst relative error, interpolating / extrapolating | — | ${pct(m.gaugeMaxRelErrorInterpolate)} / ${pct(m.gaugeMaxRelErrorExtrapolate)} |`,
+    `| held-out rollout MSE, median over unseen instances: iMODE / scratch | — | ${formatNumber(m.medianEvalError, 3)} / ${m.medianScratchEvalError === null ? '—' : formatNumber(m.medianScratchEvalError, 3)} |`,
+    `| adaptation time per instance (${m.innerSteps} steps) | "within seconds" | ≤ ${m.maxAdaptSeconds.toFixed(2)} s |`,
+    `| meta-training wall time | — | ${m.metaTrainSeconds.toFixed(0)} s |`,
+    '',
+    '<details><summary>Per instance</summary>',
+    '',
+    tableToMarkdown(summary.table, { digits: 3 }),
+    '',
+    '</details>',
+    '',
+  ].join('\n');
+}
+
+export function startFamilyProvenance(info: ExperimentInfo, cfg: ImodeFamilyConfig, scale: Scale): ProvenanceRecorder {
+  return startProvenance({ experiment: info.id, paper: info.paper, section: info.section, scale, config: cfg, seed: cfg.seed });
+}
+
+/** Step 4b: write metrics, tables, figures, the README section and provenance atomically. */
+export function writeFamilyResults(info: ExperimentInfo, scale: Scale, summary: FamilySummary, provenance: ProvenanceRecorder): string {
+  const dir = experimentResultsDir(info.id, scale);
+  const finished = provenance.finish();
+  writeResults(dir, {
+    metrics: summary.metrics,
+    provenance: finished,
+    tables: {
+      'instances.csv': tableToCsv(summary.table),
+      'instances.md': tableToMarkdown(summary.table, { digits: 3 }),
+      'readme.md': familyReadmeSnippet(summary, finished, paperReference(info.id)),
+    },
+    figures: summary.figures,
+  });
+  return dir;
+}
+
+/** The whole experiment, as the notebook runs it cell by cell. */
+export async function runImodeFamily<C extends ImodeFamilyConfig>(
+  family: ImodeFamily<C>,
+  scale: Scale,
+  overrides: Readonly<Record<string, unknown>> = {},
+): Promise<{ dir: string; summary: FamilySummary }> {
+  await initBackend();
+  const cfg = resolveFamilyConfig(family, scale, overrides);
+  const prov = startFamilyProvenance(family.info, cfg, scale);
+  const instances = simulateFamily(family, cfg);
+  const trained = metaTrainFamily(family, cfg, scale, instances);
+  const results = adaptAndEvaluateFamily(family, cfg, instances, trained);
+  const latent = analyseFamily(cfg, results);
+  const summary = summariseFamily(family, cfg, trained, results, latent);
+  const dir = writeFamilyResults(family.info, scale, summary, prov);
+  tf.dispose([...trained.params, trained.eta0]);
+  return { dir, summary };
+}

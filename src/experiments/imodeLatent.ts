@@ -1,0 +1,150 @@
+/**
+ * What the adapted η say about the physics (iMODE spec §4.3), shared by every iMODE experiment:
+ *
+ * 1. PCA of the adapted η of the training instances: explained-variance ratios and the intrinsic dimension, the
+ *    smallest k whose cumulative ratio reaches `threshold` (the paper's claim: k = the number of physical
+ *    parameters varied).
+ * 2. The Neural Gauge: the η of every instance projected on the leading p principal components (p = the number
+ *    of physical parameters, so that the map is between spaces of one dimension), and an invertible map
+ *    Φ: PCA coordinates → φ fitted on the training instances (../analysis/neuralGauge.ts). An unseen instance is
+ *    "measured" as φ̂ = Φ(P(η)), with the relative error |φ̂ − φ| / |φ|.
+ */
+import { type NeuralGaugeOptions, fitNeuralGauge, relativeParameterError } from '../analysis/neuralGauge';
+import { intrinsicDimension, pca } from '../analysis/pca';
+import { DataError } from '../core/errors';
+import type { Rng } from '../core/rng';
+import { barFigure, scatterFigure } from '../viz/figures';
+import type { PlotlyFigure } from '../viz/plotly';
+
+export type Split = 'train' | 'interpolate' | 'extrapolate';
+
+/** One instance's adapted η with its physical parameters φ. */
+export interface LatentPoint {
+  label: string;
+  split: Split;
+  params: readonly number[];
+  eta: readonly number[];
+}
+
+export interface GaugeEntry {
+  label: string;
+  split: Split;
+  params: number[];
+  predicted: number[];
+  relError: number;
+}
+
+export interface LatentAnalysis {
+  physicalDimension: number;
+  intrinsicDimension: number;
+  /** PCA of the training η: ratios, descending */
+  explainedVariance: number[];
+  /** every point's coordinates on the leading components (all of them, for plots) */
+  projected: number[][];
+  /** one entry per unseen (non-training) instance */
+  gauge: GaugeEntry[];
+  /** the gauge's fit on the training instances (standardised MSE) */
+  gaugeTrainLoss: number;
+}
+
+function project(eta: readonly number[], mean: readonly number[], components: readonly (readonly number[])[]): number[] {
+  return components.map((c) => c.reduce((s, cj, j) => s + cj * (eta[j] - mean[j]), 0));
+}
+
+/**
+ * PCA on the training points, projection of every point, and the gauge fitted on the training points and applied to
+ * the rest. Needs at least p + 1 training points so that the p-dimensional fit is determined.
+ */
+export function analyseLatents(points: readonly LatentPoint[], rng: Rng, opts: { threshold: number; gauge: Partial<NeuralGaugeOptions> }): LatentAnalysis {
+  const train = points.filter((p) => p.split === 'train');
+  if (train.length === 0) throw new DataError('latent analysis needs training instances');
+  const physicalDimension = train[0].params.length;
+  if (train.length < physicalDimension + 1) {
+    throw new DataError(`the gauge of ${physicalDimension} parameter(s) needs at least ${physicalDimension + 1} training instances, got ${train.length}`);
+  }
+  const etaDim = train[0].eta.length;
+  const decomposition = pca(train.map((p) => p.eta));
+  const projected = points.map((p) => project(p.eta, decomposition.mean, decomposition.components));
+  const gaugeComponents = decomposition.components.slice(0, Math.min(physicalDimension, etaDim));
+  if (gaugeComponents.length < physicalDimension) {
+    throw new DataError(`η has ${etaDim} dimension(s) but ${physicalDimension} physical parameters must be gauged`);
+  }
+  const coordinates = (p: LatentPoint) => project(p.eta, decomposition.mean, gaugeComponents);
+  const gauge = fitNeuralGauge(train.map(coordinates), train.map((p) => [...p.params]), rng, opts.gauge);
+  const unseen = points.filter((p) => p.split !== 'train');
+  const predicted = unseen.length > 0 ? gauge.forward(unseen.map(coordinates)) : [];
+  const entries = unseen.map((p, i) => ({
+    label: p.label,
+    split: p.split,
+    params: [...p.params],
+    predicted: predicted[i],
+    relError: relativeParameterError(predicted[i], p.params),
+  }));
+  const trainLoss = gauge.trainLoss;
+  gauge.dispose();
+  return {
+    physicalDimension,
+    intrinsicDimension: intrinsicDimension(decomposition.explainedVarianceRatio, opts.threshold),
+    explainedVariance: decomposition.explainedVarianceRatio,
+    projected,
+    gauge: entries,
+    gaugeTrainLoss: trainLoss,
+  };
+}
+
+export function explainedVarianceFigure(explained: readonly number[], threshold: number): PlotlyFigure {
+  return barFigure({
+    title: `PCA of the adapted η (training instances): explained variance; intrinsic dimension at ${Math.round(threshold * 100)} %`,
+    categories: explained.map((_, i) => `PC${i + 1}`),
+    values: explained,
+    xTitle: 'component',
+    yTitle: 'explained variance ratio',
+  });
+}
+
+/** η on the leading two components (or PC1 against the parameter when η has one dimension), coloured by φ_j. */
+export function latentProjectionFigure(points: readonly LatentPoint[], analysis: LatentAnalysis, paramIndex: number, paramLabel: string): PlotlyFigure {
+  const twoD = analysis.projected[0].length >= 2;
+  return scatterFigure({
+    title: `Adapted η on the leading principal components, coloured by ${paramLabel}`,
+    xTitle: 'PC1',
+    yTitle: twoD ? 'PC2' : paramLabel,
+    points: {
+      x: analysis.projected.map((c) => c[0]),
+      y: twoD ? analysis.projected.map((c) => c[1]) : points.map((p) => p.params[paramIndex]),
+      color: points.map((p) => p.params[paramIndex]),
+      colorTitle: paramLabel,
+      text: points.map((p) => `${p.label} (${p.split})`),
+    },
+  });
+}
+
+/** Gauged against true parameter φ_j of every unseen instance, with the line y = x. */
+export function gaugeParityFigure(analysis: LatentAnalysis, paramIndex: number, paramLabel: string): PlotlyFigure {
+  const truth = analysis.gauge.map((g) => g.params[paramIndex]);
+  const lo = Math.min(...truth, ...analysis.gauge.map((g) => g.predicted[paramIndex]));
+  const hi = Math.max(...truth, ...analysis.gauge.map((g) => g.predicted[paramIndex]));
+  return scatterFigure({
+    title: `Neural Gauge on unseen instances: ${paramLabel} measured from η against the truth`,
+    xTitle: `true ${paramLabel}`,
+    yTitle: `gauged ${paramLabel}`,
+    points: {
+      x: truth,
+      y: analysis.gauge.map((g) => g.predicted[paramIndex]),
+      text: analysis.gauge.map((g) => `${g.label} (${g.split}), error ${(100 * g.relError).toFixed(1)} %`),
+      name: 'unseen instances',
+    },
+    line: { x: [lo, hi], y: [lo, hi], name: 'y = x' },
+  });
+}
+
+/** The figures of the analysis, keyed as results/<id>/figures/ names them. */
+export function latentFigures(points: readonly LatentPoint[], analysis: LatentAnalysis, paramLabels: readonly string[], threshold: number): Record<string, PlotlyFigure> {
+  const figures: Record<string, PlotlyFigure> = { 'eta-pca': explainedVarianceFigure(analysis.explainedVariance, threshold) };
+  paramLabels.forEach((label, j) => {
+    const key = paramLabels.length === 1 ? '' : `-${j + 1}`;
+    figures[`eta-projection${key}`] = latentProjectionFigure(points, analysis, j, label);
+    if (analysis.gauge.length > 0) figures[`gauge-parity${key}`] = gaugeParityFigure(analysis, j, label);
+  });
+  return figures;
+}

@@ -1,0 +1,132 @@
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/core/backend';
+import { ConfigError } from '../../src/core/errors';
+import { imodeBistable } from '../../src/experiments/imodeBistable';
+import { imodeDoublePendulum } from '../../src/experiments/imodeDoublePendulum';
+import { type ImodeFamilyConfig, familyParameters, resolveFamilyConfig, runImodeFamily, scaledModel } from '../../src/experiments/imodeFamily';
+import { imodeSlinky } from '../../src/experiments/imodeSlinky';
+import { imodeSummaryTable } from '../../src/experiments/imodeSummary';
+import { imodeVanDerPol } from '../../src/experiments/imodeVanDerPol';
+import { EXPERIMENTS } from '../../src/experiments/registry';
+import { createRng } from '../../src/core/rng';
+import { tmpDir } from '../helpers/tmpDir';
+
+describe('experiments/imodeFamily', () => {
+  before(async () => {
+    await initBackend();
+  });
+
+  it('draws a training grid, interpolating draws inside the box and extrapolating ones outside it, the same for the same seed', () => {
+    const cfg = resolveFamilyConfig(imodeBistable, 'default', { trainPerAxis: 3, interpolateInstances: 20, extrapolateInstances: 20 });
+    const draws = familyParameters(cfg);
+    const train = draws.filter((d) => d.split === 'train');
+    assert.equal(train.length, 9);
+    assert.deepEqual(train[0].params, [0.5, 0.5]);
+    assert.deepEqual(train[8].params, [1.5, 1.5]);
+    const inside = (p: readonly number[]) => p.every((v, j) => v >= cfg.paramLow[j] && v <= cfg.paramHigh[j]);
+    draws.filter((d) => d.split === 'interpolate').forEach((d) => assert.ok(inside(d.params), `interpolating ${d.params} outside the box`));
+    draws.filter((d) => d.split === 'extrapolate').forEach((d) => {
+      assert.ok(!inside(d.params), `extrapolating ${d.params} inside the box`);
+      d.params.forEach((v, j) => {
+        const margin = cfg.extrapolateMargin * (cfg.paramHigh[j] - cfg.paramLow[j]);
+        assert.ok(v >= cfg.paramLow[j] - margin && v <= cfg.paramHigh[j] + margin, `extrapolating ${d.params} beyond the margin`);
+      });
+    });
+    assert.deepEqual(familyParameters(cfg), draws);
+    assert.notDeepEqual(familyParameters({ ...cfg, seed: cfg.seed + 1 } as ImodeFamilyConfig), draws);
+  });
+
+  it('rejects a family config whose box, windows or η do not fit, naming the field', () => {
+    assert.throws(() => resolveFamilyConfig(imodeBistable, 'smoke', { paramLow: [0.5] }), (e: Error) => e instanceof ConfigError && /paramLow and paramHigh must have 2 entries \(a, b\)/.test(e.message));
+    assert.throws(() => resolveFamilyConfig(imodeBistable, 'smoke', { paramHigh: [0.4, 1.5] }), /paramHigh\[0\] \(a\) must exceed paramLow\[0\] = 0.5/);
+    assert.throws(() => resolveFamilyConfig(imodeBistable, 'smoke', { windowSteps: 29 }), /windowSteps must be at most trajectorySteps − 2 = 28/);
+    assert.throws(() => resolveFamilyConfig(imodeDoublePendulum, 'smoke', { etaDim: 1 }), /etaDim must be at least the number of physical parameters \(2\)/);
+    assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { extrapolateMargin: 0.5 }), /extrapolateMargin 0.5 would draw mu ≤ 0/);
+    assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { activation: 'relu' }), /activation must be one of .*tanh.*softplus/);
+  });
+
+  it('a scaled model is the physical field in the loss units: dx̃/dt = f(x̃ ⊙ s) ⊘ s', () => {
+    const cfg = resolveFamilyConfig(imodeSlinky, 'smoke');
+    const scale = imodeSlinky.stateScale(cfg);
+    const physical = imodeSlinky.model(cfg);
+    const scaled = scaledModel(imodeSlinky, cfg);
+    const params = physical.initialParams(createRng(3));
+    const rng = createRng(4);
+    const x = Array.from({ length: scale.length }, (_, i) => (i % 6 === 1 ? -0.01 * Math.floor(i / 6) : 0) + 1e-3 * rng.normal());
+    const eta = tf.tensor2d([[0.1, -0.2, 0.3, 0.05]]);
+    const [direct, viaScaled] = tf.tidy(() => [
+      Array.from(physical.makeField(params, eta)(0, tf.tensor2d([x])).dataSync()),
+      Array.from(scaled.makeField(params, eta)(0, tf.tensor2d([x.map((v, i) => v / scale[i])])).dataSync()),
+    ]);
+    viaScaled.forEach((v, i) => {
+      const expected = direct[i] / scale[i];
+      assert.ok(Math.abs(v - expected) <= 1e-4 * Math.max(1, Math.abs(expected)), `component ${i}: ${v} vs ${expected}`);
+    });
+    tf.dispose([...params, eta]);
+  });
+
+  it('a smoke run writes the results contract: dimensions, explained variance, one gauge entry per unseen instance, eval and scratch errors, adaptation times', async function () {
+    this.timeout(120000);
+    const root = tmpDir('metadyn-family-');
+    const saved = process.env.METADYN_RESULTS_ROOT;
+    process.env.METADYN_RESULTS_ROOT = root;
+    try {
+      const { dir } = await runImodeFamily(imodeVanDerPol, 'smoke', {});
+      const m = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
+      assert.equal(m.physicalDimension, 1);
+      assert.ok(Number.isInteger(m.intrinsicDimension) && m.intrinsicDimension >= 0 && m.intrinsicDimension <= m.etaDim);
+      assert.equal(m.explainedVariance.length, Math.min(m.etaDim, 3));
+      const unseen = 2;
+      assert.equal(m.gauge.length, unseen);
+      for (const g of m.gauge) {
+        assert.ok(['interpolate', 'extrapolate'].includes(g.split));
+        assert.equal(g.params.length, 1);
+        assert.equal(g.predicted.length, 1);
+        assert.ok(Math.abs(g.relError - Math.abs(g.predicted[0] - g.params[0]) / Math.abs(g.params[0])) < 1e-9);
+      }
+      assert.equal(m.evalError.length, unseen);
+      assert.equal(m.scratchEvalError.length, unseen);
+      m.evalError.concat(m.scratchEvalError).forEach((e: { value: number }) => assert.ok(Number.isFinite(e.value) && e.value >= 0));
+      assert.equal(m.adaptSeconds.length, 5);
+      for (const f of ['phase-portraits', 'eta-pca', 'eta-projection', 'gauge-parity', 'loss-curve']) assert.ok(fs.existsSync(path.join(dir, 'figures', `${f}.json`)), `figure ${f}`);
+      assert.ok(fs.readFileSync(path.join(dir, 'readme.md'), 'utf8').includes('intrinsic dimension'));
+    } finally {
+      if (saved === undefined) delete process.env.METADYN_RESULTS_ROOT;
+      else process.env.METADYN_RESULTS_ROOT = saved;
+    }
+  });
+
+  it('the summary table has one row per iMODE system with results and names the missing ones', () => {
+    const root = tmpDir('metadyn-summary-');
+    const dir = path.join(root, 'imode-van-der-pol');
+    fs.mkdirSync(dir, { recursive: true });
+    const metrics = {
+      experiment: 'imode-van-der-pol',
+      paper: 'iMODE',
+      section: 'Van der Pol',
+      scale: 'default',
+      physicalDimension: 1,
+      etaDim: 4,
+      intrinsicDimension: 1,
+      gauge: [{ split: 'interpolate', relError: 0.02 }, { split: 'interpolate', relError: 0.04 }, { split: 'extrapolate', relError: 0.3 }],
+      evalError: [{ value: 1 }, { value: 3 }, { value: 2 }],
+      scratchEvalError: [{ value: 10 }, { value: 30 }, { value: 20 }],
+      adaptSeconds: [{ value: 0.2 }, { value: 0.5 }],
+      provenance: { scale: 'default' },
+    };
+    fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify(metrics));
+    const { table, missing } = imodeSummaryTable(root);
+    assert.equal(table.rows.length, 1);
+    assert.deepEqual(table.rows[0], ['imode-van-der-pol', 1, 4, 1, '4.0 %', '30.0 %', '2', '20', '0.50']);
+    assert.equal(missing.length, 5);
+    assert.ok(missing.includes('imode-pendulum'));
+  });
+
+  it('every iMODE system is registered and has a reference entry', () => {
+    const ids = EXPERIMENTS.map((e) => e.info.id);
+    for (const id of ['imode-pendulum', 'imode-bistable', 'imode-double-pendulum', 'imode-van-der-pol', 'imode-slinky']) assert.ok(ids.includes(id), id);
+  });
+});

@@ -9,7 +9,7 @@ import { potentialMlpSpec } from '../../src/nn/conservativeForce';
 import { initMlp, mlpTensors } from '../../src/nn/mlp';
 
 describe('meta/imode (bi-level inner loop, batched over tasks)', () => {
-  const cfg = imodePendulumConfig('smoke', { windowsPerTask: 3, windowSteps: 15 });
+  const cfg = imodePendulumConfig('smoke', { windowsPerTask: 3, windowSteps: 15, etaDim: 1 });
   let params: tf.Tensor[];
   before(async () => {
     await initBackend();
@@ -84,6 +84,31 @@ describe('meta/imode (bi-level inner loop, batched over tasks)', () => {
     eta.forEach((e, k) => e.forEach((v, j) => assert.ok(Math.abs(v - truth[k][j]) < 2e-2, `task ${k}: η = ${e} vs ${truth[k]}`)));
     r.losses.forEach((step, s) => step.forEach((v, k) => assert.ok(s === 0 || v <= r.losses[s - 1][k], `task ${k} loss rose at step ${s}`)));
     assert.ok(r.losses[4][0] < 1e-3 * r.losses[0][0], `loss should fall by orders of magnitude: ${r.losses.map((l) => l[0]).join(' → ')}`);
+    tf.dispose([r.eta, eta0]);
+    disposeTaskBatch(batch);
+  });
+
+  it('Levenberg–Marquardt keeps a dimension of η the rollout barely sees near its start (floored damping)', () => {
+    // Over-provisioned η: ẋ = −(η₁ + 10⁻³ η₂) x, so J's η₂ column is 10⁻³ × its η₁ column. Data decay as x0 e^{−t}(1 + 0.1 t²),
+    // which no rate fits exactly. Marquardt's D = diag(JᵀJ) scales the step to each column, so η₂ takes its share of
+    // the rate change at 10³ × the size (|Δη₂| in the hundreds); with D₂₂ floored at 10⁻² D₁₁ it moves by ≈ 0.1 × the change.
+    const c = 1e-3;
+    const field: FieldFactory = (_ps, etaRows) => (_t, y) =>
+      tf.neg(tf.mul(tf.add(tf.slice(etaRows, [0, 0], [-1, 1]), tf.mul(tf.slice(etaRows, [0, 1], [-1, 1]), c)), y)) as tf.Tensor2D;
+    const dt = 0.1;
+    const x0 = [Float64Array.of(1), Float64Array.of(-0.5)];
+    const targets = Array.from({ length: 16 }, (_, t) => x0.map((x) => Float64Array.of(x[0] * Math.exp(-t * dt) * (1 + 0.1 * (t * dt) ** 2))));
+    const batch = makeTaskBatch(x0, targets, [0, 0], 1, dt);
+    const start = [2.5, 0];
+    const eta0 = tf.tensor2d([start]);
+    const inner = { steps: 5, optimizer: 'levenberg-marquardt' as const, lr: 1, safeguard: 'none' as const, maxHalvings: 6 };
+    const r = adaptEta(field, [], eta0, batch, { method: 'rk4', substeps: 4 }, inner, false);
+    const [eta1, eta2] = r.eta.dataSync();
+    const trace = r.losses.map((l) => l[0]);
+    console.log(`      η = (${eta1.toFixed(4)}, ${eta2.toFixed(4)}) from (${start.join(', ')}); loss ${trace.map((v) => v.toExponential(2)).join(' → ')}`);
+    assert.ok(Math.abs(eta2 - start[1]) < 1, `η₂ should stay within 1 of its start ${start[1]}, got ${eta2} (η₁ = ${eta1})`);
+    trace.forEach((v, s) => assert.ok(s === 0 || v <= trace[s - 1], `loss rose at step ${s}: ${trace.join(' → ')}`));
+    assert.ok(trace[4] < 1e-2 * trace[0], `loss should fall by orders of magnitude: ${trace.join(' → ')}`);
     tf.dispose([r.eta, eta0]);
     disposeTaskBatch(batch);
   });

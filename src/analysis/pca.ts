@@ -77,3 +77,28 @@ export function intrinsicDimension(ratios: readonly number[], threshold = 0.99):
   }
   return ratios.length;
 }
+
+/**
+ * The dimension at the sharpest drop of the spectrum: the k (1 ≤ k < d) that maximises λ_k / λ_{k+1}, the elbow the
+ * iMODE protocol looks for ("a sharp drop in the spectrum", spec §4.3). A companion to the threshold rule, which
+ * can land one component past a clear elbow when the first component holds, say, 98.9 %. Ratios of exactly 0 count
+ * as 1e-12 of the largest, so a zero-variance tail is a drop; a single component gives 1, no variance gives 0.
+ */
+export function spectralGapDimension(ratios: readonly number[]): number {
+  const bad = ratios.findIndex((r) => !Number.isFinite(r) || r < 0);
+  if (bad >= 0) throw new DataError(`explained variance ratio [${bad}] is ${ratios[bad]}; ratios must be finite and >= 0`);
+  const largest = Math.max(0, ...ratios);
+  if (largest === 0) return 0;
+  if (ratios.length === 1) return 1;
+  const floor = 1e-12 * largest;
+  let best = 1;
+  let bestRatio = -Infinity;
+  for (let k = 0; k + 1 < ratios.length; k++) {
+    const drop = Math.max(ratios[k], floor) / Math.max(ratios[k + 1], floor);
+    if (drop > bestRatio) {
+      bestRatio = drop;
+      best = k + 1;
+    }
+  }
+  return best;
+}

@@ -22,7 +22,7 @@ export type ImodeBistableConfig = ConfigOf<typeof imodeBistableSchema>;
 
 /**
  * default [INF]: 16 training instances (4 × 4 grid), 6 interpolating and 3 extrapolating unseen ones, 4 trajectories
- * of 10 s at dt = 0.05 each (initial states inside one well and over the barrier), windows of 2 s, the pendulum's
+ * of 10 s at dt = 0.05 each (initial states inside one well and over the barrier), windows of 0.5 s, the pendulum's
  * width-32 Softplus(β = 10) energy network.
  */
 const DEFAULT = {
@@ -32,9 +32,9 @@ const DEFAULT = {
   trainPerAxis: 4,
   trajectorySteps: 201,
   dt: 0.05,
-  windowSteps: 40,
+  windowSteps: 10,
   evalSteps: 120,
-  outerIterations: 150,
+  outerIterations: 300,
   scratchSteps: 150,
   width: 32,
   depth: 4,

@@ -26,7 +26,7 @@ export const imodeDoublePendulumSchema = {
 
 export type ImodeDoublePendulumConfig = ConfigOf<typeof imodeDoublePendulumSchema>;
 
-/** default [INF]: 16 training instances (4 × 4 grid over (l1, l2)), 4 trajectories of 6 s at dt = 0.02, windows of 0.5 s. */
+/** default [INF]: 16 training instances (4 × 4 grid over (l1, l2)), 4 trajectories of 6 s at dt = 0.02, windows of 0.3 s. */
 const DEFAULT = {
   ...IMODE_FAMILY_BASE,
   paramLow: [0.5, 0.5],
@@ -34,9 +34,9 @@ const DEFAULT = {
   trainPerAxis: 4,
   trajectorySteps: 301,
   dt: 0.02,
-  windowSteps: 25,
+  windowSteps: 15,
   evalSteps: 100,
-  outerIterations: 150,
+  outerIterations: 300,
   scratchSteps: 150,
   maxInitialAngle: 1,
   width: 32,

@@ -9,7 +9,7 @@
  *   data        per instance `trajectories` adaptation trajectories (the few-shot data) and `evalTrajectories`
  *               held-out ones from new initial states, `trajectorySteps` samples at `dt`, float64 dopri5.
  *   1 meta-train   θ and η0 on windows of the training instances (../meta/imodeTraining.ts), checkpointed.
- *   2 adapt        η of every instance from η0 on `windowsPerTask` windows of its trajectories (θ frozen), timed;
+ *   2 adapt        η of every instance from η0 on `adaptWindows` windows of its trajectories (θ frozen), timed;
  *                  evaluate rollouts of `evalSteps` from the start of each held-out trajectory; the scratch
  *                  baseline (same model, random init, Adam on the same windows) on every unseen instance.
  *   3 analyse      PCA of the training η and the Neural Gauge on the unseen ones (./imodeLatent.ts).
@@ -58,7 +58,9 @@ export const imodeTrainingSchema = {
   innerLr: { kind: 'number', exclusiveMin: 0, doc: 'SGD learning rate on η' },
   safeguard: { kind: 'enum', values: ['none', 'backtracking'], doc: 'SGD inner step safeguard' },
   maxHalvings: { kind: 'integer', min: 0, max: 20, doc: 'backtracking halvings / Levenberg–Marquardt damping increases' },
-  windowsPerTask: { kind: 'integer', min: 1, doc: 'random windows per task per iteration (and for adaptation)' },
+  innerMaxStep: { kind: 'number', exclusiveMin: 0, doc: 'Levenberg–Marquardt trust radius: the largest |Δη| of one inner step' },
+  windowsPerTask: { kind: 'integer', min: 1, doc: 'random windows per task per meta-training iteration' },
+  adaptWindows: { kind: 'integer', min: 1, doc: 'windows of an instance’s trajectories its test-time adaptation (and the scratch baseline) sees' },
   windowSteps: { kind: 'integer', min: 2, doc: 'points per training/adaptation window (t = 0 included)' },
   evalSteps: { kind: 'integer', min: 2, doc: 'points per evaluation rollout' },
   solver: { kind: 'enum', values: ['dopri5', 'rk4'], doc: 'rollout integrator' },
@@ -110,7 +112,9 @@ export const IMODE_FAMILY_BASE = {
   innerLr: 0.1,
   safeguard: 'none',
   maxHalvings: 4,
+  innerMaxStep: 1,
   windowsPerTask: 8,
+  adaptWindows: 32,
   solver: 'dopri5',
   substeps: 1,
   rtol: 1e-4,
@@ -260,7 +264,7 @@ export function solverOf(cfg: ImodeTrainingConfig): OdeintOptions {
 }
 
 export function innerOf(cfg: ImodeTrainingConfig): InnerLoopOptions {
-  return { steps: cfg.innerSteps, optimizer: cfg.innerOptimizer, lr: cfg.innerLr, safeguard: cfg.safeguard, maxHalvings: cfg.maxHalvings };
+  return { steps: cfg.innerSteps, optimizer: cfg.innerOptimizer, lr: cfg.innerLr, safeguard: cfg.safeguard, maxHalvings: cfg.maxHalvings, maxStepNorm: cfg.innerMaxStep };
 }
 
 export function familyTrainingOptions(cfg: ImodeFamilyConfig): ImodeTrainingOptions {
@@ -345,7 +349,7 @@ export function adaptAndEvaluateFamily<C extends ImodeFamilyConfig>(family: Imod
   const bar = progress(instances.length, 'adapt + evaluate + scratch');
   const out: InstanceResult[] = [];
   instances.forEach((ins, index) => {
-    const adaptBatch = familyWindowBatch([ins], scale, streamFor(cfg.seed, STREAM.adapt, index), cfg.windowsPerTask, cfg.windowSteps, cfg.dt);
+    const adaptBatch = familyWindowBatch([ins], scale, streamFor(cfg.seed, STREAM.adapt, index), cfg.adaptWindows, cfg.windowSteps, cfg.dt);
     const evalBatch = familyEvalBatch(ins, scale, cfg.evalSteps, cfg.dt);
     const t0 = performance.now();
     const adapted = adaptEta(model.makeField, trained.params, trained.eta0, adaptBatch, solver, inner, false);
@@ -476,6 +480,7 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
     etaDim: cfg.etaDim,
     innerSteps: cfg.innerSteps,
     intrinsicDimension: analysis.intrinsicDimension,
+    spectralGapDimension: analysis.spectralGapDimension,
     explainedVariance: analysis.explainedVariance,
     gauge: analysis.gauge,
     gaugeTrainLoss: analysis.gaugeTrainLoss,
@@ -508,6 +513,7 @@ export function familyReadmeSnippet(summary: FamilySummary, provenance: Provenan
   const m = summary.metrics as {
     physicalDimension: number;
     intrinsicDimension: number;
+    spectralGapDimension: number;
     etaDim: number;
     innerSteps: number;
     gaugeMaxRelErrorInterpolate: number | null;
@@ -527,7 +533,7 @@ export function familyReadmeSnippet(summary: FamilySummary, provenance: Provenan
     '| | paper | ours |',
     '|---|---|---|',
     `| reported numbers | ${paperSide} | below |`,
-    `| intrinsic dimension of η (PCA of ${m.etaDim}-dim η) | ${m.physicalDimension} (= physical parameters, authors' claim) | ${m.intrinsicDimension} |`,
+    `| intrinsic dimension of η (PCA of ${m.etaDim}-dim η): 99 % of the variance / sharpest drop | ${m.physicalDimension} (= physical parameters, authors' claim) | ${m.intrinsicDimension} / ${m.spectralGapDimension} |`,
     `| Neural Gauge, worst relative error, interpolating / extrapolating | — | ${pct(m.gaugeMaxRelErrorInterpolate)} / ${pct(m.gaugeMaxRelErrorExtrapolate)} |`,
     `| held-out rollout MSE, median over unseen instances: iMODE / scratch | — | ${formatNumber(m.medianEvalError, 3)} / ${m.medianScratchEvalError === null ? '—' : formatNumber(m.medianScratchEvalError, 3)} |`,
     `| adaptation time per instance (${m.innerSteps} steps) | "within seconds" | ≤ ${m.maxAdaptSeconds.toFixed(2)} s |`,

@@ -3,14 +3,14 @@
  *
  * 1. PCA of the adapted η of the training instances: explained-variance ratios and the intrinsic dimension, the
  *    smallest k whose cumulative ratio reaches `threshold` (the paper's claim: k = the number of physical
- *    parameters varied).
+ *    parameters varied), beside the dimension at the sharpest drop of the spectrum.
  * 2. The Neural Gauge: the η of every instance projected on the leading p principal components (p = the number
  *    of physical parameters, so that the map is between spaces of one dimension), and an invertible map
  *    Φ: PCA coordinates → φ fitted on the training instances (../analysis/neuralGauge.ts). An unseen instance is
  *    "measured" as φ̂ = Φ(P(η)), with the relative error |φ̂ − φ| / |φ|.
  */
 import { type NeuralGaugeOptions, fitNeuralGauge, relativeParameterError } from '../analysis/neuralGauge';
-import { intrinsicDimension, pca } from '../analysis/pca';
+import { intrinsicDimension, pca, spectralGapDimension } from '../analysis/pca';
 import { DataError } from '../core/errors';
 import type { Rng } from '../core/rng';
 import { barFigure, scatterFigure } from '../viz/figures';
@@ -37,6 +37,8 @@ export interface GaugeEntry {
 export interface LatentAnalysis {
   physicalDimension: number;
   intrinsicDimension: number;
+  /** the dimension at the sharpest drop of the spectrum (../analysis/pca.ts) */
+  spectralGapDimension: number;
   /** PCA of the training η: ratios, descending */
   explainedVariance: number[];
   /** every point's coordinates on the leading components (all of them, for plots) */
@@ -85,6 +87,7 @@ export function analyseLatents(points: readonly LatentPoint[], rng: Rng, opts: {
   return {
     physicalDimension,
     intrinsicDimension: intrinsicDimension(decomposition.explainedVarianceRatio, opts.threshold),
+    spectralGapDimension: spectralGapDimension(decomposition.explainedVarianceRatio),
     explainedVariance: decomposition.explainedVarianceRatio,
     projected,
     gauge: entries,

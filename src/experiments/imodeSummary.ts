@@ -15,6 +15,7 @@ interface SummaryMetrics {
   physicalDimension: number;
   etaDim: number;
   intrinsicDimension: number;
+  spectralGapDimension: number;
   gauge: { split: string; relError: number }[];
   evalError: { value: number }[];
   scratchEvalError: { value: number | null }[];
@@ -49,6 +50,7 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
       m.physicalDimension,
       m.etaDim,
       m.intrinsicDimension,
+      m.spectralGapDimension,
       percent(worst(gaugeOf('interpolate'))),
       percent(worst(gaugeOf('extrapolate'))),
       oursMedian === null ? '—' : formatNumber(oursMedian, 3),
@@ -62,7 +64,8 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
         'experiment',
         'physical dim.',
         'η dim.',
-        'intrinsic dim. (PCA)',
+        'intrinsic dim. (PCA, 99 %)',
+        'intrinsic dim. (sharpest drop)',
         'gauge worst error, interpolating',
         'gauge worst error, extrapolating',
         'eval MSE iMODE (median, unseen)',

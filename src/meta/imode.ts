@@ -33,6 +33,12 @@ export interface InnerLoopOptions {
   safeguard: 'none' | 'backtracking';
   /** SGD backtracking: halvings tried; Levenberg–Marquardt: damping increases tried */
   maxHalvings: number;
+  /**
+   * Levenberg–Marquardt trust radius: the largest |Δη| of one step (default: unbounded). η is a code the network
+   * was trained on near η0; a Gauss–Newton step along a direction the loss barely constrains can leave that region
+   * in one step, where the network's response is arbitrary.
+   */
+  maxStepNorm?: number;
 }
 
 function validateInner(o: InnerLoopOptions): void {
@@ -42,6 +48,7 @@ function validateInner(o: InnerLoopOptions): void {
     throw new ConfigError(`inner optimizer must be one of sgd, levenberg-marquardt, got '${String(o.optimizer)}'`);
   }
   if (!Number.isInteger(o.maxHalvings) || o.maxHalvings < 0) throw new ConfigError(`maxHalvings must be a non-negative integer, got ${o.maxHalvings}`);
+  if (o.maxStepNorm !== undefined && !(o.maxStepNorm > 0)) throw new ConfigError(`maxStepNorm must be > 0, got ${o.maxStepNorm}`);
 }
 
 /**
@@ -133,7 +140,7 @@ export function adaptEta(
     }
     let next: tf.Tensor2D;
     if (inner.optimizer === 'levenberg-marquardt') {
-      const step = levenbergMarquardtStep(makeField, params, eta, batch, solver, damping, inner.maxHalvings);
+      const step = levenbergMarquardtStep(makeField, params, eta, batch, solver, damping, inner.maxHalvings, inner.maxStepNorm ?? Infinity);
       next = step.eta;
       taskLosses = taskLosses ?? step.losses;
     } else {

@@ -103,9 +103,15 @@ function dampedStep(G: number[][], b: number[], lambda: number): number[] {
   return x.map((row) => row[0]);
 }
 
+/** Δ scaled down to norm `radius` when longer (a trust region; the direction is kept). */
+export function clipStep(step: readonly number[], radius: number): number[] {
+  const norm = Math.hypot(...step);
+  return norm > radius ? step.map((v) => (v * radius) / norm) : [...step];
+}
+
 /**
- * One damped Gauss–Newton step for every task. eta: [tasks, dη]; `damping` (one λ per task) is updated in place.
- * Returns the new η (caller owns it) and the per-task losses at the given η.
+ * One damped Gauss–Newton step for every task, of length at most `maxStepNorm`. eta: [tasks, dη]; `damping` (one λ
+ * per task) is updated in place. Returns the new η (caller owns it) and the per-task losses at the given η.
  */
 export function levenbergMarquardtStep(
   makeField: FieldFactory,
@@ -115,13 +121,18 @@ export function levenbergMarquardtStep(
   solver: OdeintOptions,
   damping: Float64Array,
   maxRetries: number,
+  maxStepNorm = Infinity,
 ): { eta: tf.Tensor2D; losses: number[] } {
   const current = eta.arraySync() as number[][];
   const { G, b, losses } = gaussNewtonSystems(makeField, params, current, batch, solver);
   const next = current.map((e) => e.slice());
   const open = new Set(current.map((_, k) => k));
   for (let attempt = 0; attempt <= maxRetries && open.size > 0; attempt++) {
-    const trial = current.map((e, k) => (open.has(k) ? e.map((v, j) => v + dampedStep(G[k], b[k], damping[k])[j]) : next[k]));
+    const trial = current.map((e, k) => {
+      if (!open.has(k)) return next[k];
+      const step = clipStep(dampedStep(G[k], b[k], damping[k]), maxStepNorm);
+      return e.map((v, j) => v + step[j]);
+    });
     const trialLosses = tf.tidy(() => perTaskLoss(makeField, params, tf.tensor2d(trial), batch, solver).dataSync());
     for (const k of [...open]) {
       if (trialLosses[k] < losses[k]) {

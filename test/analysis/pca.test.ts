@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { DataError } from '../../src/core/errors';
 import { createRng } from '../../src/core/rng';
-import { intrinsicDimension, pca } from '../../src/analysis/pca';
+import { intrinsicDimension, pca, spectralGapDimension } from '../../src/analysis/pca';
 
 function close(a: number, b: number, tol = 1e-9): boolean {
   return Math.abs(a - b) <= tol;
@@ -78,5 +78,16 @@ describe('analysis/pca', () => {
     assert.throws(() => pca([[1, NaN], [1, 2]]), DataError);
     assert.throws(() => intrinsicDimension([0.5, 0.5], 0), /threshold/);
     assert.throws(() => intrinsicDimension([NaN]), DataError);
+  });
+
+  it('spectral-gap dimension: the largest drop between consecutive ratios, where the 99 % rule can overshoot', () => {
+    const elbowAtOne = [0.989, 0.0102, 0.0007, 0.0001];
+    assert.equal(intrinsicDimension(elbowAtOne), 2);
+    assert.equal(spectralGapDimension(elbowAtOne), 1);
+    assert.equal(spectralGapDimension([0.6, 0.39, 0.009, 0.001]), 2);
+    assert.equal(spectralGapDimension([0.7, 0.3, 0, 0]), 2);
+    assert.equal(spectralGapDimension([1]), 1);
+    assert.equal(spectralGapDimension([0, 0]), 0);
+    assert.throws(() => spectralGapDimension([0.5, Number.NaN]), /ratio \[1\] is NaN/);
   });
 });

@@ -110,7 +110,8 @@ describe('experiments/imodeFamily', () => {
       scale: 'default',
       physicalDimension: 1,
       etaDim: 4,
-      intrinsicDimension: 1,
+      intrinsicDimension: 2,
+      spectralGapDimension: 1,
       gauge: [{ split: 'interpolate', relError: 0.02 }, { split: 'interpolate', relError: 0.04 }, { split: 'extrapolate', relError: 0.3 }],
       evalError: [{ value: 1 }, { value: 3 }, { value: 2 }],
       scratchEvalError: [{ value: 10 }, { value: 30 }, { value: 20 }],
@@ -120,7 +121,7 @@ describe('experiments/imodeFamily', () => {
     fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify(metrics));
     const { table, missing } = imodeSummaryTable(root);
     assert.equal(table.rows.length, 1);
-    assert.deepEqual(table.rows[0], ['imode-van-der-pol', 1, 4, 1, '4.0 %', '30.0 %', '2', '20', '0.50']);
+    assert.deepEqual(table.rows[0], ['imode-van-der-pol', 1, 4, 2, 1, '4.0 %', '30.0 %', '2', '20', '0.50']);
     assert.equal(missing.length, 5);
     assert.ok(missing.includes('imode-pendulum'));
   });

@@ -60,7 +60,6 @@ export const imodeTrainingSchema = {
   maxHalvings: { kind: 'integer', min: 0, max: 20, doc: 'backtracking halvings / Levenberg–Marquardt damping increases' },
   innerMaxStep: { kind: 'number', exclusiveMin: 0, doc: 'Levenberg–Marquardt trust radius: the largest |Δη| of one inner step' },
   windowsPerTask: { kind: 'integer', min: 1, doc: 'random windows per task per meta-training iteration' },
-  adaptWindows: { kind: 'integer', min: 1, doc: 'windows of an instance’s trajectories its test-time adaptation (and the scratch baseline) sees' },
   windowSteps: { kind: 'integer', min: 2, doc: 'points per training/adaptation window (t = 0 included)' },
   evalSteps: { kind: 'integer', min: 2, doc: 'points per evaluation rollout' },
   solver: { kind: 'enum', values: ['dopri5', 'rk4'], doc: 'rollout integrator' },
@@ -90,6 +89,7 @@ export const imodeFamilySchema = {
   evalTrajectories: { kind: 'integer', min: 1, doc: 'held-out evaluation trajectories per instance' },
   trajectorySteps: { kind: 'integer', min: 4, doc: 'samples per trajectory (t = 0 included)' },
   dt: { kind: 'number', exclusiveMin: 0, doc: 'sampling interval of the data' },
+  adaptWindows: { kind: 'integer', min: 1, doc: 'windows of an instance’s trajectories its test-time adaptation (and the scratch baseline) sees' },
 } as const;
 
 export type ImodeTrainingConfig = ConfigOf<typeof imodeTrainingSchema>;
@@ -548,25 +548,40 @@ export function familyReadmeSnippet(summary: FamilySummary, provenance: Provenan
   ].join('\n');
 }
 
-export function startFamilyProvenance(info: ExperimentInfo, cfg: ImodeFamilyConfig, scale: Scale): ProvenanceRecorder {
+export function startFamilyProvenance(info: ExperimentInfo, cfg: { seed: number }, scale: Scale): ProvenanceRecorder {
   return startProvenance({ experiment: info.id, paper: info.paper, section: info.section, scale, config: cfg, seed: cfg.seed });
 }
 
-/** Step 4b: write metrics, tables, figures, the README section and provenance atomically. */
-export function writeFamilyResults(info: ExperimentInfo, scale: Scale, summary: FamilySummary, provenance: ProvenanceRecorder): string {
+/**
+ * Write an iMODE experiment's metrics, its table as `<tableName>.csv` and `.md`, the README section (built from the
+ * finished provenance) and every figure, atomically. Shared by the families and the pendulum.
+ */
+export function writeImodeResults(
+  info: ExperimentInfo,
+  scale: Scale,
+  summary: FamilySummary,
+  provenance: ProvenanceRecorder,
+  tableName: string,
+  readme: (finished: Provenance, reference: PaperReference) => string,
+): string {
   const dir = experimentResultsDir(info.id, scale);
   const finished = provenance.finish();
   writeResults(dir, {
     metrics: summary.metrics,
     provenance: finished,
     tables: {
-      'instances.csv': tableToCsv(summary.table),
-      'instances.md': tableToMarkdown(summary.table, { digits: 3 }),
-      'readme.md': familyReadmeSnippet(summary, finished, paperReference(info.id)),
+      [`${tableName}.csv`]: tableToCsv(summary.table),
+      [`${tableName}.md`]: tableToMarkdown(summary.table, { digits: 3 }),
+      'readme.md': readme(finished, paperReference(info.id)),
     },
     figures: summary.figures,
   });
   return dir;
+}
+
+/** Step 4b: write the family's results (see writeImodeResults). */
+export function writeFamilyResults(info: ExperimentInfo, scale: Scale, summary: FamilySummary, provenance: ProvenanceRecorder): string {
+  return writeImodeResults(info, scale, summary, provenance, 'instances', (finished, reference) => familyReadmeSnippet(summary, finished, reference));
 }
 
 /** The whole experiment, as the notebook runs it cell by cell. */

@@ -15,8 +15,8 @@ import { ConfigError } from '../core/errors';
 import { type ConfigOf, type Scale, configHash } from '../core/config';
 import { progress } from '../core/progress';
 import { repoPath } from '../core/paths';
-import { type Provenance, startProvenance, writeResults } from '../core/results';
-import { type PaperReference, paperReference } from '../core/reference';
+import type { Provenance, ProvenanceRecorder } from '../core/results';
+import type { PaperReference } from '../core/reference';
 import { type Rng, createRng } from '../core/rng';
 import { IMODE_TRAIN_LENGTHS, type PendulumInstance, loadImodePendulum, splitOf } from '../data/imodePendulum';
 import { extractWindows, sampleWindowStarts } from '../data/windows';
@@ -31,9 +31,9 @@ import { trainScratch } from '../meta/scratch';
 import { lineFigure, phasePortraitGrid, scatterFigure } from '../viz/figures';
 import { OKABE_ITO } from '../viz/palette';
 import type { PlotlyFigure } from '../viz/plotly';
-import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../viz/table';
-import { type ExperimentInfo, experimentCheckpointDir, experimentResultsDir, resolveConfig } from './experiment';
-import { IMODE_FAMILY_BASE, imodeTrainingSchema, innerOf, lossCurveFigure, solverOf } from './imodeFamily';
+import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
+import { type ExperimentInfo, experimentCheckpointDir, resolveConfig } from './experiment';
+import { IMODE_FAMILY_BASE, imodeTrainingSchema, innerOf, lossCurveFigure, solverOf, startFamilyProvenance, writeImodeResults } from './imodeFamily';
 import { type LatentAnalysis, type LatentPoint, analyseLatents, latentFigures } from './imodeLatent';
 
 export const imodePendulumInfo: ExperimentInfo = {
@@ -498,25 +498,13 @@ export function readmeSnippet(summary: PendulumSummary, provenance: Provenance, 
   ].join('\n');
 }
 
-/** Step 4: write metrics, tables, figures, the README snippet and provenance atomically. */
-export function writePendulumResults(scale: Scale, summary: PendulumSummary, provenance: ReturnType<typeof startProvenance>): string {
-  const dir = experimentResultsDir(imodePendulumInfo.id, scale);
-  const finished = provenance.finish();
-  writeResults(dir, {
-    metrics: summary.metrics,
-    provenance: finished,
-    tables: {
-      'lengths.csv': tableToCsv(summary.table),
-      'lengths.md': tableToMarkdown(summary.table, { digits: 3 }),
-      'readme.md': readmeSnippet(summary, finished, paperReference(imodePendulumInfo.id)),
-    },
-    figures: summary.figures,
-  });
-  return dir;
+/** Step 4: write metrics, the per-length table, figures, the README snippet and provenance atomically. */
+export function writePendulumResults(scale: Scale, summary: PendulumSummary, provenance: ProvenanceRecorder): string {
+  return writeImodeResults(imodePendulumInfo, scale, summary, provenance, 'lengths', (finished, reference) => readmeSnippet(summary, finished, reference));
 }
 
-export function startPendulumProvenance(cfg: ImodePendulumConfig, scale: Scale) {
-  return startProvenance({ experiment: imodePendulumInfo.id, paper: imodePendulumInfo.paper, section: imodePendulumInfo.section, scale, config: cfg, seed: cfg.seed });
+export function startPendulumProvenance(cfg: ImodePendulumConfig, scale: Scale): ProvenanceRecorder {
+  return startFamilyProvenance(imodePendulumInfo, cfg, scale);
 }
 
 /** The whole experiment, as the notebook runs it. */

@@ -80,11 +80,13 @@ export function intrinsicDimension(ratios: readonly number[], threshold = 0.99):
 
 /**
  * The dimension at the sharpest drop of the spectrum: the k (1 ≤ k < d) that maximises λ_k / λ_{k+1}, the elbow the
- * iMODE protocol looks for ("a sharp drop in the spectrum", spec §4.3). A companion to the threshold rule, which
- * can land one component past a clear elbow when the first component holds, say, 98.9 %. Ratios of exactly 0 count
- * as 1e-12 of the largest, so a zero-variance tail is a drop; a single component gives 1, no variance gives 0.
+ * iMODE protocol looks for ("a sharp drop in the spectrum", spec §4.3), among the k whose λ_k is at least
+ * `minShare` of the largest. A companion to the threshold rule, which can land one component past a clear elbow
+ * when the first component holds, say, 98.9 %. Without the share floor the ratio of two noise-level components in
+ * the tail (3e-4 / 1e-6) would outbid the real drop. Ratios of 0 count as 1e-12 of the largest; a single component
+ * gives 1, no variance gives 0.
  */
-export function spectralGapDimension(ratios: readonly number[]): number {
+export function spectralGapDimension(ratios: readonly number[], minShare = 0.01): number {
   const bad = ratios.findIndex((r) => !Number.isFinite(r) || r < 0);
   if (bad >= 0) throw new DataError(`explained variance ratio [${bad}] is ${ratios[bad]}; ratios must be finite and >= 0`);
   const largest = Math.max(0, ...ratios);
@@ -93,7 +95,7 @@ export function spectralGapDimension(ratios: readonly number[]): number {
   const floor = 1e-12 * largest;
   let best = 1;
   let bestRatio = -Infinity;
-  for (let k = 0; k + 1 < ratios.length; k++) {
+  for (let k = 0; k + 1 < ratios.length && ratios[k] >= minShare * largest; k++) {
     const drop = Math.max(ratios[k], floor) / Math.max(ratios[k + 1], floor);
     if (drop > bestRatio) {
       bestRatio = drop;

@@ -85,6 +85,8 @@ describe('analysis/pca', () => {
     assert.equal(intrinsicDimension(elbowAtOne), 2);
     assert.equal(spectralGapDimension(elbowAtOne), 1);
     assert.equal(spectralGapDimension([0.6, 0.39, 0.009, 0.001]), 2);
+    // a noise-level tail (3e-4 / 1e-6) must not outbid the real drop after the first component
+    assert.equal(spectralGapDimension([0.9928, 0.0069, 0.000296, 1.17e-6]), 1);
     assert.equal(spectralGapDimension([0.7, 0.3, 0, 0]), 2);
     assert.equal(spectralGapDimension([1]), 1);
     assert.equal(spectralGapDimension([0, 0]), 0);

@@ -34,10 +34,11 @@ export const imodeSlinkySchema = {
 export type ImodeSlinkyConfig = ConfigOf<typeof imodeSlinkySchema>;
 
 /**
- * default [INF]: a 6-cycle chain (the stiffest mode, ≈ 400 rad/s, makes every rollout step cost several adaptive
- * solver steps, so the chain is short to keep meta-training in minutes), 9 training instances (3 × 3 grid over
- * k_a ∈ [50, 150] N/m, k_b ∈ [5e-4, 2e-3] N·m/rad), 3 trajectories of 1 s at dt = 0.01 (the ESNN's sampling),
- * windows of 0.1 s. Rollouts use RK4 with 4 steps per sample (h = 2.5 ms, h·ω ≈ 1 at the stiffest mode, inside RK4's
+ * default [INF]: a 4-cycle chain, 9 training instances (3 × 3 grid over k_a ∈ [50, 150] N/m,
+ * k_b ∈ [5e-4, 2e-3] N·m/rad), 2 trajectories of 1 s at dt = 0.01 (the ESNN's sampling), windows of 0.05 s, 30 outer
+ * iterations. KNOWN LIMITATION: at this budget the meta-training loss does not fall (the untrained model's angular
+ * accelerations are ~10× the data's and the stiff chain makes every rollout step cost 16 field evaluations, ≈ 15 s
+ * per outer iteration); the chain is kept small so that `npm run reproduce` finishes, and the results say so. Rollouts use RK4 with 4 steps per sample (h = 2.5 ms, h·ω ≈ 1 at the stiffest mode, inside RK4's
  * stability region; at one step per sample RK4 is unstable on the ground truth itself, and an adaptive solver spends
  * its steps on the stiff modes of an untrained model).
  */
@@ -46,19 +47,20 @@ const DEFAULT = {
   paramLow: [50, 5e-4],
   paramHigh: [150, 2e-3],
   trainPerAxis: 3,
-  interpolateInstances: 4,
+  interpolateInstances: 3,
   extrapolateInstances: 2,
-  trajectories: 3,
+  trajectories: 2,
   trajectorySteps: 101,
   dt: 0.01,
-  windowSteps: 11,
+  windowSteps: 6,
   evalSteps: 51,
   windowsPerTask: 4,
+  adaptWindows: 16,
   solver: 'rk4',
   substeps: 4,
-  outerIterations: 60,
-  scratchSteps: 60,
-  cycles: 6,
+  outerIterations: 30,
+  scratchSteps: 30,
+  cycles: 4,
   shearStiffness: 100,
   width: 32,
   depth: 2,

@@ -76,7 +76,8 @@ export function initMlp(spec: MlpSpec, rng: Rng): MlpParams {
 }
 
 /** σ(z) and, when asked, σ'(z), sharing βz (tanh' = 1 − σ² reuses the forward value). */
-function activation(a: Activation, z: tf.Tensor2D, withDerivative: boolean): { h: tf.Tensor2D; d: tf.Tensor2D | null } {
+/** σ(z) and, when asked, σ'(z) (null for the identity, whose derivative is 1). */
+export function activation(a: Activation, z: tf.Tensor2D, withDerivative: boolean): { h: tf.Tensor2D; d: tf.Tensor2D | null } {
   switch (a.kind) {
     case 'identity':
       return { h: z, d: null };

@@ -1,0 +1,280 @@
+/**
+ * A latent-modulated scalar MLP H(x; z) (Paper B §3.2) as parameters plus pure functions: the linear hypernetwork,
+ * the kinds of modulation.ts, and H with its analytic input gradient for every row of a batch in one pass.
+ *
+ * Forward, for row r of task k(r) and every modulated layer ℓ (all but the output layer):
+ *   a_ℓ = h_{ℓ−1} W_ℓ + h_{ℓ−1} ΔW_ℓ,k(r) + b_ℓ + s_ℓ,k(r),   h_ℓ = σ_ℓ(a_ℓ),   H = h_L (output layer unmodulated).
+ * Backward (mlp.ts's hand-written pass plus the modulation term):
+ *   g_L = 1,   g_{ℓ−1} = (g_ℓ ⊙ σ'_ℓ(a_ℓ))(W_ℓ + ΔW_ℓ,k(r))ᵀ,   ∂H/∂x = g_0,
+ * built from matMul/mul/sum with σ' taken from σ's forward value (tanh' = 1 − tanh²). A loss containing ∂H/∂x (the
+ * HNN loss) then needs only first-order autodiff w.r.t. base weights, hypernetwork, shared bases and latent codes,
+ * which tfjs does correctly; nested tf.grad fails or is wrong through tanh (toolchain.md §6).
+ *
+ * A bias on the output layer only moves H by a constant: a loss on ∇H gives it no gradient, and tf.grads rejects a
+ * tensor without a path to the loss, so HNN training leaves it out of the differentiated list (or out of the base).
+ *
+ * Rows carry latent codes either one per row, or per task through a one-hot membership [rows, tasks]
+ * (`RowLatents`); each kind picks the cheaper evaluation for either (see its file). Everything that does not depend
+ * on x (hypernetwork outputs, per-row shifts, transposes) is computed once by `conditionModulatedMlp` and reused by
+ * every evaluation of a rollout.
+ *
+ * Hypernetwork: linear, m_k = z_k Φ + φ₀ ∈ ℝ^P, laid out layer by layer as [weight parameters ℓ | shifts ℓ].
+ * Initialised Φ ~ U(±0.01/√d_z), φ₀ = 0 [spec §3.2, INF], so training starts near the unmodulated base net.
+ * Parameter counts for the spec's base 2→100→100→100→1 (20,601) and d_z = 10: hypernetwork outputs Shift 300,
+ * FW 20,500, RO 802, MR(5) 2,810, SVD(5) and MR-v1(5) 315 with 2,510 shared basis entries; hypernetwork parameters
+ * (d_z + 1)·outputs; per task d_z (the latent code).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError } from '../core/errors';
+import type { Rng } from '../core/rng';
+import { type Activation, type MlpParams, activation, initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
+import { matMul } from '../nn/ops';
+import { fullWeightModulation } from './fullWeight';
+import {
+  type LayerShape,
+  type ModulationKind,
+  type ModulationMethod,
+  type ModulationSpec,
+  type WeightModulation,
+  taskValuesToRows,
+  validateModulationSpec,
+} from './modulation';
+import { multiRankModulation } from './multiRank';
+import { multiRankV1Modulation, svdModulation } from './sharedBasis';
+import { shiftModulation } from './shift';
+
+const METHODS: Record<ModulationKind, ModulationMethod> = {
+  shift: shiftModulation,
+  fw: fullWeightModulation,
+  ro: multiRankModulation,
+  mr: multiRankModulation,
+  svd: svdModulation,
+  'mr-v1': multiRankV1Modulation,
+};
+
+export interface ModulatedMlpParams {
+  base: MlpParams;
+  /** Φ: [d_z, P] */
+  hyperWeight: tf.Tensor2D;
+  /** φ₀: [P] */
+  hyperBias: tf.Tensor1D;
+  /** per modulated layer, the kind's shared tensors (svd, mr-v1: [U_ℓ: [out, r], V_ℓ: [in, r]]; other kinds: []) */
+  shared: tf.Tensor2D[][];
+}
+
+/** The latent code of every row: codes [tasks, d_z] and a one-hot membership [rows, tasks], or codes alone (row i is task i). */
+export interface RowLatents {
+  codes: tf.Tensor2D;
+  membership?: tf.Tensor2D;
+}
+
+/** The layers that carry a modulation: every layer but the output layer. */
+function modulatedLayers(spec: ModulationSpec): LayerShape[] {
+  const sizes = spec.base.sizes;
+  return sizes.slice(0, -2).map((inDim, l) => ({ inDim, outDim: sizes[l + 1] }));
+}
+
+/** Where layer ℓ's weight parameters and shifts sit in the hypernetwork output m. */
+interface LayerSlots {
+  weightOffset: number;
+  weightSize: number;
+  shiftOffset: number;
+}
+
+function hyperLayout(spec: ModulationSpec): { slots: LayerSlots[]; outputs: number } {
+  const method = METHODS[spec.kind];
+  let offset = 0;
+  const slots = modulatedLayers(spec).map((layer) => {
+    const weightSize = method.weightOutputs(layer, spec.rank);
+    const slot = { weightOffset: offset, weightSize, shiftOffset: offset + weightSize };
+    offset += weightSize + layer.outDim;
+    return slot;
+  });
+  return { slots, outputs: offset };
+}
+
+export function initModulatedMlp(spec: ModulationSpec, rng: Rng): ModulatedMlpParams {
+  validateModulationSpec(spec);
+  const base = initMlp(spec.base, rng);
+  const { outputs } = hyperLayout(spec);
+  const bound = 0.01 / Math.sqrt(spec.latentDim);
+  const phi = new Float32Array(spec.latentDim * outputs);
+  for (let i = 0; i < phi.length; i++) phi[i] = rng.uniformIn(-bound, bound);
+  const method = METHODS[spec.kind];
+  return {
+    base,
+    hyperWeight: tf.tensor2d(phi, [spec.latentDim, outputs]),
+    hyperBias: tf.zeros([outputs]),
+    shared: modulatedLayers(spec).map((layer) => method.initShared(layer, spec.rank, rng)),
+  };
+}
+
+/** All trainable tensors in a fixed order: base (mlpTensors order), Φ, φ₀, shared tensors layer by layer. */
+export function modulatedMlpTensors(p: ModulatedMlpParams): tf.Tensor[] {
+  return [...mlpTensors(p.base), p.hyperWeight, p.hyperBias, ...p.shared.flat()];
+}
+
+/** Inverse of `modulatedMlpTensors`. */
+export function modulatedMlpFromTensors(spec: ModulationSpec, tensors: readonly tf.Tensor[]): ModulatedMlpParams {
+  const baseCount = spec.base.biases.filter(Boolean).length + spec.base.biases.length;
+  const method = METHODS[spec.kind];
+  let k = baseCount + 2;
+  const shared = modulatedLayers(spec).map((layer) => {
+    const count = method.sharedShapes(layer, spec.rank).length;
+    k += count;
+    return tensors.slice(k - count, k) as tf.Tensor2D[];
+  });
+  if (k !== tensors.length) throw new Error(`modulatedMlpFromTensors: expected ${k} tensors, got ${tensors.length}`);
+  return {
+    base: mlpFromTensors(spec.base, tensors.slice(0, baseCount)),
+    hyperWeight: tensors[baseCount] as tf.Tensor2D,
+    hyperBias: tensors[baseCount + 1] as tf.Tensor1D,
+    shared,
+  };
+}
+
+export function disposeModulatedMlp(p: ModulatedMlpParams): void {
+  tf.dispose(modulatedMlpTensors(p));
+}
+
+/** One modulated layer's parameters per task: the kind's weight parameters (null for shift) and the bias shifts. */
+export interface TaskModulation {
+  /** [tasks, weightOutputs] after the kind's map (svd: the singular values, ≥ 0) */
+  weights: tf.Tensor2D | null;
+  /** s_ℓ: [tasks, out] */
+  shifts: tf.Tensor2D;
+}
+
+/** The modulation parameters of every modulated layer for latent codes z: [tasks, d_z]. */
+export function taskModulations(spec: ModulationSpec, p: ModulatedMlpParams, codes: tf.Tensor2D): TaskModulation[] {
+  if (codes.rank !== 2 || codes.shape[1] !== spec.latentDim) {
+    throw new ConfigError(`latent codes must be [tasks, latentDim = ${spec.latentDim}], got [${codes.shape.join(', ')}]`);
+  }
+  const method = METHODS[spec.kind];
+  const shapes = modulatedLayers(spec);
+  // Columns [offset, offset + size) of m = z Φ + φ₀, from the matching columns of Φ: slicing the small Φ, rather
+  // than m ([tasks, P]), keeps large slices and their gradients (pads) out of every training step.
+  const outputs = (offset: number, size: number) =>
+    tf.add(matMul(codes, tf.slice(p.hyperWeight, [0, offset], [-1, size]) as tf.Tensor2D), tf.slice(p.hyperBias, [offset], [size])) as tf.Tensor2D;
+  return hyperLayout(spec).slots.map((slot, l) => {
+    const raw = slot.weightSize > 0 ? outputs(slot.weightOffset, slot.weightSize) : null;
+    return {
+      weights: raw && method.weightParameters ? method.weightParameters(raw) : raw,
+      shifts: outputs(slot.shiftOffset, shapes[l].outDim),
+    };
+  });
+}
+
+interface ConditionedLayer {
+  /** W_ℓ: [in, out] and its transpose */
+  weight: tf.Tensor2D;
+  weightT: tf.Tensor2D;
+  /** b_ℓ + s_ℓ per row ([rows, out]), b_ℓ ([out]) on the output layer, or null */
+  offset: tf.Tensor | null;
+  modulation: WeightModulation | null;
+  activation: Activation;
+}
+
+/** The network with everything that does not depend on x computed once (reused by every stage of a rollout). */
+export interface ConditionedModulatedMlp {
+  layers: ConditionedLayer[];
+  rows: number;
+}
+
+export function conditionModulatedMlp(spec: ModulationSpec, p: ModulatedMlpParams, latents: RowLatents): ConditionedModulatedMlp {
+  const { codes } = latents;
+  const membership = latents.membership ?? null;
+  if (membership && (membership.rank !== 2 || membership.shape[1] !== codes.shape[0])) {
+    throw new ConfigError(`latent membership must be [rows, tasks = ${codes.shape[0]}], got [${membership.shape.join(', ')}]`);
+  }
+  const method = METHODS[spec.kind];
+  const shapes = modulatedLayers(spec);
+  const perTask = taskModulations(spec, p, codes);
+  const layers = p.base.weights.map((weight, l): ConditionedLayer => {
+    const bias = p.base.biases[l];
+    const common = { weight, weightT: tf.transpose(weight) as tf.Tensor2D, activation: spec.base.activations[l] };
+    if (l === shapes.length) return { ...common, offset: bias, modulation: null };
+    const { weights, shifts } = perTask[l];
+    const rowShifts = taskValuesToRows(shifts, membership);
+    return {
+      ...common,
+      offset: bias ? tf.add(rowShifts, bias) : rowShifts,
+      modulation: weights && method.weightModulation({ weights, membership, shared: p.shared[l], layer: shapes[l], rank: spec.rank }),
+    };
+  });
+  return { layers, rows: membership ? membership.shape[0] : codes.shape[0] };
+}
+
+
+/** x: [rows, in] -> { value H: [rows, 1], inputGradient ∂H/∂x: [rows, in] } */
+export function modulatedValueAndInputGradient(m: ConditionedModulatedMlp, x: tf.Tensor2D): { value: tf.Tensor2D; inputGradient: tf.Tensor2D } {
+  if (x.rank !== 2 || x.shape[0] !== m.rows || x.shape[1] !== m.layers[0].weight.shape[0]) {
+    throw new ConfigError(`input must be [rows = ${m.rows}, ${m.layers[0].weight.shape[0]}] (one row per latent row), got [${x.shape.join(', ')}]`);
+  }
+  const inputs: tf.Tensor2D[] = [];
+  const derivatives: (tf.Tensor2D | null)[] = [];
+  let h = x;
+  for (const layer of m.layers) {
+    inputs.push(h);
+    let a = matMul(h, layer.weight);
+    if (layer.modulation) a = tf.add(a, layer.modulation.forward(h));
+    if (layer.offset) a = tf.add(a, layer.offset);
+    const act = activation(layer.activation, a, true);
+    h = act.h;
+    derivatives.push(act.d);
+  }
+  // As in mlp.ts: until an activation is met, g is the same for every row and stays a broadcast row [1, n].
+  let g: tf.Tensor2D | null = null;
+  for (let l = m.layers.length - 1; l >= 0; l--) {
+    const layer = m.layers[l];
+    const d = derivatives[l];
+    const gz: tf.Tensor2D | null = g === null ? d : d === null ? g : (tf.mul(g, d) as tf.Tensor2D);
+    const back: tf.Tensor2D = gz === null ? layer.weightT : matMul(gz, layer.weightT);
+    // gz is null only on the output layer (no g yet, identity σ), which is never modulated.
+    g = layer.modulation ? (tf.add(back, layer.modulation.transpose(gz as tf.Tensor2D)) as tf.Tensor2D) : back;
+  }
+  const grad = g as tf.Tensor2D;
+  return { value: h, inputGradient: grad.shape[0] === m.rows ? grad : tf.broadcastTo(grad, [m.rows, grad.shape[1]]) };
+}
+
+export interface ModulationParameterCounts {
+  /** the base MLP's weights and biases */
+  base: number;
+  hypernetworkOutputs: number;
+  /** Φ and φ₀: (d_z + 1)·outputs */
+  hypernetwork: number;
+  /** shared bases (svd, mr-v1) */
+  shared: number;
+  /** base + hypernetwork + shared: what the outer loop learns */
+  metaLearned: number;
+  /** the latent code z_k: d_z */
+  perTask: number;
+}
+
+export function modulationParameterCounts(spec: ModulationSpec): ModulationParameterCounts {
+  validateModulationSpec(spec);
+  const sizes = spec.base.sizes;
+  const base = sizes.slice(0, -1).reduce((s, n, l) => s + n * sizes[l + 1] + (spec.base.biases[l] ? sizes[l + 1] : 0), 0);
+  const { outputs } = hyperLayout(spec);
+  const hypernetwork = (spec.latentDim + 1) * outputs;
+  const method = METHODS[spec.kind];
+  const shared = modulatedLayers(spec)
+    .flatMap((layer) => method.sharedShapes(layer, spec.rank))
+    .reduce((s, [rows, cols]) => s + rows * cols, 0);
+  return { base, hypernetworkOutputs: outputs, hypernetwork, shared, metaLearned: base + hypernetwork + shared, perTask: spec.latentDim };
+}
+
+/** Σ_ℓ ‖U_ℓᵀU_ℓ − I‖²_F + ‖V_ℓᵀV_ℓ − I‖²_F for svd and mr-v1 (sharedBasis.ts), 0 for the other kinds. */
+export function orthogonalityPenalty(spec: ModulationSpec, p: ModulatedMlpParams): tf.Scalar {
+  const { orthogonality } = METHODS[spec.kind];
+  if (!orthogonality) return tf.scalar(0);
+  return tf.addN(p.shared.map((shared) => orthogonality(shared))) as tf.Scalar;
+}
+
+/** Mean over the tasks of codes [tasks, d_z] of Σ_ℓ ‖c_ℓ‖₁ for mr-v1, 0 for the other kinds. */
+export function sparsityPenalty(spec: ModulationSpec, p: ModulatedMlpParams, codes: tf.Tensor2D): tf.Scalar {
+  const { sparsity } = METHODS[spec.kind];
+  if (!sparsity) return tf.scalar(0);
+  const perLayer = taskModulations(spec, p, codes).map(({ weights }) => sparsity(weights as tf.Tensor2D));
+  return tf.div(tf.addN(perLayer), codes.shape[0]) as tf.Scalar;
+}

@@ -27,8 +27,9 @@ export type ImodeReactionDiffusionConfig = ConfigOf<typeof imodeReactionDiffusio
 /**
  * default [INF]: a 16 × 16 grid (32 × 32 is APHYNITY's; 16 keeps a rollout step under 5 ms on wasm), 9 training
  * instances (3 × 3 grid over a ∈ [5e-4, 1.5e-3], b ∈ [2.5e-3, 7.5e-3]), 3 trajectories of 5 s at dt = 0.1 from
- * APHYNITY's U[0, 1) initial fields, windows of 1 s, RK4 with 2 steps per sample (the field is smooth and not stiff
- * at this resolution: the largest diffusion rate 8b/dx² is below 4).
+ * APHYNITY's U[0, 1) initial fields, windows of 0.5 s, RK4 with one step per sample (the field is smooth and not
+ * stiff at this resolution: the largest diffusion rate 8b/dx² is below 4, h·λ < 0.4). Longer windows or more steps
+ * ran the wasm heap out of memory: the backward pass keeps every stage's [rows·N², width] activations.
  */
 const DEFAULT = {
   ...IMODE_FAMILY_BASE,
@@ -40,11 +41,11 @@ const DEFAULT = {
   trajectories: 3,
   trajectorySteps: 51,
   dt: 0.1,
-  windowSteps: 11,
+  windowSteps: 6,
   evalSteps: 41,
   windowsPerTask: 4,
   solver: 'rk4',
-  substeps: 2,
+  substeps: 1,
   outerIterations: 100,
   scratchSteps: 100,
   grid: 16,

@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { DataError } from '../core/errors';
 import { readMetrics } from '../core/results';
 import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../viz/table';
 
@@ -41,6 +42,10 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
       continue;
     }
     const m = readMetrics(dir) as unknown as SummaryMetrics & { provenance: { scale: string } };
+    const absent = (['physicalDimension', 'etaDim', 'intrinsicDimension', 'spectralGapDimension', 'gauge', 'evalError', 'scratchEvalError', 'adaptSeconds'] as const).filter(
+      (k) => m[k] === undefined,
+    );
+    if (absent.length) throw new DataError(`${id}: metrics.json lacks ${absent.join(', ')}; it predates the results contract: rerun \`npm run reproduce -- ${id}\``, { file: path.join(dir, 'metrics.json') });
     const gaugeOf = (split: string) => m.gauge.filter((g) => g.split === split).map((g) => g.relError);
     const scratch = m.scratchEvalError.map((e) => e.value).filter((v): v is number => v !== null);
     const scratchMedian = median(scratch);

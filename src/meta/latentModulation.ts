@@ -1,0 +1,351 @@
+/**
+ * Meta-learning of a latent-modulated HNN (Paper B §5.2–5.3): Algorithm 1 (meta-training by first-order alternating
+ * auto-decoding with persistent latents) and Algorithm 2 (test-time auto-decoding of a new instance's latent).
+ *
+ * Model: ẋ = J∇H̃(x; z_k), H̃ the modulated MLP of modulatedMlp.ts, z_k ∈ ℝ^{d_z} the code of instance k.
+ * Shared Θ = (base W, b; hypernetwork Φ, φ₀; svd/mr-v1 bases U, V). Data loss L_k (fieldTasks.ts, spec §5.1).
+ *
+ * Algorithm 1, one outer iteration on a batch B of training instances (spec §5.2, [INF] first order):
+ *   repeat N_in times, for all k ∈ B at once (the losses are separable in the z_k, so one gradient serves all):
+ *     z_k ← z_k − α ∇_{z_k} [L_k(z_k; Θ) + λ_z‖z_k‖]
+ *   Θ ← Adam(Θ, ∇_Θ [Σ_{k∈B} L_k(z_k; Θ) + λ_φ‖(Φ, φ₀)‖ + λ_o·ortho(U, V) + λ_sp·sparsity(c)])
+ * The updated z_k are stored ("evolving latents", never reset, spec §5.2): the Θ-gradient is taken at the new z_k
+ * without differentiating through the inner steps (first order), as the v2 protocol reads.
+ * Norms are unsquared as the spec writes them (`squaredNorms: false`); ‖v‖ is evaluated as √(‖v‖² + 1e-12), whose
+ * gradient v/‖v‖ is 0 at v = 0 instead of tfjs' 0·∞ = NaN (the latents start at 0).
+ *
+ * Algorithm 2 (spec §5.3): Θ frozen, z ← z_avg = mean of the training latents (or 0, the ablation), then
+ * `steps` Adam steps on z on the support loss L(z) + λ_z‖z‖.
+ *
+ * The output-layer bias of H̃ moves H̃ by a constant and gets no gradient from a loss on ∇H̃ (tf.grads rejects
+ * it), so the base must be built without it (`hnnBaseSpec`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { CheckpointStore } from '../core/checkpoint';
+import { ConfigError } from '../core/errors';
+import { assertFiniteTerms } from '../core/finite';
+import type { Progress } from '../core/progress';
+import type { Rng } from '../core/rng';
+import {
+  type ModulatedMlpParams,
+  disposeModulatedMlp,
+  modulatedMlpFromTensors,
+  modulatedMlpTensors,
+  orthogonalityPenalty,
+  sparsityPenalty,
+} from '../modulation/modulatedMlp';
+import type { ModulationSpec } from '../modulation/modulation';
+import { type AdamState, adamInit, adamStep, disposeAdam } from '../nn/adam';
+import { type HiddenLayers, hiddenLayersMlpSpec, requirePositiveInteger } from '../nn/accelerationField';
+import { modulatedHamiltonianField } from '../nn/hnn';
+import type { MlpSpec } from '../nn/mlp';
+import {
+  type FieldTask,
+  type OuterLoopOptions,
+  type SavedOuterLoop,
+  type StackedFieldTasks,
+  disposeStackedFieldTasks,
+  perTaskFieldLoss,
+  requireNonNegative,
+  requireNonNegativeInteger,
+  requirePositive,
+  restoreOuterLoop,
+  runOuterIterations,
+  sampleIndices,
+  saveOuterLoop,
+  stackFieldTasks,
+  validateOuterLoopOptions,
+} from './fieldTasks';
+
+/** hidden layers as given, scalar output without bias (see the header): the HNN energy network H̃(x). */
+export function hnnBaseSpec(hidden: HiddenLayers, stateDim: number): MlpSpec {
+  const s = hiddenLayersMlpSpec(hidden, stateDim, 1);
+  return { ...s, biases: [...s.biases.slice(0, -1), false] };
+}
+
+/** Outer loop: outerIterations (spec 20,000), innerSteps N_in (spec 3), innerLr α_in (spec 1e-2), outerLr (Adam, spec 1e-3). */
+export interface LatentMetaOptions extends OuterLoopOptions {
+  /** instances per outer batch (spec 10) */
+  taskBatch: number;
+  /** λ_z (spec 1e-2) */
+  lambdaZ: number;
+  /** λ_φ on the hypernetwork (spec 1e-3) */
+  lambdaPhi: number;
+  /** orthogonality of svd / mr-v1 bases (spec 1e-3) */
+  lambdaOrtho: number;
+  /** L1 on mr-v1 coefficients (spec 1e-4) */
+  lambdaSparsity: number;
+  /** λ‖·‖² instead of the spec's unsquared λ‖·‖ */
+  squaredNorms: boolean;
+}
+
+export const DEFAULT_LATENT_META_OPTIONS: LatentMetaOptions = {
+  outerIterations: 20000,
+  taskBatch: 10,
+  innerSteps: 3,
+  innerLr: 1e-2,
+  outerLr: 1e-3,
+  lambdaZ: 1e-2,
+  lambdaPhi: 1e-3,
+  lambdaOrtho: 1e-3,
+  lambdaSparsity: 1e-4,
+  squaredNorms: false,
+};
+
+export function validateLatentMetaOptions(o: LatentMetaOptions): void {
+  validateOuterLoopOptions(o);
+  requirePositiveInteger('taskBatch', o.taskBatch);
+  requireNonNegative('lambdaZ', o.lambdaZ);
+  requireNonNegative('lambdaPhi', o.lambdaPhi);
+  requireNonNegative('lambdaOrtho', o.lambdaOrtho);
+  requireNonNegative('lambdaSparsity', o.lambdaSparsity);
+}
+
+/** The HNN energy network must have no output bias (see the header). */
+export function requireHnnBase(base: MlpSpec): void {
+  const b = base.biases;
+  if (b[b.length - 1]) {
+    throw new ConfigError('base.biases: the output layer must have no bias (it gets no gradient from an HNN loss); build the base with hnnBaseSpec');
+  }
+}
+
+/** Everything Algorithm 1 carries between iterations, as plain data plus owned tensors. */
+export interface LatentMetaState {
+  params: ModulatedMlpParams;
+  adam: AdamState;
+  /** z_k of every training instance (persistent) */
+  codes: number[][];
+  iteration: number;
+  /** mean over the batch of L_k at the updated z_k, before the Θ step, per iteration */
+  lossHistory: number[];
+}
+
+/** Fresh state: takes ownership of `params`; all latents 0 (spec §5.2). */
+export function initLatentMetaState(spec: ModulationSpec, params: ModulatedMlpParams, tasks: number): LatentMetaState {
+  requireHnnBase(spec.base);
+  requirePositiveInteger('tasks', tasks);
+  return {
+    params,
+    adam: adamInit(modulatedMlpTensors(params)),
+    codes: Array.from({ length: tasks }, () => Array<number>(spec.latentDim).fill(0)),
+    iteration: 0,
+    lossHistory: [],
+  };
+}
+
+export function disposeLatentMetaState(s: LatentMetaState): void {
+  disposeModulatedMlp(s.params);
+  disposeAdam(s.adam);
+}
+
+/** ‖v‖ (safe at 0, see header) or ‖v‖² of each row of v: [rows, n] -> [rows]. */
+function rowNorms(v: tf.Tensor2D, squared: boolean): tf.Tensor1D {
+  const s = tf.sum(tf.square(v), 1) as tf.Tensor1D;
+  return squared ? s : (tf.sqrt(tf.add(s, 1e-12)) as tf.Tensor1D);
+}
+
+/** L_k of every task of the stack at codes [tasks, d_z]. */
+export function perTaskModulatedLoss(spec: ModulationSpec, params: ModulatedMlpParams, stack: StackedFieldTasks, codes: tf.Tensor2D): tf.Tensor1D {
+  const field = modulatedHamiltonianField(spec, params, { codes, membership: stack.membership });
+  return perTaskFieldLoss(field(0, stack.x), stack);
+}
+
+/** Σ_k [L_k(z_k) + λ_z‖z_k‖]: the inner objective, whose gradient in row k involves z_k only. */
+function innerObjective(spec: ModulationSpec, params: ModulatedMlpParams, stack: StackedFieldTasks, codes: tf.Tensor2D, o: LatentMetaOptions): tf.Scalar {
+  return tf.add(tf.sum(perTaskModulatedLoss(spec, params, stack, codes)), tf.mul(o.lambdaZ, tf.sum(rowNorms(codes, o.squaredNorms)))) as tf.Scalar;
+}
+
+/** N_in SGD steps on the codes [tasks, d_z] of the stacked tasks, Θ fixed. Returns new codes (caller owns). */
+export function innerLatentSteps(
+  spec: ModulationSpec,
+  params: ModulatedMlpParams,
+  stack: StackedFieldTasks,
+  codes: tf.Tensor2D,
+  o: LatentMetaOptions,
+): tf.Tensor2D {
+  let z = tf.clone(codes);
+  for (let i = 0; i < o.innerSteps; i++) {
+    const next = tf.tidy(() => {
+      const g = tf.grad((c: tf.Tensor) => innerObjective(spec, params, stack, c as tf.Tensor2D, o))(z);
+      return tf.sub(z, tf.mul(g, o.innerLr)) as tf.Tensor2D;
+    });
+    z.dispose();
+    z = next;
+  }
+  return z;
+}
+
+/**
+ * The outer objective as a function of the shared tensors (modulatedMlpTensors order) at fixed codes:
+ * Σ_k L_k + λ_φ‖(Φ, φ₀)‖ + λ_o·ortho + λ_sp·sparsity. Returns the total and the data term Σ_k L_k.
+ */
+export function latentOuterObjective(
+  spec: ModulationSpec,
+  shared: readonly tf.Tensor[],
+  stack: StackedFieldTasks,
+  codes: tf.Tensor2D,
+  o: LatentMetaOptions,
+): { total: tf.Scalar; data: tf.Scalar } {
+  const p = modulatedMlpFromTensors(spec, shared);
+  const data = tf.sum(perTaskModulatedLoss(spec, p, stack, codes)) as tf.Scalar;
+  const hyper = tf.concat([tf.reshape(p.hyperWeight, [1, -1]), tf.reshape(p.hyperBias, [1, -1])], 1) as tf.Tensor2D;
+  const total = tf.addN([
+    data,
+    tf.mul(o.lambdaPhi, tf.sum(rowNorms(hyper, o.squaredNorms))),
+    tf.mul(o.lambdaOrtho, orthogonalityPenalty(spec, p)),
+    tf.mul(o.lambdaSparsity, sparsityPenalty(spec, p, codes)),
+  ]) as tf.Scalar;
+  return { total, data };
+}
+
+/** One outer iteration of Algorithm 1. Consumes `state` (its tensors are disposed) and returns the next one. */
+export function latentMetaStep(spec: ModulationSpec, state: LatentMetaState, tasks: readonly FieldTask[], o: LatentMetaOptions, rng: Rng): LatentMetaState {
+  validateLatentMetaOptions(o);
+  if (tasks.length !== state.codes.length) throw new ConfigError(`tasks: the state holds ${state.codes.length} latents but ${tasks.length} tasks were given`);
+  const batch = sampleIndices(rng, tasks.length, o.taskBatch);
+  const stack = stackFieldTasks(batch.map((k) => tasks[k]));
+  const start = tf.tensor2d(batch.map((k) => state.codes[k]), [batch.length, spec.latentDim]);
+  const z = innerLatentSteps(spec, state.params, stack, start, o);
+  const shared = modulatedMlpTensors(state.params);
+  const { value, grads, data } = tf.tidy(() => {
+    let dataTerm: tf.Scalar | null = null;
+    const r = tf.valueAndGrads((...ps: tf.Tensor[]) => {
+      const { total, data: d } = latentOuterObjective(spec, ps, stack, z, o);
+      dataTerm = tf.keep(d);
+      return total;
+    })(shared);
+    return { value: r.value, grads: r.grads, data: dataTerm as unknown as tf.Scalar };
+  });
+  const total = value.dataSync()[0];
+  const dataLoss = data.dataSync()[0] / batch.length;
+  const zValues = z.arraySync();
+  tf.dispose([value, data, z, start]);
+  disposeStackedFieldTasks(stack);
+  try {
+    assertFiniteTerms(state.iteration, { total, meanTaskLoss: dataLoss }, o);
+  } catch (e) {
+    tf.dispose(grads);
+    throw e;
+  }
+  const update = adamStep(shared, grads, state.adam, { lr: o.outerLr });
+  tf.dispose(grads);
+  disposeLatentMetaState(state);
+  const codes = state.codes.slice();
+  batch.forEach((k, i) => {
+    codes[k] = zValues[i];
+  });
+  return {
+    params: modulatedMlpFromTensors(spec, update.params),
+    adam: update.state,
+    codes,
+    iteration: state.iteration + 1,
+    lossHistory: [...state.lossHistory, dataLoss],
+  };
+}
+
+/**
+ * Runs Algorithm 1 until `o.outerIterations` iterations are done (consumes `state`). With `store`, the state and
+ * `rng` are saved every `checkpointEvery` iterations; resume with `restoreLatentMetaState(store.load())`.
+ */
+export function latentMetaTrain(
+  spec: ModulationSpec,
+  state: LatentMetaState,
+  tasks: readonly FieldTask[],
+  o: LatentMetaOptions,
+  rng: Rng,
+  hooks: { progress?: Progress; store?: CheckpointStore<SavedLatentMeta>; checkpointEvery?: number } = {},
+): LatentMetaState {
+  validateLatentMetaOptions(o);
+  const { store } = hooks;
+  return runOuterIterations(state, o.outerIterations, (s) => latentMetaStep(spec, s, tasks, o, rng), {
+    progress: hooks.progress,
+    checkpointEvery: hooks.checkpointEvery,
+    save: store && ((s) => store.save(saveLatentMetaState(s, rng))),
+  });
+}
+
+export interface SavedLatentMeta extends SavedOuterLoop {
+  codes: number[][];
+}
+
+/** The state and the RNG as JSON (tensors bit-exact, see core/checkpoint.ts). */
+export function saveLatentMetaState(s: LatentMetaState, rng: Rng): SavedLatentMeta {
+  return { ...saveOuterLoop(modulatedMlpTensors(s.params), s.adam, s, rng), codes: s.codes.map((z) => z.slice()) };
+}
+
+export function restoreLatentMetaState(spec: ModulationSpec, saved: SavedLatentMeta): { state: LatentMetaState; rng: Rng } {
+  const { params, adam, rng, iteration, lossHistory } = restoreOuterLoop(saved);
+  return { state: { params: modulatedMlpFromTensors(spec, params), adam, codes: saved.codes.map((z) => z.slice()), iteration, lossHistory }, rng };
+}
+
+/** z_avg = (1/K) Σ_k z_k over the training latents. */
+export function meanLatent(codes: readonly (readonly number[])[]): number[] {
+  if (codes.length === 0) throw new ConfigError('codes: need at least one training latent to average');
+  return codes[0].map((_, j) => codes.reduce((s, z) => s + z[j], 0) / codes.length);
+}
+
+export interface AutoDecodeOptions {
+  /** gradient steps on z (spec 100) */
+  adaptSteps: number;
+  /** Adam step size on z (spec 1e-2) */
+  lr: number;
+  lambdaZ: number;
+  squaredNorms: boolean;
+  /** start from the mean training latent (spec) or from 0 (the v2 ablation) */
+  init: 'mean' | 'zero';
+}
+
+export const DEFAULT_AUTO_DECODE_OPTIONS: AutoDecodeOptions = { adaptSteps: 100, lr: 1e-2, lambdaZ: 1e-2, squaredNorms: false, init: 'mean' };
+
+/** L(z) of one task at one code (no penalty). */
+export function taskLossAt(spec: ModulationSpec, params: ModulatedMlpParams, task: FieldTask, code: readonly number[]): number {
+  return tf.tidy(() => {
+    const stack = stackFieldTasks([task]);
+    return perTaskModulatedLoss(spec, params, stack, tf.tensor2d([code.slice()])).dataSync()[0];
+  });
+}
+
+/**
+ * Algorithm 2: auto-decode the latent of a new instance from its support data, Θ frozen. Returns z and the support
+ * loss L(z) (without penalty) before each step and after the last (length adaptSteps + 1).
+ */
+export function autoDecode(
+  spec: ModulationSpec,
+  params: ModulatedMlpParams,
+  trainCodes: readonly (readonly number[])[],
+  support: FieldTask,
+  o: AutoDecodeOptions,
+): { code: number[]; losses: number[] } {
+  requireNonNegativeInteger('adaptSteps', o.adaptSteps);
+  requirePositive('lr', o.lr);
+  requireNonNegative('lambdaZ', o.lambdaZ);
+  if (o.init !== 'mean' && o.init !== 'zero') throw new ConfigError(`init must be 'mean' or 'zero', got '${String(o.init)}'`);
+  const stack = stackFieldTasks([support]);
+  let z = tf.tensor2d([o.init === 'mean' ? meanLatent(trainCodes) : Array<number>(spec.latentDim).fill(0)]);
+  let adam = adamInit([z]);
+  const losses: number[] = [];
+  for (let i = 0; i < o.adaptSteps; i++) {
+    const { loss, grad } = tf.tidy(() => {
+      let data: tf.Scalar | null = null;
+      const g = tf.grad((t: tf.Tensor) => {
+        const c = t as tf.Tensor2D;
+        const d = tf.sum(perTaskModulatedLoss(spec, params, stack, c)) as tf.Scalar;
+        data = tf.keep(d);
+        return tf.add(d, tf.mul(o.lambdaZ, tf.sum(rowNorms(c, o.squaredNorms)))) as tf.Scalar;
+      })(z);
+      return { loss: data as unknown as tf.Scalar, grad: g };
+    });
+    losses.push(loss.dataSync()[0]);
+    const next = adamStep([z], [grad], adam, { lr: o.lr });
+    tf.dispose([loss, grad, z]);
+    disposeAdam(adam);
+    z = next.params[0] as tf.Tensor2D;
+    adam = next.state;
+  }
+  losses.push(tf.tidy(() => perTaskModulatedLoss(spec, params, stack, z).dataSync()[0]));
+  const code = Array.from(z.dataSync());
+  tf.dispose(z);
+  disposeAdam(adam);
+  disposeStackedFieldTasks(stack);
+  return { code, losses };
+}

@@ -12,6 +12,10 @@ import { imodePendulumInfo, runImodePendulum } from './imodePendulum';
 import { imodeReactionDiffusion } from './imodeReactionDiffusion';
 import { imodeSlinky } from './imodeSlinky';
 import { imodeVanDerPol } from './imodeVanDerPol';
+import { spdDuffing } from './spdDuffing';
+import { runSpdHamiltonian } from './spdHamiltonian';
+import { spdMassSpring } from './spdMassSpring';
+import { spdPendulum } from './spdPendulum';
 
 export interface RegisteredExperiment {
   info: ExperimentInfo;
@@ -26,6 +30,9 @@ export const EXPERIMENTS: readonly RegisteredExperiment[] = [
   { info: imodeVanDerPol.info, run: async (scale, overrides) => (await runImodeFamily(imodeVanDerPol, scale, overrides)).dir },
   { info: imodeSlinky.info, run: async (scale, overrides) => (await runImodeFamily(imodeSlinky, scale, overrides)).dir },
   { info: imodeReactionDiffusion.info, run: async (scale, overrides) => (await runImodeFamily(imodeReactionDiffusion, scale, overrides)).dir },
+  { info: spdMassSpring.info, run: async (scale, overrides) => (await runSpdHamiltonian(spdMassSpring, scale, overrides)).dir },
+  { info: spdPendulum.info, run: async (scale, overrides) => (await runSpdHamiltonian(spdPendulum, scale, overrides)).dir },
+  { info: spdDuffing.info, run: async (scale, overrides) => (await runSpdHamiltonian(spdDuffing, scale, overrides)).dir },
 ];
 
 export function experimentById(id: string): RegisteredExperiment {

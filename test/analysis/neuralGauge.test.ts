@@ -179,12 +179,14 @@ describe('analysis/neuralGauge', () => {
     assert.throws(() => g.forward([[1]]), /after dispose/);
   });
 
-  it('relativeParameterError is |φ̂ − φ| / |φ|', () => {
+  it('relativeParameterError is the worst parameter’s |φ̂_j − φ_j| / |φ_j|', () => {
     assert.ok(Math.abs(relativeParameterError([1.1], [1]) - 0.1) < 1e-12);
     assert.ok(Math.abs(relativeParameterError([-2], [-1]) - 1) < 1e-12);
-    assert.equal(relativeParameterError([3, 4 + 5], [3, 4]), 1);
+    assert.equal(relativeParameterError([3, 4 + 5], [3, 4]), 1.25);
+    // a small parameter's error is not hidden behind a large one's scale
+    assert.ok(Math.abs(relativeParameterError([0.0008, 0.005], [0.001, 0.005]) - 0.2) < 1e-12);
     assert.throws(() => relativeParameterError([1, 2], [1]), DataError);
-    assert.throws(() => relativeParameterError([1], [0]), /zero/);
+    assert.throws(() => relativeParameterError([1, 1], [1, 0]), /true parameter 1 is zero/);
   });
 
 });

@@ -12,3 +12,15 @@ export function tmpDir(prefix: string): string {
 }
 
 after(() => created.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** Runs `fn` with METADYN_RESULTS_ROOT pointing at a fresh temporary directory, restoring the variable after. */
+export async function withResultsRoot<T>(prefix: string, fn: (root: string) => Promise<T>): Promise<T> {
+  const saved = process.env.METADYN_RESULTS_ROOT;
+  process.env.METADYN_RESULTS_ROOT = tmpDir(prefix);
+  try {
+    return await fn(process.env.METADYN_RESULTS_ROOT);
+  } finally {
+    if (saved === undefined) delete process.env.METADYN_RESULTS_ROOT;
+    else process.env.METADYN_RESULTS_ROOT = saved;
+  }
+}

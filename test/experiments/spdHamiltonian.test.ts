@@ -1,0 +1,146 @@
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { initBackend } from '../../src/core/backend';
+import { ConfigError } from '../../src/core/errors';
+import { paperReference } from '../../src/core/reference';
+import { disposeFieldTasks } from '../../src/meta/fieldTasks';
+import { EXPERIMENTS } from '../../src/experiments/registry';
+import { spdDuffing } from '../../src/experiments/spdDuffing';
+import {
+  SPD_METHODS,
+  type SpdTableRow,
+  benchmarkTable,
+  paperValue,
+  rankingCheck,
+  resolveSpdConfig,
+  runSpdHamiltonian,
+  simulateSpd,
+  spdTableRows,
+  trajectoryFieldTask,
+} from '../../src/experiments/spdHamiltonian';
+import { spdMassSpring } from '../../src/experiments/spdMassSpring';
+import { spdPendulum } from '../../src/experiments/spdPendulum';
+import { hamiltonian as pendulumH } from '../../src/systems/hamiltonianPendulum';
+import { withResultsRoot } from '../helpers/tmpDir';
+
+const SYSTEMS = [spdMassSpring, spdPendulum, spdDuffing];
+
+describe('experiments/spdHamiltonian (Paper B, Hamiltonian benchmark)', () => {
+  before(async () => {
+    await initBackend();
+  });
+
+  it('rejects a bad config before any work, naming the field', () => {
+    assert.throws(() => resolveSpdConfig(spdMassSpring, 'smoke', { trajectories: 1 }), (e: Error) => e instanceof ConfigError && /trajectories/.test(e.message));
+    assert.throws(() => resolveSpdConfig(spdMassSpring, 'smoke', { supportTrajectories: 2 }), /supportTrajectories must be less than trajectories = 2/);
+    assert.throws(() => resolveSpdConfig(spdPendulum, 'smoke', { gridSize: 10 }), /gridSize/);
+    assert.throws(() => resolveSpdConfig(spdDuffing, 'smoke', { latentInit: 'random' }), /latentInit must be one of .*mean.*zero/);
+    assert.throws(() => resolveSpdConfig(spdDuffing, 'smoke', { reptileStepSize: 2 }), /reptileStepSize/);
+    assert.throws(() => resolveSpdConfig(spdDuffing, 'smoke', { adaptStep: 3 }), /adaptStep/);
+  });
+
+  it('paper scale is the spec protocol: 70 / 10 instances, 10 trajectories of 30 points, 100 test-time steps, 50 × 50 grid', () => {
+    const cfg = resolveSpdConfig(spdPendulum, 'paper');
+    assert.deepEqual(
+      [cfg.trainInstances, cfg.testInstances, cfg.trajectories, cfg.trajectoryPoints, cfg.dt, cfg.adaptSteps, cfg.gridSize, cfg.width, cfg.depth, cfg.latentDim, cfg.rank],
+      [70, 10, 10, 30, 0.1, 100, 50, 100, 3, 10, 5],
+    );
+  });
+
+  it('simulates instances inside the parameter box, deterministically, with data that conserves the true energy', () => {
+    const cfg = resolveSpdConfig(spdPendulum, 'smoke', { trajectoryPoints: 30 });
+    const instances = simulateSpd(spdPendulum, cfg);
+    assert.equal(instances.length, cfg.trainInstances + cfg.testInstances);
+    assert.equal(instances.filter((i) => i.split === 'test').length, cfg.testInstances);
+    instances.forEach((ins) => {
+      ins.params.forEach((v) => assert.ok(v >= 0.5 && v <= 2, `${ins.label} outside [0.5, 2]`));
+      const mu = { m: ins.params[0], l: ins.params[1] };
+      ins.trajectories.forEach((tr) => {
+        assert.equal(tr.length, 30);
+        const h = tr.map((s) => pendulumH(s, mu));
+        h.forEach((e) => assert.ok(Math.abs(e - h[0]) <= 1e-7 * Math.max(1, Math.abs(h[0])), `energy drifts in the data: ${e} vs ${h[0]}`));
+      });
+    });
+    assert.deepEqual(simulateSpd(spdPendulum, cfg), instances);
+    const task = trajectoryFieldTask(spdPendulum, instances[0].params, instances[0].trajectories);
+    assert.deepEqual(task.x.shape, [cfg.trajectories * 30, 2]);
+    const [x, xdot] = [task.x.arraySync(), task.xdot.arraySync()];
+    const { m, l } = { m: instances[0].params[0], l: instances[0].params[1] };
+    assert.ok(Math.abs(xdot[5][0] - x[5][1] / (m * l * l)) < 1e-5, 'q̇ = p/(m l²)');
+    disposeFieldTasks([task]);
+  });
+
+  it('reads the paper values from the reference file, scaled, with null where the paper gives none', () => {
+    const ref = paperReference('spd-pendulum');
+    assert.ok(Math.abs((paperValue(ref, 'v2', 'SVD', 'fieldError') ?? NaN) - 0.0462) < 1e-12);
+    assert.ok(Math.abs((paperValue(ref, 'v1', 'ANIL', 'trajError') ?? NaN) - 2.227) < 1e-12);
+    assert.equal(paperValue(ref, 'v2', 'MR', 'trajError'), null);
+    assert.equal(paperValue(paperReference('spd-duffing'), 'v1', 'SVD', 'trajError'), null);
+    assert.ok(Math.abs((paperValue(paperReference('spd-mass-spring'), 'v1', 'MR-v1', 'trajError') ?? NaN) - 0.058) < 1e-12);
+  });
+
+  it('checks the paper ranking on the means, treating a diverged method as worst', () => {
+    const row = (method: (typeof SPD_METHODS)[number], v: number | null): SpdTableRow => {
+      const s = { mean: v, std: 0 };
+      return { method, fieldError: s, trajError: s, ssim: s, energyDrift: s, adaptSeconds: 0 };
+    };
+    const values: Record<string, number | null> = { Scratch: 0.8, MAML: 0.5, ANIL: null, Reptile: 0.7, Shift: 0.1, FW: 0.09, RO: 0.06, MR: 0.08, SVD: 0.05, 'MR-v1': 0.07 };
+    const r = rankingCheck(SPD_METHODS.map((m) => row(m, values[m])), 'fieldError');
+    assert.deepEqual(r, { metric: 'fieldError', bestModulation: 'SVD', bestBaseline: 'MAML', modulationsBeatBaselines: true, svdOrRoBest: true });
+    const worse = rankingCheck(SPD_METHODS.map((m) => row(m, m === 'Shift' ? 0.6 : values[m])), 'fieldError');
+    assert.equal(worse.modulationsBeatBaselines, false);
+  });
+
+  it('writes a diverged method (NaN or ∞ metrics) as null and shows it as diverged beside the paper', () => {
+    const result = (v: number) => ({ instance: 'i', fieldError: v, trajError: v, ssim: v, energyDrift: v, adaptSeconds: 0.5, adaptLosses: [v], code: null });
+    const evaluation = {
+      grid: { points: [], n: 11 },
+      truth: { grid: [], rollout: [] },
+      methods: [
+        { method: 'ANIL' as const, instances: [result(0.2), result(NaN)], preview: { grid: [], rollout: [] } },
+        { method: 'SVD' as const, instances: [result(0.1), result(0.3)], preview: { grid: [], rollout: [] } },
+      ],
+    };
+    const rows = spdTableRows(evaluation);
+    assert.deepEqual(rows[0].trajError, { mean: null, std: null });
+    assert.ok(Math.abs((rows[1].fieldError.mean ?? NaN) - 0.2) < 1e-12 && Math.abs((rows[1].fieldError.std ?? NaN) - 0.1) < 1e-12);
+    const table = benchmarkTable(rows, paperReference('spd-pendulum'));
+    assert.deepEqual(table.rows[0].slice(0, 6), ['ANIL', 'diverged', '—', 'diverged', '—', '2.23']);
+    assert.deepEqual(table.rows[1].slice(0, 5), ['SVD', '0.2 ± 0.1', '0.0462', '0.2 ± 0.1', '0.0533']);
+  });
+
+  it('registers the three experiments', () => {
+    const ids = EXPERIMENTS.map((e) => e.info.id);
+    SYSTEMS.forEach((s) => assert.ok(ids.includes(s.info.id), s.info.id));
+  });
+
+  it('a smoke run writes the results contract: all ten method rows with finite metrics, the paper reference, figures and README section; a rerun reuses the checkpoints', async function () {
+    this.timeout(120000);
+    await withResultsRoot('metadyn-spd-', async () => {
+      const { dir } = await runSpdHamiltonian(spdMassSpring, 'smoke', {});
+      const m = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
+      assert.deepEqual(
+        m.table.map((r: SpdTableRow) => r.method),
+        ['Scratch', 'MAML', 'ANIL', 'Reptile', 'Shift', 'FW', 'RO', 'MR', 'SVD', 'MR-v1'],
+      );
+      for (const r of m.table) {
+        for (const k of ['fieldError', 'trajError', 'ssim', 'energyDrift']) {
+          assert.ok(Number.isFinite(r[k].mean) && Number.isFinite(r[k].std) && r[k].std >= 0, `${r.method}.${k} = ${JSON.stringify(r[k])}`);
+        }
+        assert.ok(r.fieldError.mean > 0 && r.ssim.mean <= 1 && r.energyDrift.mean >= 0, r.method);
+        assert.ok(r.adaptSeconds > 0, `${r.method}.adaptSeconds`);
+      }
+      assert.equal(m.paperReference.values.v2.table.SVD.fieldError, 1.51);
+      for (const f of ['vector-fields', 'phase-portraits', 'training-curves', 'latent-pca-m', 'latent-pca-k']) assert.ok(fs.existsSync(path.join(dir, 'figures', `${f}.json`)), f);
+      const readme = fs.readFileSync(path.join(dir, 'readme.md'), 'utf8');
+      assert.match(readme, /\| SVD \|/);
+      assert.match(readme, /paper's ranking/);
+      assert.ok(fs.existsSync(path.join(dir, 'benchmark.md')));
+      const again = await runSpdHamiltonian(spdMassSpring, 'smoke', {});
+      const training = again.summary.metrics.training as { method: string; iterationsRun: number }[];
+      assert.ok(training.every((t) => t.iterationsRun === 0), JSON.stringify(training));
+      assert.deepEqual((again.summary.metrics.table as SpdTableRow[]).map((r) => r.fieldError), m.table.map((r: SpdTableRow) => r.fieldError));
+    });
+  });
+});

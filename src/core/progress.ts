@@ -106,12 +106,26 @@ export function createProgress(o: ProgressOptions): Progress {
   };
 }
 
-/** Progress for `total` steps: a live bar in a tslab kernel, throttled console lines (every 5 s) elsewhere. */
-export function progress(total: number, label = '', minIntervalMs = 200): Progress {
+/**
+ * Progress for `total` steps: a live bar in a tslab kernel (at most one update a second), throttled console lines
+ * (every 5 s) elsewhere. A training loop never yields to the event loop, so the kernel's ZeroMQ socket may still be
+ * sending the previous update: faster updates made tslab fail with "Socket is busy writing" and killed the kernel
+ * (a Paper B notebook with sub-second iterations). A bar update that cannot be sent is dropped, never fatal.
+ */
+export function progress(total: number, label = '', minIntervalMs = 1000): Progress {
   const display = newKernelDisplay();
   const quiet = process.env.METADYN_QUIET === '1';
   const sink: ProgressSink = display
-    ? { kind: 'html', show: (html) => display.html(html) }
+    ? {
+        kind: 'html',
+        show: (html) => {
+          try {
+            display.html(html);
+          } catch (e) {
+            if (!/busy/i.test((e as Error).message)) throw e;
+          }
+        },
+      }
     : { kind: 'log', line: (text) => (quiet ? undefined : console.log(text)) };
   return createProgress({ total, label, minIntervalMs, logIntervalMs: 5000, sink, now: Date.now });
 }

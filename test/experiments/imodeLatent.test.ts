@@ -1,0 +1,54 @@
+import { strict as assert } from 'assert';
+import { initBackend } from '../../src/core/backend';
+import { DataError } from '../../src/core/errors';
+import { createRng } from '../../src/core/rng';
+import { type LatentPoint, analyseLatents, latentFigures } from '../../src/experiments/imodeLatent';
+
+/** η = a smooth curve of the physical parameter embedded in 4-D, plus noise of size `noise`. */
+function curvePoints(params: number[], split: LatentPoint['split'], noise: number, seed: number): LatentPoint[] {
+  const rng = createRng(seed);
+  return params.map((L) => {
+    const s = Math.log(L);
+    return { label: `L=${L}`, split, params: [L], eta: [s, 0.5 * s, -0.3 * s, 0.2 * s].map((v) => v + noise * rng.normal()) };
+  });
+}
+
+describe('experiments/imodeLatent', () => {
+  before(async () => {
+    await initBackend();
+  });
+
+  it('finds one dimension in a 4-D η that encodes one parameter, and gauges unseen values within 2 %', () => {
+    const points = [...curvePoints([1, 2, 3, 4, 5, 6, 7, 8, 9], 'train', 1e-4, 1), ...curvePoints([2.5, 4.5, 7.5], 'interpolate', 1e-4, 2)];
+    const a = analyseLatents(points, createRng(3), { threshold: 0.99, gauge: { iterations: 400 } });
+    assert.equal(a.physicalDimension, 1);
+    assert.equal(a.intrinsicDimension, 1);
+    assert.equal(a.spectralGapDimension, 1);
+    assert.equal(a.gauge.length, 3);
+    for (const g of a.gauge) assert.ok(g.relError < 0.02, `${g.label}: gauged ${g.predicted[0]} (${(100 * g.relError).toFixed(2)} %)`);
+    assert.equal(a.projected.length, points.length);
+  });
+
+  it('reports a second dimension when η carries an independent second signal', () => {
+    const rng = createRng(4);
+    const points: LatentPoint[] = Array.from({ length: 12 }, (_, i) => ({
+      label: `${i}`,
+      split: 'train',
+      params: [1 + i],
+      eta: [Math.log(1 + i), rng.normal(), 0, 0],
+    }));
+    const a = analyseLatents(points, createRng(5), { threshold: 0.99, gauge: { iterations: 50 } });
+    assert.ok(a.intrinsicDimension >= 2, `intrinsic dimension ${a.intrinsicDimension}`);
+  });
+
+  it('refuses too few training instances for the gauge, naming the count', () => {
+    const points = curvePoints([1], 'train', 0, 6);
+    assert.throws(() => analyseLatents(points, createRng(7), { threshold: 0.99, gauge: {} }), (e: Error) => e instanceof DataError && /at least 2 training instances, got 1/.test(e.message));
+  });
+
+  it('names one projection and one parity figure per parameter', () => {
+    const points = [...curvePoints([1, 3, 5, 7], 'train', 1e-3, 8), ...curvePoints([4], 'extrapolate', 1e-3, 9)];
+    const a = analyseLatents(points, createRng(10), { threshold: 0.99, gauge: { iterations: 50 } });
+    assert.deepEqual(Object.keys(latentFigures(points, a, ['L'], 0.99)).sort(), ['eta-pca', 'eta-projection', 'gauge-parity']);
+  });
+});

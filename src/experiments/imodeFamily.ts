@@ -89,6 +89,7 @@ export const imodeFamilySchema = {
   evalTrajectories: { kind: 'integer', min: 1, doc: 'held-out evaluation trajectories per instance' },
   trajectorySteps: { kind: 'integer', min: 4, doc: 'samples per trajectory (t = 0 included)' },
   dt: { kind: 'number', exclusiveMin: 0, doc: 'sampling interval of the data' },
+  innerProximal: { kind: 'number', min: 0, doc: 'γ of the proximal term γ|η − η0|² in the Levenberg–Marquardt inner loss (0: none)' },
   adaptWindows: { kind: 'integer', min: 1, doc: 'windows of an instance’s trajectories its test-time adaptation (and the scratch baseline) sees' },
 } as const;
 
@@ -115,6 +116,7 @@ export const IMODE_FAMILY_BASE = {
   innerMaxStep: 1,
   windowsPerTask: 8,
   adaptWindows: 32,
+  innerProximal: 0,
   solver: 'dopri5',
   substeps: 1,
   rtol: 1e-4,
@@ -263,8 +265,16 @@ export function solverOf(cfg: ImodeTrainingConfig): OdeintOptions {
   return cfg.solver === 'dopri5' ? { method: 'dopri5', rtol: cfg.rtol, atol: cfg.atol } : { method: 'rk4', substeps: cfg.substeps };
 }
 
-export function innerOf(cfg: ImodeTrainingConfig): InnerLoopOptions {
-  return { steps: cfg.innerSteps, optimizer: cfg.innerOptimizer, lr: cfg.innerLr, safeguard: cfg.safeguard, maxHalvings: cfg.maxHalvings, maxStepNorm: cfg.innerMaxStep };
+export function innerOf(cfg: ImodeTrainingConfig & { innerProximal?: number }): InnerLoopOptions {
+  return {
+    steps: cfg.innerSteps,
+    optimizer: cfg.innerOptimizer,
+    lr: cfg.innerLr,
+    safeguard: cfg.safeguard,
+    maxHalvings: cfg.maxHalvings,
+    maxStepNorm: cfg.innerMaxStep,
+    proximal: cfg.innerProximal ?? 0,
+  };
 }
 
 export function familyTrainingOptions(cfg: ImodeFamilyConfig): ImodeTrainingOptions {

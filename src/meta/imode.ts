@@ -39,6 +39,8 @@ export interface InnerLoopOptions {
    * in one step, where the network's response is arbitrary.
    */
   maxStepNorm?: number;
+  /** Levenberg–Marquardt proximal weight γ: the inner loss gets γ|η − η_start|² (default 0; ./levenbergMarquardt.ts) */
+  proximal?: number;
 }
 
 function validateInner(o: InnerLoopOptions): void {
@@ -49,6 +51,10 @@ function validateInner(o: InnerLoopOptions): void {
   }
   if (!Number.isInteger(o.maxHalvings) || o.maxHalvings < 0) throw new ConfigError(`maxHalvings must be a non-negative integer, got ${o.maxHalvings}`);
   if (o.maxStepNorm !== undefined && !(o.maxStepNorm > 0)) throw new ConfigError(`maxStepNorm must be > 0, got ${o.maxStepNorm}`);
+  if (o.proximal !== undefined && !(o.proximal >= 0)) throw new ConfigError(`proximal must be >= 0, got ${o.proximal}`);
+  if ((o.proximal ?? 0) > 0 && o.optimizer !== 'levenberg-marquardt') {
+    throw new ConfigError(`proximal > 0 needs optimizer 'levenberg-marquardt', got '${o.optimizer}'`);
+  }
 }
 
 /**
@@ -119,6 +125,7 @@ export function adaptEta(
   let paramGrads: tf.Tensor[] | undefined;
   let etaGrad: tf.Tensor2D | undefined;
   const damping = new Float64Array(eta0.shape[0]).fill(INITIAL_DAMPING);
+  const proximal = (inner.proximal ?? 0) > 0 ? { anchor: eta0.arraySync() as number[][], weight: inner.proximal as number } : null;
   for (let s = 0; s < inner.steps; s++) {
     const wantParams = withParamGrads && s === inner.steps - 1;
     let gradEta: tf.Tensor2D | null = null;
@@ -140,7 +147,7 @@ export function adaptEta(
     }
     let next: tf.Tensor2D;
     if (inner.optimizer === 'levenberg-marquardt') {
-      const step = levenbergMarquardtStep(makeField, params, eta, batch, solver, damping, inner.maxHalvings, inner.maxStepNorm ?? Infinity);
+      const step = levenbergMarquardtStep(makeField, params, eta, batch, solver, damping, inner.maxHalvings, inner.maxStepNorm ?? Infinity, proximal);
       next = step.eta;
       taskLosses = taskLosses ?? step.losses;
     } else {

@@ -38,7 +38,7 @@ function gaussNewtonSystems(
   eta: number[][],
   batch: TaskBatch,
   solver: OdeintOptions,
-): { G: number[][][]; b: number[][]; losses: number[] } {
+): { G: number[][][]; b: number[][]; losses: number[]; counts: number[] } {
   const tasks = eta.length;
   const dEta = eta[0].length;
   const [T, rows, d] = batch.targets.shape;
@@ -81,7 +81,7 @@ function gaussNewtonSystems(
       }
     }
   }
-  return { G, b, losses: sse.map((s, k) => s / count[k]) };
+  return { G, b, losses: sse.map((s, k) => s / count[k]), counts: count };
 }
 
 /**
@@ -110,8 +110,27 @@ export function clipStep(step: readonly number[], radius: number): number[] {
 }
 
 /**
- * One damped Gauss–Newton step for every task, of length at most `maxStepNorm`. eta: [tasks, dη]; `damping` (one λ
- * per task) is updated in place. Returns the new η (caller owns it) and the per-task losses at the given η.
+ * A proximal term γ|η − a_k|² added to task k's loss, pulling η toward its anchor a_k (the start of adaptation). With
+ * η over-provisioned, directions the data do not constrain then stay at the anchor instead of drifting with noise,
+ * so the adapted codes of a p-parameter family lie near a p-dimensional set (iMAML's proximal regulariser, Rajeswaran
+ * et al. 2019). In the Gauss–Newton system of L_k = |r_k|²/n_k + γ|η − a_k|² (scaled by n_k) it adds γ n_k I to
+ * JᵀJ and γ n_k (η − a_k) to Jᵀr.
+ */
+export interface ProximalTerm {
+  /** a_k per task: [tasks][dη] */
+  anchor: number[][];
+  /** γ ≥ 0 */
+  weight: number;
+}
+
+function proximalPenalty(eta: readonly number[], anchor: readonly number[], weight: number): number {
+  return weight === 0 ? 0 : weight * eta.reduce((sum, v, j) => sum + (v - anchor[j]) ** 2, 0);
+}
+
+/**
+ * One damped Gauss–Newton step for every task, of length at most `maxStepNorm`, on the loss plus the optional
+ * proximal term. eta: [tasks, dη]; `damping` (one λ per task) is updated in place. Returns the new η (caller owns it)
+ * and the per-task data losses (without the proximal term) at the given η.
  */
 export function levenbergMarquardtStep(
   makeField: FieldFactory,
@@ -122,9 +141,16 @@ export function levenbergMarquardtStep(
   damping: Float64Array,
   maxRetries: number,
   maxStepNorm = Infinity,
+  proximal: ProximalTerm | null = null,
 ): { eta: tf.Tensor2D; losses: number[] } {
   const current = eta.arraySync() as number[][];
-  const { G, b, losses } = gaussNewtonSystems(makeField, params, current, batch, solver);
+  const system = gaussNewtonSystems(makeField, params, current, batch, solver);
+  const { losses } = system;
+  const weight = proximal ? proximal.weight : 0;
+  const anchorOf = (k: number) => (proximal ? proximal.anchor[k] : current[k]);
+  const G = system.G.map((Gk, k) => Gk.map((row, j) => row.map((v, l) => (j === l ? v + weight * system.counts[k] : v))));
+  const b = system.b.map((bk, k) => bk.map((v, j) => v + weight * system.counts[k] * (current[k][j] - anchorOf(k)[j])));
+  const objective = (k: number, loss: number, e: readonly number[]) => loss + proximalPenalty(e, anchorOf(k), weight);
   const next = current.map((e) => e.slice());
   const open = new Set(current.map((_, k) => k));
   for (let attempt = 0; attempt <= maxRetries && open.size > 0; attempt++) {
@@ -135,7 +161,7 @@ export function levenbergMarquardtStep(
     });
     const trialLosses = tf.tidy(() => perTaskLoss(makeField, params, tf.tensor2d(trial), batch, solver).dataSync());
     for (const k of [...open]) {
-      if (trialLosses[k] < losses[k]) {
+      if (objective(k, trialLosses[k], trial[k]) < objective(k, losses[k], current[k])) {
         next[k] = trial[k];
         damping[k] = Math.max(damping[k] / 10, 1e-9);
         open.delete(k);

@@ -113,6 +113,30 @@ describe('meta/imode (bi-level inner loop, batched over tasks)', () => {
     disposeTaskBatch(batch);
   });
 
+  it('a proximal term γ|η − η_start|² pins the barely-seen η dimension and still fits; it needs Levenberg–Marquardt', () => {
+    const c = 1e-3;
+    const field: FieldFactory = (_ps, etaRows) => (_t, y) =>
+      tf.neg(tf.mul(tf.add(tf.slice(etaRows, [0, 0], [-1, 1]), tf.mul(tf.slice(etaRows, [0, 1], [-1, 1]), c)), y)) as tf.Tensor2D;
+    const dt = 0.1;
+    const x0 = [Float64Array.of(1), Float64Array.of(-0.5)];
+    const targets = Array.from({ length: 16 }, (_, t) => x0.map((x) => Float64Array.of(x[0] * Math.exp(-t * dt) * (1 + 0.1 * (t * dt) ** 2))));
+    const batch = makeTaskBatch(x0, targets, [0, 0], 1, dt);
+    const eta0 = tf.tensor2d([[2.5, 0]]);
+    const base = { steps: 5, optimizer: 'levenberg-marquardt' as const, lr: 1, safeguard: 'none' as const, maxHalvings: 6 };
+    const solver = { method: 'rk4' as const, substeps: 4 };
+    const free = adaptEta(field, [], eta0, batch, solver, base, false);
+    const pinned = adaptEta(field, [], eta0, batch, solver, { ...base, proximal: 1e-3 }, false);
+    const [, freeEta2] = free.eta.dataSync();
+    const [pinnedEta1, pinnedEta2] = pinned.eta.dataSync();
+    console.log(`      η₂ without / with the proximal term: ${freeEta2.toExponential(2)} / ${pinnedEta2.toExponential(2)}; η₁ ${pinnedEta1.toFixed(4)}`);
+    assert.ok(Math.abs(pinnedEta2) < 0.2 * Math.abs(freeEta2), `η₂ ${pinnedEta2} should stay much nearer its start than without the term (${freeEta2})`);
+    const losses = pinned.losses.map((l) => l[0]);
+    assert.ok(losses[4] < 1e-2 * losses[0], `the data loss should still fall by orders of magnitude: ${losses.join(' → ')}`);
+    assert.throws(() => adaptEta(field, [], eta0, batch, solver, { ...base, optimizer: 'sgd', proximal: 1e-3 }, false), /proximal > 0 needs optimizer 'levenberg-marquardt'/);
+    tf.dispose([free.eta, pinned.eta, eta0]);
+    disposeTaskBatch(batch);
+  });
+
   it('returns the first-order meta-gradient of the loss at the last inner η (finite differences)', () => {
     const model = pendulumModel(cfg);
     const data = loadPendulumData(cfg);

@@ -23,8 +23,20 @@
  *              energy drift = mean over held-out rollouts of max_t |H(X̂(t); μ) − H(X̂(0); μ)|, the TRUE
  *                        Hamiltonian along the learned flow (spec §6, optional check [INF]).
  *              A diverged method yields NaN or ∞; it is written as null (JSON has no NaN) and the means skip nothing.
- *   write      metrics.json (the results contract: `table`, one row per method, and `paperReference`), the
- *              benchmark table beside the paper's numbers, figures, README section, provenance.
+ *   studies    (after meta-training, adaptation only, so they reuse the checkpoints; no config field of their own, so
+ *              the config hash is unchanged)
+ *              few-shot sweep: every method adapted on the first n support states in time order (a growing
+ *                        observation window of the support trajectory), n ∈ {5, 10, 20, 30} below the support size
+ *                        N plus N itself (N = supportTrajectories · trajectoryPoints; n = N is the main evaluation);
+ *                        mean ± std of ε_field over the test instances per n.
+ *              latent-initialisation ablation: the modulation methods auto-decoded from z_avg and from 0 (spec v2),
+ *                        ε_field and ε_traj of both starts (the configured start is the main evaluation).
+ *              level sets: H̃ of the adapted SVD and MAML models and the true H on the field grid, first test
+ *                        instance, each shifted so that its minimum on the grid is 0 (H is defined up to a constant:
+ *                        only J∇H enters the dynamics).
+ *   write      metrics.json (the results contract: `table`, one row per method, and `paperReference`; plus
+ *              `fewShotSweep` and `latentInitAblation`), the benchmark and ablation tables beside the paper's
+ *              numbers, figures, README section, provenance.
  *
  * Meta-training of every method is checkpointed under the config hash (one store per method): a rerun resumes an
  * interrupted run and reuses a finished one.
@@ -70,7 +82,13 @@ import {
   latentMetaTrain,
   restoreLatentMetaState,
 } from '../meta/latentModulation';
-import { type ModulatedMlpParams, disposeModulatedMlp, initModulatedMlp } from '../modulation/modulatedMlp';
+import {
+  type ModulatedMlpParams,
+  conditionModulatedMlp,
+  disposeModulatedMlp,
+  initModulatedMlp,
+  modulatedValueAndInputGradient,
+} from '../modulation/modulatedMlp';
 import { DEFAULT_LATENT_DIM, DEFAULT_RANK, type ModulationKind, type ModulationSpec, modulationSpec } from '../modulation/modulation';
 import { disposeAdam } from '../nn/adam';
 import { hamiltonianVectorField, modulatedHamiltonianField } from '../nn/hnn';
@@ -79,7 +97,7 @@ import { type TensorVectorField, odeint } from '../nn/odeint';
 import { dopri5 } from '../integrators/dopri5';
 import type { State } from '../integrators/types';
 import { type System, fieldAt } from '../systems/types';
-import { fieldSnapshotsFigure, lineFigure, phasePortraitGrid, scatterFigure } from '../viz/figures';
+import { contourFigure, fieldSnapshotsFigure, lineFigure, phasePortraitGrid, scatterFigure } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
 import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../viz/table';
 import { type ExperimentInfo, experimentCheckpointDir, experimentResultsDir, resolveConfig } from './experiment';
@@ -424,6 +442,8 @@ export function disposeTrained(trained: readonly TrainedMethod[]): void {
 /** One method adapted to one test instance: its field, the adapted latent (latent methods) and the losses. */
 interface Adapted {
   field: TensorVectorField;
+  /** H̃ of the adapted model: x [rows, 2n] -> [rows, 1] (the level-set figure) */
+  energy(x: tf.Tensor2D): tf.Tensor2D;
   code: number[] | null;
   losses: number[];
   seconds: number;
@@ -442,8 +462,10 @@ function adapt(cfg: SpdConfig, model: SpdModel, support: FieldTask): Adapted {
     });
     const seconds = (performance.now() - t0) / 1000;
     const z = tf.tensor2d([code]);
-    const field: TensorVectorField = (t, x) => modulatedHamiltonianField(model.spec, model.params, { codes: tf.tile(z, [x.shape[0], 1]) as tf.Tensor2D })(t, x);
-    return { field, code, losses, seconds, dispose: () => z.dispose() };
+    const rowCodes = (rows: number) => ({ codes: tf.tile(z, [rows, 1]) as tf.Tensor2D });
+    const field: TensorVectorField = (t, x) => modulatedHamiltonianField(model.spec, model.params, rowCodes(x.shape[0]))(t, x);
+    const energy = (x: tf.Tensor2D) => modulatedValueAndInputGradient(conditionModulatedMlp(model.spec, model.params, rowCodes(x.shape[0])), x).value;
+    return { field, energy, code, losses, seconds, dispose: () => z.dispose() };
   }
   const { params, losses } = gradientAdapt(model.spec, model.params, support, {
     method: model.method,
@@ -453,7 +475,8 @@ function adapt(cfg: SpdConfig, model: SpdModel, support: FieldTask): Adapted {
   const seconds = (performance.now() - t0) / 1000;
   const p = mlpFromTensors(model.spec, params);
   const field = hamiltonianVectorField(model.spec.sizes[0], (x) => mlpValueAndInputGradient(model.spec, p, x).inputGradient);
-  return { field, code: null, losses, seconds, dispose: () => tf.dispose(params) };
+  const energy = (x: tf.Tensor2D) => mlpValueAndInputGradient(model.spec, p, x).value;
+  return { field, energy, code: null, losses, seconds, dispose: () => tf.dispose(params) };
 }
 
 /** The four metrics of one method on one test instance (NaN or ∞ where the model diverged). */
@@ -474,19 +497,28 @@ export interface MethodInstanceResult extends InstanceMetrics {
 export interface MethodEvaluation {
   method: SpdMethod;
   instances: MethodInstanceResult[];
-  /** first test instance: the learned field on the grid [n²][2] and the rollout of its first held-out trajectory [T][2] */
-  preview: { grid: number[][]; rollout: number[][] };
+  /** first test instance: the learned field on the grid [n²][2], H̃ there [n²] and the rollout of its first held-out trajectory [T][2] */
+  preview: { grid: number[][]; hamiltonian: number[]; rollout: number[][] };
 }
 
 export interface SpdEvaluation {
   grid: { points: Float64Array[]; n: number };
   methods: MethodEvaluation[];
-  /** first test instance: true field on the grid and its first held-out trajectory */
-  truth: { grid: number[][]; rollout: number[][] };
+  /** first test instance: true field and H on the grid, its first held-out trajectory and its support states [N][2] */
+  truth: { grid: number[][]; hamiltonian: number[]; rollout: number[][]; support: number[][] };
 }
 
 function toRows(t: tf.Tensor): number[][] {
   return t.arraySync() as number[][];
+}
+
+function pointsTensor(points: readonly Float64Array[]): tf.Tensor2D {
+  return tf.tensor2d(points.map((p) => Array.from(p)));
+}
+
+/** The learned field on the grid points, [n²][d]. */
+function fieldOnGrid(field: TensorVectorField, gridPoints: readonly Float64Array[]): number[][] {
+  return tf.tidy(() => toRows(field(0, pointsTensor(gridPoints))));
 }
 
 /** Metrics of a learned field on one test instance (spec §6, see the header). */
@@ -500,11 +532,11 @@ export function evaluateField<P>(
   const mu = muOf(sys, instance.params);
   const heldOut = instance.trajectories.slice(cfg.supportTrajectories);
   const ts = heldOut[0].map((_, i) => i * cfg.dt);
-  const { grid, rollouts } = tf.tidy(() => {
-    const g = toRows(field(0, tf.tensor2d(gridPoints.map((p) => Array.from(p)))));
+  const grid = fieldOnGrid(field, gridPoints);
+  const rollouts = tf.tidy(() => {
     const y = odeint(field, tf.tensor2d(heldOut.map((tr) => Array.from(tr[0]))), ts, { method: 'rk4', substeps: cfg.rolloutSubsteps });
     const r = y.arraySync() as number[][][]; // [T][trajectory][d]
-    return { grid: g, rollouts: heldOut.map((_, k) => r.map((atT) => atT[k])) };
+    return heldOut.map((_, k) => r.map((atT) => atT[k]));
   });
   const truthGrid: Vectors = gridPoints.map((p) => sys.system.vectorField(p, mu));
   const drifts = rollouts.map((tr) => energyDrift(tr.map((s) => sys.hamiltonian(Float64Array.from(s), mu))));
@@ -526,14 +558,14 @@ export function adaptAndEvaluateAll<P>(sys: SpdSystem<P>, cfg: SpdConfig, instan
   const firstMu = muOf(sys, first.params);
   const bar = progress(trained.length * test.length, 'adapt + evaluate');
   const methods = trained.map(({ method, model }, mi): MethodEvaluation => {
-    let preview: MethodEvaluation['preview'] = { grid: [], rollout: [] };
+    let preview: MethodEvaluation['preview'] = { grid: [], hamiltonian: [], rollout: [] };
     const results = test.map((ins, ti) => {
       const support = trajectoryFieldTask(sys, ins.params, ins.trajectories.slice(0, cfg.supportTrajectories));
       const adapted = adapt(cfg, model, support);
       disposeFieldTasks([support]);
       const e = evaluateField(sys, cfg, ins, adapted.field, points);
+      if (ti === 0) preview = { grid: e.grid, hamiltonian: tf.tidy(() => Array.from(adapted.energy(pointsTensor(points)).dataSync())), rollout: e.rollouts[0] };
       adapted.dispose();
-      if (ti === 0) preview = { grid: e.grid, rollout: e.rollouts[0] };
       bar.update(mi * test.length + ti + 1, `${method} ${ins.label}`);
       return {
         instance: ins.label,
@@ -554,9 +586,97 @@ export function adaptAndEvaluateAll<P>(sys: SpdSystem<P>, cfg: SpdConfig, instan
     methods,
     truth: {
       grid: points.map((p) => Array.from(sys.system.vectorField(p, firstMu))),
+      hamiltonian: points.map((p) => sys.hamiltonian(p, firstMu)),
       rollout: first.trajectories[cfg.supportTrajectories].map((s) => Array.from(s)),
+      support: supportStates(cfg, first).map((s) => Array.from(s)),
     },
   };
+}
+
+/** A test instance's support set, N = supportTrajectories · trajectoryPoints states, trajectory by trajectory in time order. */
+function supportStates(cfg: SpdConfig, instance: SpdInstance): Float64Array[] {
+  return instance.trajectories.slice(0, cfg.supportTrajectories).flat();
+}
+
+/** The few-shot sizes: 5, 10, 20, 30 where below the support size N, then N itself (the main evaluation). */
+export function fewShotSizes(cfg: SpdConfig): number[] {
+  const total = cfg.supportTrajectories * cfg.trajectoryPoints;
+  return [...[5, 10, 20, 30].filter((n) => n < total), total];
+}
+
+export interface FewShotSweep {
+  /** numbers of support states, ascending; the last is the full support set */
+  sizes: number[];
+  /** per method, ε_field[size][test instance] */
+  methods: { method: SpdMethod; fieldError: number[][] }[];
+}
+
+/**
+ * Step 2b: every method adapted (same budget) on the first n support states of each test instance, for each n of
+ * `fewShotSizes`; ε_field on the grid. The full set n = N is read from `evaluation` (the same adaptation).
+ */
+export function fewShotSweep<P>(sys: SpdSystem<P>, cfg: SpdConfig, instances: readonly SpdInstance[], trained: readonly TrainedMethod[], evaluation: SpdEvaluation): FewShotSweep {
+  const test = instances.filter((i) => i.split === 'test');
+  const sizes = fewShotSizes(cfg);
+  const smaller = sizes.slice(0, -1);
+  const points = evaluation.grid.points;
+  const bar = progress(trained.length * smaller.length * test.length, 'few-shot sweep');
+  let done = 0;
+  const truths = test.map((ins) => points.map((p) => sys.system.vectorField(p, muOf(sys, ins.params))));
+  const methods = trained.map(({ method, model }, mi) => {
+    const fieldError = smaller.map((n) =>
+      test.map((ins, ti) => {
+        const support = trajectoryFieldTask(sys, ins.params, [supportStates(cfg, ins).slice(0, n)]);
+        const adapted = adapt(cfg, model, support);
+        disposeFieldTasks([support]);
+        const error = relativeFieldError(fieldOnGrid(adapted.field, points), truths[ti]);
+        adapted.dispose();
+        bar.update(++done, `${method} n=${n} ${ins.label}`);
+        return error;
+      }),
+    );
+    return { method, fieldError: [...fieldError, evaluation.methods[mi].instances.map((r) => r.fieldError)] };
+  });
+  bar.done();
+  return { sizes, methods };
+}
+
+export type LatentInit = SpdConfig['latentInit'];
+
+export interface LatentInitAblation {
+  /** per modulation method and start of z: ε_field and ε_traj per test instance */
+  methods: { method: SpdMethod; byInit: Record<LatentInit, { fieldError: number[]; trajError: number[] }> }[];
+}
+
+/**
+ * Step 2c: the modulation methods auto-decoded from z_avg and from 0 with the same budget; the configured start is
+ * read from `evaluation`, the other one adapted and evaluated here.
+ */
+export function latentInitAblation<P>(sys: SpdSystem<P>, cfg: SpdConfig, instances: readonly SpdInstance[], trained: readonly TrainedMethod[], evaluation: SpdEvaluation): LatentInitAblation {
+  const test = instances.filter((i) => i.split === 'test');
+  const other: LatentInit = cfg.latentInit === 'mean' ? 'zero' : 'mean';
+  const latent = trained.map((t, mi) => ({ ...t, mi })).filter((t) => t.model.family === 'latent');
+  const bar = progress(latent.length * test.length, `latent start ${other}`);
+  let done = 0;
+  const methods = latent.map(({ method, model, mi }) => {
+    const results = test.map((ins) => {
+      const support = trajectoryFieldTask(sys, ins.params, ins.trajectories.slice(0, cfg.supportTrajectories));
+      const adapted = adapt({ ...cfg, latentInit: other }, model, support);
+      disposeFieldTasks([support]);
+      const e = evaluateField(sys, cfg, ins, adapted.field, evaluation.grid.points);
+      adapted.dispose();
+      bar.update(++done, `${method} ${ins.label}`);
+      return e;
+    });
+    const configured = evaluation.methods[mi].instances;
+    const byInit = {
+      [cfg.latentInit]: { fieldError: configured.map((r) => r.fieldError), trajError: configured.map((r) => r.trajError) },
+      [other]: { fieldError: results.map((r) => r.fieldError), trajError: results.map((r) => r.trajError) },
+    } as Record<LatentInit, { fieldError: number[]; trajError: number[] }>;
+    return { method, byInit };
+  });
+  bar.done();
+  return { methods };
 }
 
 /** A finite number, or null (JSON has no NaN / ∞: a diverged method). */
@@ -625,6 +745,8 @@ export function rankingCheck(rows: readonly SpdTableRow[], metric: 'fieldError' 
 export interface SpdSummary {
   metrics: Record<string, unknown>;
   table: Table;
+  /** the studies' tables by file stem (`withStudies`): written as .csv and .md and shown in the README section */
+  studyTables: Record<string, Table>;
   figures: Record<string, PlotlyFigure>;
 }
 
@@ -654,14 +776,103 @@ function magnitudeImage(values: Vectors, n: number): number[][] {
   return a.map((row, i) => row.map((v, j) => Math.hypot(v, b[i][j])));
 }
 
-/** |f| on the grid: the target and each method's learned field on the first test instance. */
+/** The grid's axes, read back from its row-major points (first coordinate along the columns). */
+function gridAxes(grid: SpdEvaluation['grid']): { q: number[]; p: number[] } {
+  const n = grid.n;
+  return { q: grid.points.slice(0, n).map((pt) => pt[0]), p: Array.from({ length: n }, (_, i) => grid.points[i * n][1]) };
+}
+
+/**
+ * |f| on the grid: the target (with the few-shot support states marked, mapped to pixel coordinates: column
+ * (q − q_min)/(q_max − q_min)·(n − 1), row likewise in p) and each method's learned field on the first test instance.
+ */
 export function vectorFieldsFigure(evaluation: SpdEvaluation, instanceLabel: string): PlotlyFigure {
   const n = evaluation.grid.n;
+  const { q, p } = gridAxes(evaluation.grid);
+  const pixel = (v: number, axis: readonly number[]) => ((v - axis[0]) / (axis[n - 1] - axis[0])) * (n - 1);
+  const support = evaluation.truth.support;
+  const points = { name: 'support states', x: support.map((s) => pixel(s[0], q)), y: support.map((s) => pixel(s[1], p)) };
   return fieldSnapshotsFigure({
-    title: `|ẋ| on the field grid, first test instance (${instanceLabel}): target and each method after adaptation`,
+    title: `|ẋ| on the field grid, first test instance (${instanceLabel}): target (× support states) and each method after adaptation`,
     colorTitle: '|ẋ|',
-    panels: [{ title: 'target', z: magnitudeImage(evaluation.truth.grid, n) }, ...evaluation.methods.map((m) => ({ title: m.method, z: magnitudeImage(m.preview.grid, n) }))],
+    panels: [{ title: 'target', z: magnitudeImage(evaluation.truth.grid, n), points }, ...evaluation.methods.map((m) => ({ title: m.method, z: magnitudeImage(m.preview.grid, n) }))],
   });
+}
+
+/** Methods whose learned Hamiltonian is drawn: the paper's best modulation and the canonical meta-learning baseline. */
+export const LEVEL_SET_METHODS: readonly SpdMethod[] = ['SVD', 'MAML'];
+
+/** H on the grid as an image [n][n] (row i: p = p_i), shifted so that its smallest finite value is 0. */
+function shiftedImage(values: readonly number[], n: number): number[][] {
+  const min = Math.min(...values.filter((v) => Number.isFinite(v)));
+  return Array.from({ length: n }, (_, i) => values.slice(i * n, (i + 1) * n).map((v) => v - min));
+}
+
+/** Level sets of the true H and of the adapted H̃ of LEVEL_SET_METHODS on the first test instance, each min-shifted to 0. */
+export function levelSetsFigure(evaluation: SpdEvaluation, instanceLabel: string): PlotlyFigure {
+  const n = evaluation.grid.n;
+  const { q, p } = gridAxes(evaluation.grid);
+  const learned = LEVEL_SET_METHODS.flatMap((name) => evaluation.methods.filter((m) => m.method === name)).map((m) => ({ title: `${m.method} H̃`, z: shiftedImage(m.preview.hamiltonian, n) }));
+  return contourFigure({
+    title: `Level sets of the Hamiltonian, first test instance (${instanceLabel}), each shifted to min 0 on the grid`,
+    xTitle: 'q',
+    yTitle: 'p',
+    x: q,
+    y: p,
+    colorTitle: 'H − min H',
+    panels: [{ title: 'true H', z: shiftedImage(evaluation.truth.hamiltonian, n) }, ...learned],
+  });
+}
+
+/** Mean ε_field over the test instances against the number of support states, one line per method. */
+export function fewShotSweepFigure(sweep: FewShotSweep): PlotlyFigure {
+  return lineFigure({
+    title: 'Few-shot sweep: ε_field (mean over test instances) against the number of support states',
+    xTitle: 'support states n',
+    yTitle: 'ε_field',
+    logY: true,
+    series: sweep.methods.map((m) => ({ name: m.method, x: sweep.sizes, y: m.fieldError.map((e) => summary(e).mean ?? NaN) })),
+  });
+}
+
+export function fewShotTable(sweep: FewShotSweep): Table {
+  return { columns: ['method', ...sweep.sizes.map((n) => `ε_field, n = ${n}`)], rows: sweep.methods.map((m) => [m.method, ...m.fieldError.map((e) => fmt(summary(e)))]) };
+}
+
+export function latentInitTable(ablation: LatentInitAblation): Table {
+  return {
+    columns: ['method', 'ε_field from z_avg', 'ε_field from 0', 'ε_traj from z_avg', 'ε_traj from 0'],
+    rows: ablation.methods.map(({ method, byInit }) => [
+      method,
+      fmt(summary(byInit.mean.fieldError)),
+      fmt(summary(byInit.zero.fieldError)),
+      fmt(summary(byInit.mean.trajError)),
+      fmt(summary(byInit.zero.trajError)),
+    ]),
+  };
+}
+
+/** Step 3b: the few-shot sweep and the latent-initialisation ablation added to the summary (metrics, tables, figure). */
+export function withStudies(s: SpdSummary, sweep: FewShotSweep, ablation: LatentInitAblation): SpdSummary {
+  const metrics = {
+    ...s.metrics,
+    fewShotSweep: {
+      sizes: sweep.sizes,
+      selection: 'the first n support states in time order',
+      methods: sweep.methods.map((m) => ({ method: m.method, fieldError: m.fieldError.map(summary) })),
+    },
+    latentInitAblation: ablation.methods.map(({ method, byInit }) => ({
+      method,
+      mean: { fieldError: summary(byInit.mean.fieldError), trajError: summary(byInit.mean.trajError) },
+      zero: { fieldError: summary(byInit.zero.fieldError), trajError: summary(byInit.zero.trajError) },
+    })),
+  };
+  return {
+    metrics,
+    table: s.table,
+    studyTables: { ...s.studyTables, 'few-shot-sweep': fewShotTable(sweep), 'latent-init-ablation': latentInitTable(ablation) },
+    figures: { ...s.figures, 'few-shot-sweep': fewShotSweepFigure(sweep) },
+  };
 }
 
 export function phasePortraitsFigure(evaluation: SpdEvaluation, instanceLabel: string): PlotlyFigure {
@@ -756,12 +967,18 @@ export function summariseSpd<P>(
   };
   const figures: Record<string, PlotlyFigure> = {
     'vector-fields': vectorFieldsFigure(evaluation, firstTest),
+    'hamiltonian-level-sets': levelSetsFigure(evaluation, firstTest),
     'phase-portraits': phasePortraitsFigure(evaluation, firstTest),
     'training-curves': trainingCurvesFigure(trained),
     ...latent.figures,
   };
-  return { metrics, table: benchmarkTable(rows, reference), figures };
+  return { metrics, table: benchmarkTable(rows, reference), studyTables: {}, figures };
 }
+
+const STUDY_CAPTIONS: Record<string, string> = {
+  'few-shot-sweep': 'Few-shot sweep, ε_field against the number n of support states (the first n in time order)',
+  'latent-init-ablation': 'Latent initialisation at test time, z_avg (spec) against 0',
+};
 
 /** The README section: provenance line, the benchmark table beside the paper's numbers, and the ranking check. */
 export function spdReadmeSnippet(summary: SpdSummary, provenance: Provenance, reference: PaperReference): string {
@@ -777,6 +994,7 @@ export function spdReadmeSnippet(summary: SpdSummary, provenance: Provenance, re
     '',
     `The paper's ranking (modulations well below Scratch and the optimisation-based methods; SVD/RO best), checked on our means — ${claim(ranking.fieldError)} ${claim(ranking.trajError)}`,
     '',
+    ...Object.entries(summary.studyTables).flatMap(([name, table]) => [`${STUDY_CAPTIONS[name] ?? name}:`, '', tableToMarkdown(table, { digits: 3 }), '']),
   ].join('\n');
 }
 
@@ -791,6 +1009,7 @@ export function writeSpdResults(info: ExperimentInfo, scale: Scale, summary: Spd
       'benchmark.csv': tableToCsv(summary.table),
       'benchmark.md': tableToMarkdown(summary.table, { digits: 3 }),
       'readme.md': spdReadmeSnippet(summary, finished, paperReference(info.id)),
+      ...Object.fromEntries(Object.entries(summary.studyTables).flatMap(([name, table]) => [[`${name}.csv`, tableToCsv(table)], [`${name}.md`, tableToMarkdown(table, { digits: 3 })]])),
     },
     figures: summary.figures,
   });
@@ -806,7 +1025,8 @@ export async function runSpdHamiltonian<P>(sys: SpdSystem<P>, scale: Scale, over
   const trained = metaTrainAll(sys, cfg, scale, instances);
   try {
     const evaluation = adaptAndEvaluateAll(sys, cfg, instances, trained);
-    const summary = summariseSpd(sys, instances, trained, evaluation);
+    const studies = [fewShotSweep(sys, cfg, instances, trained, evaluation), latentInitAblation(sys, cfg, instances, trained, evaluation)] as const;
+    const summary = withStudies(summariseSpd(sys, instances, trained, evaluation), ...studies);
     return { dir: writeSpdResults(sys.info, scale, summary, prov), summary };
   } finally {
     disposeTrained(trained);

@@ -96,10 +96,10 @@ describe('experiments/spdHamiltonian (Paper B, Hamiltonian benchmark)', () => {
     const result = (v: number) => ({ instance: 'i', fieldError: v, trajError: v, ssim: v, energyDrift: v, adaptSeconds: 0.5, adaptLosses: [v], code: null });
     const evaluation = {
       grid: { points: [], n: 11 },
-      truth: { grid: [], rollout: [] },
+      truth: { grid: [], hamiltonian: [], rollout: [], support: [] },
       methods: [
-        { method: 'ANIL' as const, instances: [result(0.2), result(NaN)], preview: { grid: [], rollout: [] } },
-        { method: 'SVD' as const, instances: [result(0.1), result(0.3)], preview: { grid: [], rollout: [] } },
+        { method: 'ANIL' as const, instances: [result(0.2), result(NaN)], preview: { grid: [], hamiltonian: [], rollout: [] } },
+        { method: 'SVD' as const, instances: [result(0.1), result(0.3)], preview: { grid: [], hamiltonian: [], rollout: [] } },
       ],
     };
     const rows = spdTableRows(evaluation);
@@ -132,7 +132,28 @@ describe('experiments/spdHamiltonian (Paper B, Hamiltonian benchmark)', () => {
         assert.ok(r.adaptSeconds > 0, `${r.method}.adaptSeconds`);
       }
       assert.equal(m.paperReference.values.v2.table.SVD.fieldError, 1.51);
-      for (const f of ['vector-fields', 'phase-portraits', 'training-curves', 'latent-pca-m', 'latent-pca-k']) assert.ok(fs.existsSync(path.join(dir, 'figures', `${f}.json`)), f);
+      for (const f of ['vector-fields', 'phase-portraits', 'training-curves', 'latent-pca-m', 'latent-pca-k', 'hamiltonian-level-sets', 'few-shot-sweep']) {
+        assert.ok(fs.existsSync(path.join(dir, 'figures', `${f}.json`)), f);
+      }
+      const finite = (s: { mean: number | null; std: number | null }) => Number.isFinite(s.mean) && Number.isFinite(s.std);
+      assert.deepEqual(m.fewShotSweep.sizes, [5, 8], 'smoke: 5 and the whole support trajectory of 8 points');
+      assert.deepEqual(m.fewShotSweep.methods.map((r: { method: string }) => r.method), [...SPD_METHODS]);
+      for (const r of m.fewShotSweep.methods) assert.ok(r.fieldError.length === 2 && r.fieldError.every(finite), JSON.stringify(r));
+      const full = m.fewShotSweep.methods.map((r: { fieldError: unknown[] }) => r.fieldError[1]);
+      assert.deepEqual(full, m.table.map((r: SpdTableRow) => r.fieldError), 'n = N is the main evaluation');
+      assert.deepEqual(m.latentInitAblation.map((r: { method: string }) => r.method), ['Shift', 'FW', 'RO', 'MR', 'SVD', 'MR-v1']);
+      for (const r of m.latentInitAblation) {
+        for (const init of ['mean', 'zero']) assert.ok(finite(r[init].fieldError) && finite(r[init].trajError), JSON.stringify(r));
+      }
+      const svd = m.latentInitAblation.find((r: { method: string }) => r.method === 'SVD');
+      assert.deepEqual(svd.mean.fieldError, m.table.find((r: SpdTableRow) => r.method === 'SVD').fieldError, 'the configured start z_avg is the main evaluation');
+      const levels = JSON.parse(fs.readFileSync(path.join(dir, 'figures', 'hamiltonian-level-sets.json'), 'utf8'));
+      assert.deepEqual(levels.data.map((t: { type: string }) => t.type), ['contour', 'contour', 'contour']);
+      for (const t of levels.data) assert.equal(Math.min(...t.z.flat().filter((v: number | null) => v !== null)), 0, 'each H is shifted to min 0');
+      const fields = JSON.parse(fs.readFileSync(path.join(dir, 'figures', 'vector-fields.json'), 'utf8'));
+      assert.equal(fields.data.filter((t: { mode?: string }) => t.mode === 'markers')[0].x.length, 8, 'the support states are marked on the target');
+      for (const f of ['few-shot-sweep.md', 'latent-init-ablation.csv']) assert.ok(fs.existsSync(path.join(dir, f)), f);
+      assert.match(fs.readFileSync(path.join(dir, 'readme.md'), 'utf8'), /z_avg \(spec\) against 0/);
       const readme = fs.readFileSync(path.join(dir, 'readme.md'), 'utf8');
       assert.match(readme, /\| SVD \|/);
       assert.match(readme, /paper's ranking/);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { DataError } from '../../src/core/errors';
-import { barFigure, lineFigure, phasePortraitGrid, scatterFigure } from '../../src/viz/figures';
+import { barFigure, contourFigure, fieldSnapshotsFigure, lineFigure, phasePortraitGrid, scatterFigure } from '../../src/viz/figures';
 import { methodColor } from '../../src/viz/palette';
 
 type Trace = Record<string, any>;
@@ -98,5 +98,34 @@ describe('viz/figures', () => {
     assert.deepEqual(data[0].x, ['PC1', 'PC2']);
     assert.equal((f.layout as Layout).xaxis.type, 'category');
     assert.throws(() => barFigure({ title: 'b', categories: ['a'], values: [], xTitle: 'x', yTitle: 'y' }), DataError);
+  });
+  it('contourFigure: one contour panel per field with the same levels across panels, NaN as a hole, shape checked', () => {
+    const f = contourFigure({
+      title: 'H',
+      xTitle: 'q',
+      yTitle: 'p',
+      x: [0, 1, 2],
+      y: [0, 1],
+      colorTitle: 'H',
+      levels: 4,
+      panels: [
+        { title: 'true', z: [[0, 1, 2], [1, 2, 3]] },
+        { title: 'learned', z: [[0, NaN, 4], [1, 2, 3]] },
+      ],
+    });
+    const data = f.data as Trace[];
+    assert.deepEqual(data.map((t) => t.type), ['contour', 'contour']);
+    assert.deepEqual(data[1].z[0], [0, null, 4]);
+    data.forEach((t) => assert.deepEqual(t.contours.start === 0 && t.contours.end === 4 && t.contours.size, 1));
+    assert.deepEqual([data[0].xaxis, data[1].xaxis], ['x', 'x2']);
+    assert.deepEqual(axisTitles(f.layout as Layout).filter(Boolean), ['q', 'p', 'q']);
+    assert.throws(() => contourFigure({ title: 'bad', xTitle: 'q', yTitle: 'p', x: [0, 1], y: [0], colorTitle: 'H', panels: [{ title: 'a', z: [[0, 1, 2]] }] }), DataError);
+  });
+
+  it('fieldSnapshotsFigure: markers over a panel in its pixel coordinates', () => {
+    const f = fieldSnapshotsFigure({ title: 'f', colorTitle: '|f|', panels: [{ title: 'target', z: [[0, 1], [2, 3]], points: { name: 'support', x: [0.5], y: [1] } }, { title: 'm', z: [[0, 1], [2, 3]] }] });
+    const data = f.data as Trace[];
+    assert.deepEqual(data.map((t) => t.type), ['heatmap', 'scatter', 'heatmap']);
+    assert.deepEqual([data[1].x, data[1].y, data[1].xaxis, data[2].xaxis], [[0.5], [1], 'x', 'x2']);
   });
 });

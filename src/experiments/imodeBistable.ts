@@ -23,7 +23,8 @@ export type ImodeBistableConfig = ConfigOf<typeof imodeBistableSchema>;
 /**
  * default [INF]: 16 training instances (4 × 4 grid), 6 interpolating and 3 extrapolating unseen ones, 4 trajectories
  * of 10 s at dt = 0.05 each (initial states inside one well and over the barrier), windows of 0.5 s, the pendulum's
- * width-32 Softplus(β = 10) energy network.
+ * width-32 Softplus(β = 10) energy network, and a proximal term 1e-4·|η − η0|² in the inner loss (against the same run
+ * without it: median held-out MSE 9.1e-4 instead of 6.6e-3, worst interpolating gauge error 56 % instead of 98 %).
  */
 const DEFAULT = {
   ...IMODE_FAMILY_BASE,
@@ -36,6 +37,7 @@ const DEFAULT = {
   evalSteps: 120,
   outerIterations: 300,
   scratchSteps: 150,
+  innerProximal: 1e-4,
   width: 32,
   depth: 4,
   beta: 10,

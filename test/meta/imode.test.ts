@@ -8,6 +8,20 @@ import { type FieldFactory, disposeTaskBatch, makeTaskBatch, perTaskLoss } from 
 import { potentialMlpSpec } from '../../src/nn/conservativeForce';
 import { initMlp, mlpTensors } from '../../src/nn/mlp';
 
+/**
+ * Over-provisioned η: ẋ = −(η₁ + 10⁻³ η₂) x, so J's η₂ column is 10⁻³ × its η₁ column, against data decaying as
+ * x0 e^{−t}(1 + 0.1 t²), which no rate fits exactly.
+ */
+function barelySeenEtaProblem(): { field: FieldFactory; batch: ReturnType<typeof makeTaskBatch> } {
+  const c = 1e-3;
+  const field: FieldFactory = (_ps, etaRows) => (_t, y) =>
+    tf.neg(tf.mul(tf.add(tf.slice(etaRows, [0, 0], [-1, 1]), tf.mul(tf.slice(etaRows, [0, 1], [-1, 1]), c)), y)) as tf.Tensor2D;
+  const dt = 0.1;
+  const x0 = [Float64Array.of(1), Float64Array.of(-0.5)];
+  const targets = Array.from({ length: 16 }, (_, t) => x0.map((x) => Float64Array.of(x[0] * Math.exp(-t * dt) * (1 + 0.1 * (t * dt) ** 2))));
+  return { field, batch: makeTaskBatch(x0, targets, [0, 0], 1, dt) };
+}
+
 describe('meta/imode (bi-level inner loop, batched over tasks)', () => {
   const cfg = imodePendulumConfig('smoke', { windowsPerTask: 3, windowSteps: 15, etaDim: 1 });
   let params: tf.Tensor[];
@@ -92,13 +106,7 @@ describe('meta/imode (bi-level inner loop, batched over tasks)', () => {
     // Over-provisioned η: ẋ = −(η₁ + 10⁻³ η₂) x, so J's η₂ column is 10⁻³ × its η₁ column. Data decay as x0 e^{−t}(1 + 0.1 t²),
     // which no rate fits exactly. Marquardt's D = diag(JᵀJ) scales the step to each column, so η₂ takes its share of
     // the rate change at 10³ × the size (|Δη₂| in the hundreds); with D₂₂ floored at 10⁻² D₁₁ it moves by ≈ 0.1 × the change.
-    const c = 1e-3;
-    const field: FieldFactory = (_ps, etaRows) => (_t, y) =>
-      tf.neg(tf.mul(tf.add(tf.slice(etaRows, [0, 0], [-1, 1]), tf.mul(tf.slice(etaRows, [0, 1], [-1, 1]), c)), y)) as tf.Tensor2D;
-    const dt = 0.1;
-    const x0 = [Float64Array.of(1), Float64Array.of(-0.5)];
-    const targets = Array.from({ length: 16 }, (_, t) => x0.map((x) => Float64Array.of(x[0] * Math.exp(-t * dt) * (1 + 0.1 * (t * dt) ** 2))));
-    const batch = makeTaskBatch(x0, targets, [0, 0], 1, dt);
+    const { field, batch } = barelySeenEtaProblem();
     const start = [2.5, 0];
     const eta0 = tf.tensor2d([start]);
     const inner = { steps: 5, optimizer: 'levenberg-marquardt' as const, lr: 1, safeguard: 'none' as const, maxHalvings: 6 };
@@ -114,13 +122,7 @@ describe('meta/imode (bi-level inner loop, batched over tasks)', () => {
   });
 
   it('a proximal term γ|η − η_start|² pins the barely-seen η dimension and still fits; it needs Levenberg–Marquardt', () => {
-    const c = 1e-3;
-    const field: FieldFactory = (_ps, etaRows) => (_t, y) =>
-      tf.neg(tf.mul(tf.add(tf.slice(etaRows, [0, 0], [-1, 1]), tf.mul(tf.slice(etaRows, [0, 1], [-1, 1]), c)), y)) as tf.Tensor2D;
-    const dt = 0.1;
-    const x0 = [Float64Array.of(1), Float64Array.of(-0.5)];
-    const targets = Array.from({ length: 16 }, (_, t) => x0.map((x) => Float64Array.of(x[0] * Math.exp(-t * dt) * (1 + 0.1 * (t * dt) ** 2))));
-    const batch = makeTaskBatch(x0, targets, [0, 0], 1, dt);
+    const { field, batch } = barelySeenEtaProblem();
     const eta0 = tf.tensor2d([[2.5, 0]]);
     const base = { steps: 5, optimizer: 'levenberg-marquardt' as const, lr: 1, safeguard: 'none' as const, maxHalvings: 6 };
     const solver = { method: 'rk4' as const, substeps: 4 };

@@ -88,6 +88,14 @@ export function meanStd(values: readonly number[]): MeanStd {
   return { mean, std: Math.sqrt(variance) };
 }
 
+/** The median (mean of the two middle values for an even count); DataError for no values. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new DataError('median: no values given');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 type Matrix = readonly (readonly number[])[];
 
 function matVecNorm(A: Matrix, v: ArrayLike<number>): number {

@@ -37,6 +37,11 @@ function checkRows(rows: readonly (readonly number[])[]): void {
   });
 }
 
+/** A point's coordinates on the given components: (x − mean) · component for each (also for points not in the fit). */
+export function projectOnComponents(x: readonly number[], mean: readonly number[], components: readonly (readonly number[])[]): number[] {
+  return components.map((c) => c.reduce((s, cj, j) => s + cj * (x[j] - mean[j]), 0));
+}
+
 /** PCA of `rows` (n points × d features); `center` (default true) subtracts the mean first. */
 export function pca(rows: readonly (readonly number[])[], opts: { center?: boolean } = {}): PcaResult {
   checkRows(rows);
@@ -55,7 +60,7 @@ export function pca(rows: readonly (readonly number[])[], opts: { center?: boole
   return {
     explainedVarianceRatio: eigenvalues.map((v) => (total > 0 ? v / total : 0)),
     components,
-    projected: data.map((r) => components.map((c) => c.reduce((s, cj, j) => s + cj * (r[j] - mean[j]), 0))),
+    projected: data.map((r) => projectOnComponents(r, mean, components)),
     mean,
   };
 }

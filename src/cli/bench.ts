@@ -13,6 +13,7 @@ import { parseArgs } from 'util';
 import { initBackend } from '../core/backend';
 import { writeJsonAtomic } from '../core/atomicWrite';
 import { ConfigError } from '../core/errors';
+import { median } from '../analysis/metrics';
 import { repoRoot } from '../core/paths';
 import { startProvenance } from '../core/results';
 import { createRng } from '../core/rng';
@@ -30,10 +31,7 @@ export interface Timing {
 
 export function summariseTimings(ms: readonly number[]): Timing {
   if (ms.length === 0) throw new ConfigError('no repetitions were measured');
-  const sorted = [...ms].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { medianMs: median, minMs: sorted[0], repetitions: sorted.length };
+  return { medianMs: median(ms), minMs: Math.min(...ms), repetitions: ms.length };
 }
 
 async function main(): Promise<number> {

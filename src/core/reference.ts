@@ -35,3 +35,8 @@ export function paperReference(experimentId: string, file = referenceFile()): Pa
   }
   return entry;
 }
+
+/** The paper's side of a results table: the reported values, or that none were reported and where we looked. */
+export function reportedNumbers(reference: PaperReference): string {
+  return reference.values === null ? `no numbers reported (${reference.source})` : JSON.stringify(reference.values);
+}

@@ -36,6 +36,18 @@ export interface Provenance {
   wallSeconds: number;
 }
 
+/**
+ * The first line of every generated README section: scale, seed, backend, tfjs, git revision (dirty flagged), date, and
+ * the command that regenerates it.
+ */
+export function provenanceLine(p: Provenance): string {
+  const revision = p.gitRevision ? p.gitRevision.slice(0, 7) + (p.gitDirty ? ' (dirty)' : '') : 'unknown';
+  return (
+    `Scale \`${p.scale}\`, seed ${p.seed}, backend \`${p.backend}\`, tfjs ${p.tfjsVersion}, revision ${revision}, ${p.finishedAt.slice(0, 10)}; ` +
+    `regenerate with \`npm run reproduce -- ${p.experiment}\`.`
+  );
+}
+
 export interface GitInfo {
   revision: string | null;
   dirty: boolean | null;

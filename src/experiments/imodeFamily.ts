@@ -24,9 +24,10 @@ import { initBackend } from '../core/backend';
 import { checkpointStore } from '../core/checkpoint';
 import { type ConfigOf, type Scale, type Schema, configHash } from '../core/config';
 import { ConfigError } from '../core/errors';
+import { median } from '../analysis/metrics';
 import { progress } from '../core/progress';
-import { type Provenance, type ProvenanceRecorder, startProvenance, writeResults } from '../core/results';
-import { type PaperReference, paperReference } from '../core/reference';
+import { type Provenance, type ProvenanceRecorder, provenanceLine, startProvenance, writeResults } from '../core/results';
+import { type PaperReference, paperReference, reportedNumbers } from '../core/reference';
 import { type Rng, createRng } from '../core/rng';
 import { extractWindows, sampleWindowStarts } from '../data/windows';
 import { dopri5 } from '../integrators/dopri5';
@@ -462,11 +463,6 @@ export interface FamilySummary {
   figures: Record<string, PlotlyFigure>;
 }
 
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /** Step 4a: the results contract (metrics.json), the per-instance table and every figure. */
 export function summariseFamily<C extends ImodeFamilyConfig>(
   family: ImodeFamily<C>,
@@ -498,8 +494,8 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
     gaugeMaxRelErrorExtrapolate: extrapolating.length ? Math.max(...extrapolating) : null,
     evalError: unseen.map((r) => ({ instance: r.label, split: r.split, params: r.params, value: r.evalError })),
     scratchEvalError: unseen.map((r) => ({ instance: r.label, split: r.split, params: r.params, value: r.scratchEvalError })),
-    medianEvalError: median(unseen.map((r) => r.evalError)),
-    medianScratchEvalError: unseen.every((r) => r.scratchEvalError !== null) ? median(unseen.map((r) => r.scratchEvalError as number)) : null,
+    medianEvalError: unseen.length ? median(unseen.map((r) => r.evalError)) : null,
+    medianScratchEvalError: unseen.length && unseen.every((r) => r.scratchEvalError !== null) ? median(unseen.map((r) => r.scratchEvalError as number)) : null,
     adaptSeconds: results.map((r) => ({ instance: r.label, split: r.split, value: r.adaptSeconds })),
     maxAdaptSeconds: Math.max(...results.map((r) => r.adaptSeconds)),
     metaTrainSeconds: trained.seconds,
@@ -528,24 +524,22 @@ export function familyReadmeSnippet(summary: FamilySummary, provenance: Provenan
     innerSteps: number;
     gaugeMaxRelErrorInterpolate: number | null;
     gaugeMaxRelErrorExtrapolate: number | null;
-    medianEvalError: number;
+    medianEvalError: number | null;
     medianScratchEvalError: number | null;
     maxAdaptSeconds: number;
     metaTrainSeconds: number;
   };
-  const revision = provenance.gitRevision ? provenance.gitRevision.slice(0, 7) + (provenance.gitDirty ? ' (dirty)' : '') : 'unknown';
-  const paperSide = reference.values === null ? `no numbers reported (${reference.source})` : JSON.stringify(reference.values);
   const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
+  const orDash = (v: number | null) => (v === null ? '—' : formatNumber(v, 3));
   return [
-    `Scale \`${provenance.scale}\`, seed ${provenance.seed}, backend \`${provenance.backend}\`, tfjs ${provenance.tfjsVersion}, revision ${revision}, ${provenance.finishedAt.slice(0, 10)}; ` +
-      `regenerate with \`npm run reproduce -- ${provenance.experiment}\`.`,
+    provenanceLine(provenance),
     '',
     '| | paper | ours |',
     '|---|---|---|',
-    `| reported numbers | ${paperSide} | below |`,
+    `| reported numbers | ${reportedNumbers(reference)} | below |`,
     `| intrinsic dimension of η (PCA of ${m.etaDim}-dim η): 99 % of the variance / sharpest drop | ${m.physicalDimension} (= physical parameters, authors' claim) | ${m.intrinsicDimension} / ${m.spectralGapDimension} |`,
     `| Neural Gauge, worst relative error, interpolating / extrapolating | — | ${pct(m.gaugeMaxRelErrorInterpolate)} / ${pct(m.gaugeMaxRelErrorExtrapolate)} |`,
-    `| held-out rollout MSE, median over unseen instances: iMODE / scratch | — | ${formatNumber(m.medianEvalError, 3)} / ${m.medianScratchEvalError === null ? '—' : formatNumber(m.medianScratchEvalError, 3)} |`,
+    `| held-out rollout MSE, median over unseen instances: iMODE / scratch | — | ${orDash(m.medianEvalError)} / ${orDash(m.medianScratchEvalError)} |`,
     `| adaptation time per instance (${m.innerSteps} steps) | "within seconds" | ≤ ${m.maxAdaptSeconds.toFixed(2)} s |`,
     `| meta-training wall time | — | ${m.metaTrainSeconds.toFixed(0)} s |`,
     '',

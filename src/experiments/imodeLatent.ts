@@ -10,7 +10,7 @@
  *    "measured" as φ̂ = Φ(P(η)), with the relative error |φ̂ − φ| / |φ|.
  */
 import { type NeuralGaugeOptions, fitNeuralGauge, relativeParameterError } from '../analysis/neuralGauge';
-import { intrinsicDimension, pca, spectralGapDimension } from '../analysis/pca';
+import { intrinsicDimension, pca, projectOnComponents, spectralGapDimension } from '../analysis/pca';
 import { DataError } from '../core/errors';
 import type { Rng } from '../core/rng';
 import { barFigure, scatterFigure } from '../viz/figures';
@@ -49,10 +49,6 @@ export interface LatentAnalysis {
   gaugeTrainLoss: number;
 }
 
-function project(eta: readonly number[], mean: readonly number[], components: readonly (readonly number[])[]): number[] {
-  return components.map((c) => c.reduce((s, cj, j) => s + cj * (eta[j] - mean[j]), 0));
-}
-
 /**
  * PCA on the training points, projection of every point, and the gauge fitted on the training points and applied to
  * the rest. Needs at least p + 1 training points so that the p-dimensional fit is determined.
@@ -66,12 +62,12 @@ export function analyseLatents(points: readonly LatentPoint[], rng: Rng, opts: {
   }
   const etaDim = train[0].eta.length;
   const decomposition = pca(train.map((p) => p.eta));
-  const projected = points.map((p) => project(p.eta, decomposition.mean, decomposition.components));
+  const projected = points.map((p) => projectOnComponents(p.eta, decomposition.mean, decomposition.components));
   const gaugeComponents = decomposition.components.slice(0, Math.min(physicalDimension, etaDim));
   if (gaugeComponents.length < physicalDimension) {
     throw new DataError(`η has ${etaDim} dimension(s) but ${physicalDimension} physical parameters must be gauged`);
   }
-  const coordinates = (p: LatentPoint) => project(p.eta, decomposition.mean, gaugeComponents);
+  const coordinates = (p: LatentPoint) => projectOnComponents(p.eta, decomposition.mean, gaugeComponents);
   const gauge = fitNeuralGauge(train.map(coordinates), train.map((p) => [...p.params]), rng, opts.gauge);
   const unseen = points.filter((p) => p.split !== 'train');
   const predicted = unseen.length > 0 ? gauge.forward(unseen.map(coordinates)) : [];

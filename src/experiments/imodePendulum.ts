@@ -15,8 +15,8 @@ import { ConfigError } from '../core/errors';
 import { type ConfigOf, type Scale, configHash } from '../core/config';
 import { progress } from '../core/progress';
 import { repoPath } from '../core/paths';
-import type { Provenance, ProvenanceRecorder } from '../core/results';
-import type { PaperReference } from '../core/reference';
+import { type Provenance, type ProvenanceRecorder, provenanceLine } from '../core/results';
+import { type PaperReference, reportedNumbers } from '../core/reference';
 import { type Rng, createRng } from '../core/rng';
 import { IMODE_TRAIN_LENGTHS, type PendulumInstance, loadImodePendulum, splitOf } from '../data/imodePendulum';
 import { extractWindows, sampleWindowStarts } from '../data/windows';
@@ -477,17 +477,14 @@ export function readmeSnippet(summary: PendulumSummary, provenance: Provenance, 
     gaugeMaxRelErrorInterpolate: number;
     gaugeMaxRelErrorExtrapolate: number;
   };
-  const revision = provenance.gitRevision ? provenance.gitRevision.slice(0, 7) + (provenance.gitDirty ? ' (dirty)' : '') : 'unknown';
-  const paperSide = reference.values === null ? `no numbers reported (${reference.source})` : JSON.stringify(reference.values);
   return [
-    `Scale \`${provenance.scale}\`, seed ${provenance.seed}, backend \`${provenance.backend}\`, tfjs ${provenance.tfjsVersion}, revision ${revision}, ${provenance.finishedAt.slice(0, 10)}; ` +
-      `regenerate with \`npm run reproduce -- ${provenance.experiment}\`.`,
+    provenanceLine(provenance),
     '',
     tableToMarkdown(summary.table, { digits: 3 }),
     '',
     '| | paper | ours |',
     '|---|---|---|',
-    `| reported numbers | ${paperSide} | table above |`,
+    `| reported numbers | ${reportedNumbers(reference)} | table above |`,
     `| intrinsic dimension of η (PCA of ${m.etaDim}-dim η): 99 % of the variance / sharpest drop | ${m.physicalDimension} (= physical parameters, README claim) | ${m.intrinsicDimension} / ${m.spectralGapDimension} |`,
     `| Neural Gauge, worst relative error in L, interpolating / extrapolating (L = 10) | — | ${(100 * m.gaugeMaxRelErrorInterpolate).toFixed(1)} % / ${(100 * m.gaugeMaxRelErrorExtrapolate).toFixed(1)} % |`,
     `| adapted η monotone in L | — | ${m.etaMonotoneInL ? 'yes' : 'no'} |`,

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DataError } from '../core/errors';
+import { median } from '../analysis/metrics';
 import { readMetrics } from '../core/results';
 import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../viz/table';
 
@@ -23,11 +24,7 @@ interface SummaryMetrics {
   adaptSeconds: { value: number }[];
 }
 
-const median = (xs: readonly number[]): number | null => {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const medianOrNull = (xs: readonly number[]): number | null => (xs.length ? median(xs) : null);
 const worst = (xs: readonly number[]): number | null => (xs.length ? Math.max(...xs) : null);
 const percent = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
 
@@ -48,8 +45,8 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
     if (absent.length) throw new DataError(`${id}: metrics.json lacks ${absent.join(', ')}; it predates the results contract: rerun \`npm run reproduce -- ${id}\``, { file: path.join(dir, 'metrics.json') });
     const gaugeOf = (split: string) => m.gauge.filter((g) => g.split === split).map((g) => g.relError);
     const scratch = m.scratchEvalError.map((e) => e.value).filter((v): v is number => v !== null);
-    const scratchMedian = median(scratch);
-    const oursMedian = median(m.evalError.map((e) => e.value));
+    const scratchMedian = medianOrNull(scratch);
+    const oursMedian = medianOrNull(m.evalError.map((e) => e.value));
     rows.push([
       id,
       m.physicalDimension,

@@ -61,7 +61,7 @@ import { type ConfigOf, type Scale, configHash } from '../core/config';
 import { ConfigError } from '../core/errors';
 import { progress } from '../core/progress';
 import { type PaperReference, paperReference } from '../core/reference';
-import { type Provenance, type ProvenanceRecorder, startProvenance, writeResults } from '../core/results';
+import { type Provenance, type ProvenanceRecorder, provenanceLine, startProvenance, writeResults } from '../core/results';
 import { type FieldTask, type SavedOuterLoop, disposeFieldTasks } from '../meta/fieldTasks';
 import {
   DEFAULT_GRADIENT_META_OPTIONS,
@@ -983,12 +983,10 @@ const STUDY_CAPTIONS: Record<string, string> = {
 /** The README section: provenance line, the benchmark table beside the paper's numbers, and the ranking check. */
 export function spdReadmeSnippet(summary: SpdSummary, provenance: Provenance, reference: PaperReference): string {
   const ranking = summary.metrics.ranking as Record<'fieldError' | 'trajError', ReturnType<typeof rankingCheck>>;
-  const revision = provenance.gitRevision ? provenance.gitRevision.slice(0, 7) + (provenance.gitDirty ? ' (dirty)' : '') : 'unknown';
   const claim = (r: ReturnType<typeof rankingCheck>) =>
     `${r.metric}: best modulation ${r.bestModulation}, best of Scratch/MAML/ANIL/Reptile ${r.bestBaseline}; every modulation below every baseline: ${r.modulationsBeatBaselines ? 'yes' : 'no'}; SVD or RO best overall: ${r.svdOrRoBest ? 'yes' : 'no'}.`;
   return [
-    `Scale \`${provenance.scale}\`, seed ${provenance.seed}, backend \`${provenance.backend}\`, tfjs ${provenance.tfjsVersion}, revision ${revision}, ${provenance.finishedAt.slice(0, 10)}; ` +
-      `regenerate with \`npm run reproduce -- ${provenance.experiment}\`. Mean ± std over the test instances; paper values from ${reference.source}.`,
+    `${provenanceLine(provenance)} Mean ± std over the test instances; paper values from ${reference.source}.`,
     '',
     tableToMarkdown(summary.table, { digits: 3 }),
     '',

@@ -7,6 +7,7 @@ import {
   fieldComponentImage,
   fieldSsim,
   meanStd,
+  median,
   relativeFieldError,
   relativeTrajectoryError,
   ssim,
@@ -55,6 +56,13 @@ describe('metrics: relative errors, drift, mean ± std, degeneracy', () => {
     assert.equal(energyDrift([2, 2.5, 1.25, 2]), 0.75);
     assert.equal(energyDrift([3]), 0);
     assert.throws(() => energyDrift([]), DataError);
+  });
+
+  it('median takes the middle value, the mean of the two middle ones for an even count, and refuses no values', () => {
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.equal(median([7]), 7);
+    assert.throws(() => median([]), DataError);
   });
 
   it('meanStd uses the population std and lets a diverged (NaN) run show', () => {

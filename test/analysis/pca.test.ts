@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { DataError } from '../../src/core/errors';
 import { createRng } from '../../src/core/rng';
-import { intrinsicDimension, pca, spectralGapDimension } from '../../src/analysis/pca';
+import { intrinsicDimension, pca, projectOnComponents, spectralGapDimension } from '../../src/analysis/pca';
 
 function close(a: number, b: number, tol = 1e-9): boolean {
   return Math.abs(a - b) <= tol;
@@ -91,5 +91,12 @@ describe('analysis/pca', () => {
     assert.equal(spectralGapDimension([1]), 1);
     assert.equal(spectralGapDimension([0, 0]), 0);
     assert.throws(() => spectralGapDimension([0.5, Number.NaN]), /ratio \[1\] is NaN/);
+  });
+
+  it('projecting the fitted rows on the components reproduces the PCA’s own projections', () => {
+    const rows = [[1, 2, 0], [3, 1, 1], [0, 0, 2], [2, 5, 1]];
+    const r = pca(rows);
+    rows.forEach((row, i) => projectOnComponents(row, r.mean, r.components).forEach((v, k) => assert.ok(Math.abs(v - r.projected[i][k]) < 1e-12)));
+    assert.deepEqual(projectOnComponents([5, 5], [1, 2], [[1, 0], [0, -1]]), [4, -3]);
   });
 });

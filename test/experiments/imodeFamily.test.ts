@@ -74,7 +74,9 @@ describe('experiments/imodeFamily', () => {
     const saved = process.env.METADYN_RESULTS_ROOT;
     process.env.METADYN_RESULTS_ROOT = root;
     try {
+      const tensorsBefore = tf.memory().numTensors;
       const { dir } = await runImodeFamily(imodeVanDerPol, 'smoke', {});
+      assert.equal(tf.memory().numTensors, tensorsBefore, 'a whole run (meta-training, adaptation, scratch, evaluation) leaves no tensor behind');
       const m = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
       assert.equal(m.physicalDimension, 1);
       assert.ok(Number.isInteger(m.intrinsicDimension) && m.intrinsicDimension >= 0 && m.intrinsicDimension <= m.etaDim);

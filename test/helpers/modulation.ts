@@ -66,8 +66,8 @@ function denseWeightModulation(spec: ModulationSpec, inDim: number, outDim: numb
           return w[i * outDim + j];
         case 'ro':
         case 'mr':
-          // w = [u_1 … u_r | v_1 … v_r], ΔW = Σ_k v_k u_kᵀ
-          return Array.from({ length: r }, (_, k) => w[r * outDim + k * inDim + i] * w[k * outDim + j]).reduce((a, b) => a + b, 0);
+          // w = [u_1 … u_r | v_1 … v_r], ΔW = (1/r) Σ_k v_k u_kᵀ
+          return Array.from({ length: r }, (_, k) => w[r * outDim + k * inDim + i] * w[k * outDim + j]).reduce((a, b) => a + b, 0) / r;
         case 'svd':
         case 'mr-v1':
           return Array.from({ length: r }, (_, k) => w[k] * shared[1][i][k] * shared[0][j][k]).reduce((a, b) => a + b, 0);

@@ -117,6 +117,38 @@ describe('modulation/modulatedMlp', () => {
     });
   }
 
+  it('MR(r) whose r factor pairs all equal RO\'s one pair is RO (the 1/r scaling: without it ΔW would be r times RO\'s)', () => {
+    const ro = modulatedFixture('ro', 11);
+    const r = 3;
+    const mr = modulatedFixture('mr', 12, { rank: r });
+    // Per layer the hypernetwork emits [u | v | shift] for RO and [u_1 … u_r | v_1 … v_r | shift] for MR: repeat
+    // RO's u and v columns r times to build MR's Φ and φ₀.
+    const layers = ro.spec.base.sizes.slice(0, -2).map((inDim, l) => ({ inDim, outDim: ro.spec.base.sizes[l + 1] }));
+    const repeatColumns = (t: tf.Tensor2D): tf.Tensor2D =>
+      tf.tidy(() => {
+        let offset = 0;
+        const parts = layers.flatMap(({ inDim, outDim }) => {
+          const [u, v, shift] = [outDim, inDim, outDim].map((width) => {
+            const part = tf.slice(t, [0, offset], [-1, width]);
+            offset += width;
+            return part;
+          });
+          return [...Array<tf.Tensor>(r).fill(u), ...Array<tf.Tensor>(r).fill(v), shift];
+        });
+        return tf.concat(parts, 1) as tf.Tensor2D;
+      });
+    const hyperWeight = repeatColumns(ro.params.hyperWeight);
+    const hyperBias = tf.tidy(() => tf.reshape(repeatColumns(tf.reshape(ro.params.hyperBias, [1, -1]) as tf.Tensor2D), [-1]) as tf.Tensor1D);
+    const asMr = { ...mr.params, base: ro.params.base, hyperWeight, hyperBias };
+    const codes = randomMatrix(createRng(13), 4, ro.spec.latentDim, 1);
+    const latents = () => ({ codes: tf.tensor2d(codes) });
+    const difference = maxAbsDifference(evaluate(mr.spec, asMr, x, latents), evaluate(ro.spec, ro.params, x, latents));
+    assert.ok(difference < 1e-5, `MR(${r}) with repeated factors vs RO: ${difference}`);
+    tf.dispose([hyperWeight, hyperBias]);
+    disposeModulatedMlp(ro.params);
+    disposeModulatedMlp(mr.params);
+  });
+
   it("parameter counts match the spec's table (§3.2: base 2→100→100→100→1, d_z = 10)", () => {
     const base = hiddenLayersMlpSpec({ width: 100, depth: 3, activation: 'tanh', beta: 1 }, 2, 1);
     const table: [ModulationKind, number, number, number][] = [

@@ -1,0 +1,114 @@
+/**
+ * npm run seeds -- <id> --seeds 2508,2509,2510 [--scale default|paper|smoke] [--set key=value ...]
+ *
+ * Runs one benchmark experiment (one whose metrics.json holds a method `table`: the spd-* experiments) once per seed
+ * and writes the mean ± std over seeds (src/experiments/seedAggregate.ts) to results/seeds/<id>/<scale>/summary.{json,md,csv}.
+ * Each seed's complete result set lives under results/seeds/<id>/<scale>/seed-<s>/ (git-ignored: figures are
+ * megabytes); summary.json keeps every seed's per-seed values, config hash, backend and git revision.
+ *
+ * Resumable: a seed whose metrics.json exists is read, not rerun, and an interrupted seed resumes from its
+ * meta-training checkpoints. Config and seed list are validated before the first run starts.
+ */
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { writeFileAtomic } from '../core/atomicWrite';
+import { ConfigError, DataError } from '../core/errors';
+import { repoRoot } from '../core/paths';
+import { gitInfo, readMetrics } from '../core/results';
+import { experimentResultsDir } from '../experiments/experiment';
+import { experimentById } from '../experiments/registry';
+import { type SeedRun, aggregateSeedTables, seedAggregateTable } from '../experiments/seedAggregate';
+import { tableToCsv, tableToMarkdown } from '../viz/table';
+import { type Scale, parseScale, runCli } from './notebooks';
+import { parseOverrides } from './runExperiment';
+
+const USAGE = 'npm run seeds -- <id> --seeds 2508,2509,2510 [--scale default|paper|smoke] [--set key=value ...]';
+
+export function parseSeedList(text: string): number[] {
+  const parts = text.split(',').map((s) => s.trim());
+  const seeds = parts.map(Number);
+  if (parts.some((s) => s === '') || seeds.some((s) => !Number.isInteger(s) || s < 0 || s > 4294967295)) {
+    throw new ConfigError(`--seeds takes a comma-separated list of integers in [0, 2^32), got '${text}'`);
+  }
+  if (new Set(seeds).size !== seeds.length) throw new ConfigError(`--seeds has a repeated seed: '${text}'`);
+  return seeds;
+}
+
+/** results/seeds/<id>/<scale>/, under METADYN_RESULTS_ROOT when it is set (as every result directory) */
+export function seedsDir(id: string, scale: Scale, env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(path.dirname(experimentResultsDir(id, 'default', env)), 'seeds', id, scale);
+}
+
+/** The command that regenerates a summary. */
+export function seedsCommand(id: string, scale: Scale, seeds: readonly number[], sets: readonly string[]): string {
+  return ['npm run seeds --', id, '--seeds', seeds.join(','), '--scale', scale, ...sets.map((s) => `--set ${s}`)].join(' ');
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    options: { scale: { type: 'string', default: 'default' }, seeds: { type: 'string' }, set: { type: 'string', multiple: true, default: [] } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new ConfigError(`give exactly one experiment id; usage: ${USAGE}`);
+  if (values.seeds === undefined) throw new ConfigError(`--seeds is required; usage: ${USAGE}`);
+  const id = positionals[0];
+  const experiment = experimentById(id);
+  const scale = parseScale(values.scale as string);
+  const seeds = parseSeedList(values.seeds);
+  const overrides = parseOverrides(values.set as string[]);
+  if ('seed' in overrides) throw new ConfigError('--set seed=… conflicts with --seeds; give the seeds with --seeds');
+  const out = seedsDir(id, scale);
+
+  const runs: SeedRun[] = [];
+  for (const seed of seeds) {
+    const root = path.join(out, `seed-${seed}`);
+    const dir = experimentResultsDir(id, scale, { METADYN_RESULTS_ROOT: root });
+    let metrics;
+    try {
+      metrics = readMetrics(dir);
+      console.log(`[seeds] ${id} seed ${seed}: reusing ${path.relative(repoRoot(), dir)}`);
+    } catch (e) {
+      if (!(e instanceof DataError)) throw e;
+      console.log(`[seeds] ${id} seed ${seed} (${scale}) -> ${path.relative(repoRoot(), dir)}`);
+      const previous = process.env.METADYN_RESULTS_ROOT;
+      process.env.METADYN_RESULTS_ROOT = root;
+      try {
+        await experiment.run(scale, { ...overrides, seed });
+      } finally {
+        if (previous === undefined) delete process.env.METADYN_RESULTS_ROOT;
+        else process.env.METADYN_RESULTS_ROOT = previous;
+      }
+      metrics = readMetrics(dir);
+    }
+    if (!Array.isArray(metrics.table)) throw new DataError(`${id} has no method table in metrics.json; seed aggregation applies to the benchmark experiments (spd-*)`, { file: path.join(dir, 'metrics.json') });
+    if (metrics.provenance.seed !== seed) throw new DataError(`metrics.json says seed ${metrics.provenance.seed}, expected ${seed}`, { file: path.join(dir, 'metrics.json') });
+    runs.push({ seed, table: metrics.table as SeedRun['table'], provenance: metrics.provenance });
+  }
+
+  const rows = aggregateSeedTables(runs);
+  const table = seedAggregateTable(rows);
+  const command = seedsCommand(id, scale, seeds, values.set as string[]);
+  const git = gitInfo(repoRoot());
+  const summary = {
+    experiment: id,
+    scale,
+    command,
+    seeds,
+    overrides,
+    aggregatedAt: new Date().toISOString(),
+    gitRevision: git.revision,
+    gitDirty: git.dirty,
+    runs: runs.map(({ seed, provenance }) => ({ seed, ...provenance })),
+    table: rows,
+  };
+  writeFileAtomic(path.join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomic(path.join(out, 'summary.csv'), tableToCsv(table));
+  const md = `${id}, scale \`${scale}\`, seeds ${seeds.join(', ')} (mean ± sample std over seeds of each seed's mean over the test instances); regenerate with \`${command}\`.\n\n${tableToMarkdown(table)}\n`;
+  writeFileAtomic(path.join(out, 'summary.md'), md);
+  console.log(md);
+  console.log(`[seeds] wrote ${path.relative(repoRoot(), out)}/summary.{json,md,csv}`);
+  return 0;
+}
+
+if (require.main === module) runCli(main);

@@ -1,0 +1,71 @@
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { DataError } from '../../src/core/errors';
+import { ConfigError } from '../../src/core/errors';
+import { type SeedRun, aggregateMetric, aggregateSeedTables, seedAggregateTable } from '../../src/experiments/seedAggregate';
+import { parseSeedList, seedsDir } from '../../src/cli/seeds';
+import { REPO_ROOT } from '../../src/cli/notebooks';
+import { tmpDir } from '../helpers/tmpDir';
+
+const PROVENANCE: SeedRun['provenance'] = { configHash: 'h', backend: 'cpu', tfjsVersion: 't', gitRevision: null, gitDirty: null, wallSeconds: 1 };
+
+function run(seed: number, rows: [string, number | null][]): SeedRun {
+  const cell = (v: number | null) => ({ mean: v, std: 0 });
+  return { seed, provenance: PROVENANCE, table: rows.map(([method, v]) => ({ method, fieldError: cell(v), trajError: cell(v === null ? null : 2 * (v as number)), ssim: cell(0.5), energyDrift: cell(0) })) };
+}
+
+describe('experiments/seedAggregate', () => {
+  it('mean and sample std over seeds of the per-seed means (1, 2, 3 → 2 ± 1; one seed → std 0)', () => {
+    assert.deepEqual(aggregateMetric([1, 2, 3]), { mean: 2, std: 1, perSeed: [1, 2, 3], diverged: 0 });
+    assert.deepEqual(aggregateMetric([0.25]), { mean: 0.25, std: 0, perSeed: [0.25], diverged: 0 });
+  });
+
+  it('a method that diverged in any seed has no mean, and the table says in how many seeds', () => {
+    const rows = aggregateSeedTables([run(1, [['SVD', 0.1], ['ANIL', null]]), run(2, [['SVD', 0.3], ['ANIL', 0.5]])]);
+    assert.equal(rows[0].metrics.fieldError.mean, 0.2);
+    assert.ok(Math.abs((rows[0].metrics.trajError.mean as number) - 0.4) < 1e-15);
+    assert.deepEqual(rows[1].metrics.fieldError, { mean: null, std: null, perSeed: [null, 0.5], diverged: 1 });
+    const table = seedAggregateTable(rows);
+    assert.equal(table.rows[1][1], 'diverged in 1 of 2 seeds');
+    assert.match(String(table.rows[0][1]), /^0\.2\d* ± 0\.14/);
+  });
+
+  it('rejects runs whose methods differ, repeated seeds, and cells that are not {mean, std}', () => {
+    assert.throws(() => aggregateSeedTables([run(1, [['SVD', 0.1]]), run(2, [['RO', 0.1]])]), DataError);
+    assert.throws(() => aggregateSeedTables([run(1, [['SVD', 0.1]]), run(1, [['SVD', 0.2]])]), /repeated seed/);
+    const bad = run(3, [['SVD', 0.1]]);
+    assert.throws(() => aggregateSeedTables([{ ...bad, table: [{ method: 'SVD', fieldError: 0.1 }] }]), /'fieldError' is not a \{mean, std\} cell/);
+    assert.throws(() => aggregateSeedTables([]), DataError);
+  });
+
+  it('parseSeedList accepts distinct non-negative integers and rejects the rest', () => {
+    assert.deepEqual(parseSeedList('2508, 2509,2510'), [2508, 2509, 2510]);
+    for (const bad of ['1,1', '1.5', '-1', 'a', '']) assert.throws(() => parseSeedList(bad), ConfigError, bad);
+  });
+
+  it('npm run seeds at smoke scale: two seeds of spd-mass-spring give different tables, a summary with both, and a rerun reuses them', function () {
+    this.timeout(300000);
+    const root = tmpDir('metadyn-seeds-');
+    const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+    const args = [path.join(REPO_ROOT, 'src', 'cli', 'seeds.ts'), 'spd-mass-spring', '--seeds', '1,2', '--scale', 'smoke'];
+    const env = { ...process.env, METADYN_RESULTS_ROOT: root };
+    const first = spawnSync(tsx, args, { encoding: 'utf8', env });
+    assert.equal(first.status, 0, first.stderr);
+    const dir = seedsDir('spd-mass-spring', 'smoke', env);
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+    assert.deepEqual(summary.seeds, [1, 2]);
+    assert.equal(summary.table.length, 10);
+    const svd = summary.table.find((r: { method: string }) => r.method === 'SVD').metrics.fieldError;
+    assert.equal(svd.perSeed.length, 2);
+    assert.notEqual(svd.perSeed[0], svd.perSeed[1], 'different seeds should give different runs');
+    assert.ok(fs.readFileSync(path.join(dir, 'summary.md'), 'utf8').includes('npm run seeds -- spd-mass-spring --seeds 1,2 --scale smoke'));
+    const again = spawnSync(tsx, args, { encoding: 'utf8', env });
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal((again.stdout.match(/reusing/g) ?? []).length, 2);
+    const bad = spawnSync(tsx, [args[0], 'imode-pendulum', '--seeds', '1', '--scale', 'smoke', '--set', 'seed=3'], { encoding: 'utf8', env });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /conflicts with --seeds/);
+  });
+});

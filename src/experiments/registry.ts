@@ -12,10 +12,12 @@ import { imodePendulumInfo, runImodePendulum } from './imodePendulum';
 import { imodeReactionDiffusion } from './imodeReactionDiffusion';
 import { imodeSlinky } from './imodeSlinky';
 import { imodeVanDerPol } from './imodeVanDerPol';
+import { spdDno } from './spdDno';
 import { spdDuffing } from './spdDuffing';
 import { runSpdHamiltonian } from './spdHamiltonian';
 import { spdMassSpring } from './spdMassSpring';
 import { spdPendulum } from './spdPendulum';
+import { spdTgc } from './spdTgc';
 
 export interface RegisteredExperiment {
   info: ExperimentInfo;
@@ -33,6 +35,8 @@ export const EXPERIMENTS: readonly RegisteredExperiment[] = [
   { info: spdMassSpring.info, run: async (scale, overrides) => (await runSpdHamiltonian(spdMassSpring, scale, overrides)).dir },
   { info: spdPendulum.info, run: async (scale, overrides) => (await runSpdHamiltonian(spdPendulum, scale, overrides)).dir },
   { info: spdDuffing.info, run: async (scale, overrides) => (await runSpdHamiltonian(spdDuffing, scale, overrides)).dir },
+  { info: spdDno.info, run: async (scale, overrides) => (await runSpdHamiltonian(spdDno, scale, overrides)).dir },
+  { info: spdTgc.info, run: async (scale, overrides) => (await runSpdHamiltonian(spdTgc, scale, overrides)).dir },
 ];
 
 export function experimentById(id: string): RegisteredExperiment {

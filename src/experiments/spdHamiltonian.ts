@@ -82,17 +82,11 @@ import {
   latentMetaTrain,
   restoreLatentMetaState,
 } from '../meta/latentModulation';
-import {
-  type ModulatedMlpParams,
-  conditionModulatedMlp,
-  disposeModulatedMlp,
-  initModulatedMlp,
-  modulatedValueAndInputGradient,
-} from '../modulation/modulatedMlp';
 import { DEFAULT_LATENT_DIM, DEFAULT_RANK, type ModulationKind, type ModulationSpec, modulationSpec } from '../modulation/modulation';
 import { disposeAdam } from '../nn/adam';
-import { hamiltonianVectorField, modulatedHamiltonianField } from '../nn/hnn';
-import { type MlpSpec, initMlp, mlpFromTensors, mlpTensors, mlpValueAndInputGradient } from '../nn/mlp';
+import type { LatentFieldModel, PlainFieldModel, TensorEnergy, TensorGenericParts } from '../nn/fieldModel';
+import { hnnLatentModel, hnnPlainModel } from '../nn/hnn';
+import type { MlpSpec } from '../nn/mlp';
 import { type TensorVectorField, odeint } from '../nn/odeint';
 import { dopri5 } from '../integrators/dopri5';
 import type { State } from '../integrators/types';
@@ -231,17 +225,54 @@ export const SPD_SMOKE: SpdConfig = {
 
 export const SPD_SCALES: Readonly<Record<Scale, SpdConfig>> = { smoke: SPD_SMOKE, default: SPD_DEFAULT, paper: SPD_PAPER };
 
+/**
+ * The network family every method of an experiment learns, and how its energy is checked: the HNN ẋ = J∇H̃
+ * (`HNN_STRUCTURE`, this file's systems) or the GENERIC network ẋ = L∇Ẽ + M̃∇S̃ (./spdGeneric.ts).
+ */
+export interface SpdStructure {
+  latentModel(spec: ModulationSpec): LatentFieldModel<unknown>;
+  plainModel(base: MlpSpec): PlainFieldModel;
+  /**
+   * energy drift max_t |E(x̂(t)) − E(x̂(0))| along the learned rollouts of: the TRUE energy ('true', the Hamiltonian
+   * benchmark) or the model's OWN energy ('model', the GENERIC first law)
+   */
+  drift: 'true' | 'model';
+  /** names in figures: the true and learned energy symbols, the noun, and the level-set figure's key */
+  energyNames: { truth: string; learned: string; noun: string; figure: string };
+  /**
+   * structure checks of one adapted model on one test instance, while it is alive (GENERIC: degeneracy residuals on
+   * held-out states, the decomposition against the true one on the grid); kept per instance as `checks`
+   */
+  checks?(model: AdaptedModel, context: { mu: unknown; heldOut: readonly Float64Array[]; grid: readonly Float64Array[] }): Record<string, number>;
+  /** adds the structure's own metrics, tables and figures to the summary (end of `summariseSpd`) */
+  summarise?(summary: SpdSummary, context: { instances: readonly SpdInstance[]; evaluation: SpdEvaluation }): SpdSummary;
+}
+
+export const HNN_STRUCTURE: SpdStructure = {
+  latentModel: (spec) => hnnLatentModel(spec) as LatentFieldModel<unknown>,
+  plainModel: hnnPlainModel,
+  drift: 'true',
+  energyNames: { truth: 'H', learned: 'H̃', noun: 'Hamiltonian', figure: 'hamiltonian-level-sets' },
+};
+
 /** What a system file supplies. */
 export interface SpdSystem<P> {
   info: ExperimentInfo;
   /** float64 simulator with its parameter box and initial-state sampler */
   system: System<P> & { readonly paramBox: Readonly<Record<keyof P & string, readonly [number, number]>> };
+  /** the true energy (H; the total energy E of a GENERIC system) */
   hamiltonian(x: State, mu: P): number;
-  /** the box of the ε_field grid (spec §2.1) */
-  fieldGrid: { readonly box: readonly [readonly [number, number], readonly [number, number]] };
+  /** the box of the ε_field grid over (q, p) (spec §2.1), and the values of the other coordinates on that slice */
+  fieldGrid: { readonly box: readonly [readonly [number, number], readonly [number, number]]; readonly fixed?: readonly number[] };
   /** axis label of each physical parameter, in system.paramNames order */
   paramLabels: readonly string[];
   scales: Readonly<Record<Scale, SpdConfig>>;
+  /** the learned network family; default HNN_STRUCTURE */
+  structure?: SpdStructure;
+}
+
+function structureOf<P>(sys: SpdSystem<P>): SpdStructure {
+  return sys.structure ?? HNN_STRUCTURE;
 }
 
 /** The system itself, checked to carry the parameter box its instances are drawn from. */
@@ -334,8 +365,8 @@ export function trajectoryFieldTask<P>(sys: SpdSystem<P>, params: readonly numbe
 
 /** A meta-trained (or, for Scratch, initialised) method, ready for test-time adaptation. */
 export type SpdModel =
-  | { family: 'gradient'; method: GradientMethod; spec: MlpSpec; params: tf.Tensor[] }
-  | { family: 'latent'; spec: ModulationSpec; params: ModulatedMlpParams; codes: number[][] };
+  | { family: 'gradient'; method: GradientMethod; model: PlainFieldModel; params: tf.Tensor[] }
+  | { family: 'latent'; model: LatentFieldModel<unknown>; params: unknown; codes: number[][] };
 
 export interface TrainedMethod {
   method: SpdMethod;
@@ -360,15 +391,17 @@ export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Sca
   const m = SPD_METHODS.indexOf(method);
   const kind = SPD_METHOD_KINDS[method];
   const base = baseSpec(cfg, sys.system.stateDim);
+  const structure = structureOf(sys);
   const t0 = performance.now();
   const seconds = () => (performance.now() - t0) / 1000;
   if (kind.family === 'latent') {
     const spec = modulationSpec(base, kind.kind, kind.kind === 'ro' ? { latentDim: cfg.latentDim } : { latentDim: cfg.latentDim, rank: cfg.rank });
+    const latent = structure.latentModel(spec);
     const store = methodStore<SavedLatentMeta>(sys.info, cfg, scale, method);
     const saved = store.load();
     const start = saved
-      ? restoreLatentMetaState(spec, saved)
-      : { state: initLatentMetaState(spec, initModulatedMlp(spec, streamFor(cfg.seed, STREAM.init, m)), tasks.length), rng: streamFor(cfg.seed, STREAM.train, m) };
+      ? restoreLatentMetaState(latent, saved)
+      : { state: initLatentMetaState(latent, latent.init(streamFor(cfg.seed, STREAM.init, m)), tasks.length), rng: streamFor(cfg.seed, STREAM.train, m) };
     const before = start.state.iteration;
     const options = {
       outerIterations: cfg.metaIterations,
@@ -382,17 +415,18 @@ export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Sca
       lambdaSparsity: cfg.lambdaSparsity,
       squaredNorms: false,
     };
-    const s = latentMetaTrain(spec, start.state, tasks, options, start.rng, {
+    const s = latentMetaTrain(latent, start.state, tasks, options, start.rng, {
       progress: progress(cfg.metaIterations, `meta-training ${method}`),
       store,
       checkpointEvery: cfg.checkpointEvery,
     });
-    const model: SpdModel = { family: 'latent', spec, params: s.params, codes: s.codes };
+    const model: SpdModel = { family: 'latent', model: latent, params: s.params, codes: s.codes };
     disposeAdam(s.adam);
     return { method, model, lossHistory: s.lossHistory, iterationsRun: s.iteration - before, seconds: seconds() };
   }
-  const init = mlpTensors(initMlp(base, streamFor(cfg.seed, STREAM.init, m)));
-  if (kind.method === 'scratch') return { method, model: { family: 'gradient', method: 'scratch', spec: base, params: init }, lossHistory: [], iterationsRun: 0, seconds: seconds() };
+  const plain = structure.plainModel(base);
+  const init = plain.init(streamFor(cfg.seed, STREAM.init, m));
+  if (kind.method === 'scratch') return { method, model: { family: 'gradient', method: 'scratch', model: plain, params: init }, lossHistory: [], iterationsRun: 0, seconds: seconds() };
   const store = methodStore<SavedOuterLoop>(sys.info, cfg, scale, method);
   const saved = store.load();
   let start: ReturnType<typeof restoreGradientMetaState>;
@@ -400,7 +434,7 @@ export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Sca
     tf.dispose(init);
     start = restoreGradientMetaState(saved);
   } else {
-    start = { state: initGradientMetaState(base, init), rng: streamFor(cfg.seed, STREAM.train, m) };
+    start = { state: initGradientMetaState(plain, init), rng: streamFor(cfg.seed, STREAM.train, m) };
   }
   const before = start.state.iteration;
   const options = {
@@ -414,7 +448,7 @@ export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Sca
     reptileStepSize: cfg.reptileStepSize,
     secondOrder: cfg.secondOrder,
   };
-  const s = gradientMetaTrain(base, start.state, tasks, options, start.rng, {
+  const s = gradientMetaTrain(plain, start.state, tasks, options, start.rng, {
     progress: progress(cfg.gradientIterations, `meta-training ${method}`),
     store,
     checkpointEvery: cfg.checkpointEvery,
@@ -422,7 +456,7 @@ export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Sca
   const params = s.params.map((t) => tf.clone(t));
   const { lossHistory, iteration } = s;
   disposeGradientMetaState(s);
-  return { method, model: { family: 'gradient', method: kind.method, spec: base, params }, lossHistory, iterationsRun: iteration - before, seconds: seconds() };
+  return { method, model: { family: 'gradient', method: kind.method, model: plain, params }, lossHistory, iterationsRun: iteration - before, seconds: seconds() };
 }
 
 /** Step 1: every method in SPD_METHODS order on the training instances. */
@@ -436,14 +470,19 @@ export function metaTrainAll<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Scale,
 }
 
 export function disposeTrained(trained: readonly TrainedMethod[]): void {
-  trained.forEach(({ model }) => (model.family === 'latent' ? disposeModulatedMlp(model.params) : tf.dispose(model.params)));
+  trained.forEach(({ model }) => tf.dispose(model.family === 'latent' ? model.model.tensors(model.params) : model.params));
+}
+
+/** An adapted model as the evaluation sees it: its field, its energy (H̃ or Ẽ) and, for GENERIC, its pieces. */
+export interface AdaptedModel {
+  field: TensorVectorField;
+  /** x [rows, d] -> [rows, 1] (energy drift of the model's own energy, the level-set figure) */
+  energy: TensorEnergy;
+  parts?: (x: tf.Tensor2D) => TensorGenericParts;
 }
 
 /** One method adapted to one test instance: its field, the adapted latent (latent methods) and the losses. */
-interface Adapted {
-  field: TensorVectorField;
-  /** H̃ of the adapted model: x [rows, 2n] -> [rows, 1] (the level-set figure) */
-  energy(x: tf.Tensor2D): tf.Tensor2D;
+interface Adapted extends AdaptedModel {
   code: number[] | null;
   losses: number[];
   seconds: number;
@@ -453,7 +492,7 @@ interface Adapted {
 function adapt(cfg: SpdConfig, model: SpdModel, support: FieldTask): Adapted {
   const t0 = performance.now();
   if (model.family === 'latent') {
-    const { code, losses } = autoDecode(model.spec, model.params, model.codes, support, {
+    const { code, losses } = autoDecode(model.model, model.params, model.codes, support, {
       adaptSteps: cfg.adaptSteps,
       lr: cfg.adaptLr,
       lambdaZ: cfg.lambdaZ,
@@ -463,20 +502,24 @@ function adapt(cfg: SpdConfig, model: SpdModel, support: FieldTask): Adapted {
     const seconds = (performance.now() - t0) / 1000;
     const z = tf.tensor2d([code]);
     const rowCodes = (rows: number) => ({ codes: tf.tile(z, [rows, 1]) as tf.Tensor2D });
-    const field: TensorVectorField = (t, x) => modulatedHamiltonianField(model.spec, model.params, rowCodes(x.shape[0]))(t, x);
-    const energy = (x: tf.Tensor2D) => modulatedValueAndInputGradient(conditionModulatedMlp(model.spec, model.params, rowCodes(x.shape[0])), x).value;
-    return { field, energy, code, losses, seconds, dispose: () => z.dispose() };
+    const latent = model.model;
+    const field: TensorVectorField = (t, x) => latent.field(model.params, rowCodes(x.shape[0]))(t, x);
+    const energy = (x: tf.Tensor2D) => latent.energy(model.params, rowCodes(x.shape[0]))(x);
+    const parts = latent.parts && ((x: tf.Tensor2D) => latent.parts!(model.params, rowCodes(x.shape[0]))(x));
+    return { field, energy, parts, code, losses, seconds, dispose: () => z.dispose() };
   }
-  const { params, losses } = gradientAdapt(model.spec, model.params, support, {
+  const { params, losses } = gradientAdapt(model.model, model.params, support, {
     method: model.method,
     adaptSteps: cfg.adaptSteps,
     lr: model.method === 'scratch' ? cfg.scratchLr : cfg.gradientInnerLr,
   });
   const seconds = (performance.now() - t0) / 1000;
-  const p = mlpFromTensors(model.spec, params);
-  const field = hamiltonianVectorField(model.spec.sizes[0], (x) => mlpValueAndInputGradient(model.spec, p, x).inputGradient);
-  const energy = (x: tf.Tensor2D) => mlpValueAndInputGradient(model.spec, p, x).value;
-  return { field, energy, code: null, losses, seconds, dispose: () => tf.dispose(params) };
+  // built at each call, so that their constant tensors live in the caller's tf.tidy
+  const plain = model.model;
+  const field: TensorVectorField = (t, x) => plain.field(params)(t, x);
+  const energy = (x: tf.Tensor2D) => plain.energy(params)(x);
+  const parts = plain.parts && ((x: tf.Tensor2D) => plain.parts!(params)(x));
+  return { field, energy, parts, code: null, losses, seconds, dispose: () => tf.dispose(params) };
 }
 
 /** The four metrics of one method on one test instance (NaN or ∞ where the model diverged). */
@@ -492,6 +535,8 @@ export interface MethodInstanceResult extends InstanceMetrics {
   adaptSeconds: number;
   adaptLosses: number[];
   code: number[] | null;
+  /** the structure's checks (SpdStructure.checks), if it has any */
+  checks?: Record<string, number>;
 }
 
 export interface MethodEvaluation {
@@ -526,9 +571,10 @@ export function evaluateField<P>(
   sys: SpdSystem<P>,
   cfg: SpdConfig,
   instance: SpdInstance,
-  field: TensorVectorField,
+  model: AdaptedModel,
   gridPoints: readonly Float64Array[],
 ): InstanceMetrics & { grid: number[][]; rollouts: number[][][] } {
+  const { field } = model;
   const mu = muOf(sys, instance.params);
   const heldOut = instance.trajectories.slice(cfg.supportTrajectories);
   const ts = heldOut[0].map((_, i) => i * cfg.dt);
@@ -539,7 +585,11 @@ export function evaluateField<P>(
     return heldOut.map((_, k) => r.map((atT) => atT[k]));
   });
   const truthGrid: Vectors = gridPoints.map((p) => sys.system.vectorField(p, mu));
-  const drifts = rollouts.map((tr) => energyDrift(tr.map((s) => sys.hamiltonian(Float64Array.from(s), mu))));
+  const energies =
+    structureOf(sys).drift === 'true'
+      ? (tr: number[][]) => tr.map((s) => sys.hamiltonian(Float64Array.from(s), mu))
+      : (tr: number[][]) => tf.tidy(() => Array.from(model.energy(tf.tensor2d(tr)).dataSync()));
+  const drifts = rollouts.map((tr) => energyDrift(energies(tr)));
   return {
     fieldError: relativeFieldError(grid, truthGrid),
     trajError: relativeTrajectoryError(rollouts, heldOut),
@@ -553,7 +603,8 @@ export function evaluateField<P>(
 /** Step 2: adapt every method to every test instance with the same budget, timed, and evaluate it. */
 export function adaptAndEvaluateAll<P>(sys: SpdSystem<P>, cfg: SpdConfig, instances: readonly SpdInstance[], trained: readonly TrainedMethod[]): SpdEvaluation {
   const test = instances.filter((i) => i.split === 'test');
-  const { points } = vectorFieldGrid(sys.fieldGrid.box, cfg.gridSize);
+  const { points } = vectorFieldGrid(sys.fieldGrid.box, cfg.gridSize, sys.fieldGrid.fixed);
+  const { checks } = structureOf(sys);
   const first = test[0];
   const firstMu = muOf(sys, first.params);
   const bar = progress(trained.length * test.length, 'adapt + evaluate');
@@ -563,7 +614,8 @@ export function adaptAndEvaluateAll<P>(sys: SpdSystem<P>, cfg: SpdConfig, instan
       const support = trajectoryFieldTask(sys, ins.params, ins.trajectories.slice(0, cfg.supportTrajectories));
       const adapted = adapt(cfg, model, support);
       disposeFieldTasks([support]);
-      const e = evaluateField(sys, cfg, ins, adapted.field, points);
+      const e = evaluateField(sys, cfg, ins, adapted, points);
+      const structureChecks = checks?.(adapted, { mu: muOf(sys, ins.params), heldOut: ins.trajectories.slice(cfg.supportTrajectories).flat(), grid: points });
       if (ti === 0) preview = { grid: e.grid, hamiltonian: tf.tidy(() => Array.from(adapted.energy(pointsTensor(points)).dataSync())), rollout: e.rollouts[0] };
       adapted.dispose();
       bar.update(mi * test.length + ti + 1, `${method} ${ins.label}`);
@@ -576,6 +628,7 @@ export function adaptAndEvaluateAll<P>(sys: SpdSystem<P>, cfg: SpdConfig, instan
         adaptSeconds: adapted.seconds,
         adaptLosses: adapted.losses,
         code: adapted.code,
+        ...(structureChecks ? { checks: structureChecks } : {}),
       };
     });
     return { method, instances: results, preview };
@@ -663,7 +716,7 @@ export function latentInitAblation<P>(sys: SpdSystem<P>, cfg: SpdConfig, instanc
       const support = trajectoryFieldTask(sys, ins.params, ins.trajectories.slice(0, cfg.supportTrajectories));
       const adapted = adapt({ ...cfg, latentInit: other }, model, support);
       disposeFieldTasks([support]);
-      const e = evaluateField(sys, cfg, ins, adapted.field, evaluation.grid.points);
+      const e = evaluateField(sys, cfg, ins, adapted, evaluation.grid.points);
       adapted.dispose();
       bar.update(++done, `${method} ${ins.label}`);
       return e;
@@ -680,7 +733,7 @@ export function latentInitAblation<P>(sys: SpdSystem<P>, cfg: SpdConfig, instanc
 }
 
 /** A finite number, or null (JSON has no NaN / ∞: a diverged method). */
-function finiteOrNull(v: number): number | null {
+export function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
@@ -689,7 +742,7 @@ export interface MeanStdJson {
   std: number | null;
 }
 
-function summary(values: readonly number[]): MeanStdJson {
+export function meanStdJson(values: readonly number[]): MeanStdJson {
   const s: MeanStd = meanStd(values);
   return { mean: finiteOrNull(s.mean), std: finiteOrNull(s.std) };
 }
@@ -708,19 +761,32 @@ export interface SpdTableRow {
 export function spdTableRows(evaluation: SpdEvaluation): SpdTableRow[] {
   return evaluation.methods.map(({ method, instances }) => ({
     method,
-    fieldError: summary(instances.map((r) => r.fieldError)),
-    trajError: summary(instances.map((r) => r.trajError)),
-    ssim: summary(instances.map((r) => r.ssim)),
-    energyDrift: summary(instances.map((r) => r.energyDrift)),
+    fieldError: meanStdJson(instances.map((r) => r.fieldError)),
+    trajError: meanStdJson(instances.map((r) => r.trajError)),
+    ssim: meanStdJson(instances.map((r) => r.ssim)),
+    energyDrift: meanStdJson(instances.map((r) => r.energyDrift)),
     adaptSeconds: instances.reduce((s, r) => s + r.adaptSeconds, 0) / instances.length,
   }));
 }
 
+type PaperBlock = { scale?: number; table?: Record<string, Record<string, number | string | null>> } | undefined;
+
 /** A paper number from the reference entry: values[version].table[method][metric] × values[version].scale, or null. */
 export function paperValue(reference: PaperReference, version: string, method: SpdMethod, metric: 'fieldError' | 'trajError'): number | null {
-  const block = reference.values?.[version] as { scale?: number; table?: Record<string, Record<string, number | null>> } | undefined;
+  const block = reference.values?.[version] as PaperBlock;
   const v = block?.table?.[method]?.[metric];
   return typeof v === 'number' && typeof block?.scale === 'number' ? v * block.scale : null;
+}
+
+/** The marker the reference file uses where the paper reports that a method diverged (NaN) instead of a number. */
+export const PAPER_DIVERGED = 'diverged';
+
+/** The paper's cell of the benchmark table: its number, "diverged (paper: NaN)" where it reports divergence, or —. */
+export function paperCell(reference: PaperReference, version: string, method: SpdMethod, metric: 'fieldError' | 'trajError'): string {
+  const block = reference.values?.[version] as PaperBlock;
+  if (block?.table?.[method]?.[metric] === PAPER_DIVERGED) return 'diverged (NaN)';
+  const v = paperValue(reference, version, method, metric);
+  return v === null ? '—' : formatNumber(v, 3);
 }
 
 const MODULATION_METHODS: readonly SpdMethod[] = SPD_METHODS.filter((m) => SPD_METHOD_KINDS[m].family === 'latent');
@@ -750,8 +816,7 @@ export interface SpdSummary {
   figures: Record<string, PlotlyFigure>;
 }
 
-const fmt = (s: MeanStdJson) => (s.mean === null ? 'diverged' : `${formatNumber(s.mean, 3)} ± ${formatNumber(s.std ?? NaN, 2)}`);
-const fmtPaper = (v: number | null) => (v === null ? '—' : formatNumber(v, 3));
+export const formatMeanStd = (s: MeanStdJson) => (s.mean === null ? 'diverged' : `${formatNumber(s.mean, 3)} ± ${formatNumber(s.std ?? NaN, 2)}`);
 
 /** method × metric, ours beside the paper's (v2 main table; v1 Table 1 where it has a number). */
 export function benchmarkTable(rows: readonly SpdTableRow[], reference: PaperReference): Table {
@@ -759,13 +824,13 @@ export function benchmarkTable(rows: readonly SpdTableRow[], reference: PaperRef
     columns: ['method', 'ε_field', 'ε_field (paper v2)', 'ε_traj', 'ε_traj (paper v2)', 'ε_traj (paper v1)', 'SSIM', 'energy drift', 'adaptation (s)'],
     rows: rows.map((r) => [
       r.method,
-      fmt(r.fieldError),
-      fmtPaper(paperValue(reference, 'v2', r.method, 'fieldError')),
-      fmt(r.trajError),
-      fmtPaper(paperValue(reference, 'v2', r.method, 'trajError')),
-      fmtPaper(paperValue(reference, 'v1', r.method, 'trajError')),
-      fmt(r.ssim),
-      fmt(r.energyDrift),
+      formatMeanStd(r.fieldError),
+      paperCell(reference, 'v2', r.method, 'fieldError'),
+      formatMeanStd(r.trajError),
+      paperCell(reference, 'v2', r.method, 'trajError'),
+      paperCell(reference, 'v1', r.method, 'trajError'),
+      formatMeanStd(r.ssim),
+      formatMeanStd(r.energyDrift),
       r.adaptSeconds,
     ]),
   };
@@ -808,19 +873,22 @@ function shiftedImage(values: readonly number[], n: number): number[][] {
   return Array.from({ length: n }, (_, i) => values.slice(i * n, (i + 1) * n).map((v) => v - min));
 }
 
-/** Level sets of the true H and of the adapted H̃ of LEVEL_SET_METHODS on the first test instance, each min-shifted to 0. */
-export function levelSetsFigure(evaluation: SpdEvaluation, instanceLabel: string): PlotlyFigure {
+/**
+ * Level sets of the true H and of the adapted H̃ of LEVEL_SET_METHODS on the first test instance, each min-shifted
+ * to 0 (`names`: the symbols of a GENERIC system's E and Ẽ instead).
+ */
+export function levelSetsFigure(evaluation: SpdEvaluation, instanceLabel: string, names: SpdStructure['energyNames'] = HNN_STRUCTURE.energyNames): PlotlyFigure {
   const n = evaluation.grid.n;
   const { q, p } = gridAxes(evaluation.grid);
-  const learned = LEVEL_SET_METHODS.flatMap((name) => evaluation.methods.filter((m) => m.method === name)).map((m) => ({ title: `${m.method} H̃`, z: shiftedImage(m.preview.hamiltonian, n) }));
+  const learned = LEVEL_SET_METHODS.flatMap((name) => evaluation.methods.filter((m) => m.method === name)).map((m) => ({ title: `${m.method} ${names.learned}`, z: shiftedImage(m.preview.hamiltonian, n) }));
   return contourFigure({
-    title: `Level sets of the Hamiltonian, first test instance (${instanceLabel}), each shifted to min 0 on the grid`,
+    title: `Level sets of the ${names.noun}, first test instance (${instanceLabel}), each shifted to min 0 on the grid`,
     xTitle: 'q',
     yTitle: 'p',
     x: q,
     y: p,
-    colorTitle: 'H − min H',
-    panels: [{ title: 'true H', z: shiftedImage(evaluation.truth.hamiltonian, n) }, ...learned],
+    colorTitle: `${names.truth} − min ${names.truth}`,
+    panels: [{ title: `true ${names.truth}`, z: shiftedImage(evaluation.truth.hamiltonian, n) }, ...learned],
   });
 }
 
@@ -831,12 +899,12 @@ export function fewShotSweepFigure(sweep: FewShotSweep): PlotlyFigure {
     xTitle: 'support states n',
     yTitle: 'ε_field',
     logY: true,
-    series: sweep.methods.map((m) => ({ name: m.method, x: sweep.sizes, y: m.fieldError.map((e) => summary(e).mean ?? NaN) })),
+    series: sweep.methods.map((m) => ({ name: m.method, x: sweep.sizes, y: m.fieldError.map((e) => meanStdJson(e).mean ?? NaN) })),
   });
 }
 
 export function fewShotTable(sweep: FewShotSweep): Table {
-  return { columns: ['method', ...sweep.sizes.map((n) => `ε_field, n = ${n}`)], rows: sweep.methods.map((m) => [m.method, ...m.fieldError.map((e) => fmt(summary(e)))]) };
+  return { columns: ['method', ...sweep.sizes.map((n) => `ε_field, n = ${n}`)], rows: sweep.methods.map((m) => [m.method, ...m.fieldError.map((e) => formatMeanStd(meanStdJson(e)))]) };
 }
 
 export function latentInitTable(ablation: LatentInitAblation): Table {
@@ -844,10 +912,10 @@ export function latentInitTable(ablation: LatentInitAblation): Table {
     columns: ['method', 'ε_field from z_avg', 'ε_field from 0', 'ε_traj from z_avg', 'ε_traj from 0'],
     rows: ablation.methods.map(({ method, byInit }) => [
       method,
-      fmt(summary(byInit.mean.fieldError)),
-      fmt(summary(byInit.zero.fieldError)),
-      fmt(summary(byInit.mean.trajError)),
-      fmt(summary(byInit.zero.trajError)),
+      formatMeanStd(meanStdJson(byInit.mean.fieldError)),
+      formatMeanStd(meanStdJson(byInit.zero.fieldError)),
+      formatMeanStd(meanStdJson(byInit.mean.trajError)),
+      formatMeanStd(meanStdJson(byInit.zero.trajError)),
     ]),
   };
 }
@@ -859,12 +927,12 @@ export function withStudies(s: SpdSummary, sweep: FewShotSweep, ablation: Latent
     fewShotSweep: {
       sizes: sweep.sizes,
       selection: 'the first n support states in time order',
-      methods: sweep.methods.map((m) => ({ method: m.method, fieldError: m.fieldError.map(summary) })),
+      methods: sweep.methods.map((m) => ({ method: m.method, fieldError: m.fieldError.map(meanStdJson) })),
     },
     latentInitAblation: ablation.methods.map(({ method, byInit }) => ({
       method,
-      mean: { fieldError: summary(byInit.mean.fieldError), trajError: summary(byInit.mean.trajError) },
-      zero: { fieldError: summary(byInit.zero.fieldError), trajError: summary(byInit.zero.trajError) },
+      mean: { fieldError: meanStdJson(byInit.mean.fieldError), trajError: meanStdJson(byInit.mean.trajError) },
+      zero: { fieldError: meanStdJson(byInit.zero.fieldError), trajError: meanStdJson(byInit.zero.trajError) },
     })),
   };
   return {
@@ -967,17 +1035,21 @@ export function summariseSpd<P>(
   };
   const figures: Record<string, PlotlyFigure> = {
     'vector-fields': vectorFieldsFigure(evaluation, firstTest),
-    'hamiltonian-level-sets': levelSetsFigure(evaluation, firstTest),
+    [structureOf(sys).energyNames.figure]: levelSetsFigure(evaluation, firstTest, structureOf(sys).energyNames),
     'phase-portraits': phasePortraitsFigure(evaluation, firstTest),
     'training-curves': trainingCurvesFigure(trained),
     ...latent.figures,
   };
-  return { metrics, table: benchmarkTable(rows, reference), studyTables: {}, figures };
+  const summary: SpdSummary = { metrics, table: benchmarkTable(rows, reference), studyTables: {}, figures };
+  const { summarise } = structureOf(sys);
+  return summarise ? summarise(summary, { instances, evaluation }) : summary;
 }
 
 const STUDY_CAPTIONS: Record<string, string> = {
   'few-shot-sweep': 'Few-shot sweep, ε_field against the number n of support states (the first n in time order)',
   'latent-init-ablation': 'Latent initialisation at test time, z_avg (spec) against 0',
+  degeneracy: "GENERIC structure checks of every adapted model on held-out states (float32), worst over the test instances: the degeneracy residuals, M̃'s smallest eigenvalue, and dẼ/dt, dS̃/dt of the model's own field",
+  decomposition: 'The learned GENERIC pieces against the true ones on the field grid (relative ℓ² error, mean ± std over the test instances): a right total field does not mean right pieces',
 };
 
 /** The README section: provenance line, the benchmark table beside the paper's numbers, and the ranking check. */

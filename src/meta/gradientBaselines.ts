@@ -18,6 +18,9 @@
  * w.r.t. tensors of its own and the outer tape sees θ → clone → θ' as one path. `secondOrder: false` is FO-MAML/
  * FO-ANIL: θ' is computed off the tape and ∇_θ' L_query(θ') is applied to θ.
  * Tasks are split once into support (first half of the rows) and query (second half) for maml and anil.
+ *
+ * The model is any plain field model (../nn/fieldModel.ts: θ and how it becomes a field, and which entries ANIL
+ * adapts), or a bare MlpSpec, which stands for the HNN J∇H̃_θ (`hnnPlainModel`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckpointStore } from '../core/checkpoint';
@@ -27,8 +30,9 @@ import type { Progress } from '../core/progress';
 import type { Rng } from '../core/rng';
 import { requirePositiveInteger } from '../nn/accelerationField';
 import { type AdamState, adamInit, adamStep, disposeAdam } from '../nn/adam';
-import { hamiltonianVectorField } from '../nn/hnn';
-import { type MlpSpec, mlpFromTensors, mlpValueAndInputGradient } from '../nn/mlp';
+import type { PlainFieldModel } from '../nn/fieldModel';
+import { hnnPlainModel } from '../nn/hnn';
+import type { MlpSpec } from '../nn/mlp';
 import {
   type FieldTask,
   type OuterLoopOptions,
@@ -76,24 +80,29 @@ export function validateGradientMetaOptions(o: GradientMetaOptions): void {
   if (o.reptileStepSize > 1) throw new ConfigError(`reptileStepSize must be in (0, 1], got ${o.reptileStepSize}`);
 }
 
-/** L(θ) of the HNN with parameters θ (mlpTensors order) on one task. */
-export function hnnTaskLoss(spec: MlpSpec, theta: readonly tf.Tensor[], task: FieldTask): tf.Scalar {
-  const p = mlpFromTensors(spec, theta);
-  const field = hamiltonianVectorField(spec.sizes[0], (x) => mlpValueAndInputGradient(spec, p, x).inputGradient);
-  return fieldLoss(field(0, task.x), task.xdot);
+/** A plain field model, or an MlpSpec standing for the HNN (`hnnPlainModel`). */
+export type PlainModelLike = PlainFieldModel | MlpSpec;
+
+export function asPlainModel(m: PlainModelLike): PlainFieldModel {
+  return 'field' in m ? m : hnnPlainModel(m);
 }
 
-/** Indices (mlpTensors order) that a method adapts: anil the last weight matrix, every other method all of θ. */
-export function adaptedIndices(spec: MlpSpec, method: GradientMethod): number[] {
-  const n = spec.sizes.length - 1 + spec.biases.filter(Boolean).length;
-  return method === 'anil' ? [spec.sizes.length - 2] : Array.from({ length: n }, (_, i) => i);
+/** L(θ) of the model (default the HNN) with parameters θ on one task. */
+export function hnnTaskLoss(model: PlainModelLike, theta: readonly tf.Tensor[], task: FieldTask): tf.Scalar {
+  return fieldLoss(asPlainModel(model).field(theta)(0, task.x), task.xdot);
+}
+
+/** Indices of θ that a method adapts: anil the model's head (the HNN: the last weight matrix), every other method all of θ. */
+export function adaptedIndices(model: PlainModelLike, method: GradientMethod): number[] {
+  const m = asPlainModel(model);
+  return method === 'anil' ? m.headIndices() : Array.from({ length: m.tensorCount }, (_, i) => i);
 }
 
 /**
  * `steps` SGD steps θ_i ← θ_i − α ∂L/∂θ_i on the adapted indices, as tensor ops: recorded by an enclosing
  * tf.grads (second order) when one is active. Returns the full parameter list (non-adapted entries are θ's own).
  */
-function sgdSteps(spec: MlpSpec, theta: readonly tf.Tensor[], task: FieldTask, indices: readonly number[], steps: number, lr: number): tf.Tensor[] {
+function sgdSteps(spec: PlainModelLike, theta: readonly tf.Tensor[], task: FieldTask, indices: readonly number[], steps: number, lr: number): tf.Tensor[] {
   let current = theta.map((t, i) => (indices.includes(i) ? tf.clone(t) : t));
   for (let s = 0; s < steps; s++) {
     const base = current;
@@ -127,7 +136,7 @@ function splitTask(t: FieldTask): SplitTask {
 }
 
 /** Σ_{k} L_query,k(U_k(θ)): the maml / anil meta-objective, differentiable to second order in θ. */
-export function mamlObjective(spec: MlpSpec, theta: readonly tf.Tensor[], tasks: readonly FieldTask[], o: GradientMetaOptions): tf.Scalar {
+export function mamlObjective(spec: PlainModelLike, theta: readonly tf.Tensor[], tasks: readonly FieldTask[], o: GradientMetaOptions): tf.Scalar {
   const indices = adaptedIndices(spec, o.method);
   const losses = tasks.map((t) => {
     const { support, query } = splitTask(t);
@@ -147,8 +156,8 @@ export interface GradientMetaState {
 }
 
 /** Fresh state; takes ownership of `params`. */
-export function initGradientMetaState(spec: MlpSpec, params: tf.Tensor[]): GradientMetaState {
-  requireHnnBase(spec);
+export function initGradientMetaState(model: PlainModelLike, params: tf.Tensor[]): GradientMetaState {
+  requireHnnBase(asPlainModel(model).spec);
   return { params, adam: adamInit(params), iteration: 0, lossHistory: [] };
 }
 
@@ -158,7 +167,7 @@ export function disposeGradientMetaState(s: GradientMetaState): void {
 }
 
 /** ∇_θ of the maml / anil meta-objective and its value, first or second order (see header); caller owns grads. */
-export function mamlMetaGradient(spec: MlpSpec, theta: tf.Tensor[], tasks: readonly FieldTask[], o: GradientMetaOptions): { value: number; grads: tf.Tensor[] } {
+export function mamlMetaGradient(spec: PlainModelLike, theta: tf.Tensor[], tasks: readonly FieldTask[], o: GradientMetaOptions): { value: number; grads: tf.Tensor[] } {
   if (o.secondOrder) {
     const r = tf.tidy(() => tf.valueAndGrads((...ps: tf.Tensor[]) => mamlObjective(spec, ps, tasks, o))(theta));
     const value = r.value.dataSync()[0];
@@ -183,7 +192,7 @@ export function mamlMetaGradient(spec: MlpSpec, theta: tf.Tensor[], tasks: reado
 }
 
 /** One outer iteration. Consumes `state`; returns the next one. */
-export function gradientMetaStep(spec: MlpSpec, state: GradientMetaState, tasks: readonly FieldTask[], o: GradientMetaOptions, rng: Rng): GradientMetaState {
+export function gradientMetaStep(spec: PlainModelLike, state: GradientMetaState, tasks: readonly FieldTask[], o: GradientMetaOptions, rng: Rng): GradientMetaState {
   validateGradientMetaOptions(o);
   if (o.method === 'scratch') throw new ConfigError("method 'scratch' has no meta-training step (its meta-parameters are the initialisation)");
   const batch = sampleIndices(rng, tasks.length, o.metaBatch).map((k) => tasks[k]);
@@ -227,7 +236,7 @@ export function gradientMetaStep(spec: MlpSpec, state: GradientMetaState, tasks:
  * state and `rng` are saved every `checkpointEvery` iterations; resume with `restoreGradientMetaState(store.load())`.
  */
 export function gradientMetaTrain(
-  spec: MlpSpec,
+  spec: PlainModelLike,
   state: GradientMetaState,
   tasks: readonly FieldTask[],
   o: GradientMetaOptions,
@@ -262,11 +271,11 @@ export interface GradientAdaptOptions {
  * Test-time adaptation of θ_meta (not consumed) to one instance's support data. Returns the task parameters
  * (caller owns) and the support loss before each step and after the last (length adaptSteps + 1).
  */
-export function gradientAdapt(spec: MlpSpec, metaParams: readonly tf.Tensor[], support: FieldTask, o: GradientAdaptOptions): { params: tf.Tensor[]; losses: number[] } {
+export function gradientAdapt(spec: PlainModelLike, metaParams: readonly tf.Tensor[], support: FieldTask, o: GradientAdaptOptions): { params: tf.Tensor[]; losses: number[] } {
   if (!GRADIENT_METHODS.includes(o.method)) throw new ConfigError(`method must be one of ${GRADIENT_METHODS.join(', ')}, got '${String(o.method)}'`);
   requireNonNegativeInteger('adaptSteps', o.adaptSteps);
   requirePositive('lr', o.lr);
-  requireHnnBase(spec);
+  requireHnnBase(asPlainModel(spec).spec);
   const indices = adaptedIndices(spec, o.method);
   let params = metaParams.map((t) => tf.clone(t));
   let adam = o.method === 'scratch' ? adamInit(params) : null;

@@ -19,6 +19,10 @@
  *
  * The output-layer bias of H̃ moves H̃ by a constant and gets no gradient from a loss on ∇H̃ (tf.grads rejects
  * it), so the base must be built without it (`hnnBaseSpec`).
+ *
+ * The model is any latent field model (../nn/fieldModel.ts): every function takes either one (e.g. the GENERIC
+ * network of ../nn/generic.ts, whose parameters add the friction head) or a bare ModulationSpec, which stands for
+ * the HNN of ../nn/hnn.ts (`hnnLatentModel`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckpointStore } from '../core/checkpoint';
@@ -26,18 +30,12 @@ import { ConfigError } from '../core/errors';
 import { assertFiniteTerms } from '../core/finite';
 import type { Progress } from '../core/progress';
 import type { Rng } from '../core/rng';
-import {
-  type ModulatedMlpParams,
-  disposeModulatedMlp,
-  modulatedMlpFromTensors,
-  modulatedMlpTensors,
-  orthogonalityPenalty,
-  sparsityPenalty,
-} from '../modulation/modulatedMlp';
+import { type ModulatedMlpParams, modulatedMlpTensors, orthogonalityPenalty, sparsityPenalty } from '../modulation/modulatedMlp';
 import type { ModulationSpec } from '../modulation/modulation';
 import { type AdamState, adamInit, adamStep, disposeAdam } from '../nn/adam';
 import { type HiddenLayers, hiddenLayersMlpSpec, requirePositiveInteger } from '../nn/accelerationField';
-import { modulatedHamiltonianField } from '../nn/hnn';
+import type { LatentFieldModel } from '../nn/fieldModel';
+import { hnnLatentModel } from '../nn/hnn';
 import type { MlpSpec } from '../nn/mlp';
 import {
   type FieldTask,
@@ -56,6 +54,14 @@ import {
   stackFieldTasks,
   validateOuterLoopOptions,
 } from './fieldTasks';
+
+/** A latent field model, or a ModulationSpec standing for the HNN (`hnnLatentModel`). */
+export type LatentModelLike<P> = LatentFieldModel<P> | ModulationSpec;
+
+/** The field model of `m` (a bare spec is the HNN, whose parameters are ModulatedMlpParams). */
+export function asLatentModel<P = ModulatedMlpParams>(m: LatentModelLike<P>): LatentFieldModel<P> {
+  return 'field' in m ? m : (hnnLatentModel(m) as unknown as LatentFieldModel<P>);
+}
 
 /** hidden layers as given, scalar output without bias (see the header): the HNN energy network H̃(x). */
 export function hnnBaseSpec(hidden: HiddenLayers, stateDim: number): MlpSpec {
@@ -110,8 +116,8 @@ export function requireHnnBase(base: MlpSpec): void {
 }
 
 /** Everything Algorithm 1 carries between iterations, as plain data plus owned tensors. */
-export interface LatentMetaState {
-  params: ModulatedMlpParams;
+export interface LatentMetaState<P = ModulatedMlpParams> {
+  params: P;
   adam: AdamState;
   /** z_k of every training instance (persistent) */
   codes: number[][];
@@ -121,20 +127,26 @@ export interface LatentMetaState {
 }
 
 /** Fresh state: takes ownership of `params`; all latents 0 (spec §5.2). */
-export function initLatentMetaState(spec: ModulationSpec, params: ModulatedMlpParams, tasks: number): LatentMetaState {
-  requireHnnBase(spec.base);
+export function initLatentMetaState<P = ModulatedMlpParams>(model: LatentModelLike<P>, params: P, tasks: number): LatentMetaState<P> {
+  const m = asLatentModel(model);
+  requireHnnBase(m.spec.base);
   requirePositiveInteger('tasks', tasks);
   return {
     params,
-    adam: adamInit(modulatedMlpTensors(params)),
-    codes: Array.from({ length: tasks }, () => Array<number>(spec.latentDim).fill(0)),
+    adam: adamInit(m.tensors(params)),
+    codes: Array.from({ length: tasks }, () => Array<number>(m.spec.latentDim).fill(0)),
     iteration: 0,
     lossHistory: [],
   };
 }
 
-export function disposeLatentMetaState(s: LatentMetaState): void {
-  disposeModulatedMlp(s.params);
+/** The model's parameter list; without a model, p is the HNN's ModulatedMlpParams. */
+function parameterTensors<P>(p: P, model?: LatentModelLike<P>): tf.Tensor[] {
+  return model ? asLatentModel(model).tensors(p) : modulatedMlpTensors(p as unknown as ModulatedMlpParams);
+}
+
+export function disposeLatentMetaState<P = ModulatedMlpParams>(s: LatentMetaState<P>, model?: LatentModelLike<P>): void {
+  tf.dispose(parameterTensors(s.params, model));
   disposeAdam(s.adam);
 }
 
@@ -145,20 +157,20 @@ function rowNorms(v: tf.Tensor2D, squared: boolean): tf.Tensor1D {
 }
 
 /** L_k of every task of the stack at codes [tasks, d_z]. */
-export function perTaskModulatedLoss(spec: ModulationSpec, params: ModulatedMlpParams, stack: StackedFieldTasks, codes: tf.Tensor2D): tf.Tensor1D {
-  const field = modulatedHamiltonianField(spec, params, { codes, membership: stack.membership });
+export function perTaskModulatedLoss<P = ModulatedMlpParams>(model: LatentModelLike<P>, params: P, stack: StackedFieldTasks, codes: tf.Tensor2D): tf.Tensor1D {
+  const field = asLatentModel(model).field(params, { codes, membership: stack.membership });
   return perTaskFieldLoss(field(0, stack.x), stack);
 }
 
 /** Σ_k [L_k(z_k) + λ_z‖z_k‖]: the inner objective, whose gradient in row k involves z_k only. */
-function innerObjective(spec: ModulationSpec, params: ModulatedMlpParams, stack: StackedFieldTasks, codes: tf.Tensor2D, o: LatentMetaOptions): tf.Scalar {
+function innerObjective<P>(spec: LatentModelLike<P>, params: P, stack: StackedFieldTasks, codes: tf.Tensor2D, o: LatentMetaOptions): tf.Scalar {
   return tf.add(tf.sum(perTaskModulatedLoss(spec, params, stack, codes)), tf.mul(o.lambdaZ, tf.sum(rowNorms(codes, o.squaredNorms)))) as tf.Scalar;
 }
 
 /** N_in SGD steps on the codes [tasks, d_z] of the stacked tasks, Θ fixed. Returns new codes (caller owns). */
-export function innerLatentSteps(
-  spec: ModulationSpec,
-  params: ModulatedMlpParams,
+export function innerLatentSteps<P = ModulatedMlpParams>(
+  spec: LatentModelLike<P>,
+  params: P,
   stack: StackedFieldTasks,
   codes: tf.Tensor2D,
   o: LatentMetaOptions,
@@ -179,34 +191,43 @@ export function innerLatentSteps(
  * The outer objective as a function of the shared tensors (modulatedMlpTensors order) at fixed codes:
  * Σ_k L_k + λ_φ‖(Φ, φ₀)‖ + λ_o·ortho + λ_sp·sparsity. Returns the total and the data term Σ_k L_k.
  */
-export function latentOuterObjective(
-  spec: ModulationSpec,
+export function latentOuterObjective<P = ModulatedMlpParams>(
+  model: LatentModelLike<P>,
   shared: readonly tf.Tensor[],
   stack: StackedFieldTasks,
   codes: tf.Tensor2D,
   o: LatentMetaOptions,
 ): { total: tf.Scalar; data: tf.Scalar } {
-  const p = modulatedMlpFromTensors(spec, shared);
-  const data = tf.sum(perTaskModulatedLoss(spec, p, stack, codes)) as tf.Scalar;
-  const hyper = tf.concat([tf.reshape(p.hyperWeight, [1, -1]), tf.reshape(p.hyperBias, [1, -1])], 1) as tf.Tensor2D;
+  const m = asLatentModel(model);
+  const p = m.fromTensors(shared);
+  const data = tf.sum(perTaskModulatedLoss(m, p, stack, codes)) as tf.Scalar;
+  const hyper = tf.concat(m.hyperTensors(p).map((t) => tf.reshape(t, [1, -1])), 1) as tf.Tensor2D;
+  const net = m.energyNet(p);
   const total = tf.addN([
     data,
     tf.mul(o.lambdaPhi, tf.sum(rowNorms(hyper, o.squaredNorms))),
-    tf.mul(o.lambdaOrtho, orthogonalityPenalty(spec, p)),
-    tf.mul(o.lambdaSparsity, sparsityPenalty(spec, p, codes)),
+    tf.mul(o.lambdaOrtho, orthogonalityPenalty(m.spec, net)),
+    tf.mul(o.lambdaSparsity, sparsityPenalty(m.spec, net, codes)),
   ]) as tf.Scalar;
   return { total, data };
 }
 
 /** One outer iteration of Algorithm 1. Consumes `state` (its tensors are disposed) and returns the next one. */
-export function latentMetaStep(spec: ModulationSpec, state: LatentMetaState, tasks: readonly FieldTask[], o: LatentMetaOptions, rng: Rng): LatentMetaState {
+export function latentMetaStep<P = ModulatedMlpParams>(
+  model: LatentModelLike<P>,
+  state: LatentMetaState<P>,
+  tasks: readonly FieldTask[],
+  o: LatentMetaOptions,
+  rng: Rng,
+): LatentMetaState<P> {
   validateLatentMetaOptions(o);
+  const spec = asLatentModel(model);
   if (tasks.length !== state.codes.length) throw new ConfigError(`tasks: the state holds ${state.codes.length} latents but ${tasks.length} tasks were given`);
   const batch = sampleIndices(rng, tasks.length, o.taskBatch);
   const stack = stackFieldTasks(batch.map((k) => tasks[k]));
-  const start = tf.tensor2d(batch.map((k) => state.codes[k]), [batch.length, spec.latentDim]);
+  const start = tf.tensor2d(batch.map((k) => state.codes[k]), [batch.length, spec.spec.latentDim]);
   const z = innerLatentSteps(spec, state.params, stack, start, o);
-  const shared = modulatedMlpTensors(state.params);
+  const shared = spec.tensors(state.params);
   const { value, grads, data } = tf.tidy(() => {
     let dataTerm: tf.Scalar | null = null;
     const r = tf.valueAndGrads((...ps: tf.Tensor[]) => {
@@ -229,13 +250,13 @@ export function latentMetaStep(spec: ModulationSpec, state: LatentMetaState, tas
   }
   const update = adamStep(shared, grads, state.adam, { lr: o.outerLr });
   tf.dispose(grads);
-  disposeLatentMetaState(state);
+  disposeLatentMetaState(state, spec);
   const codes = state.codes.slice();
   batch.forEach((k, i) => {
     codes[k] = zValues[i];
   });
   return {
-    params: modulatedMlpFromTensors(spec, update.params),
+    params: spec.fromTensors(update.params),
     adam: update.state,
     codes,
     iteration: state.iteration + 1,
@@ -247,20 +268,20 @@ export function latentMetaStep(spec: ModulationSpec, state: LatentMetaState, tas
  * Runs Algorithm 1 until `o.outerIterations` iterations are done (consumes `state`). With `store`, the state and
  * `rng` are saved every `checkpointEvery` iterations; resume with `restoreLatentMetaState(store.load())`.
  */
-export function latentMetaTrain(
-  spec: ModulationSpec,
-  state: LatentMetaState,
+export function latentMetaTrain<P = ModulatedMlpParams>(
+  spec: LatentModelLike<P>,
+  state: LatentMetaState<P>,
   tasks: readonly FieldTask[],
   o: LatentMetaOptions,
   rng: Rng,
   hooks: { progress?: Progress; store?: CheckpointStore<SavedLatentMeta>; checkpointEvery?: number } = {},
-): LatentMetaState {
+): LatentMetaState<P> {
   validateLatentMetaOptions(o);
   const { store } = hooks;
   return runOuterIterations(state, o.outerIterations, (s) => latentMetaStep(spec, s, tasks, o, rng), {
     progress: hooks.progress,
     checkpointEvery: hooks.checkpointEvery,
-    save: store && ((s) => store.save(saveLatentMetaState(s, rng))),
+    save: store && ((s) => store.save(saveLatentMetaState(s, rng, spec))),
   });
 }
 
@@ -269,13 +290,13 @@ export interface SavedLatentMeta extends SavedOuterLoop {
 }
 
 /** The state and the RNG as JSON (tensors bit-exact, see core/checkpoint.ts). */
-export function saveLatentMetaState(s: LatentMetaState, rng: Rng): SavedLatentMeta {
-  return { ...saveOuterLoop(modulatedMlpTensors(s.params), s.adam, s, rng), codes: s.codes.map((z) => z.slice()) };
+export function saveLatentMetaState<P = ModulatedMlpParams>(s: LatentMetaState<P>, rng: Rng, model?: LatentModelLike<P>): SavedLatentMeta {
+  return { ...saveOuterLoop(parameterTensors(s.params, model), s.adam, s, rng), codes: s.codes.map((z) => z.slice()) };
 }
 
-export function restoreLatentMetaState(spec: ModulationSpec, saved: SavedLatentMeta): { state: LatentMetaState; rng: Rng } {
+export function restoreLatentMetaState<P = ModulatedMlpParams>(model: LatentModelLike<P>, saved: SavedLatentMeta): { state: LatentMetaState<P>; rng: Rng } {
   const { params, adam, rng, iteration, lossHistory } = restoreOuterLoop(saved);
-  return { state: { params: modulatedMlpFromTensors(spec, params), adam, codes: saved.codes.map((z) => z.slice()), iteration, lossHistory }, rng };
+  return { state: { params: asLatentModel(model).fromTensors(params), adam, codes: saved.codes.map((z) => z.slice()), iteration, lossHistory }, rng };
 }
 
 /** z_avg = (1/K) Σ_k z_k over the training latents. */
@@ -298,7 +319,7 @@ export interface AutoDecodeOptions {
 export const DEFAULT_AUTO_DECODE_OPTIONS: AutoDecodeOptions = { adaptSteps: 100, lr: 1e-2, lambdaZ: 1e-2, squaredNorms: false, init: 'mean' };
 
 /** L(z) of one task at one code (no penalty). */
-export function taskLossAt(spec: ModulationSpec, params: ModulatedMlpParams, task: FieldTask, code: readonly number[]): number {
+export function taskLossAt<P = ModulatedMlpParams>(spec: LatentModelLike<P>, params: P, task: FieldTask, code: readonly number[]): number {
   return tf.tidy(() => {
     const stack = stackFieldTasks([task]);
     return perTaskModulatedLoss(spec, params, stack, tf.tensor2d([code.slice()])).dataSync()[0];
@@ -309,9 +330,9 @@ export function taskLossAt(spec: ModulationSpec, params: ModulatedMlpParams, tas
  * Algorithm 2: auto-decode the latent of a new instance from its support data, Θ frozen. Returns z and the support
  * loss L(z) (without penalty) before each step and after the last (length adaptSteps + 1).
  */
-export function autoDecode(
-  spec: ModulationSpec,
-  params: ModulatedMlpParams,
+export function autoDecode<P = ModulatedMlpParams>(
+  model: LatentModelLike<P>,
+  params: P,
   trainCodes: readonly (readonly number[])[],
   support: FieldTask,
   o: AutoDecodeOptions,
@@ -320,8 +341,9 @@ export function autoDecode(
   requirePositive('lr', o.lr);
   requireNonNegative('lambdaZ', o.lambdaZ);
   if (o.init !== 'mean' && o.init !== 'zero') throw new ConfigError(`init must be 'mean' or 'zero', got '${String(o.init)}'`);
+  const spec = asLatentModel(model);
   const stack = stackFieldTasks([support]);
-  let z = tf.tensor2d([o.init === 'mean' ? meanLatent(trainCodes) : Array<number>(spec.latentDim).fill(0)]);
+  let z = tf.tensor2d([o.init === 'mean' ? meanLatent(trainCodes) : Array<number>(spec.spec.latentDim).fill(0)]);
   let adam = adamInit([z]);
   const losses: number[] = [];
   for (let i = 0; i < o.adaptSteps; i++) {

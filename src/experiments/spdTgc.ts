@@ -1,0 +1,29 @@
+/**
+ * Paper B v1, two gas containers (TGC, spec §2.4): x = (q, p, S1, S2), E = p²/(2m) + E1 + E2 with
+ * E_i = (e^{S_i}/V_i)^{2/3} (V1 = q, V2 = 2 − q), S = S1 + S2, heat conductivity α; μ = (α, m) ∈ [5, 15] × [0.5, 2],
+ * x0 = (1, 0, 2, 2) + U(−1, 1)·(0.8, 1, 1, 1) (../systems/twoGasContainers.ts); ε_field on (q, p) ∈ [0.2, 1.8] ×
+ * [−2, 2] at S1 = S2 = 2 (spec §2.4). The protocol is ./spdHamiltonian.ts with the GENERIC network of
+ * ./spdGeneric.ts. The paper reports no number for TGC (spec §2.4, §7): only that the learned E and M do not match
+ * the true ones even where the total field does.
+ *
+ * Scales: rank 5 (the paper's default r); paper scale samples GFINNs' t ∈ [0, 8] with 401 points at dt 0.02
+ * [REF]; default and smoke keep the Hamiltonian benchmark's 30 points at dt 0.1 (t ∈ [0, 3)).
+ */
+import { type TwoGasContainersParams, energy, fieldGrid, genericParts, twoGasContainers } from '../systems/twoGasContainers';
+import { genericScales, genericStructure } from './spdGeneric';
+import { type SpdSystem, withParamBox } from './spdHamiltonian';
+
+export const spdTgc: SpdSystem<TwoGasContainersParams> = {
+  info: {
+    id: 'spd-tgc',
+    paper: 'Meta-learning Structure-Preserving Dynamics (arXiv 2508.11205)',
+    section: 'two gas containers, GENERIC (spec §2.2, §2.4, §3.1, §6; v1 only)',
+    title: 'Two gas containers (GENERIC): latent modulations (Shift, FW, RO, MR, SVD, MR-v1) against Scratch, MAML, ANIL and Reptile',
+  },
+  system: withParamBox(twoGasContainers),
+  hamiltonian: energy,
+  fieldGrid,
+  paramLabels: ['α (heat conductivity)', 'm (piston mass)'],
+  scales: genericScales({ all: {}, paper: { trajectoryPoints: 401, dt: 0.02 } }),
+  structure: genericStructure({ stateDim: 4, entropyVariables: 2 }, genericParts),
+};

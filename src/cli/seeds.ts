@@ -9,6 +9,7 @@
  * Resumable: a seed whose metrics.json exists is read, not rerun, and an interrupted seed resumes from its
  * meta-training checkpoints. Config and seed list are validated before the first run starts.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { writeFileAtomic } from '../core/atomicWrite';
@@ -42,6 +43,18 @@ export function seedsDir(id: string, scale: Scale, env: NodeJS.ProcessEnv = proc
 /** The command that regenerates a summary. */
 export function seedsCommand(id: string, scale: Scale, seeds: readonly number[], sets: readonly string[]): string {
   return ['npm run seeds --', id, '--seeds', seeds.join(','), '--scale', scale, ...sets.map((s) => `--set ${s}`)].join(' ');
+}
+
+/**
+ * The README's section over seeds: every default-scale summary.md under `resultsRoot`/seeds/<id>/default/ for the
+ * given ids, in their order, or the command that makes one when there is none.
+ */
+export function seedSummariesSection(resultsRoot: string, ids: readonly string[]): string {
+  const parts = ids.flatMap((id) => {
+    const file = path.join(resultsRoot, 'seeds', id, 'default', 'summary.md');
+    return fs.existsSync(file) ? [`**${id}** — ${fs.readFileSync(file, 'utf8').trim()}`] : [];
+  });
+  return parts.length > 0 ? parts.join('\n\n') : '_No runs over seeds yet: `npm run seeds -- spd-pendulum --seeds 2508,2509,2510`._';
 }
 
 async function main(): Promise<number> {

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { DataError } from '../../src/core/errors';
 import { ConfigError } from '../../src/core/errors';
 import { type SeedRun, aggregateMetric, aggregateSeedTables, seedAggregateTable } from '../../src/experiments/seedAggregate';
-import { parseSeedList, seedsDir } from '../../src/cli/seeds';
+import { parseSeedList, seedSummariesSection, seedsDir } from '../../src/cli/seeds';
 import { REPO_ROOT } from '../../src/cli/notebooks';
 import { tmpDir } from '../helpers/tmpDir';
 
@@ -67,5 +67,16 @@ describe('experiments/seedAggregate', () => {
     const bad = spawnSync(tsx, [args[0], 'imode-pendulum', '--seeds', '1', '--scale', 'smoke', '--set', 'seed=3'], { encoding: 'utf8', env });
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /conflicts with --seeds/);
+    const section = seedSummariesSection(root, ['spd-pendulum', 'spd-mass-spring']);
+    assert.equal(section, '_No runs over seeds yet: `npm run seeds -- spd-pendulum --seeds 2508,2509,2510`._', 'only default-scale summaries go into the README');
+  });
+
+  it('the README section over seeds lists each default-scale summary under its experiment, in the given order', () => {
+    const root = tmpDir('metadyn-seeds-readme-');
+    for (const id of ['spd-duffing', 'spd-pendulum']) {
+      fs.mkdirSync(path.join(root, 'seeds', id, 'default'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'seeds', id, 'default', 'summary.md'), `table of ${id}\n`);
+    }
+    assert.equal(seedSummariesSection(root, ['spd-pendulum', 'spd-mass-spring', 'spd-duffing']), '**spd-pendulum** — table of spd-pendulum\n\n**spd-duffing** — table of spd-duffing');
   });
 });

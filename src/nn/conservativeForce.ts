@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
-import { type MlpParams, type MlpSpec, conditionMlp, conditionedValueAndInputGradient } from './mlp';
+import { type MlpParams, type MlpSpec, conditionMlp, conditionedInputGradient, conditionedValue } from './mlp';
 import type { TensorVectorField } from './odeint';
 
 export type PositionSymmetry = 'reflection' | 'none';
@@ -56,19 +56,26 @@ function orbitEvaluator(s: ConservativeForceSpec, net: MlpParams, etaRows: tf.Te
   const eta = s.etaTransform === 'abs' ? (tf.abs(etaRows) as tf.Tensor2D) : etaRows;
   const condition = s.symmetry === 'reflection' ? (tf.concat([eta, eta], 0) as tf.Tensor2D) : eta;
   const mlp = conditionMlp(potentialMlpSpec(s), net, condition);
+  // The force is one custom-gradient node (conditionedInputGradient); the energy is computed only when read: a
+  // rollout asks for the force alone.
   return (q: tf.Tensor2D): { energy: tf.Tensor2D; force: tf.Tensor2D } => {
     if (s.symmetry === 'none') {
-      const { value, inputGradient } = conditionedValueAndInputGradient(mlp, q);
-      return { energy: value, force: tf.neg(inputGradient) as tf.Tensor2D };
+      return {
+        get energy() {
+          return conditionedValue(mlp, q);
+        },
+        force: tf.neg(conditionedInputGradient(mlp, q)) as tf.Tensor2D,
+      };
     }
     const rows = q.shape[0];
-    const { value, inputGradient } = conditionedValueAndInputGradient(mlp, tf.concat([q, tf.neg(q)], 0) as tf.Tensor2D);
+    const both = tf.concat([q, tf.neg(q)], 0) as tf.Tensor2D;
+    const inputGradient = conditionedInputGradient(mlp, both);
     // d/dq V_net(−q) = −∇V_net(−q): the reflected copy's gradient enters with a minus sign.
     const direct = tf.slice(inputGradient, [0, 0], [rows, -1]);
     const reflected = tf.slice(inputGradient, [rows, 0], [rows, -1]);
-    // The energy is assembled only when read: a rollout asks for the force alone.
     return {
       get energy() {
+        const value = conditionedValue(mlp, both);
         return tf.add(tf.slice(value, [0, 0], [rows, 1]), tf.slice(value, [rows, 0], [rows, 1])) as tf.Tensor2D;
       },
       force: tf.sub(reflected, direct) as tf.Tensor2D,

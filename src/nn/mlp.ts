@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
 import type { Rng } from '../core/rng';
-import { matMul } from './ops';
+import { matMul, sigmoid } from './ops';
 
 /** σ after a linear layer. softplus_β(z) = log(1 + e^{βz})/β (PyTorch `Softplus(beta)`), σ' = sigmoid(βz). */
 export type Activation = { kind: 'identity' } | { kind: 'tanh' } | { kind: 'softplus'; beta: number };
@@ -75,8 +75,7 @@ export function initMlp(spec: MlpSpec, rng: Rng): MlpParams {
   return { weights, biases };
 }
 
-/** σ(z) and, when asked, σ'(z), sharing βz (tanh' = 1 − σ² reuses the forward value). */
-/** σ(z) and, when asked, σ'(z) (null for the identity, whose derivative is 1). */
+/** σ(z) and, when asked, σ'(z) (null for the identity, whose derivative is 1), sharing βz (tanh' = 1 − σ² reuses σ). */
 export function activation(a: Activation, z: tf.Tensor2D, withDerivative: boolean): { h: tf.Tensor2D; d: tf.Tensor2D | null } {
   switch (a.kind) {
     case 'identity':
@@ -88,7 +87,7 @@ export function activation(a: Activation, z: tf.Tensor2D, withDerivative: boolea
     case 'softplus': {
       const bz = a.beta === 1 ? z : (tf.mul(z, a.beta) as tf.Tensor2D);
       const h = (a.beta === 1 ? tf.softplus(bz) : tf.div(tf.softplus(bz), a.beta)) as tf.Tensor2D;
-      return { h, d: withDerivative ? (tf.sigmoid(bz) as tf.Tensor2D) : null };
+      return { h, d: withDerivative ? sigmoid(bz) : null };
     }
   }
 }
@@ -122,6 +121,12 @@ export interface ConditionedMlp {
   firstOffset: tf.Tensor | null;
   /** W_ℓᵀ for ℓ ≥ 2 and (W_1^x)ᵀ for ℓ = 1 */
   transposed: tf.Tensor2D[];
+  /**
+   * The topmost layer with a non-identity activation (−1 when there is none), and ∂y/∂h at that layer, which the
+   * identity layers above it make the same for every row: W_Lᵀ ⋯ W_{top+2}ᵀ as one row [1, out_top].
+   */
+  top: number;
+  topGradient: tf.Tensor2D | null;
 }
 
 /** condition: [rows, in − inputDim] (rows must match the x of every later call), or null when the input is all x. */
@@ -140,11 +145,16 @@ export function conditionMlp(spec: MlpSpec, p: MlpParams, condition: tf.Tensor2D
     firstOffset = firstOffset ? tf.add(fromCondition, firstOffset) : fromCondition;
   }
   const transposed = p.weights.map((w, l) => tf.transpose(l === 0 ? firstWeight : w) as tf.Tensor2D);
-  return { spec, params: p, inputDim, firstWeight, firstOffset, transposed };
+  let top = spec.activations.length - 1;
+  while (top >= 0 && spec.activations[top].kind === 'identity') top--;
+  // The same products, in the same order, as the backward pass of conditionedValueAndInputGradient.
+  let topGradient: tf.Tensor2D | null = null;
+  for (let l = p.weights.length - 1; l > top && top >= 0; l--) topGradient = topGradient === null ? transposed[l] : matMul(topGradient, transposed[l]);
+  return { spec, params: p, inputDim, firstWeight, firstOffset, transposed, top, topGradient };
 }
 
-/** x: [rows, inputDim] -> { value: [rows, 1], inputGradient ∂y/∂x: [rows, inputDim] } */
-export function conditionedValueAndInputGradient(m: ConditionedMlp, x: tf.Tensor2D): { value: tf.Tensor2D; inputGradient: tf.Tensor2D } {
+/** The forward pass: y and, when asked, σ'_ℓ(z_ℓ) of every layer (null for the identity). */
+function conditionedForward(m: ConditionedMlp, x: tf.Tensor2D, withDerivatives: boolean): { value: tf.Tensor2D; derivatives: (tf.Tensor2D | null)[] } {
   const { spec, params: p } = m;
   const derivatives: (tf.Tensor2D | null)[] = [];
   let h = x;
@@ -156,10 +166,22 @@ export function conditionedValueAndInputGradient(m: ConditionedMlp, x: tf.Tensor
     } else {
       z = linear(h, p.weights[l], p.biases[l]);
     }
-    const act = activation(spec.activations[l], z, true);
+    const act = activation(spec.activations[l], z, withDerivatives);
     h = act.h;
     derivatives.push(act.d);
   }
+  return { value: h, derivatives };
+}
+
+/** y for x: [rows, inputDim] -> [rows, 1], the forward pass alone. */
+export function conditionedValue(m: ConditionedMlp, x: tf.Tensor2D): tf.Tensor2D {
+  return conditionedForward(m, x, false).value;
+}
+
+/** x: [rows, inputDim] -> { value: [rows, 1], inputGradient ∂y/∂x: [rows, inputDim] } */
+export function conditionedValueAndInputGradient(m: ConditionedMlp, x: tf.Tensor2D): { value: tf.Tensor2D; inputGradient: tf.Tensor2D } {
+  const { value: h, derivatives } = conditionedForward(m, x, true);
+  const p = m.params;
   // Backward pass: g starts as ∂y/∂h_L = 1 for every row. While no activation has been met, g is the same for every
   // row and is kept as a single broadcast row [1, n]: a tiled copy would cost a slice and an add per row in the
   // backward pass of training (tf.tile's gradient).
@@ -175,11 +197,239 @@ export function conditionedValueAndInputGradient(m: ConditionedMlp, x: tf.Tensor
 }
 
 /**
- * Scalar-output MLP value and its gradient with respect to the input, sharing one forward pass.
+ * σ''(z) from what the forward pass keeps: softplus_β'' = β s(1 − s) with s = σ' = sigmoid(βz); tanh'' = −2 t σ'
+ * with t = tanh z. (Never called for the identity, whose σ' is absent.)
+ */
+function secondDerivative(a: Activation, h: tf.Tensor2D, d: tf.Tensor2D): tf.Tensor2D {
+  if (a.kind === 'softplus') return tf.mul(tf.mul(d, tf.sub(tf.scalar(1), d)), a.beta) as tf.Tensor2D;
+  return tf.mul(tf.mul(h, d), -2) as tf.Tensor2D;
+}
+
+/** The forward and backward passes of the input gradient, from the node's inputs (see conditionedInputGradient). */
+interface InputGradientPasses {
+  /** h_{ℓ−1}, the input of layer ℓ (h_{−1} = x), for ℓ ≤ top */
+  inputs: tf.Tensor2D[];
+  /** σ_ℓ(z_ℓ) (not computed at a softplus top layer, whose σ'' needs only σ') and σ'_ℓ(z_ℓ) (null for the identity), ℓ ≤ top */
+  h: tf.Tensor2D[];
+  d: (tf.Tensor2D | null)[];
+  /** g_ℓ = ∂y/∂h_ℓ (a broadcast row for ℓ = top) and δ_ℓ = g_ℓ ⊙ σ'_ℓ, ℓ ≤ top; null g_top means ∂y/∂h_top = 1 */
+  g: (tf.Tensor2D | null)[];
+  delta: tf.Tensor2D[];
+  /** ∂y/∂x */
+  gradient: tf.Tensor2D;
+}
+
+interface InputGradientLayout {
+  activations: Activation[];
+  top: number;
+  hasOffset: boolean;
+  /** bias present on layer ℓ (1 ≤ ℓ ≤ top) */
+  hasBias: boolean[];
+  hasTopGradient: boolean;
+}
+
+/** Node inputs: [x, offset?, W_0..W_top, b_ℓ (1 ≤ ℓ ≤ top, present), W_0ᵀ..W_topᵀ, topGradient?] */
+function unpackInputs(L: InputGradientLayout, t: readonly tf.Tensor[]) {
+  let k = 0;
+  const x = t[k++] as tf.Tensor2D;
+  const offset = L.hasOffset ? t[k++] : null;
+  const weights = Array.from({ length: L.top + 1 }, () => t[k++] as tf.Tensor2D);
+  const biases = Array.from({ length: L.top + 1 }, (_, l) => (l >= 1 && L.hasBias[l] ? (t[k++] as tf.Tensor1D) : null));
+  const transposed = Array.from({ length: L.top + 1 }, () => t[k++] as tf.Tensor2D);
+  const topGradient = L.hasTopGradient ? (t[k++] as tf.Tensor2D) : null;
+  return { x, offset, weights, biases, transposed, topGradient, count: k };
+}
+
+/** The same ops, in the same order, as conditionedValueAndInputGradient (so the values are identical). */
+function inputGradientPasses(L: InputGradientLayout, t: readonly tf.Tensor[]): InputGradientPasses {
+  const u = unpackInputs(L, t);
+  const inputs: tf.Tensor2D[] = [];
+  const h: tf.Tensor2D[] = [];
+  const d: (tf.Tensor2D | null)[] = [];
+  let cur = u.x;
+  for (let l = 0; l <= L.top; l++) {
+    inputs.push(cur);
+    let z = matMul(cur, u.weights[l]);
+    const offset = l === 0 ? u.offset : u.biases[l];
+    if (offset) z = tf.add(z, offset) as tf.Tensor2D;
+    const a = L.activations[l];
+    if (l === L.top && a.kind === 'softplus') {
+      // softplus'' needs only σ' = sigmoid(βz), and nothing above the top layer reads σ(z_top).
+      h.push(null as unknown as tf.Tensor2D);
+      d.push(sigmoid(a.beta === 1 ? z : (tf.mul(z, a.beta) as tf.Tensor2D)));
+      break;
+    }
+    const act = activation(a, z, true);
+    h.push(act.h);
+    d.push(act.d);
+    cur = act.h;
+  }
+  const g: (tf.Tensor2D | null)[] = new Array(L.top + 1).fill(null);
+  const delta: tf.Tensor2D[] = new Array(L.top + 1);
+  let gl: tf.Tensor2D | null = u.topGradient;
+  for (let l = L.top; l >= 0; l--) {
+    g[l] = gl;
+    const dl = d[l];
+    // At the top layer σ' exists, so δ_top is never null; below it g is a full tensor.
+    delta[l] = (gl === null ? dl : dl === null ? gl : tf.mul(gl, dl)) as tf.Tensor2D;
+    gl = matMul(delta[l], u.transposed[l]);
+  }
+  return { inputs, h, d, g, delta, gradient: gl as tf.Tensor2D };
+}
+
+/** Sum of a [rows, n] adjoint down to the shape of the tensor it belongs to ([n], [1, n] or [rows, n]). */
+function reduceTo(adjoint: tf.Tensor2D, target: tf.Tensor): tf.Tensor {
+  if (target.rank === 1) return tf.sum(adjoint, 0);
+  return target.shape[0] === adjoint.shape[0] ? adjoint : tf.sum(adjoint, 0, true);
+}
+
+/**
+ * Vector–Jacobian product of x ↦ ∂y/∂x with respect to every node input, given Ḡ = ∂L/∂(∂y/∂x). With the
+ * backward pass g_{ℓ−1} = δ_ℓ W_ℓᵀ, δ_ℓ = g_ℓ ⊙ σ'(z_ℓ), and the forward pass z_ℓ = h_{ℓ−1} W_ℓ + b_ℓ:
+ *   up (ℓ = 0..top):   δ̄_ℓ = ḡ_{ℓ−1} W_ℓ,  (W_ℓᵀ)‾ = δ_ℓᵀ ḡ_{ℓ−1},  ḡ_ℓ = δ̄_ℓ ⊙ σ'_ℓ,  z̄_ℓ = δ̄_ℓ ⊙ g_ℓ ⊙ σ''_ℓ
+ *   down (ℓ = top..0): z̄_ℓ += h̄_ℓ ⊙ σ'_ℓ,  W̄_ℓ = h_{ℓ−1}ᵀ z̄_ℓ,  b̄_ℓ = Σ_rows z̄_ℓ,  h̄_{ℓ−1} = z̄_ℓ W_ℓᵀ
+ * with ḡ_{−1} = Ḡ and x̄ = h̄_{−1}; the identity's σ' is 1 and σ'' 0.
+ */
+function inputGradientVjp(L: InputGradientLayout, t: readonly tf.Tensor[], P: InputGradientPasses, gradBar: tf.Tensor2D): tf.Tensor[] {
+  const u = unpackInputs(L, t);
+  const transposeTimes = (a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D => matMul(tf.transpose(a) as tf.Tensor2D, b);
+  const transposedBar: tf.Tensor[] = [];
+  const zBar: (tf.Tensor2D | null)[] = [];
+  let gBar = gradBar;
+  for (let l = 0; l <= L.top; l++) {
+    const deltaBar = matMul(gBar, u.weights[l]);
+    const delta = P.delta[l];
+    transposedBar.push(transposeTimes(delta, delta.shape[0] === 1 && gBar.shape[0] > 1 ? (tf.sum(gBar, 0, true) as tf.Tensor2D) : gBar));
+    const d = P.d[l];
+    if (d === null) {
+      gBar = deltaBar;
+      zBar.push(null);
+    } else {
+      gBar = tf.mul(deltaBar, d) as tf.Tensor2D;
+      const gl = P.g[l];
+      const weighted = gl === null ? deltaBar : (tf.mul(deltaBar, gl) as tf.Tensor2D);
+      zBar.push(tf.mul(weighted, secondDerivative(L.activations[l], P.h[l], d)) as tf.Tensor2D);
+    }
+  }
+  const topGradientBar = u.topGradient ? tf.sum(gBar, 0, true) : null;
+  const weightBar: tf.Tensor[] = new Array(L.top + 1);
+  const biasBar: (tf.Tensor | null)[] = new Array(L.top + 1).fill(null);
+  let offsetBar: tf.Tensor | null = null;
+  let hBar: tf.Tensor2D | null = null;
+  for (let l = L.top; l >= 0; l--) {
+    const d = P.d[l];
+    const fromAbove = hBar === null ? null : d === null ? hBar : (tf.mul(hBar, d) as tf.Tensor2D);
+    const z = zBar[l];
+    const total = (z === null ? fromAbove : fromAbove === null ? z : tf.add(z, fromAbove)) as tf.Tensor2D;
+    weightBar[l] = transposeTimes(P.inputs[l], total);
+    if (l === 0 && u.offset) offsetBar = reduceTo(total, u.offset);
+    const b = u.biases[l];
+    if (l >= 1 && b) biasBar[l] = reduceTo(total, b);
+    hBar = matMul(total, u.transposed[l]);
+  }
+  const grads: tf.Tensor[] = [hBar as tf.Tensor2D];
+  if (u.offset) grads.push(offsetBar as tf.Tensor);
+  grads.push(...weightBar);
+  biasBar.forEach((b, l) => {
+    if (l >= 1 && u.biases[l]) grads.push(b as tf.Tensor);
+  });
+  grads.push(...transposedBar);
+  if (u.topGradient) grads.push(topGradientBar as tf.Tensor);
+  return grads;
+}
+
+/** Whether we are inside a gradient that is itself being differentiated (tf.grad nested in tf.grads). */
+function nested(): boolean {
+  return tf.engine().state.gradientDepth > 1;
+}
+
+/**
+ * ∂y/∂x of a conditioned scalar MLP as ONE custom-gradient node whose backward pass is the hand-written
+ * vector–Jacobian product above. Autodiff of the analytic input gradient would record ~40 ops per evaluation, each
+ * with cloned saved tensors, and replay their gradients one by one — most of a rollout's kernel launches
+ * (toolchain.md §7). The value is that of conditionedValueAndInputGradient, op for op.
+ *
+ * First-order backward passes reuse the forward pass's intermediates. When the backward pass is itself being
+ * differentiated (second-order meta-learning: the tape is recording), it recomputes them from the saved inputs,
+ * which the tape connects to everything upstream, so that every order stays correct.
+ *
+ * x: [rows, inputDim] -> [rows, inputDim]
+ */
+export function conditionedInputGradient(m: ConditionedMlp, x: tf.Tensor2D): tf.Tensor2D {
+  const { spec, params: p, top } = m;
+  if (top < 0) return conditionedValueAndInputGradient(m, x).inputGradient;
+  const L: InputGradientLayout = {
+    activations: spec.activations,
+    top,
+    hasOffset: m.firstOffset !== null,
+    hasBias: p.biases.map((b) => b !== null),
+    hasTopGradient: m.topGradient !== null,
+  };
+  const inputs: tf.Tensor[] = [x];
+  if (m.firstOffset) inputs.push(m.firstOffset);
+  for (let l = 0; l <= top; l++) inputs.push(l === 0 ? m.firstWeight : p.weights[l]);
+  for (let l = 1; l <= top; l++) if (p.biases[l]) inputs.push(p.biases[l] as tf.Tensor1D);
+  for (let l = 0; l <= top; l++) inputs.push(m.transposed[l]);
+  if (m.topGradient) inputs.push(m.topGradient);
+  const n = inputs.length;
+  const node = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const t = args.slice(0, n) as tf.Tensor[];
+    const save = args[n] as tf.GradSaveFunc;
+    const P = inputGradientPasses(L, t);
+    if (nested()) {
+      // Inside an outer gradient the backward pass will recompute from the inputs (see gradFunc): keeping the
+      // intermediates too would hold every evaluation's activations until the outer backward pass.
+      save(t);
+    } else {
+      // The input of layer ℓ ≥ 1 is h_{ℓ−1}; h_top is needed only for tanh''.
+      const keptH = L.activations[top].kind === 'tanh' ? P.h : P.h.slice(0, top);
+      const keptD = P.d.filter((d): d is tf.Tensor2D => d !== null);
+      const keptG = P.g.filter((g): g is tf.Tensor2D => g !== null);
+      save([...t, ...keptH, ...keptD, ...keptG, ...P.delta]);
+    }
+    return {
+      value: P.gradient,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const savedInputs = saved.slice(0, n);
+        let passes: InputGradientPasses;
+        if (tf.engine().isTapeOn() || saved.length === n) {
+          passes = inputGradientPasses(L, savedInputs);
+        } else {
+          let k = n;
+          const take = () => saved[k++] as tf.Tensor2D;
+          const h = P.h.map((_, l) => (l < top || L.activations[top].kind === 'tanh' ? take() : (null as unknown as tf.Tensor2D)));
+          const layerInputs = [savedInputs[0] as tf.Tensor2D, ...h.slice(0, top)];
+          const d = P.d.map((v) => (v === null ? null : take()));
+          const g = P.g.map((v) => (v === null ? null : take()));
+          const delta = P.delta.map(take);
+          passes = { inputs: layerInputs, h, d, g, delta, gradient: P.gradient };
+        }
+        return inputGradientVjp(L, savedInputs, passes, dy as tf.Tensor2D);
+      },
+    };
+  });
+  return node(...inputs) as tf.Tensor2D;
+}
+
+/**
+ * Scalar-output MLP value and its gradient with respect to the input, each computed when first read (the gradient
+ * as the single node of conditionedInputGradient; a caller that reads both pays for the forward pass twice).
  * x: [batch, in] -> { value: [batch, 1], inputGradient: [batch, in] }
  */
 export function mlpValueAndInputGradient(spec: MlpSpec, p: MlpParams, x: tf.Tensor2D): { value: tf.Tensor2D; inputGradient: tf.Tensor2D } {
-  return conditionedValueAndInputGradient(conditionMlp(spec, p, null), x);
+  const m = conditionMlp(spec, p, null);
+  let value: tf.Tensor2D | null = null;
+  let inputGradient: tf.Tensor2D | null = null;
+  return {
+    get value() {
+      if (value === null) value = conditionedValue(m, x);
+      return value;
+    },
+    get inputGradient() {
+      if (inputGradient === null) inputGradient = conditionedInputGradient(m, x);
+      return inputGradient;
+    },
+  };
 }
 
 /** The parameter tensors in a fixed order (weights then biases, skipping absent biases), for gradients and optimisers. */

@@ -66,14 +66,44 @@ function odeintRk4(f: TensorVectorField, y0: tf.Tensor2D, ts: readonly number[],
     for (let s = 0; s < substeps; s++) {
       const t = ts[i - 1] + s * h;
       const k1 = f(t, y);
-      const k2 = f(t + h / 2, tf.add(y, tf.mul(k1, h / 2)));
-      const k3 = f(t + h / 2, tf.add(y, tf.mul(k2, h / 2)));
-      const k4 = f(t + h, tf.add(y, tf.mul(k3, h)));
-      y = tf.add(y, tf.mul(tf.addN([k1, tf.mul(k2, 2), tf.mul(k3, 2), k4]), h / 6));
+      const k2 = f(t + h / 2, rk4Stage(y, k1, h / 2));
+      const k3 = f(t + h / 2, rk4Stage(y, k2, h / 2));
+      const k4 = f(t + h, rk4Stage(y, k3, h));
+      y = rk4Update(y, k1, k2, k3, k4, h);
     }
     out.push(y);
   }
   return tf.stack(out) as tf.Tensor3D;
+}
+
+/**
+ * The RK4 stage argument y + c k and the update y + (k1 + 2k2 + 2k3 + k4) h/6, each as one custom-gradient node
+ * whose value and gradient are those of the plain ops, value for value, without the tape nodes and cloned saved
+ * tensors of every add and mul (a rollout's kernel count is its cost on wasm, toolchain.md §7). The gradients use
+ * only dy and constants, so they are differentiable to any order.
+ */
+const rk4StageNode = (c: number) =>
+  tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [y, k] = args as tf.Tensor[];
+    return { value: tf.add(y, tf.mul(k, c)), gradFunc: (dy: tf.Tensor) => [dy, tf.mul(dy, c)] };
+  });
+
+function rk4Stage(y: tf.Tensor2D, k: tf.Tensor2D, c: number): tf.Tensor2D {
+  return rk4StageNode(c)(y, k) as tf.Tensor2D;
+}
+
+function rk4Update(y: tf.Tensor2D, k1: tf.Tensor2D, k2: tf.Tensor2D, k3: tf.Tensor2D, k4: tf.Tensor2D, h: number): tf.Tensor2D {
+  const node = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [y0, a, b, c, d] = args as tf.Tensor[];
+    return {
+      value: tf.add(y0, tf.mul(tf.addN([a, tf.mul(b, 2), tf.mul(c, 2), d]), h / 6)),
+      gradFunc: (dy: tf.Tensor) => {
+        const s = tf.mul(dy, h / 6);
+        return [dy, s, tf.mul(s, 2), tf.mul(s, 2), s];
+      },
+    };
+  });
+  return node(y, k1, k2, k3, k4) as tf.Tensor2D;
 }
 
 /**

@@ -25,3 +25,26 @@ const matMulExplicitTranspose = tf.customGrad((...args: (tf.Tensor | tf.GradSave
 export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return matMulExplicitTranspose(a, b) as tf.Tensor2D;
 }
+
+/**
+ * σ(x) = 1/(1 + e^{−x}) with a gradient that saves the INPUT and recomputes σ from it, dσ = dy·σ(1 − σ) with this
+ * same function, so that it is correct to every order. tfjs' own Sigmoid gradient uses the saved output, whose
+ * clone the tape sees as disconnected from x: a second derivative through it silently misses a term (toolchain.md
+ * §7), which second-order meta-learning through an analytic force (σ' of Softplus) needs. The first-order
+ * gradient is tfjs' expression, value for value.
+ */
+const sigmoidSavingInput = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  save([x]);
+  return {
+    value: tf.sigmoid(x),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const s = sigmoid(saved[0]);
+      return [tf.mul(dy, tf.mul(s, tf.sub(tf.scalar(1), s)))];
+    },
+  };
+}) as (x: tf.Tensor) => tf.Tensor;
+
+export function sigmoid<T extends tf.Tensor>(x: T): T {
+  return sigmoidSavingInput(x) as T;
+}

@@ -60,4 +60,10 @@ EOF
 echo "[setup] 4/4 tfjs backend"
 npx tsx -e "require('./src/core/backend').initBackend().catch((e) => { console.error(e.message); process.exit(1); })"
 
+# Optional: Debian's PyTorch for `npm run bench -- --compare` and the benchmark's parity test (skipped without it).
+if ! "$PY" -c 'import torch' 2>/dev/null; then
+  echo "[setup] optional: PyTorch is missing for $PY; npm run bench -- --compare and the parity test need it:"
+  echo "sudo apt-get install -y --no-install-recommends python3-torch libopenblas0-pthread"
+fi
+
 echo "[setup] done. Start Jupyter with: npm run notebook   (headless: npm run notebook -- --no-browser)"

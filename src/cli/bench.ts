@@ -1,11 +1,26 @@
 /**
- * npm run bench [-- --iterations N --warmup W]: times the core workloads through the project's own modules and writes
- * results/bench/<workload>.json (median and min ms over N measured repetitions after W warm-up ones, with backend,
- * tfjs version, machine, git revision, and the live tensor count before and after, which must match).
+ * npm run bench [-- options]: times the core workloads through the project's own modules and writes
+ * results/bench/<workload>.json (median and min ms per step over the measured repetitions after warm-up ones, with
+ * backend, tfjs version, machine, git revision, and the live tensor count before and after, which must match).
  *
- * Workloads now: one iMODE pendulum outer iteration at the default config (5 inner steps on η for the 5 training
- * lengths in one batched dopri5 rollout, then the Adam step), and one test-time adaptation (5 inner steps on one
- * length). Benchmarks are measurements, not tests: nothing here passes or fails on time.
+ * Workloads (src/bench/workloads.ts): hnn, hnn-rank1, imode-rk4, imode-fo5, imode-so5 (issue 8's core steps), and
+ * the whole experiment's training steps: one iMODE pendulum outer iteration at the default config (5 inner steps on
+ * η for the 5 training lengths in one batched dopri5 rollout, then the Adam step), one test-time adaptation
+ * (5 inner steps on one length), and one outer iteration at the authors' scale (paper config), ×200 the estimated
+ * meta-training time.
+ *
+ *   --compare            also run the PyTorch reference (bench/torch_workloads.py, Debian's python3-torch) on the
+ *                        same weights and inputs right after each workload, and print ratio = ours / PyTorch
+ *   --only a,b           run only these workloads
+ *   --iterations N       measured repetitions of every workload (default: per workload)
+ *   --warmup W           unmeasured repetitions first (default: per workload)
+ *   --check              instead: loss and parameter gradients of every (or every --only) issue-8 workload against
+ *                        PyTorch in float64 on the same weights, written to results/bench/parity.json
+ *   --memory N           instead: N training steps of --memory-workload (default hnn), tensor count and RSS
+ *                        sampled along the way, written to results/bench/memory-<workload>.json
+ *
+ * Benchmarks are measurements, not tests: nothing here passes or fails on time. The exit code is non-zero only when
+ * a workload leaks tensors.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'path';
@@ -15,12 +30,14 @@ import { writeJsonAtomic } from '../core/atomicWrite';
 import { ConfigError } from '../core/errors';
 import { median } from '../analysis/metrics';
 import { repoRoot } from '../core/paths';
-import { startProvenance } from '../core/results';
+import { type Provenance, startProvenance } from '../core/results';
 import { createRng } from '../core/rng';
-import { imodePendulumConfig, loadPendulumData, pendulumModel, pendulumProblem, pendulumTrainingOptions, windowBatch } from '../experiments/imodePendulum';
+import { type ImodePendulumConfig, type PendulumData, imodePendulumConfig, loadPendulumData, pendulumModel, pendulumProblem, pendulumTrainingOptions, windowBatch } from '../experiments/imodePendulum';
 import { adaptEta } from '../meta/imode';
 import { disposeTaskBatch } from '../meta/taskBatch';
-import { metaTrain } from '../meta/imodeTraining';
+import { type ImodeTrained, metaTrain } from '../meta/imodeTraining';
+import { type WorkloadName, WORKLOAD_NAMES, createWorkload } from '../bench/workloads';
+import { type Parity, type TorchTiming, checkParity, exportWorkload, torchBench, torchUnavailable } from '../bench/torchReference';
 import { runCli } from './notebooks';
 
 export interface Timing {
@@ -34,19 +51,94 @@ export function summariseTimings(ms: readonly number[]): Timing {
   return { medianMs: median(ms), minMs: Math.min(...ms), repetitions: ms.length };
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' } } });
-  const iterations = Number(values.iterations);
-  const warmup = Number(values.warmup);
-  if (!Number.isInteger(iterations) || iterations < 1 || !Number.isInteger(warmup) || warmup < 0) {
-    throw new ConfigError(`--iterations must be a positive integer and --warmup a non-negative one, got ${values.iterations}, ${values.warmup}`);
-  }
-  await initBackend();
-  const cfg = imodePendulumConfig('default', { outerIterations: warmup + iterations });
-  const prov = startProvenance({ experiment: 'bench-imode-pendulum', paper: 'iMODE', section: 'performance', scale: 'default', config: cfg, seed: cfg.seed });
-  const data = loadPendulumData(cfg);
+const EXPERIMENT_WORKLOADS = ['imode-pendulum-outer-iteration', 'imode-pendulum-adaptation', 'imode-pendulum-paper-outer-iteration'] as const;
+type ExperimentWorkload = (typeof EXPERIMENT_WORKLOADS)[number];
+const ALL = [...WORKLOAD_NAMES, ...EXPERIMENT_WORKLOADS] as const;
 
+/** Repetitions that keep each workload near half a minute on this machine. */
+const DEFAULT_REPS: Record<WorkloadName, { iterations: number; warmup: number }> = {
+  hnn: { iterations: 200, warmup: 20 },
+  'hnn-rank1': { iterations: 100, warmup: 10 },
+  'imode-rk4': { iterations: 10, warmup: 2 },
+  'imode-fo5': { iterations: 4, warmup: 1 },
+  'imode-so5': { iterations: 2, warmup: 1 },
+};
+const EXPERIMENT_REPS = { iterations: 10, warmup: 2 };
+
+interface Options {
+  iterations?: number;
+  warmup?: number;
+}
+
+function reps(defaults: { iterations: number; warmup: number }, o: Options) {
+  return { iterations: o.iterations ?? defaults.iterations, warmup: o.warmup ?? defaults.warmup };
+}
+
+function common(p: Provenance) {
+  return { backend: p.backend, tfjsVersion: p.tfjsVersion, machine: p.machine, node: p.node, gitRevision: p.gitRevision, gitDirty: p.gitDirty, measuredAt: p.finishedAt };
+}
+
+const outFile = (name: string) => path.join(repoRoot(), 'results', 'bench', `${name}.json`);
+
+interface Row {
+  name: string;
+  oursMs: number;
+  torchMs: number | null;
+  tensorsBefore: number;
+  tensorsAfter: number;
+}
+
+/** Number of kernels `f` launches (tf.profile). */
+export async function countKernels(f: () => unknown): Promise<number> {
+  const info = await tf.profile(() => {
+    f();
+  });
+  return info.kernels.length;
+}
+
+/** One issue-8 workload, then (with compare) the PyTorch reference on the same exported weights. */
+async function benchWorkload(name: WorkloadName, o: Options, compare: boolean): Promise<Row> {
+  const { iterations, warmup } = reps(DEFAULT_REPS[name], o);
+  const prov = startProvenance({ experiment: `bench-${name}`, paper: 'issue 8', section: 'performance', scale: 'bench', config: { iterations, warmup }, seed: 8 });
   const tensorsBefore = tf.memory().numTensors;
+  const w = createWorkload(name);
+  const torchFile = compare ? exportWorkload(w) : null;
+  const ms: number[] = [];
+  let tensorsAfterWarmup = 0;
+  for (let i = 0; i < warmup + iterations; i++) {
+    const t0 = performance.now();
+    w.step();
+    if (i >= warmup) ms.push(performance.now() - t0);
+    if (i === warmup - 1 || (warmup === 0 && i === 0)) tensorsAfterWarmup = tf.memory().numTensors;
+  }
+  const tensorsAfterSteps = tf.memory().numTensors;
+  // Kernel launches per step: on wasm a step's cost is mostly its kernel count (toolchain.md §7), and unlike the
+  // time it does not depend on what else the machine runs. One extra, profiled step (skipped for the slowest).
+  const kernelsPerStep = name === 'imode-so5' ? null : await countKernels(() => w.step());
+  const info = w.info;
+  w.dispose();
+  const tensorsAfter = tf.memory().numTensors;
+  let torch: TorchTiming | null = null;
+  if (torchFile) torch = torchBench(torchFile, iterations, warmup);
+  const ours = summariseTimings(ms);
+  writeJsonAtomic(outFile(name), {
+    ...common(prov.finish()),
+    workload: info.description,
+    differences: info.differences,
+    ...ours,
+    warmup,
+    tensorsBefore,
+    tensorsAfter,
+    tensorsDuringSteps: { afterWarmup: tensorsAfterWarmup, afterLastStep: tensorsAfterSteps },
+    kernelsPerStep,
+    torch: torch ? { ...torch, ratio: ours.medianMs / torch.medianMs, ratioOfMins: ours.minMs / torch.minMs } : null,
+    issueTorchMs: info.issueTorchMs,
+  });
+  return { name, oursMs: ours.medianMs, torchMs: torch ? torch.medianMs : null, tensorsBefore, tensorsAfter };
+}
+
+/** Meta-trains the pendulum for the config's outer iterations, timing each one (ms). */
+function timedMetaTraining(cfg: ImodePendulumConfig, data: PendulumData): { trained: ImodeTrained; stamps: number[] } {
   const stamps: number[] = [];
   const rng = createRng(cfg.seed);
   let last = performance.now();
@@ -60,34 +152,208 @@ async function main(): Promise<number> {
       done: () => undefined,
     },
   });
-  const outer = summariseTimings(stamps.slice(warmup));
+  return { trained, stamps };
+}
 
-  const model = pendulumModel(cfg);
+/** The default-config iMODE pendulum: outer iterations of metaTrain, then one adaptation per length. */
+function benchExperiment(which: readonly ExperimentWorkload[], o: Options): Row[] {
+  const { iterations, warmup } = reps(EXPERIMENT_REPS, o);
+  const cfg = imodePendulumConfig('default', { outerIterations: warmup + iterations });
+  const prov = startProvenance({ experiment: 'bench-imode-pendulum', paper: 'iMODE', section: 'performance', scale: 'default', config: cfg, seed: cfg.seed });
+  const data = loadPendulumData(cfg);
+  const tensorsBefore = tf.memory().numTensors;
+  const { trained, stamps } = timedMetaTraining(cfg, data);
+  const outer = summariseTimings(stamps.slice(warmup));
   const adaptMs: number[] = [];
-  data.instances.forEach((ins, k) => {
-    const batch = windowBatch([ins], createRng(k + 1), cfg.windowsPerTask, cfg.windowSteps);
-    const t0 = performance.now();
-    const r = adaptEta(model.makeField, trained.params, trained.eta0, batch, model.solver, model.inner, false);
-    r.eta.dataSync();
-    adaptMs.push(performance.now() - t0);
-    r.eta.dispose();
-    disposeTaskBatch(batch);
-  });
+  if (which.includes('imode-pendulum-adaptation')) {
+    const model = pendulumModel(cfg);
+    data.instances.forEach((ins, k) => {
+      const batch = windowBatch([ins], createRng(k + 1), cfg.windowsPerTask, cfg.windowSteps);
+      const t0 = performance.now();
+      const r = adaptEta(model.makeField, trained.params, trained.eta0, batch, model.solver, model.inner, false);
+      r.eta.dataSync();
+      adaptMs.push(performance.now() - t0);
+      r.eta.dispose();
+      disposeTaskBatch(batch);
+    });
+  }
   tf.dispose([...trained.params, trained.eta0]);
   const tensorsAfter = tf.memory().numTensors;
-
-  const p = prov.finish();
-  const common = { backend: p.backend, tfjsVersion: p.tfjsVersion, machine: p.machine, node: p.node, gitRevision: p.gitRevision, gitDirty: p.gitDirty, measuredAt: p.finishedAt, tensorsBefore, tensorsAfter };
-  const outDir = path.join(repoRoot(), 'results', 'bench');
-  const records = {
-    'imode-pendulum-outer-iteration': { ...common, workload: 'iMODE pendulum outer iteration (default config: 5 tasks × 20 windows × 100 steps, 5 inner steps, dopri5 1e-4, backtracking)', ...outer, config: cfg },
-    'imode-pendulum-adaptation': { ...common, workload: 'iMODE pendulum test-time adaptation of one length (5 inner steps, 20 windows × 100 steps)', ...summariseTimings(adaptMs.slice(1)), config: cfg },
+  const c = { ...common(prov.finish()), tensorsBefore, tensorsAfter };
+  const rows: Row[] = [];
+  const write = (name: ExperimentWorkload, workload: string, t: Timing) => {
+    writeJsonAtomic(outFile(name), { ...c, workload, ...t, config: cfg });
+    rows.push({ name, oursMs: t.medianMs, torchMs: null, tensorsBefore, tensorsAfter });
   };
-  for (const [name, record] of Object.entries(records)) {
-    writeJsonAtomic(path.join(outDir, `${name}.json`), record);
-    console.log(`${name}: median ${record.medianMs.toFixed(1)} ms, min ${record.minMs.toFixed(1)} ms over ${record.repetitions} (tensors ${tensorsBefore} -> ${tensorsAfter})`);
+  if (which.includes('imode-pendulum-outer-iteration')) {
+    write('imode-pendulum-outer-iteration', 'iMODE pendulum outer iteration (default config: 5 tasks × 20 windows × 100 steps, 5 Levenberg–Marquardt inner steps, dopri5 1e-4)', outer);
   }
-  return tensorsAfter === tensorsBefore ? 0 : 1;
+  if (adaptMs.length > 0) {
+    write('imode-pendulum-adaptation', 'iMODE pendulum test-time adaptation of one length (5 inner steps, 20 windows × 100 steps)', summariseTimings(adaptMs.slice(1)));
+  }
+  return rows;
+}
+
+/**
+ * The authors' scale (the `paper` config: 200 outer iterations, 5 inner SGD steps, dopri5 1e-4): median ms per
+ * outer iteration, and 200 × that as the estimated meta-training time.
+ */
+function benchPaperScale(o: Options): Row {
+  const { iterations, warmup } = reps({ iterations: 5, warmup: 1 }, o);
+  const cfg = imodePendulumConfig('paper', { outerIterations: warmup + iterations });
+  const prov = startProvenance({ experiment: 'bench-imode-pendulum-paper', paper: 'iMODE', section: 'performance', scale: 'paper', config: cfg, seed: cfg.seed });
+  const data = loadPendulumData(cfg);
+  const tensorsBefore = tf.memory().numTensors;
+  const { trained, stamps } = timedMetaTraining(cfg, data);
+  tf.dispose([...trained.params, trained.eta0]);
+  const tensorsAfter = tf.memory().numTensors;
+  const t = summariseTimings(stamps.slice(warmup));
+  const paperIterations = imodePendulumConfig('paper').outerIterations;
+  writeJsonAtomic(outFile('imode-pendulum-paper-outer-iteration'), {
+    ...common(prov.finish()),
+    tensorsBefore,
+    tensorsAfter,
+    workload: "iMODE pendulum outer iteration at the authors' scale (paper config: 5 tasks × 20 windows × 100 steps, 5 first-order inner SGD steps, dopri5 1e-4)",
+    ...t,
+    estimatedMetaTrainingSeconds: { fromMedian: (t.medianMs * paperIterations) / 1000, fromMin: (t.minMs * paperIterations) / 1000, outerIterations: paperIterations },
+    authorsCodeSeconds: 400,
+    config: cfg,
+  });
+  return { name: 'imode-pendulum-paper-outer-iteration', oursMs: t.medianMs, torchMs: null, tensorsBefore, tensorsAfter };
+}
+
+function rss(): number {
+  return Math.round((process.memoryUsage().rss / 2 ** 20) * 10) / 10;
+}
+
+/** N training steps of one workload, sampling the live tensor count and the process RSS (MiB). */
+function memoryRun(name: WorkloadName, steps: number): void {
+  const prov = startProvenance({ experiment: `bench-memory-${name}`, paper: 'issue 8', section: 'performance', scale: 'bench', config: { steps }, seed: 8 });
+  const tensorsBefore = tf.memory().numTensors;
+  const w = createWorkload(name);
+  const samples: { step: number; tensors: number; rssMiB: number; wasmHeapMiB: number | null }[] = [];
+  const every = Math.max(1, Math.round(steps / 20));
+  const sample = (step: number) => {
+    const mem = tf.memory() as tf.MemoryInfo & { numBytesInWASMHeap?: number };
+    samples.push({ step, tensors: mem.numTensors, rssMiB: rss(), wasmHeapMiB: mem.numBytesInWASMHeap ? Math.round(mem.numBytesInWASMHeap / 2 ** 20) : null });
+  };
+  sample(0);
+  const t0 = performance.now();
+  for (let i = 1; i <= steps; i++) {
+    w.step();
+    if (i % every === 0 || i === steps) {
+      sample(i);
+      console.log(`step ${i}/${steps}: tensors ${samples[samples.length - 1].tensors}, RSS ${samples[samples.length - 1].rssMiB} MiB`);
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  w.dispose();
+  const tensorsAfter = tf.memory().numTensors;
+  // The first sample after warm-up (step `every`) is the reference: the heap grows to its working size in the first steps.
+  const first = samples[1] ?? samples[0];
+  const end = samples[samples.length - 1];
+  writeJsonAtomic(outFile(`memory-${name}`), {
+    ...common(prov.finish()),
+    workload: w.info.description,
+    steps,
+    seconds,
+    tensorsBefore,
+    tensorsAfter,
+    tensors: { start: samples[0].tensors, afterFirstSample: first.tensors, end: end.tensors },
+    rssMiB: { start: samples[0].rssMiB, afterFirstSample: first.rssMiB, end: end.rssMiB, max: Math.max(...samples.map((s) => s.rssMiB)) },
+    samples,
+  });
+  console.log(`memory ${name}: ${steps} steps in ${seconds.toFixed(0)} s; tensors ${samples[0].tensors} -> ${end.tensors}; RSS ${first.rssMiB} MiB (step ${first.step}) -> ${end.rssMiB} MiB`);
+}
+
+/** Tolerance of the parity check (float32 against float64), also the test's. */
+export const PARITY_TOLERANCE = 1e-4;
+
+function parityRun(names: readonly WorkloadName[]): number {
+  const why = torchUnavailable();
+  if (why) {
+    console.log(`[bench] --check: skipped: ${why}`);
+    return 0;
+  }
+  const prov = startProvenance({ experiment: 'bench-parity', paper: 'issue 8', section: 'performance', scale: 'bench', config: { names }, seed: 8 });
+  const results: Parity[] = [];
+  for (const name of names) {
+    const p = checkParity(() => createWorkload(name));
+    results.push(p);
+    console.log(`${name}: loss rel. diff ${p.loss.relativeDifference.toExponential(2)}, worst gradient rel. diff ${p.worstGradientRelativeDifference.toExponential(2)}`);
+  }
+  writeJsonAtomic(outFile('parity'), { ...common(prov.finish()), tolerance: PARITY_TOLERANCE, reference: 'PyTorch float64 (bench/torch_workloads.py --check)', results });
+  const ok = results.every((p) => p.loss.relativeDifference < PARITY_TOLERANCE && p.worstGradientRelativeDifference < PARITY_TOLERANCE && p.tensorsAfter === p.tensorsBefore);
+  return ok ? 0 : 1;
+}
+
+function positiveInt(flag: string, v: string | undefined, allowZero = false): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new ConfigError(`${flag} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`);
+  return n;
+}
+
+function fmt(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      iterations: { type: 'string' },
+      warmup: { type: 'string' },
+      only: { type: 'string' },
+      compare: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
+      memory: { type: 'string' },
+      'memory-workload': { type: 'string', default: 'hnn' },
+    },
+  });
+  const o: Options = { iterations: positiveInt('--iterations', values.iterations), warmup: positiveInt('--warmup', values.warmup, true) };
+  await initBackend();
+  if (values.memory !== undefined) {
+    const name = values['memory-workload'] as WorkloadName;
+    if (!WORKLOAD_NAMES.includes(name)) throw new ConfigError(`--memory-workload must be one of ${WORKLOAD_NAMES.join(', ')}, got '${name}'`);
+    memoryRun(name, positiveInt('--memory', values.memory) as number);
+    return 0;
+  }
+  const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...ALL];
+  for (const n of only) if (!(ALL as readonly string[]).includes(n)) throw new ConfigError(`--only: unknown workload '${n}'; known: ${ALL.join(', ')}`);
+  if (values.check) return parityRun(WORKLOAD_NAMES.filter((n) => only.includes(n)));
+  let compare = values.compare;
+  if (compare) {
+    const why = torchUnavailable();
+    if (why) {
+      console.log(`[bench] --compare: skipping the PyTorch side: ${why}`);
+      compare = false;
+    }
+  }
+  const rows: Row[] = [];
+  for (const n of WORKLOAD_NAMES) {
+    if (!only.includes(n)) continue;
+    const row = await benchWorkload(n, o, compare);
+    rows.push(row);
+    console.log(`${n}: ours ${fmt(row.oursMs)} ms${row.torchMs !== null ? `, PyTorch ${fmt(row.torchMs)} ms, ratio ${(row.oursMs / row.torchMs).toFixed(2)}` : ''} (tensors ${row.tensorsBefore} -> ${row.tensorsAfter})`);
+  }
+  const experiments = EXPERIMENT_WORKLOADS.filter((n) => only.includes(n) && n !== 'imode-pendulum-paper-outer-iteration');
+  if (experiments.length > 0) {
+    for (const row of benchExperiment(experiments, o)) {
+      rows.push(row);
+      console.log(`${row.name}: median ${fmt(row.oursMs)} ms (tensors ${row.tensorsBefore} -> ${row.tensorsAfter})`);
+    }
+  }
+  if (only.includes('imode-pendulum-paper-outer-iteration')) {
+    const row = benchPaperScale(o);
+    rows.push(row);
+    console.log(`${row.name}: median ${fmt(row.oursMs)} ms, × 200 iterations ≈ ${((row.oursMs * 200) / 1000).toFixed(0)} s of meta-training`);
+  }
+  console.log('\n| workload | ours (ms) | PyTorch (ms) | ratio |\n|---|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(`| ${r.name} | ${fmt(r.oursMs)} | ${r.torchMs !== null ? fmt(r.torchMs) : '—'} | ${r.torchMs !== null ? (r.oursMs / r.torchMs).toFixed(2) : '—'} |`);
+  }
+  return rows.every((r) => r.tensorsAfter === r.tensorsBefore) ? 0 : 1;
 }
 
 if (require.main === module) runCli(main);

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
 import type { Rng } from '../core/rng';
-import { matMul, sigmoid } from './ops';
+import { matMul, recording, sigmoid } from './ops';
 
 /** σ after a linear layer. softplus_β(z) = log(1 + e^{βz})/β (PyTorch `Softplus(beta)`), σ' = sigmoid(βz). */
 export type Activation = { kind: 'identity' } | { kind: 'tanh' } | { kind: 'softplus'; beta: number };
@@ -371,6 +371,7 @@ export function conditionedInputGradient(m: ConditionedMlp, x: tf.Tensor2D): tf.
   for (let l = 1; l <= top; l++) if (p.biases[l]) inputs.push(p.biases[l] as tf.Tensor1D);
   for (let l = 0; l <= top; l++) inputs.push(m.transposed[l]);
   if (m.topGradient) inputs.push(m.topGradient);
+  if (!recording()) return inputGradientPasses(L, inputs).gradient;
   const n = inputs.length;
   const node = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const t = args.slice(0, n) as tf.Tensor[];

@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
 import { dopri5Tableau } from '../integrators/dopri5';
+import { recording } from './ops';
 
 /** f(t, y): y [batch, d] -> dy/dt [batch, d] */
 export type TensorVectorField = (t: number, y: tf.Tensor2D) => tf.Tensor2D;
@@ -89,10 +90,11 @@ const rk4StageNode = (c: number) =>
   });
 
 function rk4Stage(y: tf.Tensor2D, k: tf.Tensor2D, c: number): tf.Tensor2D {
-  return rk4StageNode(c)(y, k) as tf.Tensor2D;
+  return recording() ? (rk4StageNode(c)(y, k) as tf.Tensor2D) : tf.add(y, tf.mul(k, c));
 }
 
 function rk4Update(y: tf.Tensor2D, k1: tf.Tensor2D, k2: tf.Tensor2D, k3: tf.Tensor2D, k4: tf.Tensor2D, h: number): tf.Tensor2D {
+  if (!recording()) return tf.add(y, tf.mul(tf.addN([k1, tf.mul(k2, 2), tf.mul(k3, 2), k4]), h / 6));
   const node = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [y0, a, b, c, d] = args as tf.Tensor[];
     return {
@@ -114,6 +116,7 @@ function rk4Update(y: tf.Tensor2D, k1: tf.Tensor2D, k2: tf.Tensor2D, k3: tf.Tens
 function combine(y: tf.Tensor2D, coeffs: readonly number[], ks: readonly tf.Tensor2D[]): tf.Tensor2D {
   const used = coeffs.map((c, j) => [c, j] as const).filter(([c]) => c !== 0);
   const weights = used.map(([c]) => c);
+  if (!recording()) return tf.addN([y, ...used.map(([, j], i) => tf.mul(ks[j], weights[i]))]) as tf.Tensor2D;
   const node = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const inputs = args.slice(0, used.length + 1) as tf.Tensor[];
     return {

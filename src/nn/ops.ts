@@ -21,9 +21,18 @@ const matMulExplicitTranspose = tf.customGrad((...args: (tf.Tensor | tf.GradSave
   };
 }) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
+/**
+ * Whether a gradient tape is recording ops now. When none is (forward-only rollouts, the Levenberg–Marquardt
+ * Jacobian, evaluation, or inside a custom gradient's own forward pass), a custom-gradient node computes the same
+ * value as its plain ops, so the nodes below skip their wrapper: a fifth of the launches of a forward rollout.
+ */
+export function recording(): boolean {
+  return tf.engine().isTapeOn();
+}
+
 /** a: [n, k], b: [k, m] -> [n, m] */
 export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return matMulExplicitTranspose(a, b) as tf.Tensor2D;
+  return recording() ? (matMulExplicitTranspose(a, b) as tf.Tensor2D) : tf.matMul(a, b);
 }
 
 /**
@@ -46,5 +55,5 @@ const sigmoidSavingInput = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)
 }) as (x: tf.Tensor) => tf.Tensor;
 
 export function sigmoid<T extends tf.Tensor>(x: T): T {
-  return sigmoidSavingInput(x) as T;
+  return (recording() ? sigmoidSavingInput(x) : tf.sigmoid(x)) as T;
 }

@@ -37,8 +37,15 @@ export function exportWorkload(w: WorkloadInstance, dir = fs.mkdtempSync(path.jo
   return file;
 }
 
+/**
+ * One thread for PyTorch and its BLAS, like the wasm backend: PyTorch gains nothing from a second thread on these
+ * sizes, and OpenBLAS's spinning threads collapse when the cores are shared (a 2 ms HNN step took 100 ms beside
+ * other runs).
+ */
+const TORCH_ENV = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+
 function runTorch(args: string[]): unknown {
-  const r = spawnSync(TORCH_PYTHON, [path.join(repoRoot(), TORCH_SCRIPT), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(TORCH_PYTHON, [path.join(repoRoot(), TORCH_SCRIPT), ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: TORCH_ENV });
   if (r.status !== 0) throw new Error(`${TORCH_SCRIPT} ${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
   return JSON.parse(r.stdout);
 }

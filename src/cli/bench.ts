@@ -17,7 +17,8 @@
  *   --check              instead: loss and parameter gradients of every (or every --only) issue-8 workload against
  *                        PyTorch in float64 on the same weights, written to results/bench/parity.json
  *   --memory N           instead: N training steps of --memory-workload (default hnn), tensor count and RSS
- *                        sampled along the way, written to results/bench/memory-<workload>.json
+ *                        sampled along the way, written to results/bench/memory-<workload>.json (run with
+ *                        NODE_OPTIONS=--expose-gc to also sample RSS after a full garbage collection)
  *
  * Benchmarks are measurements, not tests: nothing here passes or fails on time. The exit code is non-zero only when
  * a workload leaks tensors.
@@ -113,8 +114,9 @@ async function benchWorkload(name: WorkloadName, o: Options, compare: boolean): 
   }
   const tensorsAfterSteps = tf.memory().numTensors;
   // Kernel launches per step: on wasm a step's cost is mostly its kernel count (toolchain.md §7), and unlike the
-  // time it does not depend on what else the machine runs. One extra, profiled step (skipped for the slowest).
-  const kernelsPerStep = name === 'imode-so5' ? null : await countKernels(() => w.step());
+  // time it does not depend on what else the machine runs. One extra, profiled step (not for the inner-loop
+  // workloads: tf.profile's own bookkeeping overflows the call stack beyond ~10⁵ kernels).
+  const kernelsPerStep = name === 'hnn' || name === 'hnn-rank1' || name === 'imode-rk4' ? await countKernels(() => w.step()) : null;
   const info = w.info;
   w.dispose();
   const tensorsAfter = tf.memory().numTensors;
@@ -231,11 +233,19 @@ function memoryRun(name: WorkloadName, steps: number): void {
   const prov = startProvenance({ experiment: `bench-memory-${name}`, paper: 'issue 8', section: 'performance', scale: 'bench', config: { steps }, seed: 8 });
   const tensorsBefore = tf.memory().numTensors;
   const w = createWorkload(name);
-  const samples: { step: number; tensors: number; rssMiB: number; wasmHeapMiB: number | null }[] = [];
+  // With `node --expose-gc` (NODE_OPTIONS=--expose-gc) each sample also runs a full collection first: V8 collects
+  // lazily, so raw RSS climbs for thousands of steps before a major GC even when nothing leaks.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const samples: { step: number; tensors: number; tensorMiB: number; rssMiB: number; rssAfterGcMiB: number | null; jsHeapMiB: number; wasmHeapMiB: number | null }[] = [];
   const every = Math.max(1, Math.round(steps / 20));
+  const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
   const sample = (step: number) => {
-    const mem = tf.memory() as tf.MemoryInfo & { numBytesInWASMHeap?: number };
-    samples.push({ step, tensors: mem.numTensors, rssMiB: rss(), wasmHeapMiB: mem.numBytesInWASMHeap ? Math.round(mem.numBytesInWASMHeap / 2 ** 20) : null });
+    const mem = tf.memory();
+    // The wasm module's linear memory only grows; its size is the heap the backend has asked for so far.
+    const heap = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.length;
+    const raw = rss();
+    if (gc) gc();
+    samples.push({ step, tensors: mem.numTensors, tensorMiB: mib(mem.numBytes), rssMiB: raw, rssAfterGcMiB: gc ? rss() : null, jsHeapMiB: mib(process.memoryUsage().heapUsed), wasmHeapMiB: heap === undefined ? null : mib(heap) });
   };
   sample(0);
   const t0 = performance.now();
@@ -243,7 +253,8 @@ function memoryRun(name: WorkloadName, steps: number): void {
     w.step();
     if (i % every === 0 || i === steps) {
       sample(i);
-      console.log(`step ${i}/${steps}: tensors ${samples[samples.length - 1].tensors}, RSS ${samples[samples.length - 1].rssMiB} MiB`);
+      const last = samples[samples.length - 1];
+      console.log(`step ${i}/${steps}: tensors ${last.tensors}, RSS ${last.rssMiB} MiB (after GC ${last.rssAfterGcMiB ?? 'n/a'}), JS heap ${last.jsHeapMiB} MiB, wasm heap ${last.wasmHeapMiB} MiB`);
     }
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -260,7 +271,11 @@ function memoryRun(name: WorkloadName, steps: number): void {
     tensorsBefore,
     tensorsAfter,
     tensors: { start: samples[0].tensors, afterFirstSample: first.tensors, end: end.tensors },
+    gcBeforeSamples: gc !== undefined,
     rssMiB: { start: samples[0].rssMiB, afterFirstSample: first.rssMiB, end: end.rssMiB, max: Math.max(...samples.map((s) => s.rssMiB)) },
+    rssAfterGcMiB: { start: samples[0].rssAfterGcMiB, afterFirstSample: first.rssAfterGcMiB, end: end.rssAfterGcMiB },
+    jsHeapMiB: { start: samples[0].jsHeapMiB, afterFirstSample: first.jsHeapMiB, end: end.jsHeapMiB },
+    wasmHeapMiB: { start: samples[0].wasmHeapMiB, afterFirstSample: first.wasmHeapMiB, end: end.wasmHeapMiB },
     samples,
   });
   console.log(`memory ${name}: ${steps} steps in ${seconds.toFixed(0)} s; tensors ${samples[0].tensors} -> ${end.tensors}; RSS ${first.rssMiB} MiB (step ${first.step}) -> ${end.rssMiB} MiB`);

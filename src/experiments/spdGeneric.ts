@@ -6,7 +6,7 @@
  *
  *   model      canonical L; S̃ = the sum of the entropy variables (known, spec §9.8); Ẽ the energy MLP, modulated
  *              by the latent methods (every kind of modulation.ts); M̃ from the ζ tensor with Λ̃ shared and
- *              D̃^(k) = D̃_base + reshape(f_hyper,D(z_k)) per instance (spec §3.1). MAML / ANIL / Reptile / Scratch
+ *              D̃^(k) = D̃_base + reshape(tanh(f_hyper,D(z_k))) per instance (spec §3.1; the tanh is ours, see there). MAML / ANIL / Reptile / Scratch
  *              learn θ = (Ẽ, Λ̃, D̃); ANIL adapts Ẽ's output weight and D̃.
  *   energy drift  of the model's OWN Ẽ along its rollouts, max_t |Ẽ(x̂(t)) − Ẽ(x̂(0))| (the first law of the learned
  *              system; it is 0 up to the RK4 error, whatever the fit). The true E is not conserved by a learned flow

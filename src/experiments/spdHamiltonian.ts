@@ -9,7 +9,10 @@
  *              0.1), float64 dopri5 (rtol 1e-10), with the exact field ẋ = J∇H(x; μ) at every sample (velocity
  *              matching, spec §5.1). A test instance's first `supportTrajectories` trajectories are its few-shot
  *              support set (spec default 1 = 30 points); the others are held out.
- *   methods    HNN ẋ = J∇H̃ for all ten. Shift, FW, RO, MR(r), SVD(r), MR-v1(r): Algorithm 1 on the training
+ *   methods    HNN ẋ = J∇H̃ for all ten (the system's `structure`: a field model, ../nn/fieldModel.ts; the GENERIC
+ *              systems of ./spdGeneric.ts plug in ẋ = L∇Ẽ + M̃∇S̃ here and change nothing else but the energy drift,
+ *              which is then that of the model's own Ẽ, and the structure checks they add). Shift, FW, RO, MR(r),
+ *              SVD(r), MR-v1(r): Algorithm 1 on the training
  *              instances (../meta/latentModulation.ts), then Algorithm 2 (`adaptSteps` Adam steps on z from z_avg).
  *              MAML, ANIL, Reptile: meta-training on the training instances, then `adaptSteps` SGD steps
  *              (../meta/gradientBaselines.ts). Scratch: a random initialisation, then `adaptSteps` Adam steps on

@@ -16,9 +16,12 @@
  *          dS̃/dt = ∇S̃·L∇Ẽ + ∇S̃ᵀM̃∇S̃ = ‖C∇S̃‖² ≥ 0 (second law), whatever the weights: both hold by construction
  *          and, in float32, to round-off.
  *
- * Per task (latent models, spec §3.1 [INF]): D̃^(k) = D̃_base + reshape(z_k Φ_D + φ_D, [K, K]), a second linear
- * hypernetwork head on the same latent code, so that the damping can vary between instances (DNO's γ, TGC's α): with a
- * shared ζ it could not. Λ̃ is shared by all instances. Ẽ is modulated by any kind of modulation.ts.
+ * Per task (latent models, spec §3.1 [INF]): D̃^(k) = D̃_base + reshape(tanh(z_k Φ_D + φ_D), [K, K]), a second
+ * linear hypernetwork head on the same latent code, so that the damping can vary between instances (DNO's γ, TGC's
+ * α): with a shared ζ it could not. Λ̃ is shared by all instances. Ẽ is modulated by any kind of modulation.ts.
+ * The tanh is ours: without it the field is quadratic in D̃, so the loss is quartic in z, and Algorithm 1's plain
+ * SGD steps on z diverge once z grows (measured on TGC, whose fields are ~40× DNO's: |z| reached 7e7, then ∞); every
+ * other path from z to ẋ already passes through a tanh of the energy network.
  *
  * Evaluation for rows r (training path, all plain 2-D/3-D element-wise ops, no batched matMul): with G = ∇Ẽ [rows, d],
  *   Uᵀ[r] = reshape(G A, [K, d]),  A[β, (m, α)] = Λ^m_{αβ};
@@ -146,10 +149,10 @@ export interface GenericLatentParams {
   dHyperBias: tf.Tensor1D;
 }
 
-/** D̃ of every row: D̃_base + reshape(z_k Φ_D + φ_D) of the row's task: [rows, K, K] */
+/** D̃ of every row: D̃_base + reshape(tanh(z_k Φ_D + φ_D)) of the row's task: [rows, K, K] */
 function rowDTilde(p: GenericLatentParams, latents: RowLatents): tf.Tensor3D {
   const k = p.dBase.shape[0];
-  const perTask = tf.add(matMul(latents.codes, p.dHyperWeight), p.dHyperBias) as tf.Tensor2D;
+  const perTask = tf.tanh(tf.add(matMul(latents.codes, p.dHyperWeight), p.dHyperBias)) as tf.Tensor2D;
   const rows = tf.add(taskValuesToRows(perTask, latents.membership ?? null), tf.reshape(p.dBase, [1, k * k]));
   return tf.reshape(rows, [-1, k, k]) as tf.Tensor3D;
 }

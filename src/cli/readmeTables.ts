@@ -4,7 +4,7 @@
  *   <!-- results:<id> --> ... <!-- /results:<id> -->
  * so that every number in the README comes from a file a run wrote. An experiment without results gets a line
  * saying how to produce them. Two more sections are built from several runs: `imode-summary` (the iMODE systems side
- * by side) and `seeds` (the benchmark tables over seeds of `npm run seeds`).
+ * by side) `seeds` (the benchmark tables over seeds of `npm run seeds`) and `bench` (`npm run bench`'s timings).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -13,6 +13,7 @@ import { EXPERIMENTS } from '../experiments/registry';
 import { writeImodeSummary } from '../experiments/imodeSummary';
 import { runCli } from './notebooks';
 import { seedSummariesSection } from './seeds';
+import { benchReadmeSection } from '../bench/readmeSection';
 
 export function spliceSection(readme: string, id: string, body: string): string {
   const open = `<!-- results:${id} -->`;
@@ -35,6 +36,7 @@ async function main(): Promise<number> {
     readme = spliceSection(readme, info.id, body);
   }
   readme = spliceSection(readme, 'imode-summary', writeImodeSummary(path.join(root, 'results')));
+  readme = spliceSection(readme, 'bench', benchReadmeSection(path.join(root, 'results', 'bench')));
   readme = spliceSection(readme, 'seeds', seedSummariesSection(path.join(root, 'results'), EXPERIMENTS.map((e) => e.info.id)));
   fs.writeFileSync(readmeFile, readme);
   console.log(`[readme-tables] updated ${EXPERIMENTS.length} section(s) of README.md`);

@@ -1,0 +1,118 @@
+/**
+ * The README's Performance tables, generated from the JSON that `npm run bench` writes into results/bench/ (never
+ * typed): per workload ours against PyTorch as measured in the same invocation, the ratio of medians and of minima
+ * (the minimum is the least disturbed by other load on the machine), the same ratio from results/bench/baseline/ when
+ * a baseline was kept, and the whole-experiment steps, the parity check and the memory run.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { DataError } from '../core/errors';
+import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
+import { WORKLOAD_NAMES } from './workloads';
+
+interface BenchJson {
+  workload: string;
+  medianMs: number;
+  minMs: number;
+  repetitions: number;
+  gitRevision: string | null;
+  gitDirty: boolean | null;
+  measuredAt: string;
+  torch?: { medianMs: number; minMs: number; ratio: number; ratioOfMins: number } | null;
+  estimatedMetaTrainingSeconds?: { fromMedian: number; fromMin: number; outerIterations: number };
+}
+
+function readJson<T>(file: string): T | null {
+  if (!fs.existsSync(file)) return null;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch (e) {
+    throw new DataError(`not valid JSON (${(e as Error).message})`, { file });
+  }
+}
+
+function revision(j: { gitRevision: string | null; gitDirty: boolean | null; measuredAt: string }): string {
+  return `${j.gitRevision ? j.gitRevision.slice(0, 7) + (j.gitDirty ? ' (dirty)' : '') : 'unknown'}, ${j.measuredAt.slice(0, 10)}`;
+}
+
+const ms = (x: number) => (x >= 100 ? String(Math.round(x)) : formatNumber(x, 3));
+const ratio = (x: number) => x.toFixed(1);
+
+/** ours vs PyTorch per issue workload, with the baseline's ratio beside. */
+export function comparisonTable(benchDir: string): Table | null {
+  const rows = WORKLOAD_NAMES.flatMap((name) => {
+    const j = readJson<BenchJson>(path.join(benchDir, `${name}.json`));
+    if (!j) return [];
+    const before = readJson<BenchJson>(path.join(benchDir, 'baseline', `${name}.json`));
+    const t = j.torch;
+    return [
+      [
+        `\`${name}\`: ${j.workload}`,
+        `${ms(j.medianMs)} / ${ms(j.minMs)}`,
+        t ? `${ms(t.medianMs)} / ${ms(t.minMs)}` : 'not run',
+        t ? `${ratio(t.ratio)} / ${ratio(t.ratioOfMins)}` : '—',
+        before?.torch ? `${ratio(before.torch.ratio)} / ${ratio(before.torch.ratioOfMins)}` : '—',
+        revision(j),
+      ],
+    ];
+  });
+  if (rows.length === 0) return null;
+  return { columns: ['workload', 'ours ms, median / min', 'PyTorch ms, median / min', 'ratio ours / PyTorch, medians / minima', 'ratio in results/bench/baseline/', 'revision, date'], rows };
+}
+
+const EXPERIMENT_STEPS: readonly [string, string][] = [
+  ['imode-pendulum-outer-iteration', 'iMODE pendulum outer iteration, default config'],
+  ['imode-pendulum-adaptation', 'iMODE pendulum test-time adaptation of one length'],
+  ['imode-pendulum-paper-outer-iteration', "iMODE pendulum outer iteration at the authors' scale"],
+];
+
+/** The whole experiments' steps (no PyTorch side), with the baseline's median beside. */
+export function experimentStepsTable(benchDir: string): Table | null {
+  const rows = EXPERIMENT_STEPS.flatMap(([file, label]) => {
+    const j = readJson<BenchJson>(path.join(benchDir, `${file}.json`));
+    if (!j) return [];
+    const before = readJson<BenchJson>(path.join(benchDir, 'baseline', `${file}.json`));
+    const e = j.estimatedMetaTrainingSeconds;
+    const note = e ? `× ${e.outerIterations} iterations ≈ ${Math.round(e.fromMedian)} s (from the minimum ${Math.round(e.fromMin)} s)` : '';
+    return [[label, `${ms(j.medianMs)} / ${ms(j.minMs)}`, before ? ms(before.medianMs) : '—', note, revision(j)]];
+  });
+  if (rows.length === 0) return null;
+  return { columns: ['step', 'ms, median / min', 'baseline median ms', 'meta-training estimate', 'revision, date'], rows };
+}
+
+interface ParityJson {
+  tolerance: number;
+  results: { workload: string; loss: { relativeDifference: number }; worstGradientRelativeDifference: number }[];
+}
+
+interface MemoryJson {
+  steps: number;
+  seconds: number;
+  tensors: { start: number; end: number };
+  rssAfterGcMiB?: { afterFirstSample: number; end: number };
+  rssMiB: { start: number; end: number; max: number };
+}
+
+/** Parity and memory, one sentence each, from parity.json and memory-*.json. */
+export function parityAndMemoryLines(benchDir: string): string[] {
+  const lines: string[] = [];
+  const parity = readJson<ParityJson>(path.join(benchDir, 'parity.json'));
+  if (parity) {
+    const parts = parity.results.map((r) => `${r.workload} ${formatNumber(r.loss.relativeDifference, 2)} / ${formatNumber(r.worstGradientRelativeDifference, 2)}`);
+    lines.push(`Parity with PyTorch in float64 on the same weights (relative difference of the loss / worst gradient, tolerance ${formatNumber(parity.tolerance, 1)}): ${parts.join('; ')}.`);
+  }
+  const memoryFiles = fs.existsSync(benchDir) ? fs.readdirSync(benchDir).filter((f) => /^memory-.*\.json$/.test(f)).sort() : [];
+  for (const f of memoryFiles) {
+    const m = readJson<MemoryJson>(path.join(benchDir, f)) as MemoryJson;
+    const rss = m.rssAfterGcMiB ? `RSS after a full GC ${m.rssAfterGcMiB.afterFirstSample} → ${m.rssAfterGcMiB.end} MiB` : `RSS ${m.rssMiB.start} → ${m.rssMiB.end} MiB (max ${m.rssMiB.max})`;
+    lines.push(`Memory (\`${f}\`): ${m.steps} training steps in ${Math.round(m.seconds)} s, live tensors ${m.tensors.start} → ${m.tensors.end}, ${rss}.`);
+  }
+  return lines;
+}
+
+export function benchReadmeSection(benchDir: string): string {
+  const comparison = comparisonTable(benchDir);
+  if (!comparison) return '_No benchmark results yet: run `npm run bench -- --compare`._';
+  const steps = experimentStepsTable(benchDir);
+  return [tableToMarkdown(comparison), ...(steps ? [tableToMarkdown(steps)] : []), ...parityAndMemoryLines(benchDir)].map((part) => part.trim()).join('\n\n');
+}

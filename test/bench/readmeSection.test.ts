@@ -1,0 +1,41 @@
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { benchReadmeSection, comparisonTable, experimentStepsTable } from '../../src/bench/readmeSection';
+import { DataError } from '../../src/core/errors';
+import { tmpDir } from '../helpers/tmpDir';
+
+const STAMP = { gitRevision: 'abcdef0123456789', gitDirty: false, measuredAt: '2026-11-30T10:00:00.000Z' };
+
+function write(dir: string, file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+  fs.writeFileSync(path.join(dir, file), typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+describe('bench/readmeSection', () => {
+  it('without results it says how to make them', () => {
+    assert.equal(benchReadmeSection(tmpDir('metadyn-bench-empty-')), '_No benchmark results yet: run `npm run bench -- --compare`._');
+  });
+
+  it('tabulates ours against PyTorch from the JSON, with the baseline ratio and the revision beside, and skips absent workloads', () => {
+    const dir = tmpDir('metadyn-bench-');
+    write(dir, 'hnn.json', { ...STAMP, workload: 'HNN step', medianMs: 30.44, minMs: 9.5, repetitions: 200, torch: { medianMs: 7.6, minMs: 2.1, ratio: 4.005, ratioOfMins: 4.52 } });
+    write(dir, 'baseline/hnn.json', { ...STAMP, workload: 'HNN step', medianMs: 50, minMs: 20, repetitions: 10, torch: { medianMs: 10, minMs: 5, ratio: 5, ratioOfMins: 4 } });
+    write(dir, 'imode-rk4.json', { ...STAMP, gitDirty: true, workload: 'iMODE step', medianMs: 2243.4, minMs: 1531, repetitions: 5, torch: null });
+    const t = comparisonTable(dir);
+    assert.ok(t);
+    assert.deepEqual(t.rows, [
+      ['`hnn`: HNN step', '30.4 / 9.5', '7.6 / 2.1', '4.0 / 4.5', '5.0 / 4.0', 'abcdef0, 2026-11-30'],
+      ['`imode-rk4`: iMODE step', '2243 / 1531', 'not run', '—', '—', 'abcdef0 (dirty), 2026-11-30'],
+    ]);
+    assert.equal(experimentStepsTable(dir), null);
+    write(dir, 'imode-pendulum-paper-outer-iteration.json', { ...STAMP, workload: 'paper', medianMs: 778, minMs: 590, repetitions: 5, estimatedMetaTrainingSeconds: { fromMedian: 155.6, fromMin: 118, outerIterations: 200 } });
+    assert.deepEqual(experimentStepsTable(dir)?.rows, [["iMODE pendulum outer iteration at the authors' scale", '778 / 590', '—', '× 200 iterations ≈ 156 s (from the minimum 118 s)', 'abcdef0, 2026-11-30']]);
+  });
+
+  it('a corrupt result file is a DataError naming the file, not a silently missing row', () => {
+    const dir = tmpDir('metadyn-bench-bad-');
+    write(dir, 'hnn.json', '{ not json');
+    assert.throws(() => comparisonTable(dir), (e: unknown) => e instanceof DataError && /hnn\.json/.test(`${(e as Error).message} ${JSON.stringify(e)}`));
+  });
+});

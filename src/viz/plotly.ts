@@ -107,3 +107,12 @@ export function saveFigure(dir: string, name: string, fig: PlotlyFigure): string
   writeJsonAtomic(file, fig);
   return file;
 }
+
+/**
+ * Resolves after `ms` milliseconds. A notebook cell that displays much awaits it last, so that tslab finishes sending
+ * its displays before the next cell starts: under heavy load a status message sent while a display was still in flight
+ * killed the kernel (ZeroMQ "Socket is busy writing").
+ */
+export function settleDisplays(ms = 1000): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

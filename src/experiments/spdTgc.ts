@@ -28,6 +28,6 @@ export const spdTgc: SpdSystem<TwoGasContainersParams> = {
   hamiltonian: energy,
   fieldGrid,
   paramLabels: ['α (heat conductivity)', 'm (piston mass)'],
-  scales: genericScales({ all: { latentInnerLr: 2e-4 }, paper: { trajectoryPoints: 401, dt: 0.02 } }),
+  scales: genericScales({ all: { latentInnerLr: 2e-4, latentInnerMaxStep: 1 }, paper: { trajectoryPoints: 401, dt: 0.02 } }),
   structure: genericStructure({ stateDim: 4, entropyVariables: 2 }, genericParts),
 };

@@ -83,6 +83,12 @@ export interface LatentMetaOptions extends OuterLoopOptions {
   lambdaSparsity: number;
   /** λ‖·‖² instead of the spec's unsquared λ‖·‖ */
   squaredNorms: boolean;
+  /**
+   * the largest ℓ2 norm of one task's inner step on z (0: no limit, the spec). With the rank-one and multi-rank
+   * modulations ΔW is quadratic in z, so the loss is quartic in z and a fixed SGD step can throw z far out, where the
+   * network saturates and the step grows further; the limit keeps each step a trust region.
+   */
+  innerMaxStep?: number;
 }
 
 export const DEFAULT_LATENT_META_OPTIONS: LatentMetaOptions = {
@@ -105,6 +111,7 @@ export function validateLatentMetaOptions(o: LatentMetaOptions): void {
   requireNonNegative('lambdaPhi', o.lambdaPhi);
   requireNonNegative('lambdaOrtho', o.lambdaOrtho);
   requireNonNegative('lambdaSparsity', o.lambdaSparsity);
+  if (o.innerMaxStep !== undefined) requireNonNegative('innerMaxStep', o.innerMaxStep);
 }
 
 /** The HNN energy network must have no output bias (see the header). */
@@ -167,6 +174,15 @@ function innerObjective<P>(spec: LatentModelLike<P>, params: P, stack: StackedFi
   return tf.add(tf.sum(perTaskModulatedLoss(spec, params, stack, codes)), tf.mul(o.lambdaZ, tf.sum(rowNorms(codes, o.squaredNorms)))) as tf.Scalar;
 }
 
+/** Each row of `steps` scaled down to ℓ2 norm `maxNorm` when it is longer (maxNorm 0: unchanged). */
+export function limitRowNorms(steps: tf.Tensor2D, maxNorm: number): tf.Tensor2D {
+  if (maxNorm === 0) return steps;
+  return tf.tidy(() => {
+    const norms = tf.norm(steps, 'euclidean', 1, true);
+    return tf.mul(steps, tf.minimum(1, tf.div(maxNorm, tf.maximum(norms, 1e-30)))) as tf.Tensor2D;
+  });
+}
+
 /** N_in SGD steps on the codes [tasks, d_z] of the stacked tasks, Θ fixed. Returns new codes (caller owns). */
 export function innerLatentSteps<P = ModulatedMlpParams>(
   spec: LatentModelLike<P>,
@@ -179,7 +195,7 @@ export function innerLatentSteps<P = ModulatedMlpParams>(
   for (let i = 0; i < o.innerSteps; i++) {
     const next = tf.tidy(() => {
       const g = tf.grad((c: tf.Tensor) => innerObjective(spec, params, stack, c as tf.Tensor2D, o))(z);
-      return tf.sub(z, tf.mul(g, o.innerLr)) as tf.Tensor2D;
+      return tf.sub(z, limitRowNorms(tf.mul(g, o.innerLr) as tf.Tensor2D, o.innerMaxStep ?? 0)) as tf.Tensor2D;
     });
     z.dispose();
     z = next;

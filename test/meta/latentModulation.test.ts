@@ -18,9 +18,11 @@ import {
   latentMetaStep,
   latentMetaTrain,
   latentOuterObjective,
+  limitRowNorms,
   meanLatent,
   restoreLatentMetaState,
   taskLossAt,
+  validateLatentMetaOptions,
 } from '../../src/meta/latentModulation';
 import { disposeModulatedMlp, initModulatedMlp, modulatedMlpTensors } from '../../src/modulation/modulatedMlp';
 import { type ModulationKind, modulationSpec } from '../../src/modulation/modulation';
@@ -115,6 +117,30 @@ describe('meta/latentModulation (Paper B Algorithms 1 and 2)', () => {
     console.log(`      tensors before iteration 2: ${before}, after iteration 22: ${after}`);
     assert.equal(after, before);
     disposeLatentMetaState(state);
+    disposeFieldTasks(tasks);
+  });
+
+  it('innerMaxStep bounds every task\'s inner step on z by its ℓ2 norm, keeps the direction, and 0 leaves the steps as they are', () => {
+    const rows = tf.tensor2d([[3, 4], [0.3, 0.4], [0, 0]]);
+    const limited = limitRowNorms(rows, 1).arraySync();
+    [[0.6, 0.8], [0.3, 0.4], [0, 0]].forEach((want, i) => want.forEach((v, j) => assert.ok(Math.abs(limited[i][j] - v) < 1e-6, `row ${i}: ${limited[i]}`)));
+    assert.equal(limitRowNorms(rows, 0), rows);
+    const spec = smallSpec('ro');
+    const tasks = springTasks(8, TRAIN_K, 16);
+    const params = initModulatedMlp(spec, createRng(9));
+    const stack = stackFieldTasks(tasks.slice(0, 3));
+    const start = tf.tensor2d(randomMatrix(createRng(3), 3, spec.latentDim, 1));
+    const o = { ...OPTIONS, innerSteps: 1, innerLr: 1e3 };
+    const free = tf.sub(innerLatentSteps(spec, params, stack, start, o), start);
+    const bounded = tf.sub(innerLatentSteps(spec, params, stack, start, { ...o, innerMaxStep: 1e-3 }), start);
+    const freeNorms = Array.from(tf.norm(free, 'euclidean', 1).dataSync());
+    const boundedNorms = Array.from(tf.norm(bounded, 'euclidean', 1).dataSync());
+    assert.ok(freeNorms.every((n) => n > 1e-3), `the unbounded steps should be longer than the bound: ${freeNorms}`);
+    boundedNorms.forEach((n) => assert.ok(Math.abs(n - 1e-3) < 1e-6, `bounded step norm ${n}`));
+    assert.throws(() => validateLatentMetaOptions({ ...OPTIONS, innerMaxStep: -1 }), ConfigError);
+    tf.dispose([rows, start, free, bounded]);
+    disposeStackedFieldTasks(stack);
+    disposeModulatedMlp(params);
     disposeFieldTasks(tasks);
   });
 

@@ -88,7 +88,7 @@ export interface LatentMetaOptions extends OuterLoopOptions {
    * modulations ΔW is quadratic in z, so the loss is quartic in z and a fixed SGD step can throw z far out, where the
    * network saturates and the step grows further; the limit keeps each step a trust region.
    */
-  innerMaxStep?: number;
+  innerMaxStep: number;
 }
 
 export const DEFAULT_LATENT_META_OPTIONS: LatentMetaOptions = {
@@ -102,6 +102,7 @@ export const DEFAULT_LATENT_META_OPTIONS: LatentMetaOptions = {
   lambdaOrtho: 1e-3,
   lambdaSparsity: 1e-4,
   squaredNorms: false,
+  innerMaxStep: 0,
 };
 
 export function validateLatentMetaOptions(o: LatentMetaOptions): void {
@@ -111,7 +112,7 @@ export function validateLatentMetaOptions(o: LatentMetaOptions): void {
   requireNonNegative('lambdaPhi', o.lambdaPhi);
   requireNonNegative('lambdaOrtho', o.lambdaOrtho);
   requireNonNegative('lambdaSparsity', o.lambdaSparsity);
-  if (o.innerMaxStep !== undefined) requireNonNegative('innerMaxStep', o.innerMaxStep);
+  requireNonNegative('innerMaxStep', o.innerMaxStep);
 }
 
 /** The HNN energy network must have no output bias (see the header). */
@@ -174,7 +175,7 @@ function innerObjective<P>(spec: LatentModelLike<P>, params: P, stack: StackedFi
   return tf.add(tf.sum(perTaskModulatedLoss(spec, params, stack, codes)), tf.mul(o.lambdaZ, tf.sum(rowNorms(codes, o.squaredNorms)))) as tf.Scalar;
 }
 
-/** Each row of `steps` scaled down to ℓ2 norm `maxNorm` when it is longer (maxNorm 0: unchanged). */
+/** Each row of `steps` scaled down to ℓ2 norm `maxNorm` when it is longer (maxNorm 0: unchanged); the tensor, per-row form of levenbergMarquardt.ts `clipStep`. */
 export function limitRowNorms(steps: tf.Tensor2D, maxNorm: number): tf.Tensor2D {
   if (maxNorm === 0) return steps;
   return tf.tidy(() => {
@@ -195,7 +196,7 @@ export function innerLatentSteps<P = ModulatedMlpParams>(
   for (let i = 0; i < o.innerSteps; i++) {
     const next = tf.tidy(() => {
       const g = tf.grad((c: tf.Tensor) => innerObjective(spec, params, stack, c as tf.Tensor2D, o))(z);
-      return tf.sub(z, limitRowNorms(tf.mul(g, o.innerLr) as tf.Tensor2D, o.innerMaxStep ?? 0)) as tf.Tensor2D;
+      return tf.sub(z, limitRowNorms(tf.mul(g, o.innerLr) as tf.Tensor2D, o.innerMaxStep)) as tf.Tensor2D;
     });
     z.dispose();
     z = next;

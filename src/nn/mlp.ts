@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
 import type { Rng } from '../core/rng';
-import { matMul, recording, sigmoid } from './ops';
+import { matMul, recording, sigmoid, tanh } from './ops';
 
 /** σ after a linear layer. softplus_β(z) = log(1 + e^{βz})/β (PyTorch `Softplus(beta)`), σ' = sigmoid(βz). */
 export type Activation = { kind: 'identity' } | { kind: 'tanh' } | { kind: 'softplus'; beta: number };
@@ -81,7 +81,7 @@ export function activation(a: Activation, z: tf.Tensor2D, withDerivative: boolea
     case 'identity':
       return { h: z, d: null };
     case 'tanh': {
-      const h = tf.tanh(z) as tf.Tensor2D;
+      const h = tanh(z);
       return { h, d: withDerivative ? (tf.sub(1, tf.square(h)) as tf.Tensor2D) : null };
     }
     case 'softplus': {

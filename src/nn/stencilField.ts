@@ -28,7 +28,7 @@ import { ConfigError } from '../core/errors';
 import type { Rng } from '../core/rng';
 import { type MlpSpec, initMlp, mlpFromTensors, mlpTensors } from './mlp';
 import type { TensorVectorField } from './odeint';
-import { matMul } from './ops';
+import { matMul, tanh } from './ops';
 
 export interface StencilFieldSpec {
   /** N, cells per side (≥ 3, so that a cell's four neighbours are distinct cells) */
@@ -168,10 +168,7 @@ export function stencilVectorField(s: StencilFieldSpec, params: readonly tf.Tens
   const diffusion = s.diffusionHead
     ? tf.reshape(tf.add(matMul(etaRows, params[netCount] as tf.Tensor2D), params[netCount + 1]), [rows, 2, 1])
     : null;
-  // tanh as 2σ(2z) − 1: wasm's Tanh kernel is a scalar loop, about 6× slower than its vectorised Sigmoid (measured
-  // on [8192, 32], a hidden layer at N = 16 and 32 rows), and was most of the field's time there. Runs use wasm; on
-  // the cpu backend this form costs about 2× tf.tanh, a small part of that backend's time (its matMuls dominate).
-  const act = (z: tf.Tensor2D): tf.Tensor2D => (s.activation === 'tanh' ? tf.sub(tf.mul(tf.sigmoid(tf.mul(z, 2)), 2), 1) : tf.softplus(z));
+  const act = (z: tf.Tensor2D): tf.Tensor2D => (s.activation === 'tanh' ? tanh(z) : tf.softplus(z));
 
   return (_t, x) => {
     if (x.rank !== 2 || x.shape[1] !== 2 * cells) {

@@ -43,7 +43,7 @@ export const fullWeightModulation: ModulationMethod = {
   sharedShapes: () => [],
   initShared: () => [],
   weightModulation: ({ weights, membership, layer }: WeightModulationInput) => {
-    const deltaW = tf.reshape(weights, [weights.shape[0], layer.inDim, layer.outDim]) as tf.Tensor3D;
+    const deltaW = tf.reshape(weights[0], [weights[0].shape[0], layer.inDim, layer.outDim]) as tf.Tensor3D;
     return membership ? perTaskWeights(deltaW, membership) : perRowWeights(deltaW);
   },
 };

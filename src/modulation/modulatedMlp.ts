@@ -139,8 +139,8 @@ export function disposeModulatedMlp(p: ModulatedMlpParams): void {
 
 /** One modulated layer's parameters per task: the kind's weight parameters (null for shift) and the bias shifts. */
 export interface TaskModulation {
-  /** [tasks, weightOutputs] after the kind's map (svd: the singular values, ≥ 0) */
-  weights: tf.Tensor2D | null;
+  /** [tasks, size] per block of the kind's `weightBlocks`, after the kind's map (svd: the singular values, ≥ 0) */
+  weights: tf.Tensor2D[] | null;
   /** s_ℓ: [tasks, out] */
   shifts: tf.Tensor2D;
 }
@@ -157,9 +157,17 @@ export function taskModulations(spec: ModulationSpec, p: ModulatedMlpParams, cod
   const outputs = (offset: number, size: number) =>
     tf.add(matMul(codes, tf.slice(p.hyperWeight, [0, offset], [-1, size]) as tf.Tensor2D), tf.slice(p.hyperBias, [offset], [size])) as tf.Tensor2D;
   return hyperLayout(spec).slots.map((slot, l) => {
-    const raw = slot.weightSize > 0 ? outputs(slot.weightOffset, slot.weightSize) : null;
+    let weights: tf.Tensor2D[] | null = null;
+    if (slot.weightSize > 0) {
+      let offset = slot.weightOffset;
+      weights = (method.weightBlocks ? method.weightBlocks(shapes[l], spec.rank) : [slot.weightSize]).map((size) => {
+        const raw = outputs(offset, size);
+        offset += size;
+        return method.weightParameters ? method.weightParameters(raw) : raw;
+      });
+    }
     return {
-      weights: raw && method.weightParameters ? method.weightParameters(raw) : raw,
+      weights,
       shifts: outputs(slot.shiftOffset, shapes[l].outDim),
     };
   });
@@ -275,6 +283,6 @@ export function orthogonalityPenalty(spec: ModulationSpec, p: ModulatedMlpParams
 export function sparsityPenalty(spec: ModulationSpec, p: ModulatedMlpParams, codes: tf.Tensor2D): tf.Scalar {
   const { sparsity } = METHODS[spec.kind];
   if (!sparsity) return tf.scalar(0);
-  const perLayer = taskModulations(spec, p, codes).map(({ weights }) => sparsity(weights as tf.Tensor2D));
+  const perLayer = taskModulations(spec, p, codes).map(({ weights }) => sparsity(weights as tf.Tensor2D[]));
   return tf.div(tf.addN(perLayer), codes.shape[0]) as tf.Scalar;
 }

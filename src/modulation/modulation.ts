@@ -86,8 +86,8 @@ export interface WeightModulation {
 
 /** What a kind receives to build one layer's WeightModulation. */
 export interface WeightModulationInput {
-  /** the layer's weight parameters per task (after `weightParameters`): [tasks, weightOutputs] */
-  weights: tf.Tensor2D;
+  /** the layer's weight parameters per task (after `weightParameters`), one [tasks, size] per `weightBlocks` entry */
+  weights: readonly tf.Tensor2D[];
   /** one-hot [rows, tasks], or null when row i is task i */
   membership: tf.Tensor2D | null;
   /** the layer's shared tensors, in `sharedShapes` order */
@@ -100,6 +100,11 @@ export interface WeightModulationInput {
 export interface ModulationMethod {
   /** hypernetwork outputs for the layer's ΔW (the out bias shifts every kind also gets are not counted here) */
   weightOutputs(layer: LayerShape, rank: number): number;
+  /**
+   * how the layer's weight outputs split into consecutive column blocks handed over separately (default: one block).
+   * Each block is its own product z Φ_block: on wasm a column slice of [tasks, P] costs about 20× the small Φ's.
+   */
+  weightBlocks?(layer: LayerShape, rank: number): number[];
   /** map from raw hypernetwork outputs to the kind's weight parameters (identity when absent): [tasks, k] -> [tasks, k] */
   weightParameters?(raw: tf.Tensor2D): tf.Tensor2D;
   /** shapes of the layer's shared (meta-learned, task-independent) tensors */
@@ -109,8 +114,8 @@ export interface ModulationMethod {
   weightModulation(input: WeightModulationInput): WeightModulation | null;
   /** penalty on one layer's shared tensors (orthonormality of bases) */
   orthogonality?(shared: readonly tf.Tensor2D[]): tf.Scalar;
-  /** penalty on one layer's weight parameters, summed over tasks (sparsity): [tasks, k] -> scalar */
-  sparsity?(weights: tf.Tensor2D): tf.Scalar;
+  /** penalty on one layer's weight parameters, summed over tasks (sparsity): blocks [tasks, k] -> scalar */
+  sparsity?(weights: readonly tf.Tensor2D[]): tf.Scalar;
 }
 
 /** Per-task values as per-row values: membership · values, or the values themselves when row i is task i. */

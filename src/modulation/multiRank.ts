@@ -14,34 +14,44 @@
  * Nothing of size in×out is formed. Rows grouped into tasks by a membership M use the factors of all tasks stacked,
  * V_all = [V_1 … V_K], U_all = [U_1 … U_K], with coefficients M ⊗ 1_r selecting the row's own task:
  *   h ΔW_{k(r)} = ((h V_all) ⊙ (M ⊗ 1_r)_r) U_allᵀ          (plain 2-D matMuls, modulation.ts `factoredModulation`),
- * tasks·r·(in + out) work per row, cheap for the few tasks of a meta-batch. With a code per row, the per-row
- * products h ΔW_r = (h V_r) U_rᵀ and g ΔW_rᵀ = (g U_r) V_rᵀ run as batched matMuls.
+ * tasks·r·(in + out) work per row, cheap for the few tasks of a meta-batch. With a code per row (perRowFactors), the
+ * per-row products h ΔW_r = Σ_i (h · v_i) u_i and g ΔW_rᵀ = Σ_i (g · u_i) v_i are same-shape products and sums:
+ * batched matMuls of 1-row matrices would do the same work at about twice the wall time on wasm (bench hnn-rank1).
  */
 import * as tf from '@tensorflow/tfjs';
-import { type ModulationMethod, type WeightModulationInput, factoredModulation, rowProduct } from './modulation';
+import { type ModulationMethod, type WeightModulation, type WeightModulationInput, factoredModulation } from './modulation';
 
 export const multiRankModulation: ModulationMethod = {
   weightOutputs: (layer, rank) => rank * (layer.outDim + layer.inDim),
+  weightBlocks: (layer, rank) => [rank * layer.outDim, rank * layer.inDim],
   sharedShapes: () => [],
   initShared: () => [],
   weightModulation: ({ weights, membership, layer, rank }: WeightModulationInput) => {
-    const tasks = weights.shape[0];
+    const tasks = weights[0].shape[0];
     // Row t·r + i of u (v) is u_i (v_i) of task t.
-    const u = tf.reshape(tf.slice(weights, [0, 0], [-1, rank * layer.outDim]), [tasks * rank, layer.outDim]);
+    const u = tf.reshape(weights[0], [tasks * rank, layer.outDim]);
     const uScaled = (rank === 1 ? u : tf.mul(u, 1 / rank)) as tf.Tensor2D;
-    const v = tf.reshape(tf.slice(weights, [0, rank * layer.outDim], [-1, rank * layer.inDim]), [tasks * rank, layer.inDim]) as tf.Tensor2D;
+    const v = tf.reshape(weights[1], [tasks * rank, layer.inDim]) as tf.Tensor2D;
     if (membership) {
       const rows = membership.shape[0];
       const ownTask = tf.reshape(tf.tile(tf.expandDims(membership, 2), [1, 1, rank]), [rows, tasks * rank]) as tf.Tensor2D;
       return factoredModulation(tf.transpose(v) as tf.Tensor2D, tf.transpose(uScaled) as tf.Tensor2D, ownTask);
     }
-    const uRows = tf.reshape(uScaled, [tasks, rank, layer.outDim]) as tf.Tensor3D;
-    const vRows = tf.reshape(v, [tasks, rank, layer.inDim]) as tf.Tensor3D;
-    const uRowsT = tf.transpose(uRows, [0, 2, 1]) as tf.Tensor3D;
-    const vRowsT = tf.transpose(vRows, [0, 2, 1]) as tf.Tensor3D;
-    return {
-      forward: (h) => rowProduct(rowProduct(h, vRowsT), uRows),
-      transpose: (g) => rowProduct(rowProduct(g, uRowsT), vRows),
-    };
+    return perRowFactors(uScaled, v, tasks, rank);
   },
 };
+
+/**
+ * Row t's own factors u: [tasks·r, out], v: [tasks·r, in] (rows t·r … t·r + r − 1), applied to the rows of h (one row
+ * per task, or a single row broadcast to all tasks):
+ *   forward(h)_t = Σ_i (h_t · v_{t,i}) u_{t,i},   transpose(g)_t = Σ_i (g_t · u_{t,i}) v_{t,i}.
+ */
+function perRowFactors(u: tf.Tensor2D, v: tf.Tensor2D, tasks: number, rank: number): WeightModulation {
+  const project = (x: tf.Tensor2D, onto: tf.Tensor2D, along: tf.Tensor2D): tf.Tensor2D => {
+    if (rank === 1) return tf.mul(tf.sum(tf.mul(x, onto), 1, true), along) as tf.Tensor2D;
+    const width = x.shape[1];
+    const coefficients = tf.sum(tf.mul(tf.reshape(x, [x.shape[0], 1, width]), tf.reshape(onto, [tasks, rank, width])), 2, true);
+    return tf.sum(tf.mul(coefficients, tf.reshape(along, [tasks, rank, along.shape[1]])), 1) as tf.Tensor2D;
+  };
+  return { forward: (h) => project(h, v, u), transpose: (g) => project(g, u, v) };
+}

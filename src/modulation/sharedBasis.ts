@@ -53,11 +53,11 @@ function sharedBasisMethod(coefficients: 'relu' | 'signed'): ModulationMethod {
       [layer.inDim, rank],
     ],
     initShared: (layer, rank, rng) => [randomOrthonormal(layer.outDim, rank, rng), randomOrthonormal(layer.inDim, rank, rng)],
-    weightModulation: ({ weights, membership, shared }: WeightModulationInput) => factoredModulation(shared[1], shared[0], taskValuesToRows(weights, membership)),
+    weightModulation: ({ weights, membership, shared }: WeightModulationInput) => factoredModulation(shared[1], shared[0], taskValuesToRows(weights[0], membership)),
     orthogonality: (shared) => tf.add(gramDeviation(shared[0]), gramDeviation(shared[1])) as tf.Scalar,
   };
   if (coefficients === 'relu') method.weightParameters = (raw) => tf.relu(raw);
-  else method.sparsity = (weights) => tf.sum(tf.abs(weights));
+  else method.sparsity = (weights) => tf.addN(weights.map((w) => tf.sum(tf.abs(w)))) as tf.Scalar;
   return method;
 }
 

@@ -80,7 +80,7 @@ function denseWeightModulation(spec: ModulationSpec, inDim: number, outDim: numb
 export function float64TaskNets(spec: ModulationSpec, params: ModulatedMlpParams, codes: number[][]): Float64Net[] {
   const perLayer = tf.tidy(() =>
     taskModulations(spec, params, tf.tensor2d(codes)).map((m) => ({
-      weights: m.weights ? (m.weights.arraySync() as number[][]) : [],
+      weights: m.weights ? (tf.concat(m.weights, 1).arraySync() as number[][]) : [],
       shifts: m.shifts.arraySync() as number[][],
     })),
   );

@@ -36,7 +36,7 @@ describe('modulation/sharedBasis (svd, mr-v1)', () => {
       for (const kind of ['svd', 'mr-v1'] as const) {
         const { spec, params } = modulatedFixture(kind, seed, { hyperScale: 3, rank: 3 });
         const values = tf.tidy(() =>
-          taskModulations(spec, params, tf.tensor2d(randomMatrix(createRng(seed + 50), 20, spec.latentDim, 2))).flatMap((m) => Array.from((m.weights as tf.Tensor2D).dataSync())),
+          taskModulations(spec, params, tf.tensor2d(randomMatrix(createRng(seed + 50), 20, spec.latentDim, 2))).flatMap((m) => Array.from((m.weights as tf.Tensor2D[])[0].dataSync())),
         );
         if (kind === 'svd') {
           assert.ok(values.every((d) => d >= 0), `seed ${seed}: min singular value ${Math.min(...values)}`);
@@ -79,7 +79,7 @@ describe('modulation/sharedBasis (svd, mr-v1)', () => {
     const codes = randomMatrix(createRng(4), 6, spec.latentDim, 1);
     const [value, expected] = tf.tidy(() => {
       const z = tf.tensor2d(codes);
-      const l1 = taskModulations(spec, params, z).reduce((s, m) => s + tf.sum(tf.abs(m.weights as tf.Tensor2D)).dataSync()[0], 0);
+      const l1 = taskModulations(spec, params, z).reduce((s, m) => s + tf.sum(tf.abs((m.weights as tf.Tensor2D[])[0])).dataSync()[0], 0);
       return [sparsityPenalty(spec, params, z).dataSync()[0], l1 / codes.length];
     });
     assert.ok(Math.abs(value - expected) < 1e-5 * expected, `${value} vs ${expected}`);

@@ -89,12 +89,35 @@ interface Row {
   tensorsAfter: number;
 }
 
-/** Number of kernels `f` launches (tf.profile). */
-export async function countKernels(f: () => unknown): Promise<number> {
+/** What one call of `f` launches (tf.profile): kernel count, and wall ms per kernel name, largest first. */
+export interface KernelProfile {
+  kernels: number;
+  /** the matrix products alone (BatchMatMul, _FusedMatMul): a floor under the step that no launch saving removes */
+  matMulKernels: number;
+  matMulMs: number;
+  msByKernel: Record<string, { count: number; ms: number }>;
+}
+
+const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul']);
+
+export async function profileKernels(f: () => unknown): Promise<KernelProfile> {
   const info = await tf.profile(() => {
     f();
   });
-  return info.kernels.length;
+  const byName = new Map<string, { count: number; ms: number }>();
+  for (const k of info.kernels) {
+    const entry = byName.get(k.name) ?? { count: 0, ms: 0 };
+    entry.count++;
+    entry.ms += Number(k.kernelTimeMs);
+    byName.set(k.name, entry);
+  }
+  const matMul = [...byName.entries()].filter(([name]) => MATMUL_KERNELS.has(name)).map(([, e]) => e);
+  return {
+    kernels: info.kernels.length,
+    matMulKernels: matMul.reduce((n, e) => n + e.count, 0),
+    matMulMs: matMul.reduce((n, e) => n + e.ms, 0),
+    msByKernel: Object.fromEntries([...byName.entries()].sort((a, b) => b[1].ms - a[1].ms)),
+  };
 }
 
 /** One issue-8 workload, then (with compare) the PyTorch reference on the same exported weights. */
@@ -114,9 +137,10 @@ async function benchWorkload(name: WorkloadName, o: Options, compare: boolean): 
   }
   const tensorsAfterSteps = tf.memory().numTensors;
   // Kernel launches per step: on wasm a step's cost is mostly its kernel count (toolchain.md §7), and unlike the
-  // time it does not depend on what else the machine runs. One extra, profiled step (not for the inner-loop
-  // workloads: tf.profile's own bookkeeping overflows the call stack beyond ~10⁵ kernels).
-  const kernelsPerStep = name === 'hnn' || name === 'hnn-rank1' || name === 'imode-rk4' ? await countKernels(() => w.step()) : null;
+  // time it does not depend on what else the machine runs; and the wall time of its matrix products, which bounds
+  // the step from below whatever the launch count. One extra, profiled step (not for the inner-loop workloads:
+  // tf.profile's own bookkeeping overflows the call stack beyond ~10⁵ kernels).
+  const profile = name === 'hnn' || name === 'hnn-rank1' || name === 'imode-rk4' ? await profileKernels(() => w.step()) : null;
   const info = w.info;
   w.dispose();
   const tensorsAfter = tf.memory().numTensors;
@@ -132,7 +156,8 @@ async function benchWorkload(name: WorkloadName, o: Options, compare: boolean): 
     tensorsBefore,
     tensorsAfter,
     tensorsDuringSteps: { afterWarmup: tensorsAfterWarmup, afterLastStep: tensorsAfterSteps },
-    kernelsPerStep,
+    kernelsPerStep: profile ? profile.kernels : null,
+    profile,
     torch: torch ? { ...torch, ratio: ours.medianMs / torch.medianMs, ratioOfMins: ours.minMs / torch.minMs } : null,
     issueTorchMs: info.issueTorchMs,
   });

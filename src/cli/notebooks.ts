@@ -308,37 +308,68 @@ export function formatRunProblem(run: NotebookRun, root = REPO_ROOT): string[] {
   return [`FAILED ${rel}: ${run.error ?? 'unknown error'}`];
 }
 
-/** Execute notebooks one after another, continuing past failures, printing one line per notebook. */
+/**
+ * Execute notebooks, `jobs` at a time (each in its own kernel process, so one per core), continuing past failures,
+ * printing one line per notebook as it finishes. The runs come back in the order of `notebooks`.
+ */
 export async function runNotebooks(
   notebooks: readonly Notebook[],
   opts: ExecuteOptions,
   log: (line: string) => void = (line) => console.log(line),
+  jobs = 1,
 ): Promise<NotebookRun[]> {
-  const runs: NotebookRun[] = [];
-  for (const notebook of notebooks) {
-    const run = await executeNotebook(notebook, opts);
-    runs.push(run);
-    log(formatRunLine(run));
-    if (!run.ok) formatRunProblem(run, opts.root).forEach((line) => log(line));
-  }
+  if (!Number.isInteger(jobs) || jobs < 1) throw new ConfigError(`jobs must be a positive integer, got ${jobs}`);
+  const runs: NotebookRun[] = new Array(notebooks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < notebooks.length) {
+      const i = next++;
+      const run = await executeNotebook(notebooks[i], opts);
+      runs[i] = run;
+      log(formatRunLine(run));
+      if (!run.ok) formatRunProblem(run, opts.root).forEach((line) => log(line));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, notebooks.length) }, worker));
   return runs;
+}
+
+/** One notebook per core, the default of `--jobs`. */
+export function defaultJobs(): number {
+  return os.availableParallelism();
+}
+
+/** The wall time of the last committed run of each notebook's experiment (results/<id>/provenance.json), or null. */
+export function lastWallSeconds(notebook: Notebook, root = REPO_ROOT): number | null {
+  const file = path.join(root, 'results', notebook.id, 'provenance.json');
+  if (!fs.existsSync(file)) return null;
+  const seconds: unknown = JSON.parse(fs.readFileSync(file, 'utf8')).wallSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : null;
+}
+
+/** Longest first (greedy scheduling on N workers); experiments never run before go first, as they may be long. */
+export function longestFirst(notebooks: readonly Notebook[], seconds: (n: Notebook) => number | null): Notebook[] {
+  const key = (n: Notebook) => seconds(n) ?? Infinity;
+  return [...notebooks].sort((a, b) => key(b) - key(a) || a.number - b.number);
 }
 
 export interface RunArgs {
   scale: Scale;
   outDir: string;
   ids: string[];
+  /** notebooks executed at once */
+  jobs: number;
 }
 
-const RUN_ARGS_USAGE = '[--scale smoke|default|paper] [--out DIR] [experiment-id ...]';
+const RUN_ARGS_USAGE = '[--scale smoke|default|paper] [--out DIR] [--jobs N] [experiment-id ...]';
 
-/** Parse `[--scale S] [--out DIR] [ids...]` for runNotebooks and reproduce. */
-export function parseRunArgs(argv: readonly string[], defaultScale: Scale): RunArgs {
-  let parsed: { values: { scale?: string; out?: string }; positionals: string[] };
+/** Parse `[--scale S] [--out DIR] [--jobs N] [ids...]` for runNotebooks and reproduce. */
+export function parseRunArgs(argv: readonly string[], defaultScale: Scale, jobs = defaultJobs()): RunArgs {
+  let parsed: { values: { scale?: string; out?: string; jobs?: string }; positionals: string[] };
   try {
     parsed = parseArgs({
       args: [...argv],
-      options: { scale: { type: 'string' }, out: { type: 'string' } },
+      options: { scale: { type: 'string' }, out: { type: 'string' }, jobs: { type: 'string' } },
       allowPositionals: true,
       strict: true,
     });
@@ -347,7 +378,11 @@ export function parseRunArgs(argv: readonly string[], defaultScale: Scale): RunA
   }
   const scale = parsed.values.scale === undefined ? defaultScale : parseScale(parsed.values.scale);
   const outDir = parsed.values.out ? path.resolve(parsed.values.out) : defaultOutDir(scale);
-  return { scale, outDir, ids: parsed.positionals };
+  if (parsed.values.jobs !== undefined) {
+    jobs = Number(parsed.values.jobs);
+    if (!/^\d+$/.test(parsed.values.jobs) || jobs < 1) throw new ConfigError(`--jobs must be a positive integer, got '${parsed.values.jobs}'`);
+  }
+  return { scale, outDir, ids: parsed.positionals, jobs };
 }
 
 /** Run a CLI's main and turn its result into the exit code; a ConfigError is a usage problem (code 2). */

@@ -1,12 +1,16 @@
 /**
- * `npm run reproduce [-- --scale default|paper] [experiment-id ...]`: execute the experiment notebooks at the
- * default (README) scale into results/notebooks/, in order, continuing past a failure so that one broken
- * experiment does not cost the others' hours; then regenerate the README tables from results/ (default
+ * `npm run reproduce [-- --scale default|paper] [--jobs N] [experiment-id ...]`: execute the experiment notebooks at
+ * the default (README) scale into results/notebooks/, N at a time (default one per core: each kernel is one
+ * single-threaded wasm process), longest first by the wall time of the committed results (so the longest run does not
+ * start last), continuing past a failure so that one broken experiment does not cost the others' hours; then
+ * regenerate the README tables from results/ (default
  * scale only: the README shows default-scale numbers) so the tables always match the committed metrics. Exit code 1 if any step
  * failed, 2 on a usage error.
  */
 import * as path from 'path';
 import {
+  lastWallSeconds,
+  longestFirst,
   REPO_ROOT,
   formatNotebookSummary,
   listNotebooks,
@@ -33,8 +37,9 @@ async function main(): Promise<number> {
   // The executed copies live two folders below the root, where the notebooks' relative
   // <script src="../node_modules/..."> to Plotly does not resolve: embed Plotly in them instead.
   process.env.PLOTLY_INLINE = process.env.PLOTLY_INLINE ?? '1';
-  console.log(`reproducing ${chosen.length} experiment(s) at scale '${args.scale}' into ${args.outDir}`);
-  const runs = await runNotebooks(chosen, { scale: args.scale, outDir: args.outDir });
+  const ordered = args.scale === 'default' ? longestFirst(chosen, lastWallSeconds) : chosen;
+  console.log(`reproducing ${chosen.length} experiment(s) at scale '${args.scale}', ${args.jobs} at a time, into ${args.outDir}`);
+  const runs = await runNotebooks(ordered, { scale: args.scale, outDir: args.outDir }, undefined, args.jobs);
   console.log(formatNotebookSummary(runs));
 
   let tablesOk = true;

@@ -11,6 +11,7 @@ import * as path from 'path';
 import {
   NotebookRun,
   REPO_ROOT,
+  defaultJobs,
   defaultOutDir,
   formatNotebookSummary,
   formatRunLine,
@@ -79,7 +80,7 @@ async function main(): Promise<number> {
     // left by an earlier run of the same config would otherwise let a notebook skip the code under test.
     process.env.METADYN_RESULTS_ROOT = path.join(outDir, 'results');
     if (notebooks.length) console.log(`executed copies and their results go to ${outDir}`);
-    runs.push(...(await runNotebooks(notebooks, { scale: 'smoke', outDir })));
+    runs.push(...(await runNotebooks(notebooks, { scale: 'smoke', outDir }, undefined, defaultJobs())));
   } catch (e) {
     // a broken notebooks/ folder (two notebooks with one id) must still end in the totals line
     listingProblem = (e as Error).message;

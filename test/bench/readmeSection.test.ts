@@ -19,14 +19,14 @@ describe('bench/readmeSection', () => {
 
   it('tabulates ours against PyTorch from the JSON, with the baseline ratio and the revision beside, and skips absent workloads', () => {
     const dir = tmpDir('metadyn-bench-');
-    write(dir, 'hnn.json', { ...STAMP, workload: 'HNN step', medianMs: 30.44, minMs: 9.5, repetitions: 200, torch: { medianMs: 7.6, minMs: 2.1, ratio: 4.005, ratioOfMins: 4.52 } });
+    write(dir, 'hnn.json', { ...STAMP, workload: 'HNN step', medianMs: 30.44, minMs: 9.5, repetitions: 200, torch: { medianMs: 7.6, minMs: 2.1, ratio: 4.005, ratioOfMins: 4.52 }, profile: { kernels: 271, matMulKernels: 27, matMulMs: 15.2 } });
     write(dir, 'baseline/hnn.json', { ...STAMP, workload: 'HNN step', medianMs: 50, minMs: 20, repetitions: 10, torch: { medianMs: 10, minMs: 5, ratio: 5, ratioOfMins: 4 } });
     write(dir, 'imode-rk4.json', { ...STAMP, gitDirty: true, workload: 'iMODE step', medianMs: 2243.4, minMs: 1531, repetitions: 5, torch: null });
     const t = comparisonTable(dir);
     assert.ok(t);
     assert.deepEqual(t.rows, [
-      ['`hnn`: HNN step', '30.4 / 9.5', '7.6 / 2.1', '4.0 / 4.5', '5.0 / 4.0', 'abcdef0, 2026-11-30'],
-      ['`imode-rk4`: iMODE step', '2243 / 1531', 'not run', '—', '—', 'abcdef0 (dirty), 2026-11-30'],
+      ['`hnn`: HNN step', '30.4 / 9.5', '7.6 / 2.1', '4.0 / 4.5', "271 kernels; 27 matMuls take 15.2 ms = 2.0 × PyTorch's step", '5.0 / 4.0', 'abcdef0, 2026-11-30'],
+      ['`imode-rk4`: iMODE step', '2243 / 1531', 'not run', '—', '—', '—', 'abcdef0 (dirty), 2026-11-30'],
     ]);
     assert.equal(experimentStepsTable(dir), null);
     write(dir, 'imode-pendulum-paper-outer-iteration.json', { ...STAMP, workload: 'paper', medianMs: 778, minMs: 590, repetitions: 5, estimatedMetaTrainingSeconds: { fromMedian: 155.6, fromMin: 118, outerIterations: 200 } });

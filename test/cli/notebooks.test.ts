@@ -15,11 +15,14 @@ import {
   formatNotebookSummary,
   formatRunLine,
   kernelProblem,
+  lastWallSeconds,
   listNotebooks,
+  longestFirst,
   notebookForId,
   parseNotebookFileName,
   parseRunArgs,
   parseScale,
+  runNotebooks,
   selectNotebooks,
 } from '../../src/cli/notebooks';
 import { tmpDir } from '../helpers/tmpDir';
@@ -92,8 +95,9 @@ describe('cli/notebooks: arguments and scales', () => {
 
   it('parses --scale, --out and ids', () => {
     const a = parseRunArgs(['--scale', 'paper', 'imode-pendulum', '--out=out/x', 'spml-gauge'], 'default');
-    assert.deepEqual(a, { scale: 'paper', outDir: path.resolve('out/x'), ids: ['imode-pendulum', 'spml-gauge'] });
-    assert.deepEqual(parseRunArgs([], 'default'), { scale: 'default', outDir: path.join(REPO_ROOT, 'results', 'notebooks'), ids: [] });
+    assert.deepEqual(a, { scale: 'paper', outDir: path.resolve('out/x'), ids: ['imode-pendulum', 'spml-gauge'], jobs: os.availableParallelism() });
+    assert.deepEqual(parseRunArgs([], 'default', 3), { scale: 'default', outDir: path.join(REPO_ROOT, 'results', 'notebooks'), ids: [], jobs: 3 });
+    assert.equal(parseRunArgs(['--jobs', '1'], 'default').jobs, 1);
     assert.equal(parseRunArgs(['--scale', 'default', '--scale', 'smoke'], 'paper').scale, 'smoke');
   });
 
@@ -101,6 +105,8 @@ describe('cli/notebooks: arguments and scales', () => {
     assert.throws(() => parseRunArgs(['--fast'], 'smoke'), (e: Error) => e instanceof ConfigError && /--fast.*usage: \[--scale smoke\|default\|paper\]/.test(e.message));
     assert.throws(() => parseRunArgs(['--scale'], 'smoke'), ConfigError);
     assert.throws(() => parseRunArgs(['--scale', 'huge'], 'smoke'), /got 'huge'/);
+    assert.throws(() => parseRunArgs(['--jobs', '-1'], 'smoke'), ConfigError);
+    for (const bad of ['0', '1.5', 'two']) assert.throws(() => parseRunArgs(['--jobs', bad], 'smoke'), /--jobs must be a positive integer/);
   });
 
   it('times out smoke cells only, and keeps smoke copies out of the tree', () => {
@@ -182,6 +188,37 @@ describe('cli/notebooks: kernel and execution', function () {
     const run = await executeNotebook(notebook, { scale: 'smoke', outDir: path.join(root, 'out'), root });
     assert.equal(run.ok, false);
     assert.match(run.error ?? '', /npm run setup/);
+  });
+
+  it('orders notebooks longest first by the last run wall time, never-run ones first, ties by number', () => {
+    const root = tmpDir('metadyn-walltime-');
+    const nb = (n: number, id: string): Notebook => ({ number: n, id, name: `0${n}-${id}`, file: '' });
+    const notebooks = [nb(1, 'a'), nb(2, 'b'), nb(3, 'c'), nb(4, 'd'), nb(5, 'e')];
+    const write = (id: string, body: object) => {
+      fs.mkdirSync(path.join(root, 'results', id), { recursive: true });
+      fs.writeFileSync(path.join(root, 'results', id, 'provenance.json'), JSON.stringify(body));
+    };
+    write('a', { wallSeconds: 80 });
+    write('b', { wallSeconds: 300 });
+    write('c', { wallSeconds: 80 });
+    write('e', { startedAt: 'x' });
+    assert.equal(lastWallSeconds(notebooks[1], root), 300);
+    assert.equal(lastWallSeconds(notebooks[3], root), null);
+    assert.equal(lastWallSeconds(notebooks[4], root), null);
+    assert.deepEqual(longestFirst(notebooks, (n) => lastWallSeconds(n, root)).map((n) => n.id), ['d', 'e', 'b', 'a', 'c']);
+  });
+
+  it('runs notebooks N at a time, returns them in the given order and logs each one, failures included', async () => {
+    const root = tmpDir('metadyn-pool-');
+    const notebooks: Notebook[] = [3, 1, 2, 5, 4].map((n) => ({ number: n, id: `x${n}`, name: `0${n}-x${n}`, file: path.join(root, `0${n}-x${n}.ipynb`) }));
+    for (const jobs of [1, 2, 8]) {
+      const lines: string[] = [];
+      const runs = await runNotebooks(notebooks, { scale: 'smoke', outDir: path.join(root, 'out'), root }, (l) => lines.push(l), jobs);
+      assert.deepEqual(runs.map((r) => r.notebook.id), ['x3', 'x1', 'x2', 'x5', 'x4']);
+      assert.ok(runs.every((r) => !r.ok && /npm run setup/.test(r.error ?? '')));
+      assert.equal(lines.filter((l) => l.startsWith('FAIL ')).length, 5);
+    }
+    await assert.rejects(runNotebooks(notebooks, { scale: 'smoke', outDir: root, root }, () => undefined, 0), /jobs must be a positive integer, got 0/);
   });
 
   it('executes a real notebook and names the first failing cell (skipped without the kernel)', async function () {

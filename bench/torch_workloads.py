@@ -17,6 +17,8 @@ Usage:
   torch_workloads.py --check FILE            loss and gradients at the file's weights in float64, as JSON on stdout
   torch_workloads.py --bench FILE [--iterations N] [--warmup W]
                                              ms per training step (loss, backward, Adam, loss.item()) in float32
+  torch_workloads.py --matmul 256x100x100,... [--iterations N] [--warmup W]
+                                             µs and GFLOP/s of one float32 product [n, k] × [k, m] per shape
 """
 import argparse
 import json
@@ -255,10 +257,27 @@ def bench(path, iterations, warmup):
     }))
 
 
+def matmul(shapes, iterations, warmup):
+    out = []
+    for text in shapes.split(","):
+        n, k, m = (int(v) for v in text.split("x"))
+        a, b = torch.randn(n, k), torch.randn(k, m)
+        times = []
+        for i in range(warmup + iterations):
+            t0 = time.perf_counter()
+            a @ b
+            if i >= warmup:
+                times.append((time.perf_counter() - t0) * 1e6)
+        us = statistics.median(times)
+        out.append({"shape": [n, k, m], "medianUs": us, "gflops": 2 * n * k * m / us / 1e3})
+    print(json.dumps({"products": out, "torchVersion": torch.__version__, "threads": torch.get_num_threads()}))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", metavar="FILE")
     ap.add_argument("--bench", metavar="FILE")
+    ap.add_argument("--matmul", metavar="SHAPES")
     ap.add_argument("--iterations", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
     args = ap.parse_args()
@@ -266,8 +285,10 @@ def main():
         check(args.check)
     elif args.bench:
         bench(args.bench, args.iterations, args.warmup)
+    elif args.matmul:
+        matmul(args.matmul, args.iterations, args.warmup)
     else:
-        ap.error("give --check FILE or --bench FILE")
+        ap.error("give --check FILE, --bench FILE or --matmul SHAPES")
 
 
 if __name__ == "__main__":

@@ -113,9 +113,63 @@ export function parityAndMemoryLines(benchDir: string): string[] {
   return lines;
 }
 
+interface MatMulJson {
+  products: { shape: number[]; ours: { gflops: number }; torch: { gflops: number } | null }[];
+}
+
+/** The backends' raw matrix-product speed (results/bench/matmul.json), one sentence, or null. */
+export function matMulLine(benchDir: string): string | null {
+  const j = readJson<MatMulJson>(path.join(benchDir, 'matmul.json'));
+  if (!j) return null;
+  const parts = j.products.map((p) => {
+    const [n, k, m] = p.shape;
+    return `[${n}, ${k}] × [${k}, ${m}] ours ${formatNumber(p.ours.gflops, 3)}${p.torch ? `, PyTorch ${formatNumber(p.torch.gflops, 3)}` : ''}`;
+  });
+  return `One float32 matrix product, one thread, GFLOP/s (\`matmul.json\`): ${parts.join('; ')}.`;
+}
+
 export function benchReadmeSection(benchDir: string): string {
   const comparison = comparisonTable(benchDir);
   if (!comparison) return '_No benchmark results yet: run `npm run bench -- --compare`._';
   const steps = experimentStepsTable(benchDir);
-  return [tableToMarkdown(comparison), ...(steps ? [tableToMarkdown(steps)] : []), ...parityAndMemoryLines(benchDir)].map((part) => part.trim()).join('\n\n');
+  const matMul = matMulLine(benchDir);
+  return [tableToMarkdown(comparison), ...(steps ? [tableToMarkdown(steps)] : []), ...(matMul ? [matMul] : []), ...parityAndMemoryLines(benchDir)].map((part) => part.trim()).join('\n\n');
+}
+
+interface ProvenanceTimes {
+  startedAt: string;
+  finishedAt: string;
+  wallSeconds: number;
+  gitRevision?: string | null;
+  gitDirty?: boolean | null;
+}
+
+const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;
+
+/**
+ * How long the committed default-scale results took, from their provenance: the span from the first start to the
+ * last finish (the wall time of the `npm run reproduce` that wrote them, when one run wrote them all) and the sum of
+ * the experiments' own wall times (what one-at-a-time would take). Null when no experiment has results.
+ */
+export function reproduceWallTimeLine(resultsRoot: string, ids: readonly string[]): string | null {
+  const runs = ids.flatMap((id) => {
+    const p = readJson<ProvenanceTimes>(path.join(resultsRoot, id, 'provenance.json'));
+    return p ? [{ id, ...p }] : [];
+  });
+  if (runs.length === 0) return null;
+  for (const r of runs) {
+    if (!Number.isFinite(Date.parse(r.startedAt)) || !Number.isFinite(Date.parse(r.finishedAt)) || !Number.isFinite(r.wallSeconds)) {
+      throw new DataError('provenance.json without a valid startedAt, finishedAt and wallSeconds', { file: path.join(resultsRoot, r.id, 'provenance.json') });
+    }
+  }
+  const start = Math.min(...runs.map((r) => Date.parse(r.startedAt)));
+  const end = Math.max(...runs.map((r) => Date.parse(r.finishedAt)));
+  const sum = runs.reduce((n, r) => n + r.wallSeconds, 0);
+  const revisions = [...new Set(runs.map((r) => (r.gitRevision ? r.gitRevision.slice(0, 7) + (r.gitDirty ? ' (dirty)' : '') : 'unknown')))];
+  const missing = ids.filter((id) => !runs.some((r) => r.id === id));
+  return (
+    `Wall time of the committed default-scale results (${runs.length} of ${ids.length} experiments${missing.length ? `; missing: ${missing.join(', ')}` : ''}): ` +
+    `${minutes((end - start) / 1000)} from the first start to the last finish, ${minutes(sum)} summed over the experiments; ` +
+    `revision${revisions.length > 1 ? 's' : ''} ${revisions.join(', ')}.`
+  );
 }

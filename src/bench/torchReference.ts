@@ -72,6 +72,19 @@ export interface TorchTiming {
 }
 
 /** ms per float32 training step (loss, backward, Adam, loss.item()) from the exported weights. */
+/** One float32 product [n, k] × [k, m]: median µs over the repetitions and the GFLOP/s it makes (2nkm flops). */
+export interface MatMulTiming {
+  shape: [number, number, number];
+  medianUs: number;
+  gflops: number;
+}
+
+/** PyTorch's matrix-product speed on the same shapes, one thread (bench/torch_workloads.py --matmul). */
+export function torchMatMul(shapes: readonly [number, number, number][], iterations: number, warmup: number): MatMulTiming[] {
+  const r = runTorch(['--matmul', shapes.map((s) => s.join('x')).join(','), '--iterations', String(iterations), '--warmup', String(warmup)]) as { products: MatMulTiming[] };
+  return r.products;
+}
+
 export function torchBench(file: string, iterations: number, warmup: number): TorchTiming {
   return runTorch(['--bench', file, '--iterations', String(iterations), '--warmup', String(warmup)]) as TorchTiming;
 }

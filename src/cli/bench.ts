@@ -7,7 +7,8 @@
  * the whole experiment's training steps: one iMODE pendulum outer iteration at the default config (5 inner steps on
  * η for the 5 training lengths in one batched dopri5 rollout, then the Adam step), one test-time adaptation
  * (5 inner steps on one length), and one outer iteration at the authors' scale (paper config), ×200 the estimated
- * meta-training time.
+ * meta-training time; and `matmul`, one matrix product at the workloads' shapes on each side (the backends' raw
+ * speed, which bounds what any restructuring of a step can reach), written to results/bench/matmul.json.
  *
  *   --compare            also run the PyTorch reference (bench/torch_workloads.py, Debian's python3-torch) on the
  *                        same weights and inputs right after each workload, and print ratio = ours / PyTorch
@@ -38,7 +39,7 @@ import { adaptEta } from '../meta/imode';
 import { disposeTaskBatch } from '../meta/taskBatch';
 import { type ImodeTrained, metaTrain } from '../meta/imodeTraining';
 import { type WorkloadName, WORKLOAD_NAMES, createWorkload } from '../bench/workloads';
-import { type Parity, type TorchTiming, checkParity, exportWorkload, torchBench, torchUnavailable } from '../bench/torchReference';
+import { type MatMulTiming, type Parity, type TorchTiming, checkParity, exportWorkload, torchBench, torchMatMul, torchUnavailable } from '../bench/torchReference';
 import { runCli } from './notebooks';
 
 export interface Timing {
@@ -54,7 +55,17 @@ export function summariseTimings(ms: readonly number[]): Timing {
 
 const EXPERIMENT_WORKLOADS = ['imode-pendulum-outer-iteration', 'imode-pendulum-adaptation', 'imode-pendulum-paper-outer-iteration'] as const;
 type ExperimentWorkload = (typeof EXPERIMENT_WORKLOADS)[number];
-const ALL = [...WORKLOAD_NAMES, ...EXPERIMENT_WORKLOADS] as const;
+const ALL = [...WORKLOAD_NAMES, ...EXPERIMENT_WORKLOADS, 'matmul'] as const;
+
+/**
+ * Matrix-product shapes of the workloads: the HNN's hidden layers, the iMODE energy net's (20 windows and their
+ * reflections), and a large one for the backend's peak.
+ */
+const MATMUL_SHAPES: [number, number, number][] = [
+  [256, 100, 100],
+  [40, 32, 32],
+  [1024, 512, 512],
+];
 
 /** Repetitions that keep each workload near half a minute on this machine. */
 const DEFAULT_REPS: Record<WorkloadName, { iterations: number; warmup: number }> = {
@@ -162,6 +173,35 @@ async function benchWorkload(name: WorkloadName, o: Options, compare: boolean): 
     issueTorchMs: info.issueTorchMs,
   });
   return { name, oursMs: ours.medianMs, torchMs: torch ? torch.medianMs : null, tensorsBefore, tensorsAfter };
+}
+
+/** Median µs of tf.matMul per shape (and GFLOP/s), then PyTorch's on the same shapes when comparing. */
+function benchMatMul(o: Options, compare: boolean): MatMulTiming[][] {
+  const { iterations, warmup } = reps({ iterations: 200, warmup: 20 }, o);
+  const prov = startProvenance({ experiment: 'bench-matmul', paper: 'issue 8', section: 'performance', scale: 'bench', config: { shapes: MATMUL_SHAPES, iterations, warmup }, seed: 8 });
+  const ours = MATMUL_SHAPES.map((shape): MatMulTiming => {
+    const [n, k, m] = shape;
+    const a = tf.randomNormal([n, k]) as tf.Tensor2D;
+    const b = tf.randomNormal([k, m]) as tf.Tensor2D;
+    const us: number[] = [];
+    for (let i = 0; i < warmup + iterations; i++) {
+      const t0 = performance.now();
+      tf.matMul(a, b).dispose();
+      if (i >= warmup) us.push((performance.now() - t0) * 1000);
+    }
+    tf.dispose([a, b]);
+    const medianUs = median(us);
+    return { shape, medianUs, gflops: (2 * n * k * m) / medianUs / 1e3 };
+  });
+  const torch = compare ? torchMatMul(MATMUL_SHAPES, iterations, warmup) : null;
+  writeJsonAtomic(outFile('matmul'), {
+    ...common(prov.finish()),
+    workload: 'one float32 matrix product [n, k] × [k, m], one thread, median over the repetitions',
+    repetitions: iterations,
+    warmup,
+    products: ours.map((p, i) => ({ shape: p.shape, ours: { medianUs: p.medianUs, gflops: p.gflops }, torch: torch ? { medianUs: torch[i].medianUs, gflops: torch[i].gflops } : null })),
+  });
+  return [ours, torch ?? []];
 }
 
 /** Meta-trains the pendulum for the config's outer iterations, timing each one (ms). */
@@ -388,6 +428,10 @@ async function main(): Promise<number> {
     const row = benchPaperScale(o);
     rows.push(row);
     console.log(`${row.name}: median ${fmt(row.oursMs)} ms, × 200 iterations ≈ ${((row.oursMs * 200) / 1000).toFixed(0)} s of meta-training`);
+  }
+  if (only.includes('matmul')) {
+    const [ours, torch] = benchMatMul(o, compare);
+    ours.forEach((p, i) => console.log(`matmul ${p.shape.join('×')}: ours ${p.gflops.toFixed(1)} GFLOP/s (${p.medianUs.toFixed(1)} µs)${torch[i] ? `, PyTorch ${torch[i].gflops.toFixed(1)} GFLOP/s (${torch[i].medianUs.toFixed(1)} µs)` : ''}`));
   }
   console.log('\n| workload | ours (ms) | PyTorch (ms) | ratio |\n|---|---:|---:|---:|');
   for (const r of rows) {

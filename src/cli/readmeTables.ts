@@ -13,7 +13,7 @@ import { EXPERIMENTS } from '../experiments/registry';
 import { writeImodeSummary } from '../experiments/imodeSummary';
 import { runCli } from './notebooks';
 import { seedSummariesSection } from './seeds';
-import { benchReadmeSection } from '../bench/readmeSection';
+import { benchReadmeSection, reproduceWallTimeLine } from '../bench/readmeSection';
 
 export function spliceSection(readme: string, id: string, body: string): string {
   const open = `<!-- results:${id} -->`;
@@ -36,7 +36,8 @@ async function main(): Promise<number> {
     readme = spliceSection(readme, info.id, body);
   }
   readme = spliceSection(readme, 'imode-summary', writeImodeSummary(path.join(root, 'results')));
-  readme = spliceSection(readme, 'bench', benchReadmeSection(path.join(root, 'results', 'bench')));
+  const wallTime = reproduceWallTimeLine(path.join(root, 'results'), EXPERIMENTS.map((e) => e.info.id));
+  readme = spliceSection(readme, 'bench', [benchReadmeSection(path.join(root, 'results', 'bench')), ...(wallTime ? [wallTime] : [])].join('\n\n'));
   readme = spliceSection(readme, 'seeds', seedSummariesSection(path.join(root, 'results'), EXPERIMENTS.map((e) => e.info.id)));
   fs.writeFileSync(readmeFile, readme);
   console.log(`[readme-tables] updated ${EXPERIMENTS.length} section(s) of README.md`);

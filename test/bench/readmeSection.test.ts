@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { benchReadmeSection, comparisonTable, experimentStepsTable } from '../../src/bench/readmeSection';
+import { benchReadmeSection, comparisonTable, experimentStepsTable, matMulLine, reproduceWallTimeLine } from '../../src/bench/readmeSection';
 import { DataError } from '../../src/core/errors';
 import { tmpDir } from '../helpers/tmpDir';
 
@@ -37,5 +37,25 @@ describe('bench/readmeSection', () => {
     const dir = tmpDir('metadyn-bench-bad-');
     write(dir, 'hnn.json', '{ not json');
     assert.throws(() => comparisonTable(dir), (e: unknown) => e instanceof DataError && /hnn\.json/.test(`${(e as Error).message} ${JSON.stringify(e)}`));
+  });
+
+  it('states the wall time of the committed results from their provenance: span and sum, revisions, missing ones', () => {
+    const dir = tmpDir('metadyn-walltime-');
+    assert.equal(reproduceWallTimeLine(dir, ['a', 'b']), null);
+    write(dir, 'a/provenance.json', { startedAt: '2026-11-30T12:00:00.000Z', finishedAt: '2026-11-30T12:10:00.000Z', wallSeconds: 600, gitRevision: 'abcdef0123', gitDirty: false });
+    write(dir, 'b/provenance.json', { startedAt: '2026-11-30T12:01:00.000Z', finishedAt: '2026-11-30T12:31:00.000Z', wallSeconds: 1800, gitRevision: 'abcdef0123', gitDirty: false });
+    assert.equal(
+      reproduceWallTimeLine(dir, ['a', 'b', 'c']),
+      'Wall time of the committed default-scale results (2 of 3 experiments; missing: c): 31.0 min from the first start to the last finish, 40.0 min summed over the experiments; revision abcdef0.',
+    );
+    write(dir, 'c/provenance.json', { startedAt: 'yesterday', finishedAt: '2026-11-30T12:31:00.000Z', wallSeconds: 1 });
+    assert.throws(() => reproduceWallTimeLine(dir, ['a', 'c']), (e: unknown) => e instanceof DataError && /c\/provenance\.json/.test(JSON.stringify(e)));
+  });
+
+  it('states the raw matrix-product speed of both sides from matmul.json, or nothing without it', () => {
+    const dir = tmpDir('metadyn-matmul-');
+    assert.equal(matMulLine(dir), null);
+    write(dir, 'matmul.json', { products: [{ shape: [256, 100, 100], ours: { gflops: 25.04 }, torch: { gflops: 46.5 } }, { shape: [40, 32, 32], ours: { gflops: 8.1 }, torch: null }] });
+    assert.equal(matMulLine(dir), 'One float32 matrix product, one thread, GFLOP/s (`matmul.json`): [256, 100] × [100, 100] ours 25, PyTorch 46.5; [40, 32] × [32, 32] ours 8.1.');
   });
 });

@@ -59,12 +59,34 @@ export function sigmoid<T extends tf.Tensor>(x: T): T {
 }
 
 /**
- * tanh z = 2σ(2z) − 1. wasm's Tanh kernel is a scalar loop (≈ 16 ns an entry: 0.41 ms on [256, 100]) while its
- * Sigmoid is vectorised (0.04 ms there; the whole expression 0.065 ms), and tanh layers were a fifth of an HNN training
- * step. The two agree to float32 round-off (|difference| ≲ 1e-7); the gradient is that of the composition, through
- * `sigmoid` above, so correct to every order. On small tensors the three extra launches make it about as fast as
- * tf.tanh, not slower by much (17 vs 20 µs on [40, 32]).
+ * Entries from which tanh is computed as 2σ(2z) − 1: wasm's Tanh kernel is a scalar loop (≈ 16 ns an entry, 0.41 ms on
+ * [256, 100]) while its Sigmoid is vectorised (the whole expression 0.065 ms there), but the expression is four
+ * launches, which cost more than they save on small tensors (17 µs for tf.tanh against 20 µs on [40, 32], and more
+ * inside a recorded step). The two values agree to float32 round-off (|difference| ≲ 1e-7).
  */
-export function tanh<T extends tf.Tensor>(z: T): T {
-  return tf.sub(tf.mul(sigmoid(tf.mul(z, 2)), 2), 1) as T;
+export const TANH_VIA_SIGMOID_MIN_SIZE = 4096;
+
+function tanhValue(x: tf.Tensor): tf.Tensor {
+  return x.size >= TANH_VIA_SIGMOID_MIN_SIZE ? tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1) : tf.tanh(x);
+}
+
+/**
+ * tanh with a gradient that saves the INPUT and recomputes tanh from it, dx = dy·(1 − tanh²x) with this same function,
+ * so that it is correct to every order (tfjs' Tanh gradient uses the saved output, the same second-order gap as its
+ * Sigmoid's, see `sigmoid`). One tape node, whichever way the value is computed.
+ */
+const tanhSavingInput = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  save([x]);
+  return {
+    value: tanhValue(x),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const t = tanh(saved[0]);
+      return [tf.mul(dy, tf.sub(tf.scalar(1), tf.square(t)))];
+    },
+  };
+}) as (x: tf.Tensor) => tf.Tensor;
+
+export function tanh<T extends tf.Tensor>(x: T): T {
+  return (recording() ? tanhSavingInput(x) : tanhValue(x)) as T;
 }

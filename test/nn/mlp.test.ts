@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import { createRng } from '../../src/core/rng';
 import { type Activation, type MlpSpec, initMlp, mlpApply, mlpValueAndInputGradient, mlpTensors, mlpFromTensors, disposeMlp } from '../../src/nn/mlp';
-import { matMul, tanh } from '../../src/nn/ops';
+import { TANH_VIA_SIGMOID_MIN_SIZE, matMul, tanh } from '../../src/nn/ops';
 
 function specWith(act: Activation, sizes = [3, 16, 16, 1]): MlpSpec {
   return { sizes, activations: [act, act, { kind: 'identity' }], biases: [true, true, false] };
@@ -90,22 +90,25 @@ describe('nn/mlp', () => {
     tf.dispose([a, b, ga, gb, ra, rb]);
   });
 
-  it('tanh as 2σ(2z) − 1 equals tanh to float32 round-off, saturates to ±1 and has first and second derivatives of tanh', () => {
-    const zs = [-40, -8, -2, -0.5, -1e-3, 0, 1e-4, 0.3, 1, 3, 9, 40];
-    const z = tf.tensor1d(zs);
-    const value = Array.from(tanh(z).dataSync());
-    zs.forEach((v, i) => assert.ok(Math.abs(value[i] - Math.tanh(v)) < 2e-7, `tanh(${v}) = ${value[i]}, expected ${Math.tanh(v)}`));
-    // d/dz = 1 − tanh², d²/dz² = −2 tanh (1 − tanh²), both through nested tf.grad of the composition.
-    const first = tf.grad((x: tf.Tensor) => tf.sum(tanh(x)));
-    const d1 = Array.from(first(z).dataSync());
-    const d2 = Array.from(tf.grad((x: tf.Tensor) => tf.sum(first(tf.clone(x))))(z).dataSync());
-    zs.forEach((v, i) => {
-      const t = Math.tanh(v);
-      assert.ok(Math.abs(d1[i] - (1 - t * t)) < 1e-6, `tanh'(${v}) = ${d1[i]}`);
-      assert.ok(Math.abs(d2[i] + 2 * t * (1 - t * t)) < 1e-6, `tanh''(${v}) = ${d2[i]}`);
+  for (const size of [12, TANH_VIA_SIGMOID_MIN_SIZE]) {
+    it(`tanh equals Math.tanh to float32 round-off, saturates to ±1 and has the first and second derivatives of tanh (${size} entries)`, () => {
+      const base = [-40, -8, -2, -0.5, -1e-3, 0, 1e-4, 0.3, 1, 3, 9, 40];
+      const zs = Array.from({ length: size }, (_, i) => base[i % base.length]);
+      const z = tf.tensor1d(zs);
+      const value = Array.from(tanh(z).dataSync());
+      // d/dz = 1 − tanh², d²/dz² = −2 tanh (1 − tanh²), through nested tf.grad.
+      const first = tf.grad((x: tf.Tensor) => tf.sum(tanh(x)));
+      const d1 = Array.from(first(z).dataSync());
+      const d2 = Array.from(tf.grad((x: tf.Tensor) => tf.sum(first(tf.clone(x))))(z).dataSync());
+      base.forEach((v, i) => {
+        const t = Math.tanh(v);
+        assert.ok(Math.abs(value[i] - t) < 2e-7, `tanh(${v}) = ${value[i]}, expected ${t}`);
+        assert.ok(Math.abs(d1[i] - (1 - t * t)) < 1e-6, `tanh'(${v}) = ${d1[i]}`);
+        assert.ok(Math.abs(d2[i] + 2 * t * (1 - t * t)) < 1e-6, `tanh''(${v}) = ${d2[i]}`);
+      });
+      z.dispose();
     });
-    z.dispose();
-  });
+  }
 
   it('initialisation is deterministic per seed and follows U(±1/√fan_in)', () => {
     const spec = specWith({ kind: 'tanh' }, [4, 32, 32, 1]);

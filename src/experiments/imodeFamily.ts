@@ -12,7 +12,10 @@
  *   2 adapt        η of every instance from η0 on `adaptWindows` windows of its trajectories (θ frozen), timed;
  *                  evaluate rollouts of `evalSteps` from the start of each held-out trajectory; the scratch
  *                  baseline (same model, random init, Adam on the same windows) on every unseen instance.
- *   3 analyse      PCA of the training η and the Neural Gauge on the unseen ones (./imodeLatent.ts).
+ *   3 analyse      PCA of the training η (the over-provisioned model's); with `gaugeRetrain` a second model is
+ *                  meta-trained with d_η = the number of physical parameters and adapted on every instance (spec §4.3
+ *                  step 3, "retrain"), and the Neural Gauge is fitted on ITS training η and applied to its unseen ones
+ *                  (./imodeLatent.ts); without it the gauge reads the first model's η on the leading components.
  *   4 write        metrics (the results contract of the issue), tables, figures, README section, provenance.
  *
  * The model and the loss see the state divided by the family's `stateScale` (one number per component), so that
@@ -91,6 +94,7 @@ export const imodeFamilySchema = {
   trajectorySteps: { kind: 'integer', min: 4, doc: 'samples per trajectory (t = 0 included)' },
   dt: { kind: 'number', exclusiveMin: 0, doc: 'sampling interval of the data' },
   innerProximal: { kind: 'number', min: 0, doc: 'γ of the proximal term γ|η − η0|² in the Levenberg–Marquardt inner loss (0: none)' },
+  gaugeRetrain: { kind: 'boolean', doc: 'fit the Neural Gauge on a second model meta-trained with d_η = the number of physical parameters (spec §4.3 step 3), instead of the leading principal components of this one' },
   adaptWindows: { kind: 'integer', min: 1, doc: 'windows of an instance’s trajectories its test-time adaptation (and the scratch baseline) sees' },
 } as const;
 
@@ -118,6 +122,7 @@ export const IMODE_FAMILY_BASE = {
   windowsPerTask: 8,
   adaptWindows: 32,
   innerProximal: 0,
+  gaugeRetrain: true,
   solver: 'dopri5',
   substeps: 1,
   rtol: 1e-4,
@@ -403,12 +408,41 @@ export function adaptAndEvaluateFamily<C extends ImodeFamilyConfig>(family: Imod
   return out;
 }
 
-/** Step 3: PCA of the training η and the Neural Gauge on the unseen instances. */
-export function analyseFamily(cfg: ImodeFamilyConfig, results: readonly InstanceResult[]): { points: LatentPoint[]; analysis: LatentAnalysis } {
-  const points = results.map((r) => ({ label: r.label, split: r.split, params: r.params, eta: r.eta }));
+/** The model the Neural Gauge reads: meta-trained again with d_η = the number of physical parameters, adapted on every instance. */
+export interface GaugeModel {
+  etaDim: number;
+  trained: ImodeTrained;
+  /** adaptation and held-out evaluation of every instance (no scratch baseline: the first model's stands) */
+  results: InstanceResult[];
+}
+
+/**
+ * Step 3a (spec §4.3 step 3, "retrain"): meta-train and adapt a second model whose η has as many dimensions as there
+ * are physical parameters, so that the gauge maps p numbers to p numbers without dropping the components a PCA
+ * projection would. Null when `gaugeRetrain` is off or η is not over-provisioned (then the first model's η serve).
+ * Checkpointed under its own config hash, as step 1.
+ */
+export function retrainForGauge<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, cfg: C, scale: Scale, instances: readonly FamilyInstance[]): GaugeModel | null {
+  const etaDim = family.params.length;
+  if (!cfg.gaugeRetrain || cfg.etaDim <= etaDim) return null;
+  const retrained: C = { ...cfg, etaDim, scratchSteps: 0 };
+  const trained = metaTrainFamily(family, retrained, scale, instances);
+  return { etaDim, trained, results: adaptAndEvaluateFamily(family, retrained, instances, trained) };
+}
+
+export function disposeGaugeModel(g: GaugeModel | null): void {
+  if (g) tf.dispose([...g.trained.params, g.trained.eta0]);
+}
+
+const latentPoints = (results: readonly InstanceResult[]): LatentPoint[] => results.map((r) => ({ label: r.label, split: r.split, params: r.params, eta: r.eta }));
+
+/** Step 3b: PCA of the training η and the Neural Gauge on the unseen instances (on the gauge model's η when given). */
+export function analyseFamily(cfg: ImodeFamilyConfig, results: readonly InstanceResult[], gaugeModel: GaugeModel | null = null): { points: LatentPoint[]; analysis: LatentAnalysis } {
+  const points = latentPoints(results);
   const analysis = analyseLatents(points, streamFor(cfg.seed, STREAM.gauge, 0), {
     threshold: cfg.pcaThreshold,
     gauge: { iterations: cfg.gaugeIterations, width: cfg.gaugeWidth, flowSteps: cfg.gaugeFlowSteps, lr: cfg.gaugeLr },
+    gaugePoints: gaugeModel ? latentPoints(gaugeModel.results) : undefined,
   });
   return { points, analysis };
 }
@@ -470,8 +504,10 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
   trained: ImodeTrained,
   results: readonly InstanceResult[],
   latent: { points: LatentPoint[]; analysis: LatentAnalysis },
+  gaugeModel: GaugeModel | null = null,
 ): FamilySummary {
   const { analysis } = latent;
+  const gaugeUnseen = gaugeModel ? gaugeModel.results.filter((r) => r.split !== 'train') : [];
   const unseen = results.filter((r) => r.split !== 'train');
   const gaugeOf = (label: string) => analysis.gauge.find((g) => g.label === label);
   const table: Table = {
@@ -490,6 +526,16 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
     explainedVariance: analysis.explainedVariance,
     gauge: analysis.gauge,
     gaugeTrainLoss: analysis.gaugeTrainLoss,
+    gaugeEtaDim: gaugeModel ? gaugeModel.etaDim : cfg.etaDim,
+    gaugeModel: gaugeModel
+      ? {
+          etaDim: gaugeModel.etaDim,
+          metaTrainSeconds: gaugeModel.trained.seconds,
+          evalError: gaugeUnseen.map((r) => ({ instance: r.label, split: r.split, params: r.params, value: r.evalError })),
+          medianEvalError: gaugeUnseen.length ? median(gaugeUnseen.map((r) => r.evalError)) : null,
+          instances: gaugeModel.results.map((r) => ({ instance: r.label, split: r.split, params: r.params, eta: r.eta, adaptLosses: r.adaptLosses, evalError: r.evalError })),
+        }
+      : null,
     gaugeMaxRelErrorInterpolate: interpolating.length ? Math.max(...interpolating) : null,
     gaugeMaxRelErrorExtrapolate: extrapolating.length ? Math.max(...extrapolating) : null,
     evalError: unseen.map((r) => ({ instance: r.label, split: r.split, params: r.params, value: r.evalError })),
@@ -528,6 +574,8 @@ export function familyReadmeSnippet(summary: FamilySummary, provenance: Provenan
     medianScratchEvalError: number | null;
     maxAdaptSeconds: number;
     metaTrainSeconds: number;
+    gaugeEtaDim: number;
+    gaugeModel: { etaDim: number; metaTrainSeconds: number; medianEvalError: number | null } | null;
   };
   const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
   const orDash = (v: number | null) => (v === null ? '—' : formatNumber(v, 3));
@@ -538,10 +586,11 @@ export function familyReadmeSnippet(summary: FamilySummary, provenance: Provenan
     '|---|---|---|',
     `| reported numbers | ${reportedNumbers(reference)} | below |`,
     `| intrinsic dimension of η (PCA of ${m.etaDim}-dim η): 99 % of the variance / sharpest drop | ${m.physicalDimension} (= physical parameters, authors' claim) | ${m.intrinsicDimension} / ${m.spectralGapDimension} |`,
-    `| Neural Gauge, worst relative error, interpolating / extrapolating | — | ${pct(m.gaugeMaxRelErrorInterpolate)} / ${pct(m.gaugeMaxRelErrorExtrapolate)} |`,
+    `| Neural Gauge, worst relative error, interpolating / extrapolating (${m.gaugeModel ? `η of the model retrained with d_η = ${m.gaugeEtaDim}` : `η on its leading ${m.physicalDimension} component(s)`}) | — | ${pct(m.gaugeMaxRelErrorInterpolate)} / ${pct(m.gaugeMaxRelErrorExtrapolate)} |`,
     `| held-out rollout MSE, median over unseen instances: iMODE / scratch | — | ${orDash(m.medianEvalError)} / ${orDash(m.medianScratchEvalError)} |`,
+    ...(m.gaugeModel ? [`| held-out rollout MSE, median over unseen instances, model retrained with d_η = ${m.gaugeModel.etaDim} | — | ${orDash(m.gaugeModel.medianEvalError)} |`] : []),
     `| adaptation time per instance (${m.innerSteps} steps) | "within seconds" | ≤ ${m.maxAdaptSeconds.toFixed(2)} s |`,
-    `| meta-training wall time | — | ${m.metaTrainSeconds.toFixed(0)} s |`,
+    `| meta-training wall time | — | ${m.metaTrainSeconds.toFixed(0)} s${m.gaugeModel ? ` (+ ${m.gaugeModel.metaTrainSeconds.toFixed(0)} s for the gauge model)` : ''} |`,
     '',
     '<details><summary>Per instance</summary>',
     '',
@@ -600,9 +649,11 @@ export async function runImodeFamily<C extends ImodeFamilyConfig>(
   const instances = simulateFamily(family, cfg);
   const trained = metaTrainFamily(family, cfg, scale, instances);
   const results = adaptAndEvaluateFamily(family, cfg, instances, trained);
-  const latent = analyseFamily(cfg, results);
-  const summary = summariseFamily(family, cfg, trained, results, latent);
+  const gaugeModel = retrainForGauge(family, cfg, scale, instances);
+  const latent = analyseFamily(cfg, results, gaugeModel);
+  const summary = summariseFamily(family, cfg, trained, results, latent, gaugeModel);
   const dir = writeFamilyResults(family.info, scale, summary, prov);
   tf.dispose([...trained.params, trained.eta0]);
+  disposeGaugeModel(gaugeModel);
   return { dir, summary };
 }

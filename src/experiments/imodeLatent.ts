@@ -4,10 +4,11 @@
  * 1. PCA of the adapted η of the training instances: explained-variance ratios and the intrinsic dimension, the
  *    smallest k whose cumulative ratio reaches `threshold` (the paper's claim: k = the number of physical
  *    parameters varied), beside the dimension at the sharpest drop of the spectrum.
- * 2. The Neural Gauge: the η of every instance projected on the leading p principal components (p = the number
- *    of physical parameters, so that the map is between spaces of one dimension), and an invertible map
- *    Φ: PCA coordinates → φ fitted on the training instances (../analysis/neuralGauge.ts). An unseen instance is
- *    "measured" as φ̂ = Φ(P(η)), with the relative error |φ̂ − φ| / |φ|.
+ * 2. The Neural Gauge: the η of every instance projected on the leading p principal components of the training η
+ *    (p = the number of physical parameters, so that the map is between spaces of one dimension), and an invertible
+ *    map Φ: PCA coordinates → φ fitted on the training instances (../analysis/neuralGauge.ts). An unseen instance is
+ *    "measured" as φ̂ = Φ(P(η)), with the relative error |φ̂ − φ| / |φ|. The gauge may read other points than the
+ *    PCA (`gaugePoints`: the same instances' η from a model retrained with d_η = p, where P only rotates).
  */
 import { type NeuralGaugeOptions, fitNeuralGauge, relativeParameterError } from '../analysis/neuralGauge';
 import { intrinsicDimension, pca, projectOnComponents, spectralGapDimension } from '../analysis/pca';
@@ -53,23 +54,26 @@ export interface LatentAnalysis {
  * PCA on the training points, projection of every point, and the gauge fitted on the training points and applied to
  * the rest. Needs at least p + 1 training points so that the p-dimensional fit is determined.
  */
-export function analyseLatents(points: readonly LatentPoint[], rng: Rng, opts: { threshold: number; gauge: Partial<NeuralGaugeOptions> }): LatentAnalysis {
-  const train = points.filter((p) => p.split === 'train');
-  if (train.length === 0) throw new DataError('latent analysis needs training instances');
+export function analyseLatents(
+  points: readonly LatentPoint[],
+  rng: Rng,
+  opts: { threshold: number; gauge: Partial<NeuralGaugeOptions>; gaugePoints?: readonly LatentPoint[] },
+): LatentAnalysis {
+  const train = trainingPoints(points);
   const physicalDimension = train[0].params.length;
-  if (train.length < physicalDimension + 1) {
-    throw new DataError(`the gauge of ${physicalDimension} parameter(s) needs at least ${physicalDimension + 1} training instances, got ${train.length}`);
-  }
-  const etaDim = train[0].eta.length;
   const decomposition = pca(train.map((p) => p.eta));
   const projected = points.map((p) => projectOnComponents(p.eta, decomposition.mean, decomposition.components));
-  const gaugeComponents = decomposition.components.slice(0, Math.min(physicalDimension, etaDim));
+  const gaugePoints = opts.gaugePoints ?? points;
+  const gaugeTrain = gaugePoints === points ? train : trainingPoints(gaugePoints);
+  const gaugeDecomposition = gaugePoints === points ? decomposition : pca(gaugeTrain.map((p) => p.eta));
+  const etaDim = gaugeTrain[0].eta.length;
+  const gaugeComponents = gaugeDecomposition.components.slice(0, Math.min(physicalDimension, etaDim));
   if (gaugeComponents.length < physicalDimension) {
     throw new DataError(`η has ${etaDim} dimension(s) but ${physicalDimension} physical parameters must be gauged`);
   }
-  const coordinates = (p: LatentPoint) => projectOnComponents(p.eta, decomposition.mean, gaugeComponents);
-  const gauge = fitNeuralGauge(train.map(coordinates), train.map((p) => [...p.params]), rng, opts.gauge);
-  const unseen = points.filter((p) => p.split !== 'train');
+  const coordinates = (p: LatentPoint) => projectOnComponents(p.eta, gaugeDecomposition.mean, gaugeComponents);
+  const gauge = fitNeuralGauge(gaugeTrain.map(coordinates), gaugeTrain.map((p) => [...p.params]), rng, opts.gauge);
+  const unseen = gaugePoints.filter((p) => p.split !== 'train');
   const predicted = unseen.length > 0 ? gauge.forward(unseen.map(coordinates)) : [];
   const entries = unseen.map((p, i) => ({
     label: p.label,
@@ -89,6 +93,15 @@ export function analyseLatents(points: readonly LatentPoint[], rng: Rng, opts: {
     gauge: entries,
     gaugeTrainLoss: trainLoss,
   };
+}
+
+/** The training points, at least p + 1 of them so that a p-dimensional gauge is determined. */
+function trainingPoints(points: readonly LatentPoint[]): LatentPoint[] {
+  const train = points.filter((p) => p.split === 'train');
+  if (train.length === 0) throw new DataError('latent analysis needs training instances');
+  const p = train[0].params.length;
+  if (train.length < p + 1) throw new DataError(`the gauge of ${p} parameter(s) needs at least ${p + 1} training instances, got ${train.length}`);
+  return train;
 }
 
 export function explainedVarianceFigure(explained: readonly number[], threshold: number): PlotlyFigure {

@@ -22,6 +22,9 @@ interface SummaryMetrics {
   evalError: { value: number }[];
   scratchEvalError: { value: number | null }[];
   adaptSeconds: { value: number }[];
+  /** η dimension of the model the gauge read (absent before the gauge could be retrained: then etaDim) */
+  gaugeEtaDim?: number;
+  gaugeModel?: { medianEvalError: number | null } | null;
 }
 
 const medianOrNull = (xs: readonly number[]): number | null => (xs.length ? median(xs) : null);
@@ -53,10 +56,12 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
       m.etaDim,
       m.intrinsicDimension,
       m.spectralGapDimension,
+      m.gaugeEtaDim ?? m.etaDim,
       percent(worst(gaugeOf('interpolate'))),
       percent(worst(gaugeOf('extrapolate'))),
       oursMedian === null ? '—' : formatNumber(oursMedian, 3),
       scratchMedian === null ? '—' : formatNumber(scratchMedian, 3),
+      m.gaugeModel && m.gaugeModel.medianEvalError !== null ? formatNumber(m.gaugeModel.medianEvalError, 3) : '—',
       (worst(m.adaptSeconds.map((a) => a.value)) ?? 0).toFixed(2),
     ]);
   }
@@ -68,10 +73,12 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
         'η dim.',
         'intrinsic dim. (PCA, 99 %)',
         'intrinsic dim. (sharpest drop)',
+        'η dim. the gauge reads',
         'gauge worst error, interpolating',
         'gauge worst error, extrapolating',
         'eval MSE iMODE (median, unseen)',
         'eval MSE scratch (median, unseen)',
+        'eval MSE, model with η dim. = physical (median, unseen)',
         'adaptation (s, max)',
       ],
       rows,

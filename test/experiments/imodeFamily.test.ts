@@ -95,6 +95,13 @@ describe('experiments/imodeFamily', () => {
       assert.equal(m.adaptSeconds.length, 5);
       for (const f of ['phase-portraits', 'eta-pca', 'eta-projection', 'gauge-parity', 'loss-curve']) assert.ok(fs.existsSync(path.join(dir, 'figures', `${f}.json`)), `figure ${f}`);
       assert.ok(fs.readFileSync(path.join(dir, 'readme.md'), 'utf8').includes('intrinsic dimension'));
+      // The gauge read a second model with d_η = 1 (gaugeRetrain), adapted and evaluated on every instance.
+      assert.ok(m.etaDim > 1);
+      assert.equal(m.gaugeEtaDim, 1);
+      assert.equal(m.gaugeModel.etaDim, 1);
+      assert.equal(m.gaugeModel.evalError.length, unseen);
+      m.gaugeModel.instances.forEach((i: { eta: number[] }) => assert.equal(i.eta.length, 1));
+      assert.ok(fs.readFileSync(path.join(dir, 'readme.md'), 'utf8').includes('retrained with d_η = 1'));
     } finally {
       if (saved === undefined) delete process.env.METADYN_RESULTS_ROOT;
       else process.env.METADYN_RESULTS_ROOT = saved;
@@ -123,7 +130,9 @@ describe('experiments/imodeFamily', () => {
     fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify(metrics));
     const { table, missing } = imodeSummaryTable(root);
     assert.equal(table.rows.length, 1);
-    assert.deepEqual(table.rows[0], ['imode-van-der-pol', 1, 4, 2, 1, '4.0 %', '30.0 %', '2', '20', '0.50']);
+    assert.deepEqual(table.rows[0], ['imode-van-der-pol', 1, 4, 2, 1, 4, '4.0 %', '30.0 %', '2', '20', '—', '0.50']);
+    fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ ...metrics, gaugeEtaDim: 1, gaugeModel: { medianEvalError: 0.5 } }));
+    assert.deepEqual(imodeSummaryTable(root).table.rows[0], ['imode-van-der-pol', 1, 4, 2, 1, 1, '4.0 %', '30.0 %', '2', '20', '0.5', '0.50']);
     assert.equal(missing.length, 5);
     assert.ok(missing.includes('imode-pendulum'));
   });

@@ -41,6 +41,24 @@ describe('experiments/imodeLatent', () => {
     assert.ok(a.intrinsicDimension >= 2, `intrinsic dimension ${a.intrinsicDimension}`);
   });
 
+  it('with gauge points, keeps the PCA of the given η and gauges from the other η (here a second model whose η is log L)', () => {
+    // The PCA points carry L in their SECOND component under a larger nuisance first one: the gauge on their leading
+    // component cannot work; the gauge points encode L alone.
+    const rng = createRng(11);
+    const noisy = (L: number, split: LatentPoint['split']): LatentPoint => ({ label: `L=${L}`, split, params: [L], eta: [3 * rng.normal(), Math.log(L), 0, 0] });
+    const clean = (L: number, split: LatentPoint['split']): LatentPoint => ({ label: `L=${L}`, split, params: [L], eta: [Math.log(L)] });
+    const trainL = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const unseenL = [2.5, 4.5, 7.5];
+    const points = [...trainL.map((L) => noisy(L, 'train')), ...unseenL.map((L) => noisy(L, 'interpolate'))];
+    const gaugePoints = [...trainL.map((L) => clean(L, 'train')), ...unseenL.map((L) => clean(L, 'interpolate'))];
+    const projected = analyseLatents(points, createRng(12), { threshold: 0.99, gauge: { iterations: 400 } });
+    const retrained = analyseLatents(points, createRng(12), { threshold: 0.99, gauge: { iterations: 400 }, gaugePoints });
+    assert.deepEqual(retrained.explainedVariance, projected.explainedVariance);
+    assert.deepEqual(retrained.projected, projected.projected);
+    assert.ok(Math.max(...projected.gauge.map((g) => g.relError)) > 0.1, 'the leading component alone does not determine L');
+    for (const g of retrained.gauge) assert.ok(g.relError < 0.02, `${g.label}: gauged ${g.predicted[0]} (${(100 * g.relError).toFixed(2)} %)`);
+  });
+
   it('refuses too few training instances for the gauge, naming the count', () => {
     const points = curvePoints([1], 'train', 0, 6);
     assert.throws(() => analyseLatents(points, createRng(7), { threshold: 0.99, gauge: {} }), (e: Error) => e instanceof DataError && /at least 2 training instances, got 1/.test(e.message));

@@ -147,9 +147,9 @@ interface ProvenanceTimes {
 const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;
 
 /**
- * How long the committed default-scale results took, from their provenance: the span from the first start to the
- * last finish (the wall time of the `npm run reproduce` that wrote them, when one run wrote them all) and the sum of
- * the experiments' own wall times (what one-at-a-time would take). Null when no experiment has results.
+ * How long the committed default-scale results took, from their provenance: the sum of the experiments' own wall
+ * times (what one-at-a-time would take) and, when one revision wrote them all (one `npm run reproduce`), the span from
+ * the first start to the last finish, its wall time. Null when no experiment has results.
  */
 export function reproduceWallTimeLine(resultsRoot: string, ids: readonly string[]): string | null {
   const runs = ids.flatMap((id) => {
@@ -167,9 +167,10 @@ export function reproduceWallTimeLine(resultsRoot: string, ids: readonly string[
   const sum = runs.reduce((n, r) => n + r.wallSeconds, 0);
   const revisions = [...new Set(runs.map((r) => (r.gitRevision ? r.gitRevision.slice(0, 7) + (r.gitDirty ? ' (dirty)' : '') : 'unknown')))];
   const missing = ids.filter((id) => !runs.some((r) => r.id === id));
+  const span = revisions.length === 1 ? `${minutes((end - start) / 1000)} from the first start to the last finish, ` : '';
   return (
     `Wall time of the committed default-scale results (${runs.length} of ${ids.length} experiments${missing.length ? `; missing: ${missing.join(', ')}` : ''}): ` +
-    `${minutes((end - start) / 1000)} from the first start to the last finish, ${minutes(sum)} summed over the experiments; ` +
-    `revision${revisions.length > 1 ? 's' : ''} ${revisions.join(', ')}.`
+    `${span}${minutes(sum)} summed over the experiments; ` +
+    (revisions.length === 1 ? `revision ${revisions[0]}.` : `written by runs at revisions ${revisions.join(', ')}, so no single run's span.`)
   );
 }

@@ -12,10 +12,9 @@
  *   2 adapt        η of every instance from η0 on `adaptWindows` windows of its trajectories (θ frozen), timed;
  *                  evaluate rollouts of `evalSteps` from the start of each held-out trajectory; the scratch
  *                  baseline (same model, random init, Adam on the same windows) on every unseen instance.
- *   3 analyse      PCA of the training η (the over-provisioned model's); with `gaugeRetrain` a second model is
- *                  meta-trained with d_η = the number of physical parameters and adapted on every instance (spec §4.3
- *                  step 3, "retrain"), and the Neural Gauge is fitted on ITS training η and applied to its unseen ones
- *                  (./imodeLatent.ts); without it the gauge reads the first model's η on the leading components.
+ *   3 analyse      PCA of the training η and the Neural Gauge on the leading p principal components of η (spec §4.3
+ *                  step 3, "project"; ./imodeLatent.ts); with `gaugeRetrain`, beside it, a second model meta-trained
+ *                  and adapted with d_η = p ("retrain") and a second gauge fitted on its η.
  *   4 write        metrics (the results contract of the issue), tables, figures, README section, provenance.
  *
  * The model and the loss see the state divided by the family's `stateScale` (one number per component), so that
@@ -94,7 +93,7 @@ export const imodeFamilySchema = {
   trajectorySteps: { kind: 'integer', min: 4, doc: 'samples per trajectory (t = 0 included)' },
   dt: { kind: 'number', exclusiveMin: 0, doc: 'sampling interval of the data' },
   innerProximal: { kind: 'number', min: 0, doc: 'γ of the proximal term γ|η − η0|² in the Levenberg–Marquardt inner loss (0: none)' },
-  gaugeRetrain: { kind: 'boolean', doc: 'fit the Neural Gauge on a second model meta-trained with d_η = the number of physical parameters (spec §4.3 step 3), instead of the leading principal components of this one' },
+  gaugeRetrain: { kind: 'boolean', doc: 'also meta-train a second model with d_η = the number of physical parameters and fit a second Neural Gauge on its η (spec §4.3 step 3, "retrain"), beside the gauge on the leading principal components ("project")' },
   adaptWindows: { kind: 'integer', min: 1, doc: 'windows of an instance’s trajectories its test-time adaptation (and the scratch baseline) sees' },
 } as const;
 
@@ -436,15 +435,30 @@ export function disposeGaugeModel(g: GaugeModel | null): void {
 
 const latentPoints = (results: readonly InstanceResult[]): LatentPoint[] => results.map((r) => ({ label: r.label, split: r.split, params: r.params, eta: r.eta }));
 
-/** Step 3b: PCA of the training η and the Neural Gauge on the unseen instances (on the gauge model's η when given). */
-export function analyseFamily(cfg: ImodeFamilyConfig, results: readonly InstanceResult[], gaugeModel: GaugeModel | null = null): { points: LatentPoint[]; analysis: LatentAnalysis } {
+export interface FamilyLatents {
+  points: LatentPoint[];
+  /** PCA of the training η and the gauge on their leading p principal components ("project") */
+  analysis: LatentAnalysis;
+  /** the same PCA, with the gauge fitted on the η of the model retrained with d_η = p ("retrain"), when there is one */
+  retrained: LatentAnalysis | null;
+}
+
+/** Step 3b: PCA of the training η and the Neural Gauge on the unseen instances, projected and (with a gauge model) retrained. */
+export function analyseFamily(cfg: ImodeFamilyConfig, results: readonly InstanceResult[], gaugeModel: GaugeModel | null = null): FamilyLatents {
   const points = latentPoints(results);
-  const analysis = analyseLatents(points, streamFor(cfg.seed, STREAM.gauge, 0), {
-    threshold: cfg.pcaThreshold,
-    gauge: { iterations: cfg.gaugeIterations, width: cfg.gaugeWidth, flowSteps: cfg.gaugeFlowSteps, lr: cfg.gaugeLr },
-    gaugePoints: gaugeModel ? latentPoints(gaugeModel.results) : undefined,
-  });
-  return { points, analysis };
+  const analyse = (gaugePoints?: LatentPoint[]) =>
+    analyseLatents(points, streamFor(cfg.seed, STREAM.gauge, 0), {
+      threshold: cfg.pcaThreshold,
+      gauge: { iterations: cfg.gaugeIterations, width: cfg.gaugeWidth, flowSteps: cfg.gaugeFlowSteps, lr: cfg.gaugeLr },
+      gaugePoints,
+    });
+  return { points, analysis: analyse(), retrained: gaugeModel ? analyse(latentPoints(gaugeModel.results)) : null };
+}
+
+/** Worst relative gauge error over the unseen instances of one split, or null when there are none. */
+function worstGaugeError(gauge: readonly { split: Split; relError: number }[], split: Split): number | null {
+  const errors = gauge.filter((g) => g.split === split).map((g) => g.relError);
+  return errors.length ? Math.max(...errors) : null;
 }
 
 export function lossCurveFigure(trained: ImodeTrained): PlotlyFigure {
@@ -503,10 +517,10 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
   cfg: C,
   trained: ImodeTrained,
   results: readonly InstanceResult[],
-  latent: { points: LatentPoint[]; analysis: LatentAnalysis },
+  latent: FamilyLatents,
   gaugeModel: GaugeModel | null = null,
 ): FamilySummary {
-  const { analysis } = latent;
+  const { analysis, retrained } = latent;
   const gaugeUnseen = gaugeModel ? gaugeModel.results.filter((r) => r.split !== 'train') : [];
   const unseen = results.filter((r) => r.split !== 'train');
   const gaugeOf = (label: string) => analysis.gauge.find((g) => g.label === label);
@@ -514,8 +528,6 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
     columns: ['instance', 'split', 'η', 'eval MSE (iMODE)', 'eval MSE (scratch)', 'gauge rel. error', 'adaptation (s)'],
     rows: results.map((r) => [r.label, r.split, r.eta.map((v) => v.toFixed(3)).join(' '), r.evalError, r.scratchEvalError, gaugeOf(r.label)?.relError ?? null, r.adaptSeconds]),
   };
-  const interpolating = analysis.gauge.filter((g) => g.split === 'interpolate').map((g) => g.relError);
-  const extrapolating = analysis.gauge.filter((g) => g.split === 'extrapolate').map((g) => g.relError);
   const metrics = {
     physicalParameters: family.params.map((p) => p.name),
     physicalDimension: analysis.physicalDimension,
@@ -526,18 +538,21 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
     explainedVariance: analysis.explainedVariance,
     gauge: analysis.gauge,
     gaugeTrainLoss: analysis.gaugeTrainLoss,
-    gaugeEtaDim: gaugeModel ? gaugeModel.etaDim : cfg.etaDim,
-    gaugeModel: gaugeModel
+    gaugeModel: gaugeModel && retrained
       ? {
           etaDim: gaugeModel.etaDim,
+          gauge: retrained.gauge,
+          gaugeTrainLoss: retrained.gaugeTrainLoss,
+          gaugeMaxRelErrorInterpolate: worstGaugeError(retrained.gauge, 'interpolate'),
+          gaugeMaxRelErrorExtrapolate: worstGaugeError(retrained.gauge, 'extrapolate'),
           metaTrainSeconds: gaugeModel.trained.seconds,
           evalError: gaugeUnseen.map((r) => ({ instance: r.label, split: r.split, params: r.params, value: r.evalError })),
           medianEvalError: gaugeUnseen.length ? median(gaugeUnseen.map((r) => r.evalError)) : null,
           instances: gaugeModel.results.map((r) => ({ instance: r.label, split: r.split, params: r.params, eta: r.eta, adaptLosses: r.adaptLosses, evalError: r.evalError })),
         }
       : null,
-    gaugeMaxRelErrorInterpolate: interpolating.length ? Math.max(...interpolating) : null,
-    gaugeMaxRelErrorExtrapolate: extrapolating.length ? Math.max(...extrapolating) : null,
+    gaugeMaxRelErrorInterpolate: worstGaugeError(analysis.gauge, 'interpolate'),
+    gaugeMaxRelErrorExtrapolate: worstGaugeError(analysis.gauge, 'extrapolate'),
     evalError: unseen.map((r) => ({ instance: r.label, split: r.split, params: r.params, value: r.evalError })),
     scratchEvalError: unseen.map((r) => ({ instance: r.label, split: r.split, params: r.params, value: r.scratchEvalError })),
     medianEvalError: unseen.length ? median(unseen.map((r) => r.evalError)) : null,
@@ -574,8 +589,13 @@ export function familyReadmeSnippet(summary: FamilySummary, provenance: Provenan
     medianScratchEvalError: number | null;
     maxAdaptSeconds: number;
     metaTrainSeconds: number;
-    gaugeEtaDim: number;
-    gaugeModel: { etaDim: number; metaTrainSeconds: number; medianEvalError: number | null } | null;
+    gaugeModel: {
+      etaDim: number;
+      metaTrainSeconds: number;
+      medianEvalError: number | null;
+      gaugeMaxRelErrorInterpolate: number | null;
+      gaugeMaxRelErrorExtrapolate: number | null;
+    } | null;
   };
   const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
   const orDash = (v: number | null) => (v === null ? '—' : formatNumber(v, 3));
@@ -586,7 +606,10 @@ export function familyReadmeSnippet(summary: FamilySummary, provenance: Provenan
     '|---|---|---|',
     `| reported numbers | ${reportedNumbers(reference)} | below |`,
     `| intrinsic dimension of η (PCA of ${m.etaDim}-dim η): 99 % of the variance / sharpest drop | ${m.physicalDimension} (= physical parameters, authors' claim) | ${m.intrinsicDimension} / ${m.spectralGapDimension} |`,
-    `| Neural Gauge, worst relative error, interpolating / extrapolating (${m.gaugeModel ? `η of the model retrained with d_η = ${m.gaugeEtaDim}` : `η on its leading ${m.physicalDimension} component(s)`}) | — | ${pct(m.gaugeMaxRelErrorInterpolate)} / ${pct(m.gaugeMaxRelErrorExtrapolate)} |`,
+    `| Neural Gauge, worst relative error, interpolating / extrapolating: η on its leading ${m.physicalDimension} principal component(s) | — | ${pct(m.gaugeMaxRelErrorInterpolate)} / ${pct(m.gaugeMaxRelErrorExtrapolate)} |`,
+    ...(m.gaugeModel
+      ? [`| the same, η of the model retrained with d_η = ${m.gaugeModel.etaDim} | — | ${pct(m.gaugeModel.gaugeMaxRelErrorInterpolate)} / ${pct(m.gaugeModel.gaugeMaxRelErrorExtrapolate)} |`]
+      : []),
     `| held-out rollout MSE, median over unseen instances: iMODE / scratch | — | ${orDash(m.medianEvalError)} / ${orDash(m.medianScratchEvalError)} |`,
     ...(m.gaugeModel ? [`| held-out rollout MSE, median over unseen instances, model retrained with d_η = ${m.gaugeModel.etaDim} | — | ${orDash(m.gaugeModel.medianEvalError)} |`] : []),
     `| adaptation time per instance (${m.innerSteps} steps) | "within seconds" | ≤ ${m.maxAdaptSeconds.toFixed(2)} s |`,

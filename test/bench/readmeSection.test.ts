@@ -48,6 +48,11 @@ describe('bench/readmeSection', () => {
       reproduceWallTimeLine(dir, ['a', 'b', 'c']),
       'Wall time of the committed default-scale results (2 of 3 experiments; missing: c): 31.0 min from the first start to the last finish, 40.0 min summed over the experiments; revision abcdef0.',
     );
+    write(dir, 'c/provenance.json', { startedAt: '2026-11-30T14:00:00.000Z', finishedAt: '2026-11-30T14:05:00.000Z', wallSeconds: 300, gitRevision: '1234567abc', gitDirty: false });
+    assert.equal(
+      reproduceWallTimeLine(dir, ['a', 'b', 'c']),
+      'Wall time of the committed default-scale results (3 of 3 experiments): 45.0 min summed over the experiments; written by runs at revisions abcdef0, 1234567, so no single run\'s span.',
+    );
     write(dir, 'c/provenance.json', { startedAt: 'yesterday', finishedAt: '2026-11-30T12:31:00.000Z', wallSeconds: 1 });
     assert.throws(() => reproduceWallTimeLine(dir, ['a', 'c']), (e: unknown) => e instanceof DataError && /c\/provenance\.json/.test(JSON.stringify(e)));
   });

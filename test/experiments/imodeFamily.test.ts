@@ -95,10 +95,11 @@ describe('experiments/imodeFamily', () => {
       assert.equal(m.adaptSeconds.length, 5);
       for (const f of ['phase-portraits', 'eta-pca', 'eta-projection', 'gauge-parity', 'loss-curve']) assert.ok(fs.existsSync(path.join(dir, 'figures', `${f}.json`)), `figure ${f}`);
       assert.ok(fs.readFileSync(path.join(dir, 'readme.md'), 'utf8').includes('intrinsic dimension'));
-      // The gauge read a second model with d_η = 1 (gaugeRetrain), adapted and evaluated on every instance.
+      // Beside it, a second model with d_η = 1 (gaugeRetrain), adapted and evaluated on every instance, and its gauge.
       assert.ok(m.etaDim > 1);
-      assert.equal(m.gaugeEtaDim, 1);
       assert.equal(m.gaugeModel.etaDim, 1);
+      assert.equal(m.gaugeModel.gauge.length, unseen);
+      assert.deepEqual(m.gaugeModel.gauge.map((g: { label: string }) => g.label), m.gauge.map((g: { label: string }) => g.label));
       assert.equal(m.gaugeModel.evalError.length, unseen);
       m.gaugeModel.instances.forEach((i: { eta: number[] }) => assert.equal(i.eta.length, 1));
       assert.ok(fs.readFileSync(path.join(dir, 'readme.md'), 'utf8').includes('retrained with d_η = 1'));
@@ -130,9 +131,10 @@ describe('experiments/imodeFamily', () => {
     fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify(metrics));
     const { table, missing } = imodeSummaryTable(root);
     assert.equal(table.rows.length, 1);
-    assert.deepEqual(table.rows[0], ['imode-van-der-pol', 1, 4, 2, 1, 4, '4.0 %', '30.0 %', '2', '20', '—', '0.50']);
-    fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ ...metrics, gaugeEtaDim: 1, gaugeModel: { medianEvalError: 0.5 } }));
-    assert.deepEqual(imodeSummaryTable(root).table.rows[0], ['imode-van-der-pol', 1, 4, 2, 1, 1, '4.0 %', '30.0 %', '2', '20', '0.5', '0.50']);
+    assert.deepEqual(table.rows[0], ['imode-van-der-pol', 1, 4, 2, 1, '4.0 %', '30.0 %', '—', '2', '20', '—', '0.50']);
+    const gaugeModel = { medianEvalError: 0.5, gauge: [{ split: 'interpolate', relError: 0.1 }, { split: 'extrapolate', relError: 0.25 }] };
+    fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ ...metrics, gaugeModel }));
+    assert.deepEqual(imodeSummaryTable(root).table.rows[0], ['imode-van-der-pol', 1, 4, 2, 1, '4.0 %', '30.0 %', '10.0 % / 25.0 %', '2', '20', '0.5', '0.50']);
     assert.equal(missing.length, 5);
     assert.ok(missing.includes('imode-pendulum'));
   });

@@ -46,7 +46,8 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
     );
     if (absent.length) throw new DataError(`${id}: metrics.json lacks ${absent.join(', ')}; it predates the results contract: rerun \`npm run reproduce -- ${id}\``, { file: path.join(dir, 'metrics.json') });
     const gaugeOf = (split: string) => m.gauge.filter((g) => g.split === split).map((g) => g.relError);
-    const retrainedGaugeOf = (split: string) => (m.gaugeModel ? m.gaugeModel.gauge : []).filter((g) => g.split === split).map((g) => g.relError);
+    const retrained = m.gaugeModel && Array.isArray(m.gaugeModel.gauge) ? m.gaugeModel.gauge : null;
+    const retrainedGaugeOf = (split: string) => (retrained ?? []).filter((g) => g.split === split).map((g) => g.relError);
     const scratch = m.scratchEvalError.map((e) => e.value).filter((v): v is number => v !== null);
     const scratchMedian = medianOrNull(scratch);
     const oursMedian = medianOrNull(m.evalError.map((e) => e.value));
@@ -58,7 +59,7 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
       m.spectralGapDimension,
       percent(worst(gaugeOf('interpolate'))),
       percent(worst(gaugeOf('extrapolate'))),
-      m.gaugeModel ? `${percent(worst(retrainedGaugeOf('interpolate')))} / ${percent(worst(retrainedGaugeOf('extrapolate')))}` : '—',
+      retrained ? `${percent(worst(retrainedGaugeOf('interpolate')))} / ${percent(worst(retrainedGaugeOf('extrapolate')))}` : '—',
       oursMedian === null ? '—' : formatNumber(oursMedian, 3),
       scratchMedian === null ? '—' : formatNumber(scratchMedian, 3),
       m.gaugeModel && m.gaugeModel.medianEvalError !== null ? formatNumber(m.gaugeModel.medianEvalError, 3) : '—',

@@ -71,7 +71,6 @@ export interface TorchTiming {
   blas?: string;
 }
 
-/** ms per float32 training step (loss, backward, Adam, loss.item()) from the exported weights. */
 /** One float32 product [n, k] × [k, m]: median µs over the repetitions and the GFLOP/s it makes (2nkm flops). */
 export interface MatMulTiming {
   shape: [number, number, number];
@@ -85,6 +84,7 @@ export function torchMatMul(shapes: readonly [number, number, number][], iterati
   return r.products;
 }
 
+/** ms per float32 training step (loss, backward, Adam, loss.item()) from the exported weights. */
 export function torchBench(file: string, iterations: number, warmup: number): TorchTiming {
   return runTorch(['--bench', file, '--iterations', String(iterations), '--warmup', String(warmup)]) as TorchTiming;
 }

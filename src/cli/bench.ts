@@ -167,7 +167,6 @@ async function benchWorkload(name: WorkloadName, o: Options, compare: boolean): 
     tensorsBefore,
     tensorsAfter,
     tensorsDuringSteps: { afterWarmup: tensorsAfterWarmup, afterLastStep: tensorsAfterSteps },
-    kernelsPerStep: profile ? profile.kernels : null,
     profile,
     torch: torch ? { ...torch, ratio: ours.medianMs / torch.medianMs, ratioOfMins: ours.minMs / torch.minMs } : null,
     issueTorchMs: info.issueTorchMs,

@@ -43,7 +43,7 @@ import { lineFigure, phasePortraitGrid } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
 import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../viz/table';
 import { type ExperimentInfo, experimentCheckpointDir, experimentResultsDir, resolveConfig } from './experiment';
-import { type LatentAnalysis, type LatentPoint, type Split, analyseLatents, latentFigures } from './imodeLatent';
+import { type LatentAnalysis, type LatentPoint, type Split, analyseLatents, latentFigures, worstGaugeError } from './imodeLatent';
 
 /**
  * The config fields of iMODE's meta-training, adaptation, evaluation and latent analysis, shared by the pendulum on
@@ -455,11 +455,12 @@ export function analyseFamily(cfg: ImodeFamilyConfig, results: readonly Instance
   return { points, analysis: analyse(), retrained: gaugeModel ? analyse(latentPoints(gaugeModel.results)) : null };
 }
 
-/** Worst relative gauge error over the unseen instances of one split, or null when there are none. */
-function worstGaugeError(gauge: readonly { split: Split; relError: number }[], split: Split): number | null {
-  const errors = gauge.filter((g) => g.split === split).map((g) => g.relError);
-  return errors.length ? Math.max(...errors) : null;
-}
+/** Held-out error of each unseen instance (metrics.json's evalError). */
+const evalErrorRecords = (unseen: readonly InstanceResult[]) => unseen.map((r) => ({ instance: r.label, split: r.split, params: r.params, value: r.evalError }));
+
+/** What metrics.json keeps of every instance's adaptation. */
+const instanceRecords = (results: readonly InstanceResult[]) =>
+  results.map((r) => ({ instance: r.label, split: r.split, params: r.params, eta: r.eta, adaptLosses: r.adaptLosses, evalError: r.evalError }));
 
 export function lossCurveFigure(trained: ImodeTrained): PlotlyFigure {
   return lineFigure({
@@ -546,14 +547,14 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
           gaugeMaxRelErrorInterpolate: worstGaugeError(retrained.gauge, 'interpolate'),
           gaugeMaxRelErrorExtrapolate: worstGaugeError(retrained.gauge, 'extrapolate'),
           metaTrainSeconds: gaugeModel.trained.seconds,
-          evalError: gaugeUnseen.map((r) => ({ instance: r.label, split: r.split, params: r.params, value: r.evalError })),
+          evalError: evalErrorRecords(gaugeUnseen),
           medianEvalError: gaugeUnseen.length ? median(gaugeUnseen.map((r) => r.evalError)) : null,
-          instances: gaugeModel.results.map((r) => ({ instance: r.label, split: r.split, params: r.params, eta: r.eta, adaptLosses: r.adaptLosses, evalError: r.evalError })),
+          instances: instanceRecords(gaugeModel.results),
         }
       : null,
     gaugeMaxRelErrorInterpolate: worstGaugeError(analysis.gauge, 'interpolate'),
     gaugeMaxRelErrorExtrapolate: worstGaugeError(analysis.gauge, 'extrapolate'),
-    evalError: unseen.map((r) => ({ instance: r.label, split: r.split, params: r.params, value: r.evalError })),
+    evalError: evalErrorRecords(unseen),
     scratchEvalError: unseen.map((r) => ({ instance: r.label, split: r.split, params: r.params, value: r.scratchEvalError })),
     medianEvalError: unseen.length ? median(unseen.map((r) => r.evalError)) : null,
     medianScratchEvalError: unseen.length && unseen.every((r) => r.scratchEvalError !== null) ? median(unseen.map((r) => r.scratchEvalError as number)) : null,
@@ -563,7 +564,7 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
     bestIteration: trained.bestIteration,
     finalTrainingLoss: trained.lossHistory[trained.lossHistory.length - 1],
     eta0: Array.from(trained.eta0.dataSync()),
-    instances: results.map((r) => ({ instance: r.label, split: r.split, params: r.params, eta: r.eta, adaptLosses: r.adaptLosses, evalError: r.evalError })),
+    instances: instanceRecords(results),
   };
   const figures: Record<string, PlotlyFigure> = {
     'loss-curve': lossCurveFigure(trained),

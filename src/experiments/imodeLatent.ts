@@ -95,6 +95,12 @@ export function analyseLatents(
   };
 }
 
+/** Worst relative gauge error over the entries of one split, or null when there are none. */
+export function worstGaugeError(gauge: readonly { split: string; relError: number }[], split: Split): number | null {
+  const errors = gauge.filter((g) => g.split === split).map((g) => g.relError);
+  return errors.length ? Math.max(...errors) : null;
+}
+
 /** The training points, at least p + 1 of them so that a p-dimensional gauge is determined. */
 function trainingPoints(points: readonly LatentPoint[]): LatentPoint[] {
   const train = points.filter((p) => p.split === 'train');

@@ -9,6 +9,7 @@ import { DataError } from '../core/errors';
 import { median } from '../analysis/metrics';
 import { readMetrics } from '../core/results';
 import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../viz/table';
+import { worstGaugeError } from './imodeLatent';
 
 /** The iMODE experiments in notebook order. */
 export const IMODE_EXPERIMENT_IDS = ['imode-pendulum', 'imode-bistable', 'imode-double-pendulum', 'imode-van-der-pol', 'imode-slinky', 'imode-reaction-diffusion'] as const;
@@ -45,9 +46,7 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
       (k) => m[k] === undefined,
     );
     if (absent.length) throw new DataError(`${id}: metrics.json lacks ${absent.join(', ')}; it predates the results contract: rerun \`npm run reproduce -- ${id}\``, { file: path.join(dir, 'metrics.json') });
-    const gaugeOf = (split: string) => m.gauge.filter((g) => g.split === split).map((g) => g.relError);
     const retrained = m.gaugeModel && Array.isArray(m.gaugeModel.gauge) ? m.gaugeModel.gauge : null;
-    const retrainedGaugeOf = (split: string) => (retrained ?? []).filter((g) => g.split === split).map((g) => g.relError);
     const scratch = m.scratchEvalError.map((e) => e.value).filter((v): v is number => v !== null);
     const scratchMedian = medianOrNull(scratch);
     const oursMedian = medianOrNull(m.evalError.map((e) => e.value));
@@ -57,9 +56,9 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
       m.etaDim,
       m.intrinsicDimension,
       m.spectralGapDimension,
-      percent(worst(gaugeOf('interpolate'))),
-      percent(worst(gaugeOf('extrapolate'))),
-      retrained ? `${percent(worst(retrainedGaugeOf('interpolate')))} / ${percent(worst(retrainedGaugeOf('extrapolate')))}` : '—',
+      percent(worstGaugeError(m.gauge, 'interpolate')),
+      percent(worstGaugeError(m.gauge, 'extrapolate')),
+      retrained ? `${percent(worstGaugeError(retrained, 'interpolate'))} / ${percent(worstGaugeError(retrained, 'extrapolate'))}` : '—',
       oursMedian === null ? '—' : formatNumber(oursMedian, 3),
       scratchMedian === null ? '—' : formatNumber(scratchMedian, 3),
       m.gaugeModel && m.gaugeModel.medianEvalError !== null ? formatNumber(m.gaugeModel.medianEvalError, 3) : '—',

@@ -36,23 +36,28 @@ export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
- * σ(x) = 1/(1 + e^{−x}) with a gradient that saves the INPUT and recomputes σ from it, dσ = dy·σ(1 − σ) with this
- * same function, so that it is correct to every order. tfjs' own Sigmoid gradient uses the saved output, whose
- * clone the tape sees as disconnected from x: a second derivative through it silently misses a term (toolchain.md
- * §7), which second-order meta-learning through an analytic force (σ' of Softplus) needs. The first-order
- * gradient is tfjs' expression, value for value.
+ * An elementwise function f as one custom-gradient node that saves its INPUT: dx = dy·f'(x), with f' built from the
+ * public (recording-aware) functions below, so the tape sees it as a function of x and every order is correct. tfjs'
+ * own Sigmoid and Tanh gradients use the saved output, whose clone the tape sees as disconnected from x: a second
+ * derivative through it silently misses a term (toolchain.md §7), which second-order meta-learning through an
+ * analytic force (σ' of Softplus) needs.
  */
-const sigmoidSavingInput = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-  save([x]);
-  return {
-    value: tf.sigmoid(x),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const s = sigmoid(saved[0]);
-      return [tf.mul(dy, tf.mul(s, tf.sub(tf.scalar(1), s)))];
-    },
-  };
-}) as (x: tf.Tensor) => tf.Tensor;
+function savingInput(value: (x: tf.Tensor) => tf.Tensor, derivative: (x: tf.Tensor) => tf.Tensor): (x: tf.Tensor) => tf.Tensor {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([x]);
+    return { value: value(x), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, derivative(saved[0]))] };
+  }) as (x: tf.Tensor) => tf.Tensor;
+}
+
+/** σ(x) = 1/(1 + e^{−x}), σ' = σ(1 − σ): the first-order gradient is tfjs' expression, value for value. */
+const sigmoidSavingInput = savingInput(
+  (x) => tf.sigmoid(x),
+  (x) => {
+    const s = sigmoid(x);
+    return tf.mul(s, tf.sub(tf.scalar(1), s));
+  },
+);
 
 export function sigmoid<T extends tf.Tensor>(x: T): T {
   return (recording() ? sigmoidSavingInput(x) : tf.sigmoid(x)) as T;
@@ -70,22 +75,8 @@ function tanhValue(x: tf.Tensor): tf.Tensor {
   return x.size >= TANH_VIA_SIGMOID_MIN_SIZE ? tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1) : tf.tanh(x);
 }
 
-/**
- * tanh with a gradient that saves the INPUT and recomputes tanh from it, dx = dy·(1 − tanh²x) with this same function,
- * so that it is correct to every order (tfjs' Tanh gradient uses the saved output, the same second-order gap as its
- * Sigmoid's, see `sigmoid`). One tape node, whichever way the value is computed.
- */
-const tanhSavingInput = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-  save([x]);
-  return {
-    value: tanhValue(x),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const t = tanh(saved[0]);
-      return [tf.mul(dy, tf.sub(tf.scalar(1), tf.square(t)))];
-    },
-  };
-}) as (x: tf.Tensor) => tf.Tensor;
+/** tanh' = 1 − tanh²; one tape node, whichever way the value is computed. */
+const tanhSavingInput = savingInput(tanhValue, (x) => tf.sub(tf.scalar(1), tf.square(tanh(x))));
 
 export function tanh<T extends tf.Tensor>(x: T): T {
   return (recording() ? tanhSavingInput(x) : tanhValue(x)) as T;

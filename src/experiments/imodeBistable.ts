@@ -58,7 +58,7 @@ export const imodeBistable: ImodeFamily<ImodeBistableConfig> = {
   scales: {
     default: DEFAULT,
     paper: DEFAULT,
-    smoke: { ...DEFAULT, trainPerAxis: 2, interpolateInstances: 1, extrapolateInstances: 1, trajectories: 1, evalTrajectories: 1, trajectorySteps: 30, windowSteps: 10, evalSteps: 20, windowsPerTask: 2, outerIterations: 2, scratchSteps: 2, width: 8, depth: 1, gaugeIterations: 20, checkpointEvery: 1 },
+    smoke: { ...DEFAULT, gaugeRetrainIterations: 2, trainPerAxis: 2, interpolateInstances: 1, extrapolateInstances: 1, trajectories: 1, evalTrajectories: 1, trajectorySteps: 30, windowSteps: 10, evalSteps: 20, windowsPerTask: 2, outerIterations: 2, scratchSteps: 2, width: 8, depth: 1, gaugeIterations: 20, checkpointEvery: 1 },
   },
   params: [
     { name: 'a', label: 'a (quartic stiffness)' },

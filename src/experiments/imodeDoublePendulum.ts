@@ -26,7 +26,12 @@ export const imodeDoublePendulumSchema = {
 
 export type ImodeDoublePendulumConfig = ConfigOf<typeof imodeDoublePendulumSchema>;
 
-/** default [INF]: 16 training instances (4 × 4 grid over (l1, l2)), 4 trajectories of 6 s at dt = 0.02, windows of 0.3 s. */
+/**
+ * default [INF]: 16 training instances (4 × 4 grid over (l1, l2)), 4 trajectories of 6 s at dt = 0.02, windows of
+ * 0.3 s, an outer learning rate of 3e-3 → 3e-4 (the other families': 1e-2 → 1e-3). Against 1e-2 on the same seed the
+ * final summed training loss fell from 0.94 to 0.54, the median held-out MSE from 0.99 to 0.20, and the PCA of η
+ * found the 2 physical dimensions instead of 3; the gauge model's fine-tune runs at the final rate, 3e-4.
+ */
 const DEFAULT = {
   ...IMODE_FAMILY_BASE,
   paramLow: [0.5, 0.5],
@@ -37,6 +42,9 @@ const DEFAULT = {
   windowSteps: 15,
   evalSteps: 100,
   outerIterations: 300,
+  outerLr: 3e-3,
+  outerLrFinal: 3e-4,
+  gaugeRetrainLr: 3e-4,
   scratchSteps: 150,
   maxInitialAngle: 1,
   width: 32,
@@ -61,7 +69,7 @@ export const imodeDoublePendulum: ImodeFamily<ImodeDoublePendulumConfig> = {
   scales: {
     default: DEFAULT,
     paper: DEFAULT,
-    smoke: { ...DEFAULT, trainPerAxis: 2, interpolateInstances: 1, extrapolateInstances: 1, trajectories: 1, evalTrajectories: 1, trajectorySteps: 30, windowSteps: 10, evalSteps: 20, windowsPerTask: 2, outerIterations: 2, scratchSteps: 2, width: 8, depth: 1, gaugeIterations: 20, checkpointEvery: 1 },
+    smoke: { ...DEFAULT, gaugeRetrainIterations: 2, trainPerAxis: 2, interpolateInstances: 1, extrapolateInstances: 1, trajectories: 1, evalTrajectories: 1, trajectorySteps: 30, windowSteps: 10, evalSteps: 20, windowsPerTask: 2, outerIterations: 2, scratchSteps: 2, width: 8, depth: 1, gaugeIterations: 20, checkpointEvery: 1 },
   },
   params: [
     { name: 'l1', label: 'l₁ (m)' },

@@ -95,7 +95,7 @@ export const imodeReactionDiffusion: ImodeFamily<ImodeReactionDiffusionConfig> =
   scales: {
     default: DEFAULT,
     paper: DEFAULT,
-    smoke: { ...DEFAULT, grid: 6, trainPerAxis: 2, interpolateInstances: 1, extrapolateInstances: 1, trajectories: 1, evalTrajectories: 1, trajectorySteps: 12, windowSteps: 4, evalSteps: 8, windowsPerTask: 2, outerIterations: 2, scratchSteps: 2, width: 8, depth: 1, gaugeIterations: 20, checkpointEvery: 1 },
+    smoke: { ...DEFAULT, grid: 6, gaugeRetrainIterations: 2, trainPerAxis: 2, interpolateInstances: 1, extrapolateInstances: 1, trajectories: 1, evalTrajectories: 1, trajectorySteps: 12, windowSteps: 4, evalSteps: 8, windowsPerTask: 2, outerIterations: 2, scratchSteps: 2, width: 8, depth: 1, gaugeIterations: 20, checkpointEvery: 1 },
   },
   params: [
     { name: 'a', label: 'a (diffusion of u)' },

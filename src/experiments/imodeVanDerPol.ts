@@ -56,7 +56,7 @@ export const imodeVanDerPol: ImodeFamily<ImodeVanDerPolConfig> = {
   scales: {
     default: DEFAULT,
     paper: DEFAULT,
-    smoke: { ...DEFAULT, trainPerAxis: 3, interpolateInstances: 1, extrapolateInstances: 1, trajectories: 1, evalTrajectories: 1, trajectorySteps: 30, windowSteps: 10, evalSteps: 20, windowsPerTask: 2, outerIterations: 2, scratchSteps: 2, width: 8, depth: 1, gaugeIterations: 20, checkpointEvery: 1 },
+    smoke: { ...DEFAULT, gaugeRetrainIterations: 2, trainPerAxis: 3, interpolateInstances: 1, extrapolateInstances: 1, trajectories: 1, evalTrajectories: 1, trajectorySteps: 30, windowSteps: 10, evalSteps: 20, windowsPerTask: 2, outerIterations: 2, scratchSteps: 2, width: 8, depth: 1, gaugeIterations: 20, checkpointEvery: 1 },
   },
   params: [{ name: 'mu', label: 'μ (nonlinear damping)' }],
   simulator: (_cfg, [mu]) => ({ field: fieldAt(vanDerPol, { mu }), sampleState: (rng) => vanDerPol.sampleState(rng, { mu }) }),

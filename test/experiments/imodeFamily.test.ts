@@ -3,10 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
-import { ConfigError } from '../../src/core/errors';
+import { ConfigError, DataError } from '../../src/core/errors';
 import { imodeBistable } from '../../src/experiments/imodeBistable';
 import { imodeDoublePendulum } from '../../src/experiments/imodeDoublePendulum';
-import { type ImodeFamilyConfig, familyParameters, resolveFamilyConfig, runImodeFamily, scaledModel } from '../../src/experiments/imodeFamily';
+import { type ImodeFamilyConfig, type InstanceResult, familyParameters, leadingEtaSubspace, resolveFamilyConfig, runImodeFamily, scaledModel, subspaceModel } from '../../src/experiments/imodeFamily';
 import { imodeSlinky } from '../../src/experiments/imodeSlinky';
 import { imodeSummaryTable } from '../../src/experiments/imodeSummary';
 import { imodeVanDerPol } from '../../src/experiments/imodeVanDerPol';
@@ -68,6 +68,38 @@ describe('experiments/imodeFamily', () => {
     tf.dispose([...params, eta]);
   });
 
+  it("the gauge model's start: η on the leading principal directions of the training η, and the field at z is the field at η = mean + z·C", () => {
+    // Training η on the line (1, 2, 0, 0) + t (3, 0, 4, 0) / 5 with a small orthogonal wobble; the unseen one is ignored.
+    const result = (split: InstanceResult['split'], eta: number[]) => ({ split, eta }) as InstanceResult;
+    const ts = [-2, -1, 0, 1, 2];
+    const results = [
+      ...ts.map((t, i) => result('train', [1 + (3 * t) / 5, 2 + 0.01 * (i % 2 ? 1 : -1), (4 * t) / 5, 0])),
+      result('interpolate', [50, 50, 50, 50]),
+    ];
+    const sub = leadingEtaSubspace(results, 1);
+    assert.equal(sub.components.length, 1);
+    const c = sub.components[0];
+    assert.ok(Math.abs(Math.abs(c[0]) - 0.6) < 1e-3 && Math.abs(Math.abs(c[2]) - 0.8) < 1e-3, `direction ${c}`);
+    assert.ok(Math.abs(sub.mean[0] - 1) < 1e-12 && Math.abs(sub.mean[1] - 2) < 0.01, `mean ${sub.mean}`);
+    assert.throws(() => leadingEtaSubspace(results.slice(0, 2), 3), (e: Error) => e instanceof DataError && /the gauge model needs 3/.test(e.message));
+
+    const cfg = resolveFamilyConfig(imodeVanDerPol, 'smoke');
+    const model = scaledModel(imodeVanDerPol, cfg);
+    const params = model.initialParams(createRng(5));
+    const z = [[0.7], [-1.3]];
+    const x = [[0.5, -0.2], [1.1, 0.4]];
+    const [viaSubspace, direct] = tf.tidy(() => {
+      const etaRows = z.map(([zi]) => sub.mean.map((m, j) => m + zi * c[j]));
+      return [
+        Array.from(subspaceModel(model, sub).makeField(params, tf.tensor2d(z))(0, tf.tensor2d(x)).dataSync()),
+        Array.from(model.makeField(params, tf.tensor2d(etaRows))(0, tf.tensor2d(x)).dataSync()),
+      ];
+    });
+    viaSubspace.forEach((v, i) => assert.ok(Math.abs(v - direct[i]) <= 1e-5 * Math.max(1, Math.abs(direct[i])), `entry ${i}: ${v} vs ${direct[i]}`));
+    assert.ok(direct.some((v, i) => Math.abs(v - viaSubspace[i === 0 ? 1 : 0]) > 1e-6), 'the two rows differ, so a row mix-up would show');
+    tf.dispose(params);
+  });
+
   it('a smoke run writes the results contract: dimensions, explained variance, one gauge entry per unseen instance, eval and scratch errors, adaptation times', async function () {
     this.timeout(120000);
     const root = tmpDir('metadyn-family-');
@@ -102,7 +134,7 @@ describe('experiments/imodeFamily', () => {
       assert.deepEqual(m.gaugeModel.gauge.map((g: { label: string }) => g.label), m.gauge.map((g: { label: string }) => g.label));
       assert.equal(m.gaugeModel.evalError.length, unseen);
       m.gaugeModel.instances.forEach((i: { eta: number[] }) => assert.equal(i.eta.length, 1));
-      assert.ok(fs.readFileSync(path.join(dir, 'readme.md'), 'utf8').includes('retrained with d_η = 1'));
+      assert.ok(fs.readFileSync(path.join(dir, 'readme.md'), 'utf8').includes('fine-tuned on its leading principal directions with d_η = 1'));
     } finally {
       if (saved === undefined) delete process.env.METADYN_RESULTS_ROOT;
       else process.env.METADYN_RESULTS_ROOT = saved;

@@ -45,7 +45,7 @@ import { lineFigure, phasePortraitGrid } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
 import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../viz/table';
 import { type ExperimentInfo, experimentCheckpointDir, experimentResultsDir, resolveConfig } from './experiment';
-import { type LatentAnalysis, type LatentPoint, type Split, analyseLatents, latentFigures, worstGaugeError } from './imodeLatent';
+import { type LatentAnalysis, type LatentPoint, type Split, analyseLatents, gaugeParityFigure, latentFigures, paramFigureKey, worstGaugeError } from './imodeLatent';
 
 /**
  * The config fields of iMODE's meta-training, adaptation, evaluation and latent analysis, shared by the pendulum on
@@ -676,6 +676,14 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
     'phase-portraits': phasePortraits(family, cfg, results),
     'eval-error': evalErrorFigure(results),
     ...latentFigures(latent.points, analysis, family.params.map((p) => p.label), cfg.pcaThreshold),
+    ...(gaugeModel && retrained && retrained.gauge.length > 0
+      ? Object.fromEntries(
+          family.params.map((q, j) => [
+            `gauge-model-parity${paramFigureKey(j, family.params.length)}`,
+            gaugeParityFigure(retrained, j, q.label, `η of the model with d_η = ${gaugeModel.etaDim}`),
+          ]),
+        )
+      : {}),
     ...(family.extraFigures ? family.extraFigures(cfg, results) : {}),
   };
   return { metrics, table, figures };

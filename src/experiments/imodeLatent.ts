@@ -137,13 +137,13 @@ export function latentProjectionFigure(points: readonly LatentPoint[], analysis:
   });
 }
 
-/** Gauged against true parameter φ_j of every unseen instance, with the line y = x. */
-export function gaugeParityFigure(analysis: LatentAnalysis, paramIndex: number, paramLabel: string): PlotlyFigure {
+/** Gauged against true parameter φ_j of every unseen instance, with the line y = x; `source` names the η the gauge read. */
+export function gaugeParityFigure(analysis: LatentAnalysis, paramIndex: number, paramLabel: string, source?: string): PlotlyFigure {
   const truth = analysis.gauge.map((g) => g.params[paramIndex]);
   const lo = Math.min(...truth, ...analysis.gauge.map((g) => g.predicted[paramIndex]));
   const hi = Math.max(...truth, ...analysis.gauge.map((g) => g.predicted[paramIndex]));
   return scatterFigure({
-    title: `Neural Gauge on unseen instances: ${paramLabel} measured from η against the truth`,
+    title: `Neural Gauge on unseen instances${source ? ` (${source})` : ''}: ${paramLabel} measured from η against the truth`,
     xTitle: `true ${paramLabel}`,
     yTitle: `gauged ${paramLabel}`,
     points: {
@@ -156,11 +156,16 @@ export function gaugeParityFigure(analysis: LatentAnalysis, paramIndex: number, 
   });
 }
 
+/** The key suffix of parameter j's figures: none for one parameter, -1, -2, ... for several. */
+export function paramFigureKey(j: number, count: number): string {
+  return count === 1 ? '' : `-${j + 1}`;
+}
+
 /** The figures of the analysis, keyed as results/<id>/figures/ names them. */
 export function latentFigures(points: readonly LatentPoint[], analysis: LatentAnalysis, paramLabels: readonly string[], threshold: number): Record<string, PlotlyFigure> {
   const figures: Record<string, PlotlyFigure> = { 'eta-pca': explainedVarianceFigure(analysis.explainedVariance, threshold) };
   paramLabels.forEach((label, j) => {
-    const key = paramLabels.length === 1 ? '' : `-${j + 1}`;
+    const key = paramFigureKey(j, paramLabels.length);
     figures[`eta-projection${key}`] = latentProjectionFigure(points, analysis, j, label);
     if (analysis.gauge.length > 0) figures[`gauge-parity${key}`] = gaugeParityFigure(analysis, j, label);
   });

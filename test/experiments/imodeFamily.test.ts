@@ -134,6 +134,8 @@ describe('experiments/imodeFamily', () => {
       assert.deepEqual(m.gaugeModel.gauge.map((g: { label: string }) => g.label), m.gauge.map((g: { label: string }) => g.label));
       assert.equal(m.gaugeModel.evalError.length, unseen);
       m.gaugeModel.instances.forEach((i: { eta: number[] }) => assert.equal(i.eta.length, 1));
+      const parity = JSON.parse(fs.readFileSync(path.join(dir, 'figures', 'gauge-model-parity.json'), 'utf8'));
+      assert.deepEqual(parity.data[0].y, m.gaugeModel.gauge.map((g: { predicted: number[] }) => g.predicted[0]), 'the gauge model’s parity plot shows its own gauge');
       assert.ok(fs.readFileSync(path.join(dir, 'readme.md'), 'utf8').includes('fine-tuned on its leading principal directions with d_η = 1'));
     } finally {
       if (saved === undefined) delete process.env.METADYN_RESULTS_ROOT;

@@ -680,7 +680,7 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
       ? Object.fromEntries(
           family.params.map((q, j) => [
             `gauge-model-parity${paramFigureKey(j, family.params.length)}`,
-            gaugeParityFigure(retrained, j, q.label, `η of the model with d_η = ${gaugeModel.etaDim}`),
+            gaugeParityFigure(retrained, j, q.label, `model with d_η = ${gaugeModel.etaDim}`),
           ]),
         )
       : {}),

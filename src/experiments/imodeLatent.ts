@@ -143,7 +143,8 @@ export function gaugeParityFigure(analysis: LatentAnalysis, paramIndex: number, 
   const lo = Math.min(...truth, ...analysis.gauge.map((g) => g.predicted[paramIndex]));
   const hi = Math.max(...truth, ...analysis.gauge.map((g) => g.predicted[paramIndex]));
   return scatterFigure({
-    title: `Neural Gauge on unseen instances${source ? ` (${source})` : ''}: ${paramLabel} measured from η against the truth`,
+    // one line at the export width: the variant names its model and drops the words the plain title can afford
+    title: source ? `Neural Gauge of the ${source}: ${paramLabel} measured against the truth` : `Neural Gauge on unseen instances: ${paramLabel} measured from η against the truth`,
     xTitle: `true ${paramLabel}`,
     yTitle: `gauged ${paramLabel}`,
     points: {

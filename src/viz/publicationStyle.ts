@@ -62,6 +62,30 @@ export function publicationSize(layout: object, width: ColumnWidth): FigureSize 
 }
 
 const AXIS_KEY = /^[xy]axis\d*$/;
+/** DejaVu Sans's mean advance over mixed text, in em: how many title characters one line of the column holds */
+const MEAN_CHAR_EM = 0.6;
+const LINE_HEIGHT_EM = 1.3;
+
+/**
+ * Breaks `text` at spaces into lines of at most `maxChars` characters, joined by Plotly's `<br>` (a word longer than
+ * a line stays whole). Titles that carry their own breaks or LaTeX are returned as they are: MathJax typesets a
+ * `$…$` title as one block, and a break chosen by the author is kept.
+ */
+export function wrapTitle(text: string, maxChars: number): string {
+  if (text.length <= maxChars || text.includes('<br>') || text.includes('$')) return text;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > maxChars) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines.join('<br>');
+}
 
 function styledLayout(layout: Layout, size: FigureSize): Layout {
   const text = TEXT_PT * CSS_PX_PER_PT;
@@ -69,12 +93,15 @@ function styledLayout(layout: Layout, size: FigureSize): Layout {
   const font = asRecord(layout.font) ?? {};
   out.font = { color: '#222222', ...font, family: PUBLICATION_FONT_FAMILY, size: text };
   const title = typeof layout.title === 'string' ? { text: layout.title } : asRecord(layout.title);
-  const hasTitle = title !== undefined && typeof title.text === 'string' && title.text !== '';
-  if (title) out.title = { ...title, font: { ...asRecord(title.font), size: TITLE_PT * CSS_PX_PER_PT } };
+  const titlePx = TITLE_PT * CSS_PX_PER_PT;
+  // Plotly never wraps a title: one longer than the column is cut at both edges, so it is broken into lines here.
+  const titleText = title !== undefined && typeof title.text === 'string' ? wrapTitle(title.text, Math.floor(size.widthPx / (MEAN_CHAR_EM * titlePx))) : '';
+  const titleLines = titleText === '' ? 0 : titleText.split('<br>').length;
+  if (title) out.title = { ...title, ...(titleText !== '' ? { text: titleText } : {}), font: { ...asRecord(title.font), size: titlePx } };
   out.width = size.widthPx;
   out.height = size.heightPx;
-  // Small margins that Plotly grows to fit tick labels and axis titles (automargin below).
-  out.margin = { l: 10, r: 10, b: 10, t: hasTitle ? 36 : 10, pad: 0 };
+  // Small margins that Plotly grows to fit tick labels and axis titles (automargin below); the top one holds the title.
+  out.margin = { l: 10, r: 10, b: 10, t: titleLines > 0 ? Math.round(36 + (titleLines - 1) * LINE_HEIGHT_EM * titlePx) : 10, pad: 0 };
   out.legend = { ...asRecord(layout.legend), font: { size: text } };
   out.colorway = OKABE_ITO.slice(1);
   for (const [key, value] of Object.entries(layout)) {

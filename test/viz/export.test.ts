@@ -16,7 +16,7 @@ import {
 } from '../../src/viz/export';
 import { methodColor } from '../../src/viz/palette';
 import type { PlotlyFigure } from '../../src/viz/plotly';
-import { PUBLICATION_FONT_FAMILY, parseColumnWidth, publicationFigure, publicationSize } from '../../src/viz/publicationStyle';
+import { PUBLICATION_FONT_FAMILY, parseColumnWidth, publicationFigure, publicationSize, wrapTitle } from '../../src/viz/publicationStyle';
 import { requireChromium } from '../helpers/chromium';
 import { tmpDir } from '../helpers/tmpDir';
 
@@ -59,6 +59,25 @@ describe('viz/publicationStyle', () => {
     assert.equal(a.line.color, methodColor('iMODE'));
     assert.equal(b.type, 'scatter');
     assert.equal(b.line.color, '#123456');
+  });
+
+  it('breaks a title longer than the column at spaces and grows the top margin by its extra lines; LaTeX and short titles stay whole', () => {
+    assert.equal(wrapTitle('Neural Gauge of the model: b measured', 20), 'Neural Gauge of the<br>model: b measured');
+    assert.equal(wrapTitle('short', 20), 'short');
+    assert.equal(wrapTitle('averyveryverylongword and more', 10), 'averyveryverylongword<br>and more');
+    assert.equal(wrapTitle('$\\theta$ against the truth of everything', 10), '$\\theta$ against the truth of everything');
+    wrapTitle('a b c d e f g h i j k l m n o p q r s t u v w x y z', 7)
+      .split('<br>')
+      .forEach((line) => assert.ok(line.length <= 7, `line '${line}' longer than 7`));
+    const long = 'Neural Gauge on unseen instances: b (negative quadratic stiffness) measured from η against the truth';
+    const fig = (title: string): PlotlyFigure => ({ data: [], layout: { title } });
+    const single = publicationFigure(fig(long), 'single').layout as { title: { text: string }; margin: { t: number } };
+    const double = publicationFigure(fig(long), 'double').layout as { title: { text: string }; margin: { t: number } };
+    const lines = (t: string) => t.split('<br>').length;
+    assert.ok(lines(single.title.text) > lines(double.title.text) && lines(double.title.text) >= 2, `${single.title.text} | ${double.title.text}`);
+    assert.equal(single.title.text.replace(/<br>/g, ' '), long, 'only spaces become breaks');
+    assert.ok(single.margin.t > double.margin.t, 'more lines, more room above the plot');
+    assert.equal((publicationFigure(fig('Loss'), 'single').layout as { margin: { t: number } }).margin.t, 36);
   });
 
   it('the DejaVu font it names is installed (fc-list)', function () {

@@ -40,7 +40,7 @@ export type ImodeSlinkyConfig = ConfigOf<typeof imodeSlinkySchema>;
  * loss rose from 1.3e2 to 4.5e4 within 30 iterations (the stiff chain, ≈ 400 rad/s, amplifies every step of the energy
  * network), at 1e-3 it falls to ≈ 40 after 30 iterations and ≈ 25 after 150. 150 rather than 30: the adapted model's
  * median held-out MSE fell from 1.0e2 to 1.3e1 and the PCA of η found 2 dimensions instead of 3 (scratch: 1.6e3).
- * Each outer iteration costs ≈ 6 s alone (16 field evaluations per sample), so the chain is kept small. The gauge
+ * Each outer iteration costs ≈ 3.5 s alone (16 field evaluations per sample), so the chain is kept small. The gauge
  * model's fine-tune takes 30 iterations at 1e-4, the main run's final rate. Rollouts use RK4 with 4 steps per sample
  * (h = 2.5 ms, h·ω ≈ 1 at the stiffest mode, inside RK4's stability region; at one step per sample RK4 is unstable on
  * the ground truth itself, and an adaptive solver spends its steps on the stiff modes of an untrained model).

@@ -45,7 +45,18 @@ import { lineFigure, phasePortraitGrid } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
 import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../viz/table';
 import { type ExperimentInfo, experimentCheckpointDir, experimentResultsDir, resolveConfig } from './experiment';
-import { type LatentAnalysis, type LatentPoint, type Split, analyseLatents, gaugeParityFigure, latentFigures, paramFigureKey, worstGaugeError } from './imodeLatent';
+import {
+  type LatentAnalysis,
+  type LatentGauge,
+  type LatentPoint,
+  type Split,
+  analyseLatents,
+  gaugeLatents,
+  gaugeParityFigure,
+  latentFigures,
+  paramFigureKey,
+  worstGaugeError,
+} from './imodeLatent';
 
 /**
  * The config fields of iMODE's meta-training, adaptation, evaluation and latent analysis, shared by the pendulum on
@@ -542,20 +553,21 @@ export interface FamilyLatents {
   points: LatentPoint[];
   /** PCA of the training η and the gauge on their leading p principal components ("project") */
   analysis: LatentAnalysis;
-  /** the same PCA, with the gauge fitted on the η of the model retrained with d_η = p ("retrain"), when there is one */
-  retrained: LatentAnalysis | null;
+  /** the gauge fitted on the η of the gauge model with d_η = p ("retrain"), when there is one */
+  retrained: LatentGauge | null;
 }
 
 /** Step 3b: PCA of the training η and the Neural Gauge on the unseen instances, projected and (with a gauge model) retrained. */
 export function analyseFamily(cfg: ImodeFamilyConfig, results: readonly InstanceResult[], gaugeModel: GaugeModel | null = null): FamilyLatents {
   const points = latentPoints(results);
-  const analyse = (gaugePoints?: LatentPoint[]) =>
-    analyseLatents(points, streamFor(cfg.seed, STREAM.gauge, 0), {
-      threshold: cfg.pcaThreshold,
-      gauge: { iterations: cfg.gaugeIterations, width: cfg.gaugeWidth, flowSteps: cfg.gaugeFlowSteps, lr: cfg.gaugeLr },
-      gaugePoints,
-    });
-  return { points, analysis: analyse(), retrained: gaugeModel ? analyse(latentPoints(gaugeModel.results)) : null };
+  const gauge = { iterations: cfg.gaugeIterations, width: cfg.gaugeWidth, flowSteps: cfg.gaugeFlowSteps, lr: cfg.gaugeLr };
+  // both gauges start from the same stream, so they differ only by the η they read
+  const rng = () => streamFor(cfg.seed, STREAM.gauge, 0);
+  return {
+    points,
+    analysis: analyseLatents(points, rng(), { threshold: cfg.pcaThreshold, gauge }),
+    retrained: gaugeModel ? gaugeLatents(latentPoints(gaugeModel.results), rng(), gauge) : null,
+  };
 }
 
 /** Held-out error of each unseen instance (metrics.json's evalError). */

@@ -7,11 +7,11 @@
  * 2. The Neural Gauge: the η of every instance projected on the leading p principal components of the training η
  *    (p = the number of physical parameters, so that the map is between spaces of one dimension), and an invertible
  *    map Φ: PCA coordinates → φ fitted on the training instances (../analysis/neuralGauge.ts). An unseen instance is
- *    "measured" as φ̂ = Φ(P(η)), with the relative error |φ̂ − φ| / |φ|. The gauge may read other points than the
- *    PCA (`gaugePoints`: the same instances' η from a model retrained with d_η = p, where P only rotates).
+ *    "measured" as φ̂ = Φ(P(η)), with the relative error |φ̂ − φ| / |φ|. `gaugeLatents` alone gauges other η (the
+ *    same instances' η from a model with d_η = p, where P only rotates).
  */
 import { type NeuralGaugeOptions, fitNeuralGauge, relativeParameterError } from '../analysis/neuralGauge';
-import { intrinsicDimension, pca, projectOnComponents, spectralGapDimension } from '../analysis/pca';
+import { type PcaResult, intrinsicDimension, pca, projectOnComponents, spectralGapDimension } from '../analysis/pca';
 import { DataError } from '../core/errors';
 import type { Rng } from '../core/rng';
 import { barFigure, scatterFigure } from '../viz/figures';
@@ -35,7 +35,15 @@ export interface GaugeEntry {
   relError: number;
 }
 
-export interface LatentAnalysis {
+/** A Neural Gauge's measurements of the unseen points and its fit on the training ones. */
+export interface LatentGauge {
+  /** one entry per unseen (non-training) instance */
+  gauge: GaugeEntry[];
+  /** the gauge's fit on the training instances (standardised MSE) */
+  gaugeTrainLoss: number;
+}
+
+export interface LatentAnalysis extends LatentGauge {
   physicalDimension: number;
   intrinsicDimension: number;
   /** the dimension at the sharpest drop of the spectrum (../analysis/pca.ts) */
@@ -44,36 +52,42 @@ export interface LatentAnalysis {
   explainedVariance: number[];
   /** every point's coordinates on the leading components (all of them, for plots) */
   projected: number[][];
-  /** one entry per unseen (non-training) instance */
-  gauge: GaugeEntry[];
-  /** the gauge's fit on the training instances (standardised MSE) */
-  gaugeTrainLoss: number;
 }
 
 /**
- * PCA on the training points, projection of every point, and the gauge fitted on the training points and applied to
- * the rest. Needs at least p + 1 training points so that the p-dimensional fit is determined.
+ * PCA on the training points, projection of every point, and the gauge on them (`gaugeLatents`, reusing this PCA).
+ * Needs at least p + 1 training points so that the p-dimensional fit is determined.
  */
-export function analyseLatents(
-  points: readonly LatentPoint[],
-  rng: Rng,
-  opts: { threshold: number; gauge: Partial<NeuralGaugeOptions>; gaugePoints?: readonly LatentPoint[] },
-): LatentAnalysis {
+export function analyseLatents(points: readonly LatentPoint[], rng: Rng, opts: { threshold: number; gauge: Partial<NeuralGaugeOptions> }): LatentAnalysis {
+  const train = trainingPoints(points);
+  const decomposition = pca(train.map((p) => p.eta));
+  return {
+    physicalDimension: train[0].params.length,
+    intrinsicDimension: intrinsicDimension(decomposition.explainedVarianceRatio, opts.threshold),
+    spectralGapDimension: spectralGapDimension(decomposition.explainedVarianceRatio),
+    explainedVariance: decomposition.explainedVarianceRatio,
+    projected: points.map((p) => projectOnComponents(p.eta, decomposition.mean, decomposition.components)),
+    ...gaugeLatents(points, rng, opts.gauge, decomposition),
+  };
+}
+
+/**
+ * The Neural Gauge on the leading p principal components of the training points' η (p = the number of physical
+ * parameters; for η with p dimensions the projection only rotates), fitted on the training points and applied to
+ * the rest. `decomposition` is the PCA of the training η when the caller has it already.
+ */
+export function gaugeLatents(points: readonly LatentPoint[], rng: Rng, options: Partial<NeuralGaugeOptions>, decomposition?: PcaResult): LatentGauge {
   const train = trainingPoints(points);
   const physicalDimension = train[0].params.length;
-  const decomposition = pca(train.map((p) => p.eta));
-  const projected = points.map((p) => projectOnComponents(p.eta, decomposition.mean, decomposition.components));
-  const gaugePoints = opts.gaugePoints ?? points;
-  const gaugeTrain = gaugePoints === points ? train : trainingPoints(gaugePoints);
-  const gaugeDecomposition = gaugePoints === points ? decomposition : pca(gaugeTrain.map((p) => p.eta));
-  const etaDim = gaugeTrain[0].eta.length;
-  const gaugeComponents = gaugeDecomposition.components.slice(0, Math.min(physicalDimension, etaDim));
-  if (gaugeComponents.length < physicalDimension) {
+  const trainPca = decomposition ?? pca(train.map((p) => p.eta));
+  const etaDim = train[0].eta.length;
+  const components = trainPca.components.slice(0, Math.min(physicalDimension, etaDim));
+  if (components.length < physicalDimension) {
     throw new DataError(`η has ${etaDim} dimension(s) but ${physicalDimension} physical parameters must be gauged`);
   }
-  const coordinates = (p: LatentPoint) => projectOnComponents(p.eta, gaugeDecomposition.mean, gaugeComponents);
-  const gauge = fitNeuralGauge(gaugeTrain.map(coordinates), gaugeTrain.map((p) => [...p.params]), rng, opts.gauge);
-  const unseen = gaugePoints.filter((p) => p.split !== 'train');
+  const coordinates = (p: LatentPoint) => projectOnComponents(p.eta, trainPca.mean, components);
+  const gauge = fitNeuralGauge(train.map(coordinates), train.map((p) => [...p.params]), rng, options);
+  const unseen = points.filter((p) => p.split !== 'train');
   const predicted = unseen.length > 0 ? gauge.forward(unseen.map(coordinates)) : [];
   const entries = unseen.map((p, i) => ({
     label: p.label,
@@ -82,17 +96,9 @@ export function analyseLatents(
     predicted: predicted[i],
     relError: relativeParameterError(predicted[i], p.params),
   }));
-  const trainLoss = gauge.trainLoss;
+  const gaugeTrainLoss = gauge.trainLoss;
   gauge.dispose();
-  return {
-    physicalDimension,
-    intrinsicDimension: intrinsicDimension(decomposition.explainedVarianceRatio, opts.threshold),
-    spectralGapDimension: spectralGapDimension(decomposition.explainedVarianceRatio),
-    explainedVariance: decomposition.explainedVarianceRatio,
-    projected,
-    gauge: entries,
-    gaugeTrainLoss: trainLoss,
-  };
+  return { gauge: entries, gaugeTrainLoss };
 }
 
 /** Worst relative gauge error over the entries of one split, or null when there are none. */
@@ -138,7 +144,7 @@ export function latentProjectionFigure(points: readonly LatentPoint[], analysis:
 }
 
 /** Gauged against true parameter φ_j of every unseen instance, with the line y = x; `source` names the η the gauge read. */
-export function gaugeParityFigure(analysis: LatentAnalysis, paramIndex: number, paramLabel: string, source?: string): PlotlyFigure {
+export function gaugeParityFigure(analysis: LatentGauge, paramIndex: number, paramLabel: string, source?: string): PlotlyFigure {
   const truth = analysis.gauge.map((g) => g.params[paramIndex]);
   const lo = Math.min(...truth, ...analysis.gauge.map((g) => g.predicted[paramIndex]));
   const hi = Math.max(...truth, ...analysis.gauge.map((g) => g.predicted[paramIndex]));

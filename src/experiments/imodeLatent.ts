@@ -16,6 +16,7 @@ import { DataError } from '../core/errors';
 import type { Rng } from '../core/rng';
 import { barFigure, scatterFigure } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
+import type { Table } from '../viz/table';
 
 export type Split = 'train' | 'interpolate' | 'extrapolate';
 
@@ -99,6 +100,15 @@ export function gaugeLatents(points: readonly LatentPoint[], rng: Rng, options: 
   const gaugeTrainLoss = gauge.trainLoss;
   gauge.dispose();
   return { gauge: entries, gaugeTrainLoss };
+}
+
+/** One row per gauged instance: label, split, true and gauged parameters (4 significant digits), relative error. */
+export function gaugeTable(gauge: readonly GaugeEntry[], gaugedColumn = 'gauged'): Table {
+  const digits = (values: readonly number[]) => values.map((v) => v.toPrecision(4)).join(', ');
+  return {
+    columns: ['instance', 'split', 'true', gaugedColumn, 'relative error'],
+    rows: gauge.map((g) => [g.label, g.split, digits(g.params), digits(g.predicted), g.relError]),
+  };
 }
 
 /** Worst relative gauge error over the entries of one split, or null when there are none. */

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import { initBackend } from '../../src/core/backend';
 import { DataError } from '../../src/core/errors';
 import { createRng } from '../../src/core/rng';
-import { type LatentPoint, analyseLatents, gaugeLatents, latentFigures } from '../../src/experiments/imodeLatent';
+import { type LatentPoint, analyseLatents, gaugeLatents, gaugeTable, latentFigures } from '../../src/experiments/imodeLatent';
 
 /** η = a smooth curve of the physical parameter embedded in 4-D, plus noise of size `noise`. */
 function curvePoints(params: number[], split: LatentPoint['split'], noise: number, seed: number): LatentPoint[] {
@@ -56,6 +56,15 @@ describe('experiments/imodeLatent', () => {
     assert.deepEqual(gaugeLatents(points, createRng(12), { iterations: 400 }), { gauge: projected.gauge, gaugeTrainLoss: projected.gaugeTrainLoss }, 'the analysis gauges as gaugeLatents does');
     assert.ok(Math.max(...projected.gauge.map((g) => g.relError)) > 0.1, 'the leading component alone does not determine L');
     for (const g of retrained.gauge) assert.ok(g.relError < 0.02, `${g.label}: gauged ${g.predicted[0]} (${(100 * g.relError).toFixed(2)} %)`);
+  });
+
+  it('the gauge table has one row per gauged instance with true and gauged values to 4 significant digits', () => {
+    const entries = [{ label: 'a=1, b=2', split: 'interpolate' as const, params: [1, 0.00123456], predicted: [1.04, 0.00120001], relError: 0.04 }];
+    const t = gaugeTable(entries, 'gauged (model with d_η = p)');
+    assert.deepEqual(t.columns, ['instance', 'split', 'true', 'gauged (model with d_η = p)', 'relative error']);
+    assert.deepEqual(t.rows, [['a=1, b=2', 'interpolate', '1.000, 0.001235', '1.040, 0.001200', 0.04]]);
+    assert.equal(gaugeTable([]).rows.length, 0);
+    assert.equal(gaugeTable(entries).columns[3], 'gauged');
   });
 
   it('refuses too few training instances for the gauge, naming the count', () => {

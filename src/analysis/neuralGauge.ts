@@ -3,10 +3,11 @@
  * principal-component coordinates of adapted adaptation parameters, k = number of physical parameters) to the
  * physical parameters φ, fitted on a few training pairs and then used to "measure" φ of unseen instances.
  *
- *   u = (η − μ_η) ⊘ σ_η,   w = (φ − μ_φ) ⊘ σ_φ              (per-column standardisation, statistics of the training rows)
+ *   y = log φ  (option logParameters)  or  y = φ
+ *   u = (η − μ_η) ⊘ σ_η,   w = (y − μ_y) ⊘ σ_y              (per-column standardisation, statistics of the training rows)
  *   z(0) = u M + c                                          (affine map, M = Aᵀ: k × k, rows are instances)
  *   dz/ds = g_ψ(z),  s ∈ [0, 1]                             (autonomous neural-ODE flow, fixed-step RK4)
- *   φ̂ = μ_φ + σ_φ ⊙ z(1)
+ *   ŷ = μ_y + σ_y ⊙ z(1),   φ̂ = exp ŷ  or  ŷ
  * g_ψ is a tanh MLP k → width → width → k whose output layer starts at zero, and (M, c) start at the least-squares
  * fit of w on u, so training starts from the best linear map. (M, c, ψ) are fitted jointly by full-batch Adam
  * (nn/adam) on
@@ -15,6 +16,11 @@
  * where the gradient is only rounding noise, so the iterate with the lowest training MSE (the start included) is
  * returned: the gauge never fits the training pairs worse than the best linear map, and an exact linear relation
  * stays exact.
+ *
+ * Why log φ: the gauge is judged by the relative error |φ̂ − φ| / φ, and to first order that is |ŷ − y| for y = log φ,
+ * so the MSE in log space is the metric's own loss; scale parameters (lengths, stiffnesses, diffusivities) also
+ * enter the dynamics as powers (the pendulum's frequency is √(g/L)), which the log makes closer to linear in η.
+ * (environment.md compares both targets on the committed η.) exp keeps the map a diffeomorphism, onto φ > 0.
  *
  * Inverse: both stages are invertible. The flow is run backwards (dz/ds = −g_ψ(z), same RK4 steps), which undoes the
  * discrete forward map up to the RK4 error (O(h⁵) per step), then u = (z − c) M⁻¹.
@@ -50,6 +56,8 @@ export interface NeuralGaugeOptions {
   lr: number;
   /** coefficient of the L2 penalty ‖ψ‖² (0 turns it off) */
   weightDecay: number;
+  /** fit log φ instead of φ (every physical value must then be > 0) */
+  logParameters: boolean;
 }
 
 /**
@@ -57,7 +65,7 @@ export interface NeuralGaugeOptions {
  * standardised units): on φ = exp(0.8 u) from 8 points it tripled the held-out error (1.2 % vs 0.4 % at 1e-5), and
  * on 5 points it did not make the fit smoother. Hence 1e-5.
  */
-export const NEURAL_GAUGE_DEFAULTS: NeuralGaugeOptions = { width: 16, flowSteps: 8, iterations: 2000, lr: 1e-2, weightDecay: 1e-5 };
+export const NEURAL_GAUGE_DEFAULTS: NeuralGaugeOptions = { width: 16, flowSteps: 8, iterations: 2000, lr: 1e-2, weightDecay: 1e-5, logParameters: false };
 
 export interface NeuralGauge {
   /** latent rows [n][k] -> physical rows [n][k] */
@@ -91,6 +99,7 @@ function validateOptions(options: Partial<NeuralGaugeOptions>): NeuralGaugeOptio
   if (!(Number.isFinite(o.weightDecay) && o.weightDecay >= 0)) {
     throw new ConfigError(`neural gauge: weightDecay must be a finite number ≥ 0, got ${o.weightDecay}`);
   }
+  if (typeof o.logParameters !== 'boolean') throw new ConfigError(`neural gauge: logParameters must be true or false, got ${String(o.logParameters)}`);
   return o;
 }
 
@@ -121,6 +130,16 @@ function fitScaler(name: string, rows: Rows): Scaler {
     }
   });
   return { mean, std };
+}
+
+/** φ -> log φ, refusing a value ≤ 0 (its log is undefined) */
+function logRows(name: string, rows: Rows): number[][] {
+  return rows.map((r, i) =>
+    r.map((v, j) => {
+      if (!(v > 0)) throw new DataError(`neural gauge: ${name} row ${i}, column ${j} is ${v}; logParameters needs values > 0`);
+      return Math.log(v);
+    }),
+  );
 }
 
 const standardise = (s: Scaler, rows: Rows): number[][] => rows.map((r) => r.map((v, j) => (v - s.mean[j]) / s.std[j]));
@@ -439,10 +458,13 @@ export function fitNeuralGauge(latent: Rows, physical: Rows, rng: Rng, options: 
   if (latent.length < 2) throw new DataError(`neural gauge: needs at least 2 training rows (instances), got ${latent.length}`);
   const k = checkRows('latent', latent);
   checkRows('physical', physical, k);
+  const toTarget = (rows: Rows): Rows => (o.logParameters ? logRows('physical', rows) : rows);
+  const fromTarget = (rows: number[][]): number[][] => (o.logParameters ? rows.map((r) => r.map(Math.exp)) : rows);
+  const target = toTarget(physical);
   const latentScaler = fitScaler('latent', latent);
-  const physicalScaler = fitScaler('physical', physical);
+  const physicalScaler = fitScaler('physical', target);
   const u = standardise(latentScaler, latent);
-  const w = standardise(physicalScaler, physical);
+  const w = standardise(physicalScaler, target);
   const spec = fieldSpec(k, o.width);
   const fitted = train(spec, initialTheta(spec, leastSquaresMap(u, w), rng), u, w, o);
   const p = gaugeView(fitted.theta, spec);
@@ -456,11 +478,11 @@ export function fitNeuralGauge(latent: Rows, physical: Rows, rng: Rng, options: 
     forward(rows) {
       checkInput('latent', rows);
       const z1 = standardise(latentScaler, rows).map((r) => flowPoint(p.layers, affine(p, r), o.flowSteps, 1));
-      return unstandardise(physicalScaler, z1);
+      return fromTarget(unstandardise(physicalScaler, z1));
     },
     inverse(rows) {
       checkInput('physical', rows);
-      const z0 = standardise(physicalScaler, rows).map((r) => flowPoint(p.layers, [...r], o.flowSteps, -1));
+      const z0 = standardise(physicalScaler, toTarget(rows)).map((r) => flowPoint(p.layers, [...r], o.flowSteps, -1));
       const v = z0.map((z) => z.map((zj, j) => zj - p.c[j]));
       return unstandardise(latentScaler, v.map((r) => mInverse[0].map((_, j) => r.reduce((s, vi, i) => s + vi * mInverse[i][j], 0))));
     },

@@ -28,6 +28,7 @@ import { checkpointStore } from '../core/checkpoint';
 import { type ConfigOf, type Scale, type Schema, configHash } from '../core/config';
 import { ConfigError, DataError } from '../core/errors';
 import { median } from '../analysis/metrics';
+import type { NeuralGaugeOptions } from '../analysis/neuralGauge';
 import { pca, projectOnComponents } from '../analysis/pca';
 import { progress } from '../core/progress';
 import { type Provenance, type ProvenanceRecorder, provenanceLine, startProvenance, writeResults } from '../core/results';
@@ -90,6 +91,7 @@ export const imodeTrainingSchema = {
   gaugeWidth: { kind: 'integer', min: 1, doc: 'hidden width of the gauge flow field' },
   gaugeFlowSteps: { kind: 'integer', min: 1, doc: 'RK4 steps of the gauge flow' },
   gaugeLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam learning rate of the gauge' },
+  gaugeLogParameters: { kind: 'boolean', doc: 'fit the gauge to log φ (its MSE is then the relative error the gauge is judged by) instead of φ' },
 } as const;
 
 /** The config fields every simulated family shares; a family's schema spreads these and adds its model's. */
@@ -156,7 +158,24 @@ export const IMODE_FAMILY_BASE = {
   gaugeWidth: 16,
   gaugeFlowSteps: 8,
   gaugeLr: 1e-2,
+  gaugeLogParameters: true,
 } as const;
+
+/** The Neural Gauge's options as a config sets them. */
+export function gaugeOptionsOf(cfg: ImodeTrainingConfig): Partial<NeuralGaugeOptions> {
+  return { iterations: cfg.gaugeIterations, width: cfg.gaugeWidth, flowSteps: cfg.gaugeFlowSteps, lr: cfg.gaugeLr, logParameters: cfg.gaugeLogParameters };
+}
+
+/** Fields that only the analysis after meta-training reads (PCA, Neural Gauge, scratch baseline). */
+const ANALYSIS_ONLY_FIELDS = ['pcaThreshold', 'gaugeIterations', 'gaugeWidth', 'gaugeFlowSteps', 'gaugeLr', 'gaugeLogParameters', 'scratchSteps', 'scratchLr'];
+
+/**
+ * What a meta-training checkpoint is keyed by: the config without its analysis-only fields, so that refitting the
+ * gauge or the scratch baseline with other settings reuses the trained model instead of training it again.
+ */
+export function trainingCheckpointKey(cfg: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(cfg).filter(([key]) => !ANALYSIS_ONLY_FIELDS.includes(key)));
+}
 
 /** A model: its field for given shared weights and η rows, and fresh shared weights. */
 export interface FamilyModel {
@@ -376,7 +395,7 @@ export function metaTrainFamily<C extends ImodeFamilyConfig>(
   scale: Scale,
   instances: readonly FamilyInstance[],
   problem: ImodeProblem = familyProblem(family, cfg, instances),
-  checkpointKey: unknown = cfg,
+  checkpointKey: unknown = trainingCheckpointKey(cfg),
 ): ImodeTrained {
   const store = checkpointStore<ImodeCheckpoint>(experimentCheckpointDir(family.info.id, scale, checkpointKey), configHash(checkpointKey));
   return metaTrain(problem, familyTrainingOptions(cfg), streamFor(cfg.seed, STREAM.adapt, 999999), {
@@ -539,7 +558,7 @@ export function retrainForGauge<C extends ImodeFamilyConfig>(
     params: first.trained.params.map((p) => tf.clone(p)),
     eta0: tf.tensor2d([projectOnComponents(eta0, subspace.mean, subspace.components)]),
   });
-  const trained = metaTrainFamily(family, fineTune, scale, instances, problem, { fineTune, from: configHash(cfg) });
+  const trained = metaTrainFamily(family, fineTune, scale, instances, problem, { fineTune: trainingCheckpointKey(fineTune), from: configHash(trainingCheckpointKey(cfg)) });
   return { etaDim, init: 'projection', trained, results: adaptAndEvaluateFamily(family, fineTune, instances, trained, model) };
 }
 
@@ -560,7 +579,7 @@ export interface FamilyLatents {
 /** Step 3b: PCA of the training η and the Neural Gauge on the unseen instances, projected and (with a gauge model) retrained. */
 export function analyseFamily(cfg: ImodeFamilyConfig, results: readonly InstanceResult[], gaugeModel: GaugeModel | null = null): FamilyLatents {
   const points = latentPoints(results);
-  const gauge = { iterations: cfg.gaugeIterations, width: cfg.gaugeWidth, flowSteps: cfg.gaugeFlowSteps, lr: cfg.gaugeLr };
+  const gauge = gaugeOptionsOf(cfg);
   // both gauges start from the same stream, so they differ only by the η they read
   const rng = () => streamFor(cfg.seed, STREAM.gauge, 0);
   return {

@@ -33,7 +33,7 @@ import { OKABE_ITO } from '../viz/palette';
 import type { PlotlyFigure } from '../viz/plotly';
 import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
 import { type ExperimentInfo, experimentCheckpointDir, resolveConfig } from './experiment';
-import { IMODE_FAMILY_BASE, imodeTrainingSchema, innerOf, lossCurveFigure, solverOf, startFamilyProvenance, writeImodeResults } from './imodeFamily';
+import { IMODE_FAMILY_BASE, gaugeOptionsOf, imodeTrainingSchema, innerOf, lossCurveFigure, solverOf, startFamilyProvenance, trainingCheckpointKey, writeImodeResults } from './imodeFamily';
 import { type LatentAnalysis, type LatentPoint, analyseLatents, latentFigures } from './imodeLatent';
 
 export const imodePendulumInfo: ExperimentInfo = {
@@ -95,6 +95,7 @@ const AUTHORS = {
   gaugeWidth: IMODE_FAMILY_BASE.gaugeWidth,
   gaugeFlowSteps: IMODE_FAMILY_BASE.gaugeFlowSteps,
   gaugeLr: IMODE_FAMILY_BASE.gaugeLr,
+  gaugeLogParameters: IMODE_FAMILY_BASE.gaugeLogParameters,
 } as const;
 
 /**
@@ -224,7 +225,8 @@ export function pendulumTrainingOptions(cfg: ImodePendulumConfig): ImodeTraining
 /** Step 1: meta-training (resumes or reuses a checkpoint of the same config). */
 export function metaTrainPendulum(cfg: ImodePendulumConfig, data: PendulumData, scale: Scale): ImodeTrained {
   const rng = createRng(cfg.seed);
-  const store = checkpointStore<ImodeCheckpoint>(experimentCheckpointDir(imodePendulumInfo.id, scale, cfg), configHash(cfg));
+  const key = trainingCheckpointKey(cfg);
+  const store = checkpointStore<ImodeCheckpoint>(experimentCheckpointDir(imodePendulumInfo.id, scale, key), configHash(key));
   return metaTrain(pendulumProblem(cfg, data, rng), pendulumTrainingOptions(cfg), rng, {
     store,
     progress: progress(cfg.outerIterations, 'meta-training'),
@@ -393,7 +395,7 @@ export function analysePendulumLatents(cfg: ImodePendulumConfig, lengths: readon
   const points = byLength(lengths).map((r) => ({ label: `L=${r.L}`, split: r.split, params: [r.L], eta: r.eta }));
   const analysis = analyseLatents(points, createRng((cfg.seed + 500009) >>> 0), {
     threshold: cfg.pcaThreshold,
-    gauge: { iterations: cfg.gaugeIterations, width: cfg.gaugeWidth, flowSteps: cfg.gaugeFlowSteps, lr: cfg.gaugeLr },
+    gauge: gaugeOptionsOf(cfg),
   });
   return { points, analysis };
 }

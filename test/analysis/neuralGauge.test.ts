@@ -131,6 +131,34 @@ describe('analysis/neuralGauge', () => {
     assert.ok(inverseErr < 1e-5, `max inverse error ${inverseErr}`);
   });
 
+  it('with logParameters, recovers a power law φ = exp(linear) exactly, and the inverse too; positive φ only', () => {
+    // log φ is linear in η, so the gauge's starting least-squares map in log space is already exact; the same
+    // data fitted in φ itself need the flow's curvature and stay off by more than float32 rounding.
+    const rng = createRng(11);
+    const points = (n: number) => Array.from({ length: n }, () => [rng.normal(), rng.normal()]);
+    const powerLaw = ([a, b]: number[]) => [Math.exp(0.8 * a - 0.3 * b), 2 * Math.exp(0.2 * a + 0.6 * b)];
+    const train = points(8);
+    const held = points(10);
+    const logGauge = fitNeuralGauge(train, train.map(powerLaw), createRng(4), { iterations: 50, logParameters: true });
+    const linearGauge = fitNeuralGauge(train, train.map(powerLaw), createRng(4), { iterations: 50 });
+    const logErr = maxOf(errors(logGauge, held, held.map(powerLaw)));
+    const linearErr = maxOf(errors(linearGauge, held, held.map(powerLaw)));
+    const inverseErr = maxAbsDiff(logGauge.inverse(held.map(powerLaw)), held);
+    report('max relative error, log target', logErr);
+    report('max relative error, linear target', linearErr);
+    assert.ok(logErr < 1e-5, `log-target relative error ${logErr}`);
+    assert.ok(inverseErr < 1e-5, `log-target inverse error ${inverseErr}`);
+    assert.ok(linearErr > 1e-2, `linear-target relative error ${linearErr}`);
+    assert.throws(
+      () => fitNeuralGauge(train, train.map((r, i) => (i === 3 ? [0, 1] : powerLaw(r))), createRng(4), { logParameters: true }),
+      (e: Error) => e instanceof DataError && /physical row 3, column 0 is 0; logParameters needs values > 0/.test(e.message),
+    );
+    assert.throws(() => logGauge.inverse([[-1, 1]]), (e: Error) => e instanceof DataError && /values > 0/.test(e.message));
+    assert.throws(() => fitNeuralGauge(train, train.map(powerLaw), createRng(4), { logParameters: 1 as never }), ConfigError);
+    logGauge.dispose();
+    linearGauge.dispose();
+  });
+
   it('is deterministic for a seed, and the seed matters', () => {
     const fit = (seed: number) => {
       const g = fitNeuralGauge(train1.map(eta1), train1.map(phi1), createRng(seed), { iterations: 30 });

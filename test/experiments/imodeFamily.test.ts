@@ -6,7 +6,7 @@ import { initBackend } from '../../src/core/backend';
 import { ConfigError, DataError } from '../../src/core/errors';
 import { imodeBistable } from '../../src/experiments/imodeBistable';
 import { imodeDoublePendulum } from '../../src/experiments/imodeDoublePendulum';
-import { type ImodeFamilyConfig, type InstanceResult, familyParameters, leadingEtaSubspace, resolveFamilyConfig, runImodeFamily, scaledModel, subspaceModel } from '../../src/experiments/imodeFamily';
+import { type ImodeFamilyConfig, type InstanceResult, familyParameters, leadingEtaSubspace, resolveFamilyConfig, runImodeFamily, scaledModel, subspaceModel, trainingCheckpointKey } from '../../src/experiments/imodeFamily';
 import { imodeSlinky } from '../../src/experiments/imodeSlinky';
 import { imodeSummaryTable } from '../../src/experiments/imodeSummary';
 import { imodeVanDerPol } from '../../src/experiments/imodeVanDerPol';
@@ -100,6 +100,16 @@ describe('experiments/imodeFamily', () => {
     tf.dispose(params);
   });
 
+  it('a training checkpoint is keyed by every field but the analysis-only ones', () => {
+    const cfg = resolveFamilyConfig(imodeBistable, 'default', {});
+    const key = JSON.stringify(trainingCheckpointKey(cfg));
+    const analysisOnly = { pcaThreshold: 0.9, gaugeIterations: 7, gaugeWidth: 3, gaugeFlowSteps: 2, gaugeLr: 0.5, gaugeLogParameters: false, scratchSteps: 1, scratchLr: 0.5 };
+    assert.equal(JSON.stringify(trainingCheckpointKey({ ...cfg, ...analysisOnly })), key);
+    for (const change of [{ outerLr: 0.5 }, { seed: 1 }, { etaDim: 3 }, { width: 7 }, { innerSteps: 2 }, { gaugeRetrainLr: 0.5 }]) {
+      assert.notEqual(JSON.stringify(trainingCheckpointKey({ ...cfg, ...change })), key, JSON.stringify(change));
+    }
+  });
+
   it('a smoke run writes the results contract: dimensions, explained variance, one gauge entry per unseen instance, eval and scratch errors, adaptation times', async function () {
     this.timeout(120000);
     const root = tmpDir('metadyn-family-');
@@ -137,6 +147,15 @@ describe('experiments/imodeFamily', () => {
       const parity = JSON.parse(fs.readFileSync(path.join(dir, 'figures', 'gauge-model-parity.json'), 'utf8'));
       assert.deepEqual(parity.data[0].y, m.gaugeModel.gauge.map((g: { predicted: number[] }) => g.predicted[0]), 'the gauge model’s parity plot shows its own gauge');
       assert.ok(fs.readFileSync(path.join(dir, 'readme.md'), 'utf8').includes('fine-tuned on its leading principal directions with d_η = 1'));
+      // Refitting only the analysis (gauge, scratch baseline) reuses both meta-training checkpoints: no new key.
+      const checkpointKeys = () => fs.readdirSync(path.join(dir, 'checkpoints')).sort();
+      const keys = checkpointKeys();
+      assert.equal(keys.length, 2, 'one checkpoint for the first model, one for the gauge model');
+      const again = await runImodeFamily(imodeVanDerPol, 'smoke', { gaugeIterations: 5, gaugeLogParameters: false, scratchSteps: 1 });
+      assert.deepEqual(checkpointKeys(), keys);
+      const m2 = JSON.parse(fs.readFileSync(path.join(again.dir, 'metrics.json'), 'utf8'));
+      assert.deepEqual(m2.instances.map((i: { eta: number[] }) => i.eta), m.instances.map((i: { eta: number[] }) => i.eta), 'the same trained model adapts to the same η');
+      assert.notDeepEqual(m2.gauge, m.gauge, 'the gauge was refitted with the new settings');
     } finally {
       if (saved === undefined) delete process.env.METADYN_RESULTS_ROOT;
       else process.env.METADYN_RESULTS_ROOT = saved;

@@ -1,8 +1,10 @@
 /**
  * npm run seeds -- <id> --seeds 2508,2509,2510 [--scale default|paper|smoke] [--set key=value ...]
  *
- * Runs one benchmark experiment (one whose metrics.json holds a method `table`: the spd-* experiments) once per seed
- * and writes the mean ± std over seeds (src/experiments/seedAggregate.ts) to results/seeds/<id>/<scale>/summary.{json,md,csv}.
+ * Runs one experiment once per seed and writes a table over seeds to results/seeds/<id>/<scale>/summary.{json,md,csv}:
+ * for a benchmark experiment (metrics.json holds a method `table`: the spd-* experiments) the mean ± std over seeds
+ * (src/experiments/seedAggregate.ts); for an iMODE experiment every seed's headline numbers (intrinsic dimension,
+ * gauge errors, held-out MSE) and their median (src/experiments/imodeSummary.ts).
  * Each seed's complete result set lives under results/seeds/<id>/<scale>/seed-<s>/ (git-ignored: figures are
  * megabytes); summary.json keeps every seed's per-seed values, config hash, backend and git revision.
  *
@@ -19,7 +21,8 @@ import { gitInfo, readMetrics } from '../core/results';
 import { experimentResultsDir } from '../experiments/experiment';
 import { experimentById } from '../experiments/registry';
 import { type SeedRun, aggregateSeedTables, seedAggregateTable } from '../experiments/seedAggregate';
-import { tableToCsv, tableToMarkdown } from '../viz/table';
+import { IMODE_EXPERIMENT_IDS, imodeSeedTable } from '../experiments/imodeSummary';
+import { type Table, tableToCsv, tableToMarkdown } from '../viz/table';
 import { type Scale, parseScale, runCli } from './notebooks';
 import { parseOverrides } from './runExperiment';
 
@@ -47,14 +50,31 @@ export function seedsCommand(id: string, scale: Scale, seeds: readonly number[],
 
 /**
  * The README's section over seeds: every default-scale summary.md under `resultsRoot`/seeds/<id>/default/ for the
- * given ids, in their order, or the command that makes one when there is none.
+ * given ids, in their order, or `emptyHint` (the command that makes one) when there is none.
  */
-export function seedSummariesSection(resultsRoot: string, ids: readonly string[]): string {
+export function seedSummariesSection(resultsRoot: string, ids: readonly string[], emptyHint: string): string {
   const parts = ids.flatMap((id) => {
     const file = path.join(resultsRoot, 'seeds', id, 'default', 'summary.md');
     return fs.existsSync(file) ? [`**${id}** — ${fs.readFileSync(file, 'utf8').trim()}`] : [];
   });
-  return parts.length > 0 ? parts.join('\n\n') : '_No runs over seeds yet: `npm run seeds -- spd-pendulum --seeds 2508,2509,2510`._';
+  return parts.length > 0 ? parts.join('\n\n') : `_No runs over seeds yet: \`${emptyHint}\`._`;
+}
+
+/**
+ * The table over seeds: mean ± std of a benchmark's method table, or an iMODE experiment's headline numbers per seed.
+ * `rows` is what summary.json keeps.
+ */
+export function tableOverSeeds(id: string, runs: readonly { seed: number; metrics: Readonly<Record<string, unknown>> & { provenance: SeedRun['provenance'] } }[]): { rows: unknown; table: Table; description: string } {
+  if ((IMODE_EXPERIMENT_IDS as readonly string[]).includes(id)) {
+    const table = imodeSeedTable(runs);
+    return { rows: table.rows, table, description: "each seed's value and the median over seeds" };
+  }
+  const benchmark = runs.map(({ seed, metrics }) => {
+    if (!Array.isArray(metrics.table)) throw new DataError(`${id}, seed ${seed}: no method table in metrics.json; mean ± std over seeds applies to the benchmark experiments (spd-*)`);
+    return { seed, table: metrics.table as SeedRun['table'], provenance: metrics.provenance };
+  });
+  const rows = aggregateSeedTables(benchmark);
+  return { rows, table: seedAggregateTable(rows), description: "mean ± sample std over seeds of each seed's mean over the test instances" };
 }
 
 async function main(): Promise<number> {
@@ -73,7 +93,7 @@ async function main(): Promise<number> {
   if ('seed' in overrides) throw new ConfigError('--set seed=… conflicts with --seeds; give the seeds with --seeds');
   const out = seedsDir(id, scale);
 
-  const runs: SeedRun[] = [];
+  const runs: { seed: number; metrics: Record<string, unknown> & { provenance: SeedRun['provenance'] & { seed?: number } } }[] = [];
   for (const seed of seeds) {
     const root = path.join(out, `seed-${seed}`);
     const dir = experimentResultsDir(id, scale, { METADYN_RESULTS_ROOT: root });
@@ -94,13 +114,11 @@ async function main(): Promise<number> {
       }
       metrics = readMetrics(dir);
     }
-    if (!Array.isArray(metrics.table)) throw new DataError(`${id} has no method table in metrics.json; seed aggregation applies to the benchmark experiments (spd-*)`, { file: path.join(dir, 'metrics.json') });
     if (metrics.provenance.seed !== seed) throw new DataError(`metrics.json says seed ${metrics.provenance.seed}, expected ${seed}`, { file: path.join(dir, 'metrics.json') });
-    runs.push({ seed, table: metrics.table as SeedRun['table'], provenance: metrics.provenance });
+    runs.push({ seed, metrics });
   }
 
-  const rows = aggregateSeedTables(runs);
-  const table = seedAggregateTable(rows);
+  const { rows, table, description } = tableOverSeeds(id, runs);
   const command = seedsCommand(id, scale, seeds, values.set as string[]);
   const git = gitInfo(repoRoot());
   const summary = {
@@ -112,12 +130,12 @@ async function main(): Promise<number> {
     aggregatedAt: new Date().toISOString(),
     gitRevision: git.revision,
     gitDirty: git.dirty,
-    runs: runs.map(({ seed, provenance }) => ({ seed, ...provenance })),
+    runs: runs.map(({ seed, metrics }) => ({ seed, ...metrics.provenance })),
     table: rows,
   };
   writeFileAtomic(path.join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileAtomic(path.join(out, 'summary.csv'), tableToCsv(table));
-  const md = `${id}, scale \`${scale}\`, seeds ${seeds.join(', ')} (mean ± sample std over seeds of each seed's mean over the test instances); regenerate with \`${command}\`.\n\n${tableToMarkdown(table)}\n`;
+  const md = `${id}, scale \`${scale}\`, seeds ${seeds.join(', ')} (${description}); regenerate with \`${command}\`.\n\n${tableToMarkdown(table)}\n`;
   writeFileAtomic(path.join(out, 'summary.md'), md);
   console.log(md);
   console.log(`[seeds] wrote ${path.relative(repoRoot(), out)}/summary.{json,md,csv}`);

@@ -30,6 +30,49 @@ interface SummaryMetrics {
 const medianOrNull = (xs: readonly number[]): number | null => (xs.length ? median(xs) : null);
 const worst = (xs: readonly number[]): number | null => (xs.length ? Math.max(...xs) : null);
 const percent = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
+const mse = (v: number | null) => (v === null ? '—' : formatNumber(v, 3));
+
+/** The numbers an iMODE run is summarised by, read from its metrics.json (null: the run has none). */
+export interface ImodeHeadline {
+  physicalDimension: number;
+  etaDim: number;
+  intrinsicDimension: number;
+  spectralGapDimension: number;
+  gaugeInterpolate: number | null;
+  gaugeExtrapolate: number | null;
+  /** the same for the gauge of the model with d_η = the physical dimension */
+  gaugeModelInterpolate: number | null;
+  gaugeModelExtrapolate: number | null;
+  /** medians over the unseen instances of the held-out rollout MSE */
+  evalMedian: number | null;
+  scratchEvalMedian: number | null;
+  gaugeModelEvalMedian: number | null;
+  maxAdaptSeconds: number | null;
+}
+
+/** Reads the headline numbers of one run; `where` names it in the error when metrics.json predates the contract. */
+export function imodeHeadline(metrics: Readonly<Record<string, unknown>>, where: string): ImodeHeadline {
+  const m = metrics as unknown as SummaryMetrics;
+  const absent = (['physicalDimension', 'etaDim', 'intrinsicDimension', 'spectralGapDimension', 'gauge', 'evalError', 'scratchEvalError', 'adaptSeconds'] as const).filter(
+    (k) => m[k] === undefined,
+  );
+  if (absent.length) throw new DataError(`${where}: metrics.json lacks ${absent.join(', ')}; it predates the results contract: rerun it`);
+  const retrained = m.gaugeModel && Array.isArray(m.gaugeModel.gauge) ? m.gaugeModel.gauge : null;
+  return {
+    physicalDimension: m.physicalDimension,
+    etaDim: m.etaDim,
+    intrinsicDimension: m.intrinsicDimension,
+    spectralGapDimension: m.spectralGapDimension,
+    gaugeInterpolate: worstGaugeError(m.gauge, 'interpolate'),
+    gaugeExtrapolate: worstGaugeError(m.gauge, 'extrapolate'),
+    gaugeModelInterpolate: retrained ? worstGaugeError(retrained, 'interpolate') : null,
+    gaugeModelExtrapolate: retrained ? worstGaugeError(retrained, 'extrapolate') : null,
+    evalMedian: medianOrNull(m.evalError.map((e) => e.value)),
+    scratchEvalMedian: medianOrNull(m.scratchEvalError.map((e) => e.value).filter((v): v is number => v !== null)),
+    gaugeModelEvalMedian: m.gaugeModel ? m.gaugeModel.medianEvalError : null,
+    maxAdaptSeconds: worst(m.adaptSeconds.map((a) => a.value)),
+  };
+}
 
 /** One row per iMODE system from results/<id>/metrics.json under `resultsRoot`. */
 export function imodeSummaryTable(resultsRoot: string): { table: Table; missing: string[] } {
@@ -41,28 +84,20 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
       missing.push(id);
       continue;
     }
-    const m = readMetrics(dir) as unknown as SummaryMetrics & { provenance: { scale: string } };
-    const absent = (['physicalDimension', 'etaDim', 'intrinsicDimension', 'spectralGapDimension', 'gauge', 'evalError', 'scratchEvalError', 'adaptSeconds'] as const).filter(
-      (k) => m[k] === undefined,
-    );
-    if (absent.length) throw new DataError(`${id}: metrics.json lacks ${absent.join(', ')}; it predates the results contract: rerun \`npm run reproduce -- ${id}\``, { file: path.join(dir, 'metrics.json') });
-    const retrained = m.gaugeModel && Array.isArray(m.gaugeModel.gauge) ? m.gaugeModel.gauge : null;
-    const scratch = m.scratchEvalError.map((e) => e.value).filter((v): v is number => v !== null);
-    const scratchMedian = medianOrNull(scratch);
-    const oursMedian = medianOrNull(m.evalError.map((e) => e.value));
+    const h = imodeHeadline(readMetrics(dir), `${id} (${path.join(dir, 'metrics.json')})`);
     rows.push([
       id,
-      m.physicalDimension,
-      m.etaDim,
-      m.intrinsicDimension,
-      m.spectralGapDimension,
-      percent(worstGaugeError(m.gauge, 'interpolate')),
-      percent(worstGaugeError(m.gauge, 'extrapolate')),
-      retrained ? `${percent(worstGaugeError(retrained, 'interpolate'))} / ${percent(worstGaugeError(retrained, 'extrapolate'))}` : '—',
-      oursMedian === null ? '—' : formatNumber(oursMedian, 3),
-      scratchMedian === null ? '—' : formatNumber(scratchMedian, 3),
-      m.gaugeModel && m.gaugeModel.medianEvalError !== null ? formatNumber(m.gaugeModel.medianEvalError, 3) : '—',
-      (worst(m.adaptSeconds.map((a) => a.value)) ?? 0).toFixed(2),
+      h.physicalDimension,
+      h.etaDim,
+      h.intrinsicDimension,
+      h.spectralGapDimension,
+      percent(h.gaugeInterpolate),
+      percent(h.gaugeExtrapolate),
+      h.gaugeModelInterpolate === null && h.gaugeModelExtrapolate === null ? '—' : `${percent(h.gaugeModelInterpolate)} / ${percent(h.gaugeModelExtrapolate)}`,
+      mse(h.evalMedian),
+      mse(h.scratchEvalMedian),
+      mse(h.gaugeModelEvalMedian),
+      (h.maxAdaptSeconds ?? 0).toFixed(2),
     ]);
   }
   return {
@@ -84,6 +119,48 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
       rows,
     },
     missing,
+  };
+}
+
+/** What one seed's run of an iMODE experiment contributes to the table over seeds. */
+export interface ImodeSeedRun {
+  seed: number;
+  metrics: Readonly<Record<string, unknown>>;
+}
+
+type HeadlineKey = Exclude<keyof ImodeHeadline, 'physicalDimension' | 'etaDim'>;
+
+const SEED_ROWS: readonly { key: HeadlineKey; label: (h: ImodeHeadline) => string; format: (v: number | null) => string }[] = [
+  { key: 'intrinsicDimension', label: (h) => `intrinsic dim. (PCA, 99 %; physical ${h.physicalDimension}, η dim. ${h.etaDim})`, format: (v) => (v === null ? '—' : String(v)) },
+  { key: 'spectralGapDimension', label: () => 'intrinsic dim. (sharpest drop)', format: (v) => (v === null ? '—' : String(v)) },
+  { key: 'gaugeInterpolate', label: () => 'gauge worst error, interpolating', format: percent },
+  { key: 'gaugeExtrapolate', label: () => 'gauge worst error, extrapolating', format: percent },
+  { key: 'gaugeModelInterpolate', label: () => 'gauge worst error, interpolating, model with η dim. = physical', format: percent },
+  { key: 'gaugeModelExtrapolate', label: () => 'gauge worst error, extrapolating, model with η dim. = physical', format: percent },
+  { key: 'evalMedian', label: () => 'eval MSE iMODE (median, unseen)', format: mse },
+  { key: 'scratchEvalMedian', label: () => 'eval MSE scratch (median, unseen)', format: mse },
+  { key: 'gaugeModelEvalMedian', label: () => 'eval MSE, model with η dim. = physical (median, unseen)', format: mse },
+];
+
+/**
+ * One iMODE experiment over seeds: a row per headline number, a column per seed, and the median over the seeds that
+ * have the number. With three seeds a mean ± std would describe a distribution that three values cannot show, so
+ * every seed's value is printed. Every run must have the same physical and η dimensions.
+ */
+export function imodeSeedTable(runs: readonly ImodeSeedRun[]): Table {
+  if (runs.length === 0) throw new DataError('imodeSeedTable: no runs');
+  const headlines = runs.map((r) => imodeHeadline(r.metrics, `seed ${r.seed}`));
+  headlines.forEach((h, i) => {
+    if (h.physicalDimension !== headlines[0].physicalDimension || h.etaDim !== headlines[0].etaDim) {
+      throw new DataError(`seed ${runs[i].seed} has physical / η dimensions ${h.physicalDimension} / ${h.etaDim}, seed ${runs[0].seed} ${headlines[0].physicalDimension} / ${headlines[0].etaDim}`);
+    }
+  });
+  return {
+    columns: ['quantity', ...runs.map((r) => `seed ${r.seed}`), 'median over seeds'],
+    rows: SEED_ROWS.map((row) => {
+      const values = headlines.map((h) => h[row.key]);
+      return [row.label(headlines[0]), ...values.map(row.format), row.format(medianOrNull(values.filter((v): v is number => v !== null)))];
+    }),
   };
 }
 

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { ConfigError, DataError } from '../../src/core/errors';
 import { type SeedRun, aggregateMetric, aggregateSeedTables, seedAggregateTable } from '../../src/experiments/seedAggregate';
 import { parseSeedList, seedSummariesSection, seedsDir } from '../../src/cli/seeds';
+import { imodeSeedTable } from '../../src/experiments/imodeSummary';
 import { REPO_ROOT } from '../../src/cli/notebooks';
 import { tmpDir } from '../helpers/tmpDir';
 
@@ -39,6 +40,32 @@ describe('experiments/seedAggregate', () => {
     assert.throws(() => aggregateSeedTables([]), DataError);
   });
 
+  it('an iMODE experiment over seeds: each seed\'s headline numbers and their median, dimensions checked', () => {
+    const metrics = (intrinsic: number, interp: number, evalMse: number) => ({
+      physicalDimension: 1,
+      etaDim: 4,
+      intrinsicDimension: intrinsic,
+      spectralGapDimension: 1,
+      gauge: [{ split: 'interpolate', relError: interp / 2 }, { split: 'interpolate', relError: interp }, { split: 'extrapolate', relError: 0.5 }],
+      evalError: [{ value: evalMse }, { value: 3 * evalMse }, { value: 2 * evalMse }],
+      scratchEvalError: [{ value: 1 }],
+      adaptSeconds: [{ value: 0.1 }],
+    });
+    const table = imodeSeedTable([
+      { seed: 7, metrics: metrics(1, 0.04, 0.1) },
+      { seed: 8, metrics: metrics(2, 0.1, 0.2) },
+      { seed: 9, metrics: metrics(1, 0.02, 0.4) },
+    ]);
+    assert.deepEqual(table.columns, ['quantity', 'seed 7', 'seed 8', 'seed 9', 'median over seeds']);
+    const row = (label: RegExp) => table.rows.find((r) => label.test(String(r[0]))) as (string | number)[];
+    assert.deepEqual(row(/^intrinsic dim\. \(PCA, 99 %; physical 1, η dim\. 4\)/).slice(1), ['1', '2', '1', '1']);
+    assert.deepEqual(row(/^gauge worst error, interpolating$/).slice(1), ['4.0 %', '10.0 %', '2.0 %', '4.0 %']);
+    assert.deepEqual(row(/^eval MSE iMODE/).slice(1), ['0.2', '0.4', '0.8', '0.4'], 'per seed the median over instances, then the median over seeds');
+    assert.deepEqual(row(/^gauge worst error, interpolating, model/).slice(1), ['—', '—', '—', '—'], 'no gauge model: no number');
+    assert.throws(() => imodeSeedTable([{ seed: 1, metrics: metrics(1, 0.1, 1) }, { seed: 2, metrics: { ...metrics(1, 0.1, 1), etaDim: 3 } }]), /seed 2 has physical \/ η dimensions 1 \/ 3/);
+    assert.throws(() => imodeSeedTable([{ seed: 1, metrics: { ...metrics(1, 0.1, 1), gauge: undefined } }]), /seed 1: metrics.json lacks gauge/);
+  });
+
   it('parseSeedList accepts distinct non-negative integers and rejects the rest', () => {
     assert.deepEqual(parseSeedList('2508, 2509,2510'), [2508, 2509, 2510]);
     for (const bad of ['1,1', '1.5', '-1', 'a', '']) assert.throws(() => parseSeedList(bad), ConfigError, bad);
@@ -66,7 +93,12 @@ describe('experiments/seedAggregate', () => {
     const bad = spawnSync(tsx, [args[0], 'imode-pendulum', '--seeds', '1', '--scale', 'smoke', '--set', 'seed=3'], { encoding: 'utf8', env });
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /conflicts with --seeds/);
-    const section = seedSummariesSection(root, ['spd-pendulum', 'spd-mass-spring']);
+    const imode = spawnSync(tsx, [args[0], 'imode-van-der-pol', '--seeds', '1,2', '--scale', 'smoke'], { encoding: 'utf8', env });
+    assert.equal(imode.status, 0, imode.stderr);
+    const imodeMd = fs.readFileSync(path.join(seedsDir('imode-van-der-pol', 'smoke', env), 'summary.md'), 'utf8');
+    assert.match(imodeMd, /\| quantity \| seed 1 \| seed 2 \| median over seeds \|/);
+    assert.match(imodeMd, /\| gauge worst error, interpolating \| [\d.]+ % \| [\d.]+ % \| [\d.]+ % \|/);
+    const section = seedSummariesSection(root, ['spd-pendulum', 'spd-mass-spring'], 'npm run seeds -- spd-pendulum --seeds 2508,2509,2510');
     assert.equal(section, '_No runs over seeds yet: `npm run seeds -- spd-pendulum --seeds 2508,2509,2510`._', 'only default-scale summaries go into the README');
   });
 
@@ -76,6 +108,6 @@ describe('experiments/seedAggregate', () => {
       fs.mkdirSync(path.join(root, 'seeds', id, 'default'), { recursive: true });
       fs.writeFileSync(path.join(root, 'seeds', id, 'default', 'summary.md'), `table of ${id}\n`);
     }
-    assert.equal(seedSummariesSection(root, ['spd-pendulum', 'spd-mass-spring', 'spd-duffing']), '**spd-pendulum** — table of spd-pendulum\n\n**spd-duffing** — table of spd-duffing');
+    assert.equal(seedSummariesSection(root, ['spd-pendulum', 'spd-mass-spring', 'spd-duffing'], 'unused'), '**spd-pendulum** — table of spd-pendulum\n\n**spd-duffing** — table of spd-duffing');
   });
 });

@@ -22,6 +22,7 @@ export const imodeDoublePendulumSchema = {
   activation: { kind: 'enum', values: ['tanh', 'softplus'], doc: 'hidden activation' },
   beta: { kind: 'number', exclusiveMin: 0, doc: 'Softplus sharpness β (softplus only)' },
   massFloor: { kind: 'number', exclusiveMin: 0, doc: 'smallest eigenvalue of the learned mass matrix' },
+  forceModel: { kind: 'enum', values: ['general', 'lagrangian'], doc: "Q_net from a general force network, or the Euler–Lagrange equations of a learned potential V(θ, η) and the mass matrix" },
 } as const;
 
 export type ImodeDoublePendulumConfig = ConfigOf<typeof imodeDoublePendulumSchema>;
@@ -52,10 +53,11 @@ const DEFAULT = {
   activation: 'tanh',
   beta: 10,
   massFloor: 0.05,
+  forceModel: 'general',
 } as const;
 
 function fieldSpec(cfg: ImodeDoublePendulumConfig): MassMatrixFieldSpec {
-  return { positionDim: 2, etaDim: cfg.etaDim, width: cfg.width, depth: cfg.depth, activation: cfg.activation, beta: cfg.beta, oddInState: true, massFloor: cfg.massFloor };
+  return { positionDim: 2, etaDim: cfg.etaDim, width: cfg.width, depth: cfg.depth, activation: cfg.activation, beta: cfg.beta, oddInState: true, massFloor: cfg.massFloor, forceModel: cfg.forceModel };
 }
 
 export const imodeDoublePendulum: ImodeFamily<ImodeDoublePendulumConfig> = {

@@ -5,8 +5,14 @@
  *   θ̇ = ω,   ω̇ = M_net(θ, η)⁻¹ Q_net(θ, ω, η),
  *
  *   M_net = L Lᵀ + ε I,   L = [[softplus(o₁), 0], [o₂, softplus(o₃)]],   o = mass_net([cos(θ₁ − θ₂), η]),
- *   Q_net = force_net([sin θ, cos θ, ω, η])                                                     (plain), or
- *   Q_net = ½ (force_net([sin θ, cos θ, ω, η]) − force_net([−sin θ, cos θ, −ω, η]))            (oddInState).
+ * and the generalised force Q_net is one of two things (`forceModel`):
+ *   'general':     Q_net = force_net([sin θ, cos θ, ω, η])                                         (plain), or
+ *                  Q_net = ½ (force_net([sin θ, cos θ, ω, η]) − force_net([−sin θ, cos θ, −ω, η]))  (oddInState);
+ *   'lagrangian':  Q_net = −∇_θ V_net − Ṁ ω + ½ [ωᵀ (∂M/∂θ_i) ω]_i,   V_net = potential_net([cos θ₁, cos θ₂, sin θ₁ sin θ₂, η]),
+ *                  the Euler–Lagrange equations of L = ½ ωᵀ M_net ω − V_net. With M a function of Δ = θ₁ − θ₂,
+ *                  ∂M/∂θ₁ = −∂M/∂θ₂ = M' = dM/dΔ and Ṁ = M' (ω₁ − ω₂), so
+ *                    Q_net = −∇_θ V_net − (ω₁ − ω₂) M' ω + ½ (ωᵀ M' ω) (1, −1).
+ *                  The energy ½ ωᵀ M_net ω + V_net is then conserved exactly by the flow, for any weights.
  *
  * Why this form:
  * - M = L Lᵀ + εI is symmetric with smallest eigenvalue ≥ ε = massFloor for any weights, so the solve is always
@@ -17,6 +23,11 @@
  * - Angles enter force_net through sin and cos because the dynamics are 2π-periodic in each angle. The reflection
  *   (θ, ω) ↦ (−θ, −ω) acts on those features as (sin θ, cos θ, ω) ↦ (−sin θ, cos θ, −ω); the orbit average makes
  *   Q_net(−θ, −ω) = −Q_net(θ, ω), which the true Q satisfies. With M even, the whole field is then odd in x.
+ * - 'lagrangian' is the double pendulum's own structure (its M depends on cos Δ, its V on cos θ₁, cos θ₂), so the
+ *   network has only M(Δ, η) and V(θ, η) to learn, not the velocity-dependent Coriolis terms. The potential's inputs
+ *   (cos θ₁, cos θ₂, sin θ₁ sin θ₂) generate every 2π-periodic function even under θ ↦ −θ, so V_net is even, ∇V odd
+ *   and, M' being odd in Δ, the field is odd in x without averaging. M' comes from the mass network's forward-mode
+ *   derivative in its cos Δ input (mlpValueAndInputTangent) times −sin Δ, ∇V from the analytic input gradient.
  * - The 2×2 solve is Cramer's rule, det M = m₁₁m₂₂ − m₁₂² ≥ ε² > 0:
  *     ω̇₁ = (m₂₂ Q₁ − m₁₂ Q₂) / det,   ω̇₂ = (m₁₁ Q₂ − m₁₂ Q₁) / det.
  *
@@ -34,7 +45,19 @@ import {
   requirePositiveInteger,
   requireStateShape,
 } from './accelerationField';
-import { type MlpParams, type MlpSpec, initMlp, mlpApply, mlpFromTensors, mlpTensors } from './mlp';
+import {
+  type ConditionedMlp,
+  type MlpParams,
+  type MlpSpec,
+  conditionMlp,
+  conditionedInputGradient,
+  conditionedValue,
+  initMlp,
+  mlpApply,
+  mlpFromTensors,
+  mlpTensors,
+  mlpValueAndInputTangent,
+} from './mlp';
 import type { TensorVectorField } from './odeint';
 
 export interface MassMatrixFieldSpec extends HiddenLayers {
@@ -45,20 +68,35 @@ export interface MassMatrixFieldSpec extends HiddenLayers {
   oddInState: boolean;
   /** ε > 0 in M = L Lᵀ + εI: the smallest eigenvalue M can have */
   massFloor: number;
+  /** Q_net from a general force network, or from the Euler–Lagrange equations of a learned potential */
+  forceModel: 'general' | 'lagrangian';
 }
 
 /** Reflection (θ, ω) ↦ (−θ, −ω) on the force network's features (sin θ₁, sin θ₂, cos θ₁, cos θ₂, ω₁, ω₂). */
 const FORCE_FEATURE_REFLECTION = [-1, -1, 1, 1, -1, -1] as const;
 
-/** The two networks: mass [cos Δ, η] → (o₁, o₂, o₃) and force [sin θ, cos θ, ω, η] → Q. */
+/** Inputs of the potential network besides η: cos θ₁, cos θ₂, sin θ₁ sin θ₂. */
+const POTENTIAL_FEATURES = 3;
+
+/**
+ * The two networks: mass [cos Δ, η] → (o₁, o₂, o₃), and `force`, which is force [sin θ, cos θ, ω, η] → Q ('general')
+ * or potential [cos θ₁, cos θ₂, sin θ₁ sin θ₂, η] → V ('lagrangian', no output bias).
+ */
 export function massMatrixMlpSpecs(s: MassMatrixFieldSpec): { mass: MlpSpec; force: MlpSpec } {
   if (s.positionDim !== 2) throw new ConfigError(`positionDim must be 2 (the mass-matrix field solves 2×2 systems), got ${s.positionDim}`);
   requirePositiveInteger('etaDim', s.etaDim);
   if (!(s.massFloor > 0)) throw new ConfigError(`massFloor must be > 0, got ${s.massFloor}`);
+  if (s.forceModel !== 'general' && s.forceModel !== 'lagrangian') throw new ConfigError(`forceModel must be 'general' or 'lagrangian', got '${String(s.forceModel)}'`);
   return {
     mass: hiddenLayersMlpSpec(s, 1 + s.etaDim, 3),
-    force: hiddenLayersMlpSpec(s, FORCE_FEATURE_REFLECTION.length + s.etaDim, 2),
+    force: s.forceModel === 'general' ? hiddenLayersMlpSpec(s, FORCE_FEATURE_REFLECTION.length + s.etaDim, 2) : potentialSpec(s),
   };
+}
+
+/** The potential network, without an output bias: a constant in V changes no force and would get no gradient. */
+function potentialSpec(s: MassMatrixFieldSpec): MlpSpec {
+  const spec = hiddenLayersMlpSpec(s, POTENTIAL_FEATURES + s.etaDim, 1);
+  return { ...spec, biases: [...spec.biases.slice(0, -1), false] };
 }
 
 function tensorCount(spec: MlpSpec): number {
@@ -80,17 +118,101 @@ function splitParams(specs: { mass: MlpSpec; force: MlpSpec }, params: readonly 
   return { mass: mlpFromTensors(specs.mass, params.slice(0, massCount)), force: mlpFromTensors(specs.force, params.slice(massCount)) };
 }
 
-/** The distinct entries of M = L Lᵀ + εI, each [rows, 1]. θ: [rows, 2] */
-function massEntries(s: MassMatrixFieldSpec, spec: MlpSpec, net: MlpParams, theta: tf.Tensor2D, etaRows: tf.Tensor2D) {
-  const cosDelta = tf.cos(tf.sub(tf.slice(theta, [0, 0], [-1, 1]), tf.slice(theta, [0, 1], [-1, 1])));
-  const o = mlpApply(spec, net, tf.concat([cosDelta, etaRows], 1) as tf.Tensor2D);
-  const l11 = tf.softplus(tf.slice(o, [0, 0], [-1, 1]));
-  const l21 = tf.slice(o, [0, 1], [-1, 1]);
-  const l22 = tf.softplus(tf.slice(o, [0, 2], [-1, 1]));
+interface MassEntries {
+  m11: tf.Tensor2D;
+  m12: tf.Tensor2D;
+  m22: tf.Tensor2D;
+}
+
+const column = (t: tf.Tensor2D, j: number) => tf.slice(t, [0, j], [-1, 1]) as tf.Tensor2D;
+const angleDifference = (theta: tf.Tensor2D) => tf.sub(column(theta, 0), column(theta, 1)) as tf.Tensor2D;
+
+/** M = L Lᵀ + εI from the mass network's outputs o: [rows, 3]; entries [rows, 1]. */
+function massFromOutputs(s: MassMatrixFieldSpec, o: tf.Tensor2D): MassEntries & { l11: tf.Tensor2D; l21: tf.Tensor2D; l22: tf.Tensor2D } {
+  const l11 = tf.softplus(column(o, 0));
+  const l21 = column(o, 1);
+  const l22 = tf.softplus(column(o, 2));
   return {
+    l11,
+    l21,
+    l22,
     m11: tf.add(tf.square(l11), s.massFloor) as tf.Tensor2D,
     m12: tf.mul(l11, l21) as tf.Tensor2D,
     m22: tf.add(tf.add(tf.square(l21), tf.square(l22)), s.massFloor) as tf.Tensor2D,
+  };
+}
+
+/** The distinct entries of M = L Lᵀ + εI, each [rows, 1]. θ: [rows, 2] */
+function massEntries(s: MassMatrixFieldSpec, spec: MlpSpec, net: MlpParams, theta: tf.Tensor2D, etaRows: tf.Tensor2D): MassEntries {
+  const cosDelta = tf.cos(angleDifference(theta));
+  return massFromOutputs(s, mlpApply(spec, net, tf.concat([cosDelta, etaRows], 1) as tf.Tensor2D));
+}
+
+/**
+ * M's entries and their derivatives in Δ: dM/dΔ = (dM/do)(do/d cos Δ)(−sin Δ), with softplus' = sigmoid and
+ *   dm₁₁ = 2 l₁₁ l₁₁',   dm₁₂ = l₁₁' l₂₁ + l₁₁ l₂₁',   dm₂₂ = 2 l₂₁ l₂₁' + 2 l₂₂ l₂₂'.
+ */
+function massEntriesAndDerivative(s: MassMatrixFieldSpec, spec: MlpSpec, net: MlpParams, theta: tf.Tensor2D, etaRows: tf.Tensor2D): { m: MassEntries; dm: MassEntries } {
+  const delta = angleDifference(theta);
+  const { value: o, tangent } = mlpValueAndInputTangent(spec, net, tf.concat([tf.cos(delta), etaRows], 1) as tf.Tensor2D, 0);
+  const dO = tf.mul(tangent, tf.neg(tf.sin(delta))) as tf.Tensor2D;
+  const m = massFromOutputs(s, o);
+  const dl11 = tf.mul(tf.sigmoid(column(o, 0)), column(dO, 0));
+  const dl21 = column(dO, 1);
+  const dl22 = tf.mul(tf.sigmoid(column(o, 2)), column(dO, 2));
+  return {
+    m,
+    dm: {
+      m11: tf.mul(tf.mul(m.l11, dl11), 2) as tf.Tensor2D,
+      m12: tf.add(tf.mul(dl11, m.l21), tf.mul(m.l11, dl21)) as tf.Tensor2D,
+      m22: tf.mul(tf.add(tf.mul(m.l21, dl21), tf.mul(m.l22, dl22)), 2) as tf.Tensor2D,
+    },
+  };
+}
+
+/** The potential network's inputs (cos θ₁, cos θ₂, sin θ₁ sin θ₂) with sin θ and cos θ, for the chain rule. */
+function potentialFeatures(theta: tf.Tensor2D) {
+  const sin = tf.sin(theta) as tf.Tensor2D;
+  const cos = tf.cos(theta) as tf.Tensor2D;
+  const product = tf.mul(column(sin, 0), column(sin, 1)) as tf.Tensor2D;
+  return { sin, cos, features: tf.concat([cos, product], 1) as tf.Tensor2D };
+}
+
+/**
+ * ∇_θ V for V = f(cos θ₁, cos θ₂, sin θ₁ sin θ₂) with g = ∂f/∂(features):
+ *   ∂V/∂θ₁ = −sin θ₁ g₁ + cos θ₁ sin θ₂ g₃,   ∂V/∂θ₂ = −sin θ₂ g₂ + sin θ₁ cos θ₂ g₃.   [rows, 1] each
+ */
+function potentialGradient(potential: ConditionedMlp, theta: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+  const { sin, cos, features } = potentialFeatures(theta);
+  const g = conditionedInputGradient(potential, features);
+  const [s1, s2, c1, c2] = [column(sin, 0), column(sin, 1), column(cos, 0), column(cos, 1)];
+  const g3 = column(g, 2);
+  return [
+    tf.add(tf.neg(tf.mul(s1, column(g, 0))), tf.mul(tf.mul(c1, s2), g3)) as tf.Tensor2D,
+    tf.add(tf.neg(tf.mul(s2, column(g, 1))), tf.mul(tf.mul(s1, c2), g3)) as tf.Tensor2D,
+  ];
+}
+
+/** Q_net of 'lagrangian' and M: −∇V − (ω₁ − ω₂) M' ω + ½ (ωᵀ M' ω) (1, −1). */
+function lagrangianForce(
+  s: MassMatrixFieldSpec,
+  spec: MlpSpec,
+  net: MlpParams,
+  potential: { net: ConditionedMlp; etaRows: tf.Tensor2D },
+  theta: tf.Tensor2D,
+  omega: tf.Tensor2D,
+) {
+  const { m, dm } = massEntriesAndDerivative(s, spec, net, theta, potential.etaRows);
+  const [w1, w2] = [column(omega, 0), column(omega, 1)];
+  const p1 = tf.add(tf.mul(dm.m11, w1), tf.mul(dm.m12, w2));
+  const p2 = tf.add(tf.mul(dm.m12, w1), tf.mul(dm.m22, w2));
+  const halfCurvature = tf.mul(tf.add(tf.mul(w1, p1), tf.mul(w2, p2)), 0.5);
+  const relative = tf.sub(w1, w2);
+  const [dV1, dV2] = potentialGradient(potential.net, theta);
+  return {
+    m,
+    q1: tf.add(tf.neg(tf.add(dV1, tf.mul(relative, p1))), halfCurvature) as tf.Tensor2D,
+    q2: tf.sub(tf.neg(tf.add(dV2, tf.mul(relative, p2))), halfCurvature) as tf.Tensor2D,
   };
 }
 
@@ -105,20 +227,45 @@ export function massMatrix(s: MassMatrixFieldSpec, params: readonly tf.Tensor[],
   return tf.reshape(tf.concat([m11, m12, m12, m22], 1), [-1, 2, 2]) as tf.Tensor3D;
 }
 
+/**
+ * The energy ½ ωᵀ M_net ω + V_net of a 'lagrangian' field, which its flow conserves. x: [rows, 4] -> [rows, 1]
+ */
+export function massMatrixEnergy(s: MassMatrixFieldSpec, params: readonly tf.Tensor[], x: tf.Tensor2D, etaRows: tf.Tensor2D): tf.Tensor2D {
+  if (s.forceModel !== 'lagrangian') throw new ConfigError(`massMatrixEnergy: only a 'lagrangian' field has an energy, got forceModel '${s.forceModel}'`);
+  const specs = massMatrixMlpSpecs(s);
+  requireEtaRows('massMatrixEnergy', etaRows, s.etaDim);
+  requireStateShape('massMatrixEnergy', x, 2, etaRows);
+  const nets = splitParams(specs, params);
+  const theta = tf.slice(x, [0, 0], [-1, 2]) as tf.Tensor2D;
+  const [w1, w2] = [column(x, 2), column(x, 3)];
+  const { m11, m12, m22 } = massEntries(s, specs.mass, nets.mass, theta, etaRows);
+  const kinetic = tf.mul(tf.add(tf.add(tf.mul(m11, tf.square(w1)), tf.mul(tf.mul(m12, tf.mul(w1, w2)), 2)), tf.mul(m22, tf.square(w2))), 0.5);
+  const potential = conditionedValue(conditionMlp(specs.force, nets.force, etaRows), potentialFeatures(theta).features);
+  return tf.add(kinetic, potential) as tf.Tensor2D;
+}
+
 /** The first-order field on x = (θ, ω): ẋ = (ω, M_net⁻¹ Q_net). x: [rows, 4] -> [rows, 4] */
 export function massMatrixVectorField(s: MassMatrixFieldSpec, params: readonly tf.Tensor[], etaRows: tf.Tensor2D): TensorVectorField {
   const specs = massMatrixMlpSpecs(s);
   requireEtaRows('massMatrixVectorField', etaRows, s.etaDim);
   const nets = splitParams(specs, params);
-  const force = etaConditionedNet(specs.force, nets.force, etaRows, s.oddInState ? FORCE_FEATURE_REFLECTION : null);
+  const generalForce = s.forceModel === 'general' ? etaConditionedNet(specs.force, nets.force, etaRows, s.oddInState ? FORCE_FEATURE_REFLECTION : null) : null;
+  const potential = s.forceModel === 'lagrangian' ? { net: conditionMlp(specs.force, nets.force, etaRows), etaRows } : null;
   return (_t, x) => {
     requireStateShape('massMatrixVectorField', x, 2, etaRows);
     const theta = tf.slice(x, [0, 0], [-1, 2]) as tf.Tensor2D;
     const omega = tf.slice(x, [0, 2], [-1, 2]) as tf.Tensor2D;
-    const { m11, m12, m22 } = massEntries(s, specs.mass, nets.mass, theta, etaRows);
-    const Q = force(tf.concat([tf.sin(theta), tf.cos(theta), omega], 1) as tf.Tensor2D);
-    const q1 = tf.slice(Q, [0, 0], [-1, 1]);
-    const q2 = tf.slice(Q, [0, 1], [-1, 1]);
+    let m11: tf.Tensor2D, m12: tf.Tensor2D, m22: tf.Tensor2D, q1: tf.Tensor2D, q2: tf.Tensor2D;
+    if (potential) {
+      const lagrangian = lagrangianForce(s, specs.mass, nets.mass, potential, theta, omega);
+      ({ m11, m12, m22 } = lagrangian.m);
+      ({ q1, q2 } = lagrangian);
+    } else {
+      ({ m11, m12, m22 } = massEntries(s, specs.mass, nets.mass, theta, etaRows));
+      const Q = (generalForce as (u: tf.Tensor2D) => tf.Tensor2D)(tf.concat([tf.sin(theta), tf.cos(theta), omega], 1) as tf.Tensor2D);
+      q1 = column(Q, 0);
+      q2 = column(Q, 1);
+    }
     const det = tf.sub(tf.mul(m11, m22), tf.square(m12));
     const a1 = tf.div(tf.sub(tf.mul(m22, q1), tf.mul(m12, q2)), det);
     const a2 = tf.div(tf.sub(tf.mul(m11, q2), tf.mul(m12, q1)), det);

@@ -105,6 +105,28 @@ export function mlpApply(spec: MlpSpec, p: MlpParams, x: tf.Tensor2D): tf.Tensor
 }
 
 /**
+ * Forward-mode derivative along one input column, for any output width: y and ∂y/∂x_j, both [rows, out].
+ *   ż_1 = (W_1)_{j,:},   ḣ_ℓ = σ'_ℓ(z_ℓ) ⊙ ż_ℓ,   ż_{ℓ+1} = ḣ_ℓ W_{ℓ+1},   ∂y/∂x_j = ḣ_L
+ * Like the input gradient it uses first derivatives of the activations only, so a loss containing it needs only
+ * first-order autodiff. Until an activation is met ż is the same for every row and stays one broadcast row.
+ */
+export function mlpValueAndInputTangent(spec: MlpSpec, p: MlpParams, x: tf.Tensor2D, column: number): { value: tf.Tensor2D; tangent: tf.Tensor2D } {
+  if (!Number.isInteger(column) || column < 0 || column >= spec.sizes[0]) {
+    throw new ConfigError(`input column must be an integer in [0, ${spec.sizes[0]}), got ${column}`);
+  }
+  let h = x;
+  let dh = tf.slice(p.weights[0], [column, 0], [1, -1]) as tf.Tensor2D;
+  for (let l = 0; l < p.weights.length; l++) {
+    const dz = l === 0 ? dh : matMul(dh, p.weights[l]);
+    const act = activation(spec.activations[l], linear(h, p.weights[l], p.biases[l]), true);
+    h = act.h;
+    dh = act.d ? (tf.mul(act.d, dz) as tf.Tensor2D) : dz;
+  }
+  const rows = x.shape[0];
+  return { value: h, tangent: dh.shape[0] === rows ? dh : (tf.broadcastTo(dh, [rows, dh.shape[1]]) as tf.Tensor2D) };
+}
+
+/**
  * A scalar-output MLP evaluated many times on inputs [x, c] whose trailing part c is fixed (adaptation parameters,
  * latent codes) — e.g. at every stage of a rollout. What does not depend on x is computed once here:
  *   z_1 = x W_1^x + (c W_1^c + b_1),   and every W_ℓᵀ of the backward pass,

@@ -3,11 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import { ConfigError } from '../../src/core/errors';
 import { createRng } from '../../src/core/rng';
-import { type MassMatrixFieldSpec, massMatrix, massMatrixFieldParamsInit, massMatrixMlpSpecs, massMatrixVectorField } from '../../src/nn/massMatrixField';
+import { type MassMatrixFieldSpec, massMatrix, massMatrixEnergy, massMatrixFieldParamsInit, massMatrixMlpSpecs, massMatrixVectorField } from '../../src/nn/massMatrixField';
 import { mlpApply, mlpFromTensors } from '../../src/nn/mlp';
 import { assertGradientMatchesCentralDifferences, randomMatrix, randomRolloutLoss } from '../helpers/numeric';
 
-const base: MassMatrixFieldSpec = { positionDim: 2, etaDim: 2, width: 16, depth: 2, activation: 'tanh', beta: 1, oddInState: true, massFloor: 0.05 };
+const base: MassMatrixFieldSpec = { positionDim: 2, etaDim: 2, width: 16, depth: 2, activation: 'tanh', beta: 1, oddInState: true, massFloor: 0.05, forceModel: 'general' };
 
 function massAt(s: MassMatrixFieldSpec, params: readonly tf.Tensor[], q: number[][], eta: number[][]): number[][][] {
   return tf.tidy(() => massMatrix(s, params, tf.tensor2d(q), tf.tensor2d(eta)).arraySync() as number[][][]);
@@ -162,6 +162,104 @@ describe('nn/massMatrixField', () => {
       rollout.dispose();
     });
   }
+
+  describe("forceModel 'lagrangian'", () => {
+    const lagrangian: MassMatrixFieldSpec = { ...base, forceModel: 'lagrangian' };
+
+    it('has a potential network on (cos θ₁, cos θ₂, sin θ₁ sin θ₂, η) → V', () => {
+      const specs = massMatrixMlpSpecs(lagrangian);
+      assert.deepEqual(specs.force.sizes, [3 + 2, 16, 16, 1]);
+      assert.deepEqual(specs.force.biases, [true, true, false], 'no output bias: a constant in V moves nothing');
+      assert.deepEqual(specs.mass.sizes, [1 + 2, 16, 16, 3]);
+    });
+
+    for (const activation of ['tanh', 'softplus'] as const) {
+      it(`conserves its energy ½ωᵀMω + V along its own flow for random weights, while kinetic and potential energy trade (${activation})`, () => {
+        const s: MassMatrixFieldSpec = { ...lagrangian, activation, beta: 2 };
+        const params = massMatrixFieldParamsInit(s, createRng(20));
+        const rows = 6;
+        const x0 = randomMatrix(createRng(21), rows, 4, 1.5);
+        const etaValues = randomMatrix(createRng(22), rows, 2, 1);
+        // Classical RK4 at h = 2e-3 over 2 time units: its energy error is O(h⁴), far below float32 round-off, so
+        // what remains is the field's own conservation; a wrong sign in the Coriolis terms or in M' drifts at O(1).
+        const { drift, kineticSwing } = tf.tidy(() => {
+          const eta = tf.tensor2d(etaValues);
+          const field = massMatrixVectorField(s, params, eta);
+          const energy = (x: tf.Tensor2D) => massMatrixEnergy(s, params, x, eta).arraySync() as number[][];
+          const kinetic = (x: tf.Tensor2D) => {
+            const all = energy(x);
+            const zeroVelocity = energy(tf.concat([tf.slice(x, [0, 0], [-1, 2]), tf.zeros([rows, 2])], 1) as tf.Tensor2D);
+            return all.map((e, r) => e[0] - zeroVelocity[r][0]);
+          };
+          let x = tf.tensor2d(x0);
+          const e0 = energy(x).map((e) => e[0]);
+          const k0 = kinetic(x);
+          let worstDrift = 0;
+          let worstSwing = 0;
+          const h = 2e-3;
+          for (let step = 1; step <= 1000; step++) {
+            const next = tf.tidy(() => {
+              const k1 = field(0, x);
+              const k2 = field(0, tf.add(x, tf.mul(k1, h / 2)) as tf.Tensor2D);
+              const k3 = field(0, tf.add(x, tf.mul(k2, h / 2)) as tf.Tensor2D);
+              const k4 = field(0, tf.add(x, tf.mul(k3, h)) as tf.Tensor2D);
+              return tf.add(x, tf.mul(tf.add(tf.add(k1, tf.mul(tf.add(k2, k3), 2)), k4), h / 6)) as tf.Tensor2D;
+            });
+            x.dispose();
+            x = next;
+            if (step % 100 === 0) {
+              const e = energy(x);
+              const k = kinetic(x);
+              e.forEach((row, r) => {
+                const scale = Math.max(1, Math.abs(e0[r]));
+                worstDrift = Math.max(worstDrift, Math.abs(row[0] - e0[r]) / scale);
+                worstSwing = Math.max(worstSwing, Math.abs(k[r] - k0[r]) / scale);
+              });
+            }
+          }
+          return { drift: worstDrift, kineticSwing: worstSwing };
+        });
+        console.log(`      relative energy drift ${drift.toExponential(2)}, kinetic energy swing ${kineticSwing.toExponential(2)}`);
+        assert.ok(kineticSwing > 1e-2, `the test needs motion that exchanges energy (kinetic swing ${kineticSwing})`);
+        assert.ok(drift < 1e-4, `energy drift ${drift}`);
+        tf.dispose(params);
+      });
+    }
+
+    it('is odd in the state, f(−θ, −ω) = −f(θ, ω), without averaging, and its energy is even', () => {
+      const rng = createRng(23);
+      const x = randomMatrix(rng, 10, 4, 1.5);
+      const eta = randomMatrix(rng, 10, 2, 1);
+      const params = massMatrixFieldParamsInit(lagrangian, createRng(24));
+      const a = fieldAt(lagrangian, params, x, eta);
+      const b = fieldAt(lagrangian, params, x.map((r) => r.map((v) => -v)), eta);
+      const worst = Math.max(...a.flatMap((row, r) => row.map((v, j) => Math.abs(v + b[r][j]))));
+      assert.ok(worst < 1e-5, `|f(x) + f(−x)| up to ${worst}`);
+      const energies = tf.tidy(() =>
+        [x, x.map((r) => r.map((v) => -v))].map((rows) => massMatrixEnergy(lagrangian, params, tf.tensor2d(rows), tf.tensor2d(eta)).arraySync() as number[][]),
+      );
+      energies[0].forEach((e, r) => assert.ok(Math.abs(e[0] - energies[1][r][0]) < 1e-5, `E(x) ${e[0]} vs E(−x) ${energies[1][r][0]}`));
+      tf.dispose(params);
+    });
+
+    it('the gradient of an RK4 rollout loss matches central finite differences', () => {
+      const rng = createRng(25);
+      const params = massMatrixFieldParamsInit(lagrangian, rng);
+      const rollout = randomRolloutLoss(rng, 4, 2, (ps, eta) => massMatrixVectorField(lagrangian, ps, eta));
+      const worst = assertGradientMatchesCentralDifferences(rollout.loss, params, [0, 2, 5, 6, 8, 10], 1e-2, { relative: 2e-2, absolute: 3e-5 });
+      console.log(`      rollout gradient vs finite differences: worst relative error ${worst.toExponential(2)}`);
+      tf.dispose(params);
+      rollout.dispose();
+    });
+
+    it('refuses an unknown forceModel, and an energy for a general field', () => {
+      const params = massMatrixFieldParamsInit(base, createRng(26));
+      const eta = tf.tensor2d([[0, 0]]);
+      assert.throws(() => massMatrixVectorField({ ...base, forceModel: 'hamiltonian' as 'general' }, params, eta), (e: Error) => e instanceof ConfigError && /forceModel must be 'general' or 'lagrangian', got 'hamiltonian'/.test(e.message));
+      assert.throws(() => massMatrixEnergy(base, params, tf.tensor2d([[0, 0, 0, 0]]), eta), (e: Error) => e instanceof ConfigError && /only a 'lagrangian' field has an energy/.test(e.message));
+      tf.dispose([...params, eta]);
+    });
+  });
 
   it('leaves no tensors behind when a field is built, evaluated and differentiated inside tf.tidy', () => {
     const params = massMatrixFieldParamsInit(base, createRng(11));

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import { createRng } from '../../src/core/rng';
-import { type Activation, type MlpSpec, initMlp, mlpApply, mlpValueAndInputGradient, mlpTensors, mlpFromTensors, disposeMlp } from '../../src/nn/mlp';
+import { type Activation, type MlpSpec, initMlp, mlpApply, mlpValueAndInputGradient, mlpValueAndInputTangent, mlpTensors, mlpFromTensors, disposeMlp } from '../../src/nn/mlp';
 import { TANH_VIA_SIGMOID_MIN_SIZE, matMul, tanh } from '../../src/nn/ops';
 
 function specWith(act: Activation, sizes = [3, 16, 16, 1]): MlpSpec {
@@ -37,6 +37,34 @@ describe('nn/mlp', () => {
       disposeMlp(p);
     });
   }
+
+  it('the input tangent of a 3-output MLP is each output\'s derivative in one input column (central differences), and the value is the forward pass', () => {
+    for (const act of [{ kind: 'tanh' }, { kind: 'softplus', beta: 2 }] as Activation[]) {
+      const spec: MlpSpec = { sizes: [3, 12, 12, 3], activations: [act, act, { kind: 'identity' }], biases: [true, true, true] };
+      const p = initMlp(spec, createRng(4));
+      const x = [[0.3, -0.7, 0.1], [-1.2, 0.4, 0.9], [0.05, 0.02, -0.5]];
+      const apply = (rows: number[][]) => tf.tidy(() => mlpApply(spec, p, tf.tensor2d(rows)).arraySync() as number[][]);
+      for (const column of [0, 2]) {
+        const { value, tangent } = tf.tidy(() => {
+          const out = mlpValueAndInputTangent(spec, p, tf.tensor2d(x), column);
+          return { value: out.value.arraySync() as number[][], tangent: out.tangent.arraySync() as number[][] };
+        });
+        const h = 1e-2;
+        const shifted = (sign: number) => apply(x.map((r) => r.map((v, j) => (j === column ? v + sign * h : v))));
+        const [plus, minus] = [shifted(1), shifted(-1)];
+        const direct = apply(x);
+        tangent.forEach((row, r) =>
+          row.forEach((t, k) => {
+            const fd = (plus[r][k] - minus[r][k]) / (2 * h);
+            assert.ok(Math.abs(t - fd) <= 1e-2 * Math.abs(fd) + 2e-4, `${act.kind}, column ${column}, row ${r}, output ${k}: tangent ${t} vs fd ${fd}`);
+            assert.ok(Math.abs(value[r][k] - direct[r][k]) < 1e-6);
+          }),
+        );
+      }
+      assert.throws(() => mlpValueAndInputTangent(spec, p, tf.tensor2d(x), 3), /input column must be an integer in \[0, 3\), got 3/);
+      disposeMlp(p);
+    }
+  });
 
   it('input gradient agrees with tf.grad for a softplus MLP (where nested autodiff is safe)', () => {
     const spec = specWith({ kind: 'softplus', beta: 1 });

@@ -64,7 +64,7 @@ export interface MassMatrixFieldSpec extends HiddenLayers {
   /** number of angles; only 2 is implemented */
   positionDim: 2;
   etaDim: number;
-  /** average Q_net over (θ, ω) ↦ (−θ, −ω) so that it is odd in the state */
+  /** average Q_net over (θ, ω) ↦ (−θ, −ω) so that it is odd in the state (forceModel 'general'; a 'lagrangian' field is odd by construction) */
   oddInState: boolean;
   /** ε > 0 in M = L Lᵀ + εI: the smallest eigenvalue M can have */
   massFloor: number;

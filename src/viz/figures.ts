@@ -112,7 +112,8 @@ export function phasePortraitGrid(o: {
   const colors = new Map(names.map((n, i) => [n, palette[i]]));
   const inLegend = new Set<string>();
   const gapX = 0.08 / columns + 0.04;
-  const gapY = 0.12 / rows + 0.04;
+  // Room between rows for the tick labels above and a panel title of two lines (a column-width export wraps them).
+  const gapY = 0.12 / rows + 0.06;
   const cellW = (1 - gapX * (columns - 1)) / columns;
   const cellH = (1 - gapY * (rows - 1)) / rows;
 

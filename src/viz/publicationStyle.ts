@@ -101,7 +101,8 @@ function styledLayout(layout: Layout, size: FigureSize): Layout {
   out.width = size.widthPx;
   out.height = size.heightPx;
   // Small margins that Plotly grows to fit tick labels and axis titles (automargin below); the top one holds the title.
-  out.margin = { l: 10, r: 10, b: 10, t: titleLines > 0 ? Math.round(36 + (titleLines - 1) * LINE_HEIGHT_EM * titlePx) : 10, pad: 0 };
+  const margin = { l: 10, r: 10, b: 10, t: titleLines > 0 ? Math.round(36 + (titleLines - 1) * LINE_HEIGHT_EM * titlePx) : 10, pad: 0 };
+  out.margin = margin;
   out.legend = { ...asRecord(layout.legend), font: { size: text } };
   out.colorway = OKABE_ITO.slice(1);
   for (const [key, value] of Object.entries(layout)) {
@@ -109,12 +110,70 @@ function styledLayout(layout: Layout, size: FigureSize): Layout {
     if (AXIS_KEY.test(key) && axis) out[key] = { ...axis, automargin: true };
   }
   if (Array.isArray(layout.annotations)) {
-    out.annotations = layout.annotations.map((a) => {
-      const annotation = asRecord(a);
-      return annotation ? { ...annotation, font: { ...asRecord(annotation.font), size: text } } : a;
+    const annotations = layout.annotations.map(asRecord);
+    let topRowPx = 0;
+    out.annotations = layout.annotations.map((a, i) => {
+      const annotation = annotations[i];
+      if (!annotation) return a;
+      const widthPx = rowAnnotationWidthPx(annotations, i, size.widthPx);
+      if (widthPx === null || typeof annotation.text !== 'string') return { ...annotation, font: { ...asRecord(annotation.font), size: text } };
+      const fitted = fitRowAnnotation(annotation.text, widthPx, text);
+      if ((annotation.y as number) >= 1 - 1e-9) topRowPx = Math.max(topRowPx, fitted.lines * LINE_HEIGHT_EM * fitted.sizePx);
+      return { ...annotation, text: fitted.text, font: { ...asRecord(annotation.font), size: fitted.sizePx } };
     });
+    // The top row's panel titles stand above the plot area, under the figure title: the margin holds them too.
+    if (titleLines > 0 && topRowPx > 0) margin.t = Math.round(margin.t + topRowPx);
   }
   return out;
+}
+
+/**
+ * Annotations on one row of the paper (a grid's panel titles) are centred over their panels, and Plotly never wraps
+ * them: at a column's width a title longer than the distance to its neighbour's centre runs into the neighbour's. The
+ * width one may take is that distance (90 % of it, for the margins); null for an annotation alone on its row or not
+ * placed in paper coordinates.
+ */
+function rowAnnotationWidthPx(annotations: readonly (Record<string, unknown> | undefined)[], i: number, figureWidthPx: number): number | null {
+  const own = annotations[i];
+  const placed = (a: Record<string, unknown> | undefined): a is Record<string, unknown> & { x: number; y: number } =>
+    a !== undefined && a.xref === 'paper' && a.yref === 'paper' && typeof a.x === 'number' && typeof a.y === 'number';
+  if (!placed(own)) return null;
+  const gaps = annotations.filter((a, j) => j !== i && placed(a) && Math.abs(a.y - own.y) < 1e-9).map((a) => Math.abs((a as { x: number }).x - own.x));
+  return gaps.length === 0 ? null : 0.9 * Math.min(...gaps) * PLOT_AREA_FRACTION * figureWidthPx;
+}
+
+/**
+ * Paper coordinates span the plot area, not the figure: the margins, the tick labels' automargins and an outside
+ * legend take about a fifth of a grid's width.
+ */
+const PLOT_AREA_FRACTION = 0.8;
+/** DejaVu Sans Bold's mean advance, in em (panel titles are bold) */
+const BOLD_CHAR_EM = 0.68;
+
+/** The smallest size a panel title is shrunk to before it is broken into lines instead */
+const MIN_ANNOTATION_PT = 7;
+
+/**
+ * A panel title in `widthPx`: on one line at the text size if it fits; else on one line at the size that fits, down to
+ * 7 pt (a line taller than the gap between rows would run into the tick labels above); else broken into lines at 7 pt.
+ */
+function fitRowAnnotation(text: string, widthPx: number, textPx: number): { text: string; sizePx: number; lines: number } {
+  const chars = text.replace(/<[^>]*>/g, '').length;
+  const em = /^<b>.*<\/b>$/.test(text) ? BOLD_CHAR_EM : MEAN_CHAR_EM;
+  const sizePx = Math.min(textPx, Math.max(MIN_ANNOTATION_PT * CSS_PX_PER_PT, widthPx / (em * Math.max(1, chars))));
+  // (+1e-9: at the fitted size the quotient is `chars` up to rounding, and must not floor to one less)
+  const wrapped = wrapBoldable(text, Math.max(1, Math.floor(widthPx / (em * sizePx) + 1e-9)));
+  return { text: wrapped, sizePx, lines: wrapped.split('<br>').length };
+}
+
+/** wrapTitle for a text that may be bold as a whole (`<b>…</b>`): each line is bold on its own. */
+function wrapBoldable(text: string, maxChars: number): string {
+  const bold = /^<b>(.*)<\/b>$/.exec(text);
+  if (!bold) return wrapTitle(text, maxChars);
+  return wrapTitle(bold[1], maxChars)
+    .split('<br>')
+    .map((line) => `<b>${line}</b>`)
+    .join('<br>');
 }
 
 function traceColor(trace: Trace): unknown {

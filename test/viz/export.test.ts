@@ -80,6 +80,33 @@ describe('viz/publicationStyle', () => {
     assert.equal((publicationFigure(fig('Loss'), 'single').layout as { margin: { t: number } }).margin.t, 36);
   });
 
+  it('fits the panel titles of a grid between their centres: shrunk on one line down to 7 pt, then broken; alone on its row a title stays', () => {
+    const title = (text: string, x: number, y: number) => ({ text, x, y, xref: 'paper', yref: 'paper', xanchor: 'center', showarrow: false });
+    const long = 'l1=0.985, l2=0.739 (i)';
+    const fig: PlotlyFigure = {
+      data: [],
+      layout: { width: 1070, height: 1020, annotations: [title(`<b>${long}</b>`, 1 / 6, 1), title('<b>b</b>', 0.5, 1), title('<b>c</b>', 5 / 6, 1), title(long, 0.5, 0.3)] },
+    };
+    type Annotation = { text: string; font: { size: number } };
+    const annotations = (width: 'single' | 'double', f: PlotlyFigure = fig) => (publicationFigure(f, width).layout as { annotations: Annotation[] }).annotations;
+    // Double column: a third of the plot area (≈ 0.8 × 672 px) holds the title on one line below 12 px (9 pt), above 7 pt.
+    const [wide, short] = annotations('double');
+    assert.equal(wide.text, `<b>${long}</b>`);
+    assert.ok(wide.font.size < 12 && wide.font.size >= (7 * 96) / 72 - 1e-9, `size ${wide.font.size}`);
+    assert.equal(short.font.size, 12, 'a short title keeps the text size');
+    // Single column: even 7 pt does not fit, so the title is broken, each line bold on its own.
+    const narrow = annotations('single');
+    const lines = narrow[0].text.split('<br>');
+    assert.ok(lines.length >= 2, narrow[0].text);
+    assert.ok(Math.abs(narrow[0].font.size - (7 * 96) / 72) < 1e-9);
+    lines.forEach((line) => assert.match(line, /^<b>[^<>]+<\/b>$/, 'each line bold on its own'));
+    assert.equal(lines.map((l) => l.slice(3, -4)).join(' '), long, 'only spaces become breaks');
+    assert.equal(narrow[3].text, long, 'alone on its row: as it was');
+    assert.equal(narrow[3].font.size, 12);
+    const top = (width: 'single' | 'double') => (publicationFigure({ ...fig, layout: { ...fig.layout, title: 'Rollouts' } }, width).layout as { margin: { t: number } }).margin.t;
+    assert.ok(top('single') > top('double') && top('double') > 36, 'the top row\'s titles get room under the figure title, more when they wrap');
+  });
+
   it('the DejaVu font it names is installed (fc-list)', function () {
     const fcList = '/usr/bin/fc-list';
     if (!fs.existsSync(fcList)) this.skip();

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { repoRoot } from '../core/paths';
 import { EXPERIMENTS } from '../experiments/registry';
-import { IMODE_EXPERIMENT_IDS, writeImodeSummary } from '../experiments/imodeSummary';
+import { IMODE_EXPERIMENT_IDS, isImodeExperimentId, writeImodeSummary } from '../experiments/imodeSummary';
 import { runCli } from './notebooks';
 import { seedSummariesSection } from './seeds';
 import { benchReadmeSection, reproduceWallTimeLine } from '../bench/readmeSection';
@@ -38,7 +38,7 @@ async function main(): Promise<number> {
   readme = spliceSection(readme, 'imode-summary', writeImodeSummary(path.join(root, 'results')));
   const wallTime = reproduceWallTimeLine(path.join(root, 'results'), EXPERIMENTS.map((e) => e.info.id));
   readme = spliceSection(readme, 'bench', [benchReadmeSection(path.join(root, 'results', 'bench')), ...(wallTime ? [wallTime] : [])].join('\n\n'));
-  const spdIds = EXPERIMENTS.map((e) => e.info.id).filter((id) => !(IMODE_EXPERIMENT_IDS as readonly string[]).includes(id));
+  const spdIds = EXPERIMENTS.map((e) => e.info.id).filter((id) => !isImodeExperimentId(id));
   readme = spliceSection(readme, 'seeds', seedSummariesSection(path.join(root, 'results'), spdIds, 'npm run seeds -- spd-pendulum --seeds 2508,2509,2510'));
   readme = spliceSection(readme, 'imode-seeds', seedSummariesSection(path.join(root, 'results'), IMODE_EXPERIMENT_IDS, 'npm run seeds -- imode-van-der-pol --seeds 2301,2302,2303'));
   fs.writeFileSync(readmeFile, readme);

@@ -17,11 +17,11 @@ import { parseArgs } from 'util';
 import { writeFileAtomic } from '../core/atomicWrite';
 import { ConfigError, DataError } from '../core/errors';
 import { repoRoot } from '../core/paths';
-import { gitInfo, readMetrics } from '../core/results';
+import { type MetricsFile, gitInfo, readMetrics } from '../core/results';
 import { experimentResultsDir } from '../experiments/experiment';
 import { experimentById } from '../experiments/registry';
 import { type SeedRun, aggregateSeedTables, seedAggregateTable } from '../experiments/seedAggregate';
-import { IMODE_EXPERIMENT_IDS, imodeSeedTable } from '../experiments/imodeSummary';
+import { imodeSeedTable, isImodeExperimentId } from '../experiments/imodeSummary';
 import { type Table, tableToCsv, tableToMarkdown } from '../viz/table';
 import { type Scale, parseScale, runCli } from './notebooks';
 import { parseOverrides } from './runExperiment';
@@ -64,8 +64,8 @@ export function seedSummariesSection(resultsRoot: string, ids: readonly string[]
  * The table over seeds: mean ± std of a benchmark's method table, or an iMODE experiment's headline numbers per seed.
  * `rows` is what summary.json keeps.
  */
-export function tableOverSeeds(id: string, runs: readonly { seed: number; metrics: Readonly<Record<string, unknown>> & { provenance: SeedRun['provenance'] } }[]): { rows: unknown; table: Table; description: string } {
-  if ((IMODE_EXPERIMENT_IDS as readonly string[]).includes(id)) {
+export function tableOverSeeds(id: string, runs: readonly { seed: number; metrics: MetricsFile }[]): { rows: unknown; table: Table; description: string } {
+  if (isImodeExperimentId(id)) {
     const table = imodeSeedTable(runs);
     return { rows: table.rows, table, description: "each seed's value and the median over seeds" };
   }
@@ -93,7 +93,7 @@ async function main(): Promise<number> {
   if ('seed' in overrides) throw new ConfigError('--set seed=… conflicts with --seeds; give the seeds with --seeds');
   const out = seedsDir(id, scale);
 
-  const runs: { seed: number; metrics: Record<string, unknown> & { provenance: SeedRun['provenance'] & { seed?: number } } }[] = [];
+  const runs: { seed: number; metrics: MetricsFile }[] = [];
   for (const seed of seeds) {
     const root = path.join(out, `seed-${seed}`);
     const dir = experimentResultsDir(id, scale, { METADYN_RESULTS_ROOT: root });
@@ -130,7 +130,7 @@ async function main(): Promise<number> {
     aggregatedAt: new Date().toISOString(),
     gitRevision: git.revision,
     gitDirty: git.dirty,
-    runs: runs.map(({ seed, metrics }) => ({ seed, ...metrics.provenance })),
+    runs: runs.map(({ seed, metrics }) => Object.assign({ seed }, metrics.provenance)),
     table: rows,
   };
   writeFileAtomic(path.join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -14,6 +14,10 @@ import { worstGaugeError } from './imodeLatent';
 /** The iMODE experiments in notebook order. */
 export const IMODE_EXPERIMENT_IDS = ['imode-pendulum', 'imode-bistable', 'imode-double-pendulum', 'imode-van-der-pol', 'imode-slinky', 'imode-reaction-diffusion'] as const;
 
+export function isImodeExperimentId(id: string): boolean {
+  return (IMODE_EXPERIMENT_IDS as readonly string[]).includes(id);
+}
+
 interface SummaryMetrics {
   physicalDimension: number;
   etaDim: number;
@@ -31,6 +35,16 @@ const medianOrNull = (xs: readonly number[]): number | null => (xs.length ? medi
 const worst = (xs: readonly number[]): number | null => (xs.length ? Math.max(...xs) : null);
 const percent = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
 const mse = (v: number | null) => (v === null ? '—' : formatNumber(v, 3));
+
+/** Column and row names shared by the table across systems and the table over seeds. */
+const LABEL = {
+  spectralGapDimension: 'intrinsic dim. (sharpest drop)',
+  gaugeInterpolate: 'gauge worst error, interpolating',
+  gaugeExtrapolate: 'gauge worst error, extrapolating',
+  evalMedian: 'eval MSE iMODE (median, unseen)',
+  scratchEvalMedian: 'eval MSE scratch (median, unseen)',
+  gaugeModelEvalMedian: 'eval MSE, model with η dim. = physical (median, unseen)',
+} as const;
 
 /** The numbers an iMODE run is summarised by, read from its metrics.json (null: the run has none). */
 export interface ImodeHeadline {
@@ -107,13 +121,13 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
         'physical dim.',
         'η dim.',
         'intrinsic dim. (PCA, 99 %)',
-        'intrinsic dim. (sharpest drop)',
-        'gauge worst error, interpolating',
-        'gauge worst error, extrapolating',
+        LABEL.spectralGapDimension,
+        LABEL.gaugeInterpolate,
+        LABEL.gaugeExtrapolate,
         'gauge worst error, interp. / extrap., model with η dim. = physical',
-        'eval MSE iMODE (median, unseen)',
-        'eval MSE scratch (median, unseen)',
-        'eval MSE, model with η dim. = physical (median, unseen)',
+        LABEL.evalMedian,
+        LABEL.scratchEvalMedian,
+        LABEL.gaugeModelEvalMedian,
         'adaptation (s, max)',
       ],
       rows,
@@ -132,14 +146,14 @@ type HeadlineKey = Exclude<keyof ImodeHeadline, 'physicalDimension' | 'etaDim'>;
 
 const SEED_ROWS: readonly { key: HeadlineKey; label: (h: ImodeHeadline) => string; format: (v: number | null) => string }[] = [
   { key: 'intrinsicDimension', label: (h) => `intrinsic dim. (PCA, 99 %; physical ${h.physicalDimension}, η dim. ${h.etaDim})`, format: (v) => (v === null ? '—' : String(v)) },
-  { key: 'spectralGapDimension', label: () => 'intrinsic dim. (sharpest drop)', format: (v) => (v === null ? '—' : String(v)) },
-  { key: 'gaugeInterpolate', label: () => 'gauge worst error, interpolating', format: percent },
-  { key: 'gaugeExtrapolate', label: () => 'gauge worst error, extrapolating', format: percent },
-  { key: 'gaugeModelInterpolate', label: () => 'gauge worst error, interpolating, model with η dim. = physical', format: percent },
-  { key: 'gaugeModelExtrapolate', label: () => 'gauge worst error, extrapolating, model with η dim. = physical', format: percent },
-  { key: 'evalMedian', label: () => 'eval MSE iMODE (median, unseen)', format: mse },
-  { key: 'scratchEvalMedian', label: () => 'eval MSE scratch (median, unseen)', format: mse },
-  { key: 'gaugeModelEvalMedian', label: () => 'eval MSE, model with η dim. = physical (median, unseen)', format: mse },
+  { key: 'spectralGapDimension', label: () => LABEL.spectralGapDimension, format: (v) => (v === null ? '—' : String(v)) },
+  { key: 'gaugeInterpolate', label: () => LABEL.gaugeInterpolate, format: percent },
+  { key: 'gaugeExtrapolate', label: () => LABEL.gaugeExtrapolate, format: percent },
+  { key: 'gaugeModelInterpolate', label: () => `${LABEL.gaugeInterpolate}, model with η dim. = physical`, format: percent },
+  { key: 'gaugeModelExtrapolate', label: () => `${LABEL.gaugeExtrapolate}, model with η dim. = physical`, format: percent },
+  { key: 'evalMedian', label: () => LABEL.evalMedian, format: mse },
+  { key: 'scratchEvalMedian', label: () => LABEL.scratchEvalMedian, format: mse },
+  { key: 'gaugeModelEvalMedian', label: () => LABEL.gaugeModelEvalMedian, format: mse },
 ];
 
 /**

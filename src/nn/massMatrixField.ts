@@ -193,26 +193,34 @@ function potentialGradient(potential: ConditionedMlp, theta: tf.Tensor2D): [tf.T
   ];
 }
 
-/** Q_net of 'lagrangian' and M: −∇V − (ω₁ − ω₂) M' ω + ½ (ωᵀ M' ω) (1, −1). */
-function lagrangianForce(
-  s: MassMatrixFieldSpec,
-  spec: MlpSpec,
-  net: MlpParams,
-  potential: { net: ConditionedMlp; etaRows: tf.Tensor2D },
-  theta: tf.Tensor2D,
-  omega: tf.Tensor2D,
-) {
-  const { m, dm } = massEntriesAndDerivative(s, spec, net, theta, potential.etaRows);
-  const [w1, w2] = [column(omega, 0), column(omega, 1)];
-  const p1 = tf.add(tf.mul(dm.m11, w1), tf.mul(dm.m12, w2));
-  const p2 = tf.add(tf.mul(dm.m12, w1), tf.mul(dm.m22, w2));
-  const halfCurvature = tf.mul(tf.add(tf.mul(w1, p1), tf.mul(w2, p2)), 0.5);
-  const relative = tf.sub(w1, w2);
-  const [dV1, dV2] = potentialGradient(potential.net, theta);
-  return {
-    m,
-    q1: tf.add(tf.neg(tf.add(dV1, tf.mul(relative, p1))), halfCurvature) as tf.Tensor2D,
-    q2: tf.sub(tf.neg(tf.add(dV2, tf.mul(relative, p2))), halfCurvature) as tf.Tensor2D,
+/** M and Q_net at (θ, ω), each entry [rows, 1]; built once per field, evaluated at every stage. */
+type MassAndForce = (theta: tf.Tensor2D, omega: tf.Tensor2D) => { m: MassEntries; q1: tf.Tensor2D; q2: tf.Tensor2D };
+
+/** 'general': Q_net from the force network (orbit-averaged with oddInState). */
+function generalMassAndForce(s: MassMatrixFieldSpec, specs: { mass: MlpSpec; force: MlpSpec }, nets: { mass: MlpParams; force: MlpParams }, etaRows: tf.Tensor2D): MassAndForce {
+  const force = etaConditionedNet(specs.force, nets.force, etaRows, s.oddInState ? FORCE_FEATURE_REFLECTION : null);
+  return (theta, omega) => {
+    const Q = force(tf.concat([tf.sin(theta), tf.cos(theta), omega], 1) as tf.Tensor2D);
+    return { m: massEntries(s, specs.mass, nets.mass, theta, etaRows), q1: column(Q, 0), q2: column(Q, 1) };
+  };
+}
+
+/** 'lagrangian': Q_net = −∇V − (ω₁ − ω₂) M' ω + ½ (ωᵀ M' ω) (1, −1). */
+function lagrangianMassAndForce(s: MassMatrixFieldSpec, specs: { mass: MlpSpec; force: MlpSpec }, nets: { mass: MlpParams; force: MlpParams }, etaRows: tf.Tensor2D): MassAndForce {
+  const potential = conditionMlp(specs.force, nets.force, etaRows);
+  return (theta, omega) => {
+    const { m, dm } = massEntriesAndDerivative(s, specs.mass, nets.mass, theta, etaRows);
+    const [w1, w2] = [column(omega, 0), column(omega, 1)];
+    const p1 = tf.add(tf.mul(dm.m11, w1), tf.mul(dm.m12, w2));
+    const p2 = tf.add(tf.mul(dm.m12, w1), tf.mul(dm.m22, w2));
+    const halfCurvature = tf.mul(tf.add(tf.mul(w1, p1), tf.mul(w2, p2)), 0.5);
+    const relative = tf.sub(w1, w2);
+    const [dV1, dV2] = potentialGradient(potential, theta);
+    return {
+      m,
+      q1: tf.add(tf.neg(tf.add(dV1, tf.mul(relative, p1))), halfCurvature) as tf.Tensor2D,
+      q2: tf.sub(tf.neg(tf.add(dV2, tf.mul(relative, p2))), halfCurvature) as tf.Tensor2D,
+    };
   };
 }
 
@@ -249,23 +257,16 @@ export function massMatrixVectorField(s: MassMatrixFieldSpec, params: readonly t
   const specs = massMatrixMlpSpecs(s);
   requireEtaRows('massMatrixVectorField', etaRows, s.etaDim);
   const nets = splitParams(specs, params);
-  const generalForce = s.forceModel === 'general' ? etaConditionedNet(specs.force, nets.force, etaRows, s.oddInState ? FORCE_FEATURE_REFLECTION : null) : null;
-  const potential = s.forceModel === 'lagrangian' ? { net: conditionMlp(specs.force, nets.force, etaRows), etaRows } : null;
+  const massAndForce = (s.forceModel === 'lagrangian' ? lagrangianMassAndForce : generalMassAndForce)(s, specs, nets, etaRows);
   return (_t, x) => {
     requireStateShape('massMatrixVectorField', x, 2, etaRows);
     const theta = tf.slice(x, [0, 0], [-1, 2]) as tf.Tensor2D;
     const omega = tf.slice(x, [0, 2], [-1, 2]) as tf.Tensor2D;
-    let m11: tf.Tensor2D, m12: tf.Tensor2D, m22: tf.Tensor2D, q1: tf.Tensor2D, q2: tf.Tensor2D;
-    if (potential) {
-      const lagrangian = lagrangianForce(s, specs.mass, nets.mass, potential, theta, omega);
-      ({ m11, m12, m22 } = lagrangian.m);
-      ({ q1, q2 } = lagrangian);
-    } else {
-      ({ m11, m12, m22 } = massEntries(s, specs.mass, nets.mass, theta, etaRows));
-      const Q = (generalForce as (u: tf.Tensor2D) => tf.Tensor2D)(tf.concat([tf.sin(theta), tf.cos(theta), omega], 1) as tf.Tensor2D);
-      q1 = column(Q, 0);
-      q2 = column(Q, 1);
-    }
+    const {
+      m: { m11, m12, m22 },
+      q1,
+      q2,
+    } = massAndForce(theta, omega);
     const det = tf.sub(tf.mul(m11, m22), tf.square(m12));
     const a1 = tf.div(tf.sub(tf.mul(m22, q1), tf.mul(m12, q2)), det);
     const a2 = tf.div(tf.sub(tf.mul(m11, q2), tf.mul(m12, q1)), det);

@@ -166,12 +166,16 @@ export function gaugeOptionsOf(cfg: ImodeTrainingConfig): Partial<NeuralGaugeOpt
   return { iterations: cfg.gaugeIterations, width: cfg.gaugeWidth, flowSteps: cfg.gaugeFlowSteps, lr: cfg.gaugeLr, logParameters: cfg.gaugeLogParameters };
 }
 
-/** Fields that only the analysis after meta-training reads (PCA, Neural Gauge, scratch baseline). */
-const ANALYSIS_ONLY_FIELDS = ['pcaThreshold', 'gaugeIterations', 'gaugeWidth', 'gaugeFlowSteps', 'gaugeLr', 'gaugeLogParameters', 'scratchSteps', 'scratchLr'];
+/**
+ * Fields that only the steps after meta-training read (test-time adaptation, PCA, Neural Gauge, scratch baseline).
+ * `adaptWindows` is one: meta-training samples its own `windowsPerTask` windows.
+ */
+const ANALYSIS_ONLY_FIELDS = ['adaptWindows', 'pcaThreshold', 'gaugeIterations', 'gaugeWidth', 'gaugeFlowSteps', 'gaugeLr', 'gaugeLogParameters', 'scratchSteps', 'scratchLr'];
 
 /**
  * What a meta-training checkpoint is keyed by: the config without its analysis-only fields, so that refitting the
- * gauge or the scratch baseline with other settings reuses the trained model instead of training it again.
+ * gauge, the scratch baseline or the adaptation with other settings reuses the trained model instead of training it
+ * again. (The gauge model's fine-tune adds the subspace it starts from, which the first model's adaptation fixes.)
  */
 export function trainingCheckpointKey(cfg: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(cfg).filter(([key]) => !ANALYSIS_ONLY_FIELDS.includes(key)));
@@ -526,7 +530,8 @@ export function subspaceModel(model: FamilyModel, subspace: EtaSubspace): Family
  * η spread over 0.15 for μ across [0.5, 2], worst interpolating gauge error 58–82 %).
  *
  * Null when `gaugeRetrain` is off or η is not over-provisioned (then the first model's η serve). Checkpointed under
- * its own config hash (for the fine-tune, together with the first model's), as step 1.
+ * its own config hash as step 1; the fine-tune's key adds the first model's and the subspace's hashes, so that the
+ * first model adapted on other windows (another subspace) fine-tunes anew.
  */
 export function retrainForGauge<C extends ImodeFamilyConfig>(
   family: ImodeFamily<C>,
@@ -558,7 +563,11 @@ export function retrainForGauge<C extends ImodeFamilyConfig>(
     params: first.trained.params.map((p) => tf.clone(p)),
     eta0: tf.tensor2d([projectOnComponents(eta0, subspace.mean, subspace.components)]),
   });
-  const trained = metaTrainFamily(family, fineTune, scale, instances, problem, { fineTune: trainingCheckpointKey(fineTune), from: configHash(trainingCheckpointKey(cfg)) });
+  const trained = metaTrainFamily(family, fineTune, scale, instances, problem, {
+    fineTune: trainingCheckpointKey(fineTune),
+    from: configHash(trainingCheckpointKey(cfg)),
+    subspace: configHash(subspace),
+  });
   return { etaDim, init: 'projection', trained, results: adaptAndEvaluateFamily(family, fineTune, instances, trained, model) };
 }
 

@@ -103,7 +103,7 @@ describe('experiments/imodeFamily', () => {
   it('a training checkpoint is keyed by every field but the analysis-only ones', () => {
     const cfg = resolveFamilyConfig(imodeBistable, 'default', {});
     const key = JSON.stringify(trainingCheckpointKey(cfg));
-    const analysisOnly = { pcaThreshold: 0.9, gaugeIterations: 7, gaugeWidth: 3, gaugeFlowSteps: 2, gaugeLr: 0.5, gaugeLogParameters: false, scratchSteps: 1, scratchLr: 0.5 };
+    const analysisOnly = { adaptWindows: 7, pcaThreshold: 0.9, gaugeIterations: 7, gaugeWidth: 3, gaugeFlowSteps: 2, gaugeLr: 0.5, gaugeLogParameters: false, scratchSteps: 1, scratchLr: 0.5 };
     assert.equal(JSON.stringify(trainingCheckpointKey({ ...cfg, ...analysisOnly })), key);
     for (const change of [{ outerLr: 0.5 }, { seed: 1 }, { etaDim: 3 }, { width: 7 }, { innerSteps: 2 }, { gaugeRetrainLr: 0.5 }]) {
       assert.notEqual(JSON.stringify(trainingCheckpointKey({ ...cfg, ...change })), key, JSON.stringify(change));
@@ -156,6 +156,14 @@ describe('experiments/imodeFamily', () => {
       const m2 = JSON.parse(fs.readFileSync(path.join(again.dir, 'metrics.json'), 'utf8'));
       assert.deepEqual(m2.instances.map((i: { eta: number[] }) => i.eta), m.instances.map((i: { eta: number[] }) => i.eta), 'the same trained model adapts to the same η');
       assert.notDeepEqual(m2.gauge, m.gauge, 'the gauge was refitted with the new settings');
+      // Adapting on other windows reuses the first model but not the gauge model's fine-tune: that starts from the
+      // leading principal directions of the first model's adapted η, which moved.
+      const third = await runImodeFamily(imodeVanDerPol, 'smoke', { adaptWindows: 16 });
+      const m3 = JSON.parse(fs.readFileSync(path.join(third.dir, 'metrics.json'), 'utf8'));
+      assert.deepEqual(m3.eta0, m.eta0, 'the same first model');
+      assert.notDeepEqual(m3.instances.map((i: { eta: number[] }) => i.eta), m.instances.map((i: { eta: number[] }) => i.eta), 'adapted on other windows');
+      const added = checkpointKeys().filter((k) => !keys.includes(k));
+      assert.equal(added.length, 1, `one new checkpoint, the fine-tune's: ${added.join(', ')}`);
     } finally {
       if (saved === undefined) delete process.env.METADYN_RESULTS_ROOT;
       else process.env.METADYN_RESULTS_ROOT = saved;

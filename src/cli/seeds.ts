@@ -49,13 +49,31 @@ export function seedsCommand(id: string, scale: Scale, seeds: readonly number[],
 }
 
 /**
+ * Which code ran each seed, grouped by revision: a summary can outlive the code that made it (a seed's results are
+ * reused, not rerun), so the README says next to the table which revision each column comes from.
+ */
+export function seedRunRevisions(runs: readonly { seed: number; gitRevision: string; gitDirty: boolean }[]): string {
+  const groups = new Map<string, number[]>();
+  for (const r of runs) {
+    const key = `${r.gitRevision.slice(0, 7)}${r.gitDirty ? ' (with uncommitted changes)' : ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), r.seed]);
+  }
+  const parts = [...groups].map(([revision, seeds]) => `${seeds.length > 1 ? 'seeds' : 'seed'} ${seeds.join(', ')} at revision ${revision}`);
+  return `Runs: ${parts.join('; ')}.`;
+}
+
+/**
  * The README's section over seeds: every default-scale summary.md under `resultsRoot`/seeds/<id>/default/ for the
  * given ids, in their order, or `emptyHint` (the command that makes one) when there is none.
  */
 export function seedSummariesSection(resultsRoot: string, ids: readonly string[], emptyHint: string): string {
   const parts = ids.flatMap((id) => {
-    const file = path.join(resultsRoot, 'seeds', id, 'default', 'summary.md');
-    return fs.existsSync(file) ? [`**${id}** — ${fs.readFileSync(file, 'utf8').trim()}`] : [];
+    const dir = path.join(resultsRoot, 'seeds', id, 'default');
+    const file = path.join(dir, 'summary.md');
+    if (!fs.existsSync(file)) return [];
+    const json = path.join(dir, 'summary.json');
+    const revisions = fs.existsSync(json) ? `\n\n${seedRunRevisions(JSON.parse(fs.readFileSync(json, 'utf8')).runs)}` : '';
+    return [`**${id}** — ${fs.readFileSync(file, 'utf8').trim()}${revisions}`];
   });
   return parts.length > 0 ? parts.join('\n\n') : `_No runs over seeds yet: \`${emptyHint}\`._`;
 }

@@ -7,16 +7,18 @@
  *                   θ ← Adam(θ, g_θ);  η0 ← Adam(η0, Σ_i ∇_η L_i) when `learnEta0`
  *   with the Adam step size annealed by a cosine from `outerLr` to `outerLrFinal` (equal values: the authors'
  *   constant rate).
- *   keep θ with the lowest summed training loss (the authors' `use_best`).
+ *   keep θ and η0 of the iteration with the lowest summed training loss (the authors' `use_best`).
  *
  * The authors' code never updates η0 (its hook never fires, spec §3.2), so `learnEta0: false` reproduces them; with
- * `true`, η0 gets the first-order meta-gradient, as the paper's description of η0 as meta-knowledge suggests.
+ * `true`, η0 gets the first-order meta-gradient, as the paper's description of η0 as meta-knowledge suggests. The
+ * selected η0 is the one the selected θ was trained and scored with: θ of iteration k meets its tasks through inner
+ * loops started at η0 of iteration k, and with η0 learned the last η0 can lie where θ_k was never adapted from.
  * Everything a resumed run needs — θ, η0, Adam moments, the RNG state, loss history, best θ — is saved every
  * `checkpointEvery` iterations, so an interrupted run restarted with the same config finishes with the same numbers.
  */
 import * as tf from '@tensorflow/tfjs';
 import { type CheckpointStore, type TensorJson, tensorFromJson, tensorToJson } from '../core/checkpoint';
-import { ConfigError } from '../core/errors';
+import { ConfigError, DataError } from '../core/errors';
 import { assertFiniteTerms } from '../core/finite';
 import type { Progress } from '../core/progress';
 import { type Rng, type RngState, restoreRng } from '../core/rng';
@@ -51,6 +53,7 @@ export interface ImodeTrainingOptions {
 export interface ImodeTrained {
   /** the selected (lowest-loss) shared weights */
   params: tf.Tensor[];
+  /** the inner-loop start of the same iteration */
   eta0: tf.Tensor2D;
   /** summed training loss Σ_i L_i at the last inner step, per outer iteration */
   lossHistory: number[];
@@ -69,7 +72,7 @@ interface SavedState {
   adam: { step: number; m: TensorJson[]; v: TensorJson[] };
   rng: RngState;
   lossHistory: number[];
-  best: { loss: number; iteration: number; params: TensorJson[] };
+  best: { loss: number; iteration: number; params: TensorJson[]; eta0: TensorJson };
   seconds: number;
 }
 
@@ -114,12 +117,20 @@ export function metaTrain(
   let adam: AdamState;
   let state: Omit<SavedState, 'params' | 'eta0' | 'adam' | 'best'> & { best: { loss: number; iteration: number } };
   let bestParams: tf.Tensor[];
+  let bestEta0: tf.Tensor2D;
   if (saved) {
     tf.dispose([...problem.initialParams, problem.initialEta0]);
+    if (!saved.best.eta0) {
+      throw new DataError(
+        'checkpoint written before the selected η0 was saved with the selected θ (its run paired θ of the best iteration with η0 of the last); delete it to train anew',
+        { file: hooks.store?.file },
+      );
+    }
     params = fromJson(saved.params);
     eta0 = tensorFromJson(saved.eta0) as tf.Tensor2D;
     adam = { step: saved.adam.step, m: fromJson(saved.adam.m), v: fromJson(saved.adam.v) };
     bestParams = fromJson(saved.best.params);
+    bestEta0 = tensorFromJson(saved.best.eta0) as tf.Tensor2D;
     state = { ...saved, best: { loss: saved.best.loss, iteration: saved.best.iteration } };
     rng = restoreRng(saved.rng);
   } else {
@@ -127,6 +138,7 @@ export function metaTrain(
     eta0 = problem.initialEta0;
     adam = adamInit(opts.learnEta0 ? [...params, eta0] : params);
     bestParams = params.map((p) => tf.clone(p));
+    bestEta0 = tf.clone(eta0);
     state = { iteration: 0, done: false, rng: rng.state, lossHistory: [], best: { loss: Infinity, iteration: -1 }, seconds: 0 };
   }
 
@@ -137,7 +149,7 @@ export function metaTrain(
       params: toJson(params),
       eta0: tensorToJson(eta0),
       adam: { step: adam.step, m: toJson(adam.m), v: toJson(adam.v) },
-      best: { ...state.best, params: toJson(bestParams) },
+      best: { ...state.best, params: toJson(bestParams), eta0: tensorToJson(bestEta0) },
     });
 
   const startIteration = state.iteration;
@@ -159,8 +171,9 @@ export function metaTrain(
     }
     // Model selection on the loss of the weights that produced it, i.e. before this step's update.
     if (loss < state.best.loss) {
-      tf.dispose(bestParams);
+      tf.dispose([...bestParams, bestEta0]);
       bestParams = params.map((p) => tf.clone(p));
+      bestEta0 = tf.clone(eta0);
       state.best = { loss, iteration: state.iteration };
     }
     const etaGrad = tf.tidy(() => tf.sum(inner.etaGrad as tf.Tensor2D, 0, true));
@@ -189,11 +202,11 @@ export function metaTrain(
     }
   }
   hooks.progress?.done(`best iteration ${state.best.iteration}`);
-  tf.dispose(params);
+  tf.dispose([...params, eta0]);
   disposeAdam(adam);
   return {
     params: bestParams,
-    eta0,
+    eta0: bestEta0,
     lossHistory: state.lossHistory.slice(),
     bestIteration: state.best.iteration,
     seconds: state.seconds,

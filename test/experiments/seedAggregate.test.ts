@@ -109,5 +109,16 @@ describe('experiments/seedAggregate', () => {
       fs.writeFileSync(path.join(root, 'seeds', id, 'default', 'summary.md'), `table of ${id}\n`);
     }
     assert.equal(seedSummariesSection(root, ['spd-pendulum', 'spd-mass-spring', 'spd-duffing'], 'unused'), '**spd-pendulum** — table of spd-pendulum\n\n**spd-duffing** — table of spd-duffing');
+    // With its summary.json beside it, the section names the revision each seed ran at, grouped.
+    const runs = [
+      { seed: 1, gitRevision: '776916e65213e7829d34a15e619fa50380c6b03e', gitDirty: false },
+      { seed: 2, gitRevision: '49eadf748563108141a96752a0c9958cd1fd7908', gitDirty: true },
+      { seed: 3, gitRevision: '49eadf748563108141a96752a0c9958cd1fd7908', gitDirty: true },
+    ];
+    fs.writeFileSync(path.join(root, 'seeds', 'spd-duffing', 'default', 'summary.json'), JSON.stringify({ runs }));
+    assert.equal(
+      seedSummariesSection(root, ['spd-duffing'], 'unused'),
+      '**spd-duffing** — table of spd-duffing\n\nRuns: seed 1 at revision 776916e; seeds 2, 3 at revision 49eadf7 (with uncommitted changes).',
+    );
   });
 });

@@ -1,0 +1,85 @@
+import { strict as assert } from 'assert';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/core/backend';
+import type { CheckpointStore } from '../../src/core/checkpoint';
+import { createRng } from '../../src/core/rng';
+import { type ImodeCheckpoint, type ImodeProblem, type ImodeTrainingOptions, metaTrain } from '../../src/meta/imodeTraining';
+import { type FieldFactory, makeTaskBatch } from '../../src/meta/taskBatch';
+
+/**
+ * Two decay tasks ẋ = −(θ + η) x with rates 0.5 and 1.5, windows from random x0 with 20 % multiplicative noise on
+ * the targets, so that the summed loss of an iteration is noisy and its minimum falls before the last iteration.
+ */
+function decayProblem(): ImodeProblem {
+  const field: FieldFactory = (ps, etaRows) => (_t, y) => tf.neg(tf.mul(tf.add(ps[0], etaRows), y)) as tf.Tensor2D;
+  const rates = [0.5, 1.5];
+  const dt = 0.1;
+  return {
+    makeField: field,
+    initialParams: [tf.tensor1d([0.2])],
+    initialEta0: tf.tensor2d([[0.1]]),
+    tasks: rates.length,
+    sampleBatch: (rng) => {
+      const taskOfRow = [0, 0, 1, 1];
+      const x0 = taskOfRow.map(() => Float64Array.of(0.5 + rng.uniform()));
+      const targets = Array.from({ length: 8 }, (_, t) => x0.map((x, r) => Float64Array.of(x[0] * Math.exp(-rates[taskOfRow[r]] * t * dt) * (1 + 0.2 * rng.normal()))));
+      return makeTaskBatch(x0, targets, taskOfRow, rates.length, dt);
+    },
+  };
+}
+
+/** A store in memory that keeps every state it is given, as the file store would have held it at that moment. */
+function recordingStore(initial: ImodeCheckpoint | null = null): CheckpointStore<ImodeCheckpoint> & { saved: ImodeCheckpoint[] } {
+  const saved: ImodeCheckpoint[] = [];
+  return {
+    file: 'memory',
+    saved,
+    load: () => initial,
+    save: (s) => saved.push(JSON.parse(JSON.stringify(s))),
+    clear: () => undefined,
+  };
+}
+
+const OPTIONS: ImodeTrainingOptions = {
+  outerIterations: 40,
+  outerLr: 0.05,
+  outerLrFinal: 0.05,
+  inner: { steps: 1, optimizer: 'sgd', lr: 0.05, safeguard: 'none', maxHalvings: 0 },
+  solver: { method: 'rk4', substeps: 1 },
+  learnEta0: true,
+  checkpointEvery: 1,
+};
+
+describe('meta/imodeTraining (outer loop, model selection)', () => {
+  before(async () => {
+    await initBackend();
+  });
+
+  it('returns θ and η0 of the same iteration, the one with the lowest training loss, not the last η0', () => {
+    const store = recordingStore();
+    const trained = metaTrain(decayProblem(), OPTIONS, createRng(3), { store });
+    const b = trained.bestIteration;
+    assert.ok(b >= 0 && b < OPTIONS.outerIterations - 1, `the noisy loss has its minimum before the last iteration (best ${b})`);
+    assert.equal(trained.lossHistory[b], Math.min(...trained.lossHistory));
+    // The weights scored at iteration b are those saved after iteration b − 1 (state.iteration = b).
+    const atBest = b === 0 ? null : store.saved.find((s) => s.iteration === b);
+    const expectedEta0 = atBest ? atBest.eta0.values : [0.1];
+    const expectedTheta = atBest ? atBest.params[0].values : [0.2];
+    assert.deepEqual(Array.from(trained.eta0.dataSync()), Array.from(Float32Array.from(expectedEta0)));
+    assert.deepEqual(Array.from(trained.params[0].dataSync()), Array.from(Float32Array.from(expectedTheta)));
+    const last = store.saved[store.saved.length - 1];
+    assert.notDeepEqual(Array.from(trained.eta0.dataSync()), Array.from(Float32Array.from(last.eta0.values)), 'η0 moved after the best iteration, so a last-η0 pairing would show');
+    tf.dispose([...trained.params, trained.eta0]);
+  });
+
+  it('refuses a checkpoint that saved no η0 with its best θ, naming the file', () => {
+    const store = recordingStore();
+    const trained = metaTrain(decayProblem(), { ...OPTIONS, outerIterations: 3 }, createRng(3), { store });
+    tf.dispose([...trained.params, trained.eta0]);
+    const old = JSON.parse(JSON.stringify(store.saved[store.saved.length - 1])) as ImodeCheckpoint;
+    delete (old.best as Partial<ImodeCheckpoint['best']>).eta0;
+    const before = tf.memory().numTensors;
+    assert.throws(() => metaTrain(decayProblem(), OPTIONS, createRng(3), { store: recordingStore(old) }), /memory: checkpoint written before the selected η0 was saved with the selected θ/);
+    assert.equal(tf.memory().numTensors, before, 'the trainer owned and disposed the problem’s initial tensors');
+  });
+});

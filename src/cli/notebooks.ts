@@ -309,14 +309,25 @@ export function formatRunProblem(run: NotebookRun, root = REPO_ROOT): string[] {
 }
 
 /**
+ * Whether a run failed before its kernel answered at all (nbclient's "Kernel didn't respond in N seconds" or "Kernel
+ * died before replying to kernel_info"): no cell ran, so the notebook's code is not at fault. tslab's kernel can lose
+ * a start-up race in zeromq ("Socket is blocked by a bind or unbind operation", EBUSY) under load.
+ */
+export function kernelStartFailed(run: Pick<NotebookRun, 'ok' | 'error'>): boolean {
+  return !run.ok && run.error !== undefined && /Kernel didn't respond|Kernel died before replying to kernel_info/.test(run.error);
+}
+
+/**
  * Execute notebooks, `jobs` at a time (each in its own kernel process, so one per core), continuing past failures,
- * printing one line per notebook as it finishes. The runs come back in the order of `notebooks`.
+ * printing one line per notebook as it finishes. A notebook whose kernel did not start is retried once in a fresh
+ * kernel, and the retry is printed. The runs come back in the order of `notebooks`.
  */
 export async function runNotebooks(
   notebooks: readonly Notebook[],
   opts: ExecuteOptions,
   log: (line: string) => void = (line) => console.log(line),
   jobs = 1,
+  execute: (notebook: Notebook, opts: ExecuteOptions) => Promise<NotebookRun> = executeNotebook,
 ): Promise<NotebookRun[]> {
   if (!Number.isInteger(jobs) || jobs < 1) throw new ConfigError(`jobs must be a positive integer, got ${jobs}`);
   const runs: NotebookRun[] = new Array(notebooks.length);
@@ -324,7 +335,11 @@ export async function runNotebooks(
   const worker = async () => {
     while (next < notebooks.length) {
       const i = next++;
-      const run = await executeNotebook(notebooks[i], opts);
+      let run = await execute(notebooks[i], opts);
+      if (kernelStartFailed(run)) {
+        log(`retry ${notebooks[i].id}: its kernel did not start (${run.error}); once more in a fresh kernel`);
+        run = await execute(notebooks[i], opts);
+      }
       runs[i] = run;
       log(formatRunLine(run));
       if (!run.ok) formatRunProblem(run, opts.root).forEach((line) => log(line));

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { ConfigError } from '../../src/core/errors';
 import {
   Notebook,
+  NotebookRun,
   REPO_ROOT,
   SYSTEM_PYTHON,
   cellTimeoutSeconds,
@@ -15,6 +16,7 @@ import {
   formatNotebookSummary,
   formatRunLine,
   kernelProblem,
+  kernelStartFailed,
   lastWallSeconds,
   listNotebooks,
   longestFirst,
@@ -219,6 +221,30 @@ describe('cli/notebooks: kernel and execution', function () {
       assert.equal(lines.filter((l) => l.startsWith('FAIL ')).length, 5);
     }
     await assert.rejects(runNotebooks(notebooks, { scale: 'smoke', outDir: root, root }, () => undefined, 0), /jobs must be a positive integer, got 0/);
+  });
+
+  it('retries a notebook once when its kernel did not start, and never a notebook whose cell failed', async () => {
+    const notebooks: Notebook[] = ['a', 'b', 'c'].map((id, i) => ({ number: i + 1, id, name: `0${i + 1}-${id}`, file: `${id}.ipynb` }));
+    const noStart = "could not run the notebook: RuntimeError: Kernel didn't respond in 60 seconds";
+    assert.ok(kernelStartFailed({ ok: false, error: noStart }));
+    assert.ok(kernelStartFailed({ ok: false, error: 'could not run the notebook: RuntimeError: Kernel died before replying to kernel_info' }));
+    assert.ok(!kernelStartFailed({ ok: false, error: 'notebook driver exited with code 2 without a report (is Jupyter installed? run: npm run setup)' }));
+    assert.ok(!kernelStartFailed({ ok: true }));
+    // a: the kernel fails to start once, then runs; b: a cell fails; c: the kernel never starts.
+    const calls: string[] = [];
+    const fake = async (n: Notebook): Promise<NotebookRun> => {
+      calls.push(n.id);
+      const base = { notebook: n, seconds: 1, outFile: n.file };
+      if (n.id === 'a') return calls.filter((c) => c === 'a').length === 1 ? { ...base, ok: false, error: noStart } : { ...base, ok: true };
+      if (n.id === 'b') return { ...base, ok: false, failure: { cellIndex: 2, firstLine: 'boom()', ename: 'Error', evalue: 'boom', details: '' } };
+      return { ...base, ok: false, error: noStart };
+    };
+    const lines: string[] = [];
+    const runs = await runNotebooks(notebooks, { scale: 'smoke', outDir: 'unused' }, (l) => lines.push(l), 1, fake);
+    assert.deepEqual(calls, ['a', 'a', 'b', 'c', 'c']);
+    assert.deepEqual(runs.map((r) => r.ok), [true, false, false]);
+    assert.equal(lines.filter((l) => l.startsWith('retry ')).length, 2);
+    assert.match(lines[0], /^retry a: its kernel did not start/);
   });
 
   it('executes a real notebook and names the first failing cell (skipped without the kernel)', async function () {

@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DataError } from '../core/errors';
+import { recordedMetaTrainSeconds } from '../core/results';
 import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
 import { WORKLOAD_NAMES } from './workloads';
 
@@ -149,7 +150,10 @@ const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;
 /**
  * How long the committed default-scale results took, from their provenance: the sum of the experiments' own wall
  * times (what one-at-a-time would take) and, when one revision wrote them all (one `npm run reproduce`), the span from
- * the first start to the last finish, its wall time. Null when no experiment has results.
+ * the first start to the last finish, its wall time. A run that reused the trained checkpoints of an earlier run
+ * (recorded meta-training longer than its own wall time: the trainer accumulates its seconds across resumes) is named
+ * with the sum that counts its recorded meta-training, so that the sum does not pass for the cost of a fresh run.
+ * Null when no experiment has results.
  */
 export function reproduceWallTimeLine(resultsRoot: string, ids: readonly string[]): string | null {
   const runs = ids.flatMap((id) => {
@@ -168,9 +172,15 @@ export function reproduceWallTimeLine(resultsRoot: string, ids: readonly string[
   const revisions = [...new Set(runs.map((r) => (r.gitRevision ? r.gitRevision.slice(0, 7) + (r.gitDirty ? ' (dirty)' : '') : 'unknown')))];
   const missing = ids.filter((id) => !runs.some((r) => r.id === id));
   const span = revisions.length === 1 ? `${minutes((end - start) / 1000)} from the first start to the last finish, ` : '';
+  const reused = runs.map((r) => ({ id: r.id, wall: r.wallSeconds, training: recordedMetaTrainSeconds(path.join(resultsRoot, r.id)) })).filter((r) => r.training > r.wall);
+  const reusedNote = reused.length
+    ? ` (${reused.map((r) => r.id).join(', ')} reused trained checkpoints of an earlier run of the same training config; ` +
+      `counting the ${minutes(reused.reduce((n, r) => n + r.training, 0))} of meta-training their metrics.json record, ` +
+      `${minutes(sum + reused.reduce((n, r) => n + r.training, 0))})`
+    : '';
   return (
     `Wall time of the committed default-scale results (${runs.length} of ${ids.length} experiments${missing.length ? `; missing: ${missing.join(', ')}` : ''}): ` +
-    `${span}${minutes(sum)} summed over the experiments; ` +
+    `${span}${minutes(sum)} summed over the experiments${reusedNote}; ` +
     (revisions.length === 1 ? `revision ${revisions[0]}.` : `written by runs at revisions ${revisions.join(', ')}, so no single run's span.`)
   );
 }

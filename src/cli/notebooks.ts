@@ -16,6 +16,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { SCALES, type Scale } from '../core/config';
 import { ConfigError } from '../core/errors';
+import { recordedMetaTrainSeconds } from '../core/results';
 
 export { SCALES, type Scale };
 
@@ -354,12 +355,19 @@ export function defaultJobs(): number {
   return os.availableParallelism();
 }
 
-/** The wall time of the last committed run of each notebook's experiment (results/<id>/provenance.json), or null. */
+/**
+ * The wall time of the last committed run of each notebook's experiment (results/<id>/provenance.json), or null.
+ * A run that reused finished checkpoints (its metrics record more meta-training than its wall time) gets that
+ * meta-training added, the cost of the fresh run `reproduce` schedules.
+ */
 export function lastWallSeconds(notebook: Notebook, root = REPO_ROOT): number | null {
-  const file = path.join(root, 'results', notebook.id, 'provenance.json');
+  const dir = path.join(root, 'results', notebook.id);
+  const file = path.join(dir, 'provenance.json');
   if (!fs.existsSync(file)) return null;
   const seconds: unknown = JSON.parse(fs.readFileSync(file, 'utf8')).wallSeconds;
-  return typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : null;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return null;
+  const training = recordedMetaTrainSeconds(dir);
+  return training > seconds ? seconds + training : seconds;
 }
 
 /** Longest first (greedy scheduling on N workers); experiments never run before go first, as they may be long. */

@@ -241,3 +241,15 @@ export function readMetrics(dir: string): MetricsFile {
   if (missing.length > 0) throw new DataError(`missing header field(s) ${missing.join(', ')}`, { file });
   return parsed as MetricsFile;
 }
+
+/**
+ * The meta-training seconds `<dir>/metrics.json` records (its model's and its gauge model's `metaTrainSeconds`), 0
+ * without a metrics file or those fields. The trainer accumulates them across resumes, so a run that reused finished
+ * checkpoints records more meta-training than its own wall time.
+ */
+export function recordedMetaTrainSeconds(dir: string): number {
+  if (!fs.existsSync(path.join(dir, 'metrics.json'))) return 0;
+  const m = readMetrics(dir) as { metaTrainSeconds?: unknown; gaugeModel?: { metaTrainSeconds?: unknown } | null };
+  const seconds = [m.metaTrainSeconds, m.gaugeModel?.metaTrainSeconds].filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  return seconds.reduce((n, v) => n + v, 0);
+}

@@ -6,6 +6,7 @@ import { DataError } from '../../src/core/errors';
 import { tmpDir } from '../helpers/tmpDir';
 
 const STAMP = { gitRevision: 'abcdef0123456789', gitDirty: false, measuredAt: '2026-11-30T10:00:00.000Z' };
+const METRICS_HEADER = { experiment: 'x', paper: 'p', section: 's', scale: 'default', provenance: {} };
 
 function write(dir: string, file: string, value: unknown): void {
   fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -52,6 +53,12 @@ describe('bench/readmeSection', () => {
     assert.equal(
       reproduceWallTimeLine(dir, ['a', 'b', 'c']),
       'Wall time of the committed default-scale results (3 of 3 experiments): 45.0 min summed over the experiments; written by runs at revisions abcdef0, 1234567, so no single run\'s span.',
+    );
+    write(dir, 'c/metrics.json', { ...METRICS_HEADER, metaTrainSeconds: 900, gaugeModel: { metaTrainSeconds: 60 } });
+    write(dir, 'a/metrics.json', { ...METRICS_HEADER, metaTrainSeconds: 500, gaugeModel: null });
+    assert.equal(
+      reproduceWallTimeLine(dir, ['a', 'b', 'c']),
+      'Wall time of the committed default-scale results (3 of 3 experiments): 45.0 min summed over the experiments (c reused trained checkpoints of an earlier run of the same training config; counting the 16.0 min of meta-training their metrics.json record, 61.0 min); written by runs at revisions abcdef0, 1234567, so no single run\'s span.',
     );
     write(dir, 'c/provenance.json', { startedAt: 'yesterday', finishedAt: '2026-11-30T12:31:00.000Z', wallSeconds: 1 });
     assert.throws(() => reproduceWallTimeLine(dir, ['a', 'c']), (e: unknown) => e instanceof DataError && /c\/provenance\.json/.test(JSON.stringify(e)));

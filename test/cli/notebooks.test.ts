@@ -205,9 +205,14 @@ describe('cli/notebooks: kernel and execution', function () {
     write('c', { wallSeconds: 80 });
     write('e', { startedAt: 'x' });
     assert.equal(lastWallSeconds(notebooks[1], root), 300);
+    // a run that reused finished checkpoints: its recorded meta-training is added (it exceeds the wall time)
+    fs.writeFileSync(path.join(root, 'results', 'c', 'metrics.json'), JSON.stringify({ experiment: 'c', paper: 'p', section: 's', scale: 'default', provenance: {}, metaTrainSeconds: 200, gaugeModel: { metaTrainSeconds: 40 } }));
+    assert.equal(lastWallSeconds(notebooks[2], root), 320);
+    fs.writeFileSync(path.join(root, 'results', 'a', 'metrics.json'), JSON.stringify({ experiment: 'a', paper: 'p', section: 's', scale: 'default', provenance: {}, metaTrainSeconds: 50 }));
+    assert.equal(lastWallSeconds(notebooks[0], root), 80);
     assert.equal(lastWallSeconds(notebooks[3], root), null);
     assert.equal(lastWallSeconds(notebooks[4], root), null);
-    assert.deepEqual(longestFirst(notebooks, (n) => lastWallSeconds(n, root)).map((n) => n.id), ['d', 'e', 'b', 'a', 'c']);
+    assert.deepEqual(longestFirst(notebooks, (n) => lastWallSeconds(n, root)).map((n) => n.id), ['d', 'e', 'c', 'b', 'a']);
   });
 
   it('runs notebooks N at a time, returns them in the given order and logs each one, failures included', async () => {

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DataError } from '../core/errors';
-import { recordedMetaTrainSeconds } from '../core/results';
+import { readJsonOrNull, recordedMetaTrainSeconds } from '../core/results';
 import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
 import { WORKLOAD_NAMES } from './workloads';
 
@@ -25,15 +25,6 @@ interface BenchJson {
   estimatedMetaTrainingSeconds?: { fromMedian: number; fromMin: number; outerIterations: number };
 }
 
-function readJson<T>(file: string): T | null {
-  if (!fs.existsSync(file)) return null;
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-  } catch (e) {
-    throw new DataError(`not valid JSON (${(e as Error).message})`, { file });
-  }
-}
-
 function revision(j: { gitRevision: string | null; gitDirty: boolean | null; measuredAt: string }): string {
   return `${j.gitRevision ? j.gitRevision.slice(0, 7) + (j.gitDirty ? ' (dirty)' : '') : 'unknown'}, ${j.measuredAt.slice(0, 10)}`;
 }
@@ -44,9 +35,9 @@ const ratio = (x: number) => x.toFixed(1);
 /** ours vs PyTorch per issue workload, with the baseline's ratio beside. */
 export function comparisonTable(benchDir: string): Table | null {
   const rows = WORKLOAD_NAMES.flatMap((name) => {
-    const j = readJson<BenchJson>(path.join(benchDir, `${name}.json`));
+    const j = readJsonOrNull<BenchJson>(path.join(benchDir, `${name}.json`));
     if (!j) return [];
-    const before = readJson<BenchJson>(path.join(benchDir, 'baseline', `${name}.json`));
+    const before = readJsonOrNull<BenchJson>(path.join(benchDir, 'baseline', `${name}.json`));
     const t = j.torch;
     return [
       [
@@ -73,9 +64,9 @@ const EXPERIMENT_STEPS: readonly [string, string][] = [
 /** The whole experiments' steps (no PyTorch side), with the baseline's median beside. */
 export function experimentStepsTable(benchDir: string): Table | null {
   const rows = EXPERIMENT_STEPS.flatMap(([file, label]) => {
-    const j = readJson<BenchJson>(path.join(benchDir, `${file}.json`));
+    const j = readJsonOrNull<BenchJson>(path.join(benchDir, `${file}.json`));
     if (!j) return [];
-    const before = readJson<BenchJson>(path.join(benchDir, 'baseline', `${file}.json`));
+    const before = readJsonOrNull<BenchJson>(path.join(benchDir, 'baseline', `${file}.json`));
     const e = j.estimatedMetaTrainingSeconds;
     const note = e ? `× ${e.outerIterations} iterations ≈ ${Math.round(e.fromMedian)} s (from the minimum ${Math.round(e.fromMin)} s)` : '';
     return [[label, `${ms(j.medianMs)} / ${ms(j.minMs)}`, before ? ms(before.medianMs) : '—', note, revision(j)]];
@@ -100,14 +91,14 @@ interface MemoryJson {
 /** Parity and memory, one sentence each, from parity.json and memory-*.json. */
 export function parityAndMemoryLines(benchDir: string): string[] {
   const lines: string[] = [];
-  const parity = readJson<ParityJson>(path.join(benchDir, 'parity.json'));
+  const parity = readJsonOrNull<ParityJson>(path.join(benchDir, 'parity.json'));
   if (parity) {
     const parts = parity.results.map((r) => `${r.workload} ${formatNumber(r.loss.relativeDifference, 2)} / ${formatNumber(r.worstGradientRelativeDifference, 2)}`);
     lines.push(`Parity with PyTorch in float64 on the same weights (relative difference of the loss / worst gradient, tolerance ${formatNumber(parity.tolerance, 1)}): ${parts.join('; ')}.`);
   }
   const memoryFiles = fs.existsSync(benchDir) ? fs.readdirSync(benchDir).filter((f) => /^memory-.*\.json$/.test(f)).sort() : [];
   for (const f of memoryFiles) {
-    const m = readJson<MemoryJson>(path.join(benchDir, f)) as MemoryJson;
+    const m = readJsonOrNull<MemoryJson>(path.join(benchDir, f)) as MemoryJson;
     const rss = m.rssAfterGcMiB ? `RSS after a full GC ${m.rssAfterGcMiB.afterFirstSample} → ${m.rssAfterGcMiB.end} MiB` : `RSS ${m.rssMiB.start} → ${m.rssMiB.end} MiB (max ${m.rssMiB.max})`;
     lines.push(`Memory (\`${f}\`): ${m.steps} training steps in ${Math.round(m.seconds)} s, live tensors ${m.tensors.start} → ${m.tensors.end}, ${rss}.`);
   }
@@ -120,7 +111,7 @@ interface MatMulJson {
 
 /** The backends' raw matrix-product speed (results/bench/matmul.json), one sentence, or null. */
 export function matMulLine(benchDir: string): string | null {
-  const j = readJson<MatMulJson>(path.join(benchDir, 'matmul.json'));
+  const j = readJsonOrNull<MatMulJson>(path.join(benchDir, 'matmul.json'));
   if (!j) return null;
   const parts = j.products.map((p) => {
     const [n, k, m] = p.shape;
@@ -157,7 +148,7 @@ const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;
  */
 export function reproduceWallTimeLine(resultsRoot: string, ids: readonly string[]): string | null {
   const runs = ids.flatMap((id) => {
-    const p = readJson<ProvenanceTimes>(path.join(resultsRoot, id, 'provenance.json'));
+    const p = readJsonOrNull<ProvenanceTimes>(path.join(resultsRoot, id, 'provenance.json'));
     return p ? [{ id, ...p }] : [];
   });
   if (runs.length === 0) return null;

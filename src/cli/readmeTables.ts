@@ -4,12 +4,14 @@
  *   <!-- results:<id> --> ... <!-- /results:<id> -->
  * so that every number in the README comes from a file a run wrote. An experiment without results gets a line
  * saying how to produce them. Two more sections are built from several runs: `imode-summary` (the iMODE systems side
- * by side) `seeds` (the benchmark tables over seeds of `npm run seeds`) and `bench` (`npm run bench`'s timings).
+ * by side), `seeds` and `imode-seeds` (the tables over seeds of `npm run seeds`), `imode-basins` (`npm run basins`'s
+ * identifiability checks) and `bench` (`npm run bench`'s timings).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { repoRoot } from '../core/paths';
-import { EXPERIMENTS } from '../experiments/registry';
+import { EXPERIMENTS, IMODE_FAMILIES } from '../experiments/registry';
+import { basinsSummarySection } from '../experiments/imodeBasins';
 import { IMODE_EXPERIMENT_IDS, isImodeExperimentId, writeImodeSummary } from '../experiments/imodeSummary';
 import { runCli } from './notebooks';
 import { seedSummariesSection } from './seeds';
@@ -41,6 +43,8 @@ async function main(): Promise<number> {
   const spdIds = EXPERIMENTS.map((e) => e.info.id).filter((id) => !isImodeExperimentId(id));
   readme = spliceSection(readme, 'seeds', seedSummariesSection(path.join(root, 'results'), spdIds, 'npm run seeds -- spd-pendulum --seeds 2508,2509,2510'));
   readme = spliceSection(readme, 'imode-seeds', seedSummariesSection(path.join(root, 'results'), IMODE_EXPERIMENT_IDS, 'npm run seeds -- imode-van-der-pol --seeds 2301,2302,2303'));
+  const basins = basinsSummarySection(path.join(root, 'results'), IMODE_FAMILIES.map((f) => f.info.id));
+  readme = spliceSection(readme, 'imode-basins', basins ?? '_No identifiability checks yet: `npm run basins -- imode-double-pendulum`._');
   fs.writeFileSync(readmeFile, readme);
   console.log(`[readme-tables] updated ${EXPERIMENTS.length} section(s) of README.md`);
   return 0;

@@ -253,3 +253,13 @@ export function recordedMetaTrainSeconds(dir: string): number {
   const seconds = [m.metaTrainSeconds, m.gaugeModel?.metaTrainSeconds].filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   return seconds.reduce((n, v) => n + v, 0);
 }
+
+/** A JSON file's contents, null when the file does not exist; DataError naming the file when it is not JSON. */
+export function readJsonOrNull<T>(file: string): T | null {
+  if (!fs.existsSync(file)) return null;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch (e) {
+    throw new DataError(`not valid JSON (${(e as Error).message})`, { file });
+  }
+}

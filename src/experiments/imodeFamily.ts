@@ -428,6 +428,11 @@ function firstRollout(t: tf.Tensor3D, scale: readonly number[]): number[][] {
   return rows.map((r) => r.map((v, i) => v * scale[i]));
 }
 
+/** The windows instance `index`'s test-time adaptation (and its scratch baseline) sees: `adaptWindows` of its trajectories. */
+export function familyAdaptBatch<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, cfg: C, ins: FamilyInstance, index: number): TaskBatch {
+  return familyWindowBatch([ins], family.stateScale(cfg), streamFor(cfg.seed, STREAM.adapt, index), cfg.adaptWindows, cfg.windowSteps, cfg.dt);
+}
+
 /** Step 2: adapt η on every instance, evaluate held-out rollouts, and train the scratch baseline on the unseen ones. */
 export function adaptAndEvaluateFamily<C extends ImodeFamilyConfig>(
   family: ImodeFamily<C>,
@@ -442,7 +447,7 @@ export function adaptAndEvaluateFamily<C extends ImodeFamilyConfig>(
   const bar = progress(instances.length, 'adapt + evaluate + scratch');
   const out: InstanceResult[] = [];
   instances.forEach((ins, index) => {
-    const adaptBatch = familyWindowBatch([ins], scale, streamFor(cfg.seed, STREAM.adapt, index), cfg.adaptWindows, cfg.windowSteps, cfg.dt);
+    const adaptBatch = familyAdaptBatch(family, cfg, ins, index);
     const evalBatch = familyEvalBatch(ins, scale, cfg.evalSteps, cfg.dt);
     const t0 = performance.now();
     const adapted = adaptEta(model.makeField, trained.params, trained.eta0, adaptBatch, solver, inner, false);
@@ -490,6 +495,8 @@ export interface GaugeModel {
   etaDim: number;
   init: 'projection' | 'scratch';
   trained: ImodeTrained;
+  /** its field: the first model's confined to the subspace ('projection'), or the family's ('scratch') */
+  model: FamilyModel;
   /** adaptation and held-out evaluation of every instance (no scratch baseline: the first model's stands) */
   results: InstanceResult[];
 }
@@ -545,7 +552,8 @@ export function retrainForGauge<C extends ImodeFamilyConfig>(
   if (cfg.gaugeRetrainInit === 'scratch') {
     const retrained: C = { ...cfg, etaDim, scratchSteps: 0 };
     const trained = metaTrainFamily(family, retrained, scale, instances);
-    return { etaDim, init: 'scratch', trained, results: adaptAndEvaluateFamily(family, retrained, instances, trained) };
+    const model = scaledModel(family, retrained);
+    return { etaDim, init: 'scratch', trained, model, results: adaptAndEvaluateFamily(family, retrained, instances, trained, model) };
   }
   const subspace = leadingEtaSubspace(first.results, etaDim);
   const model = subspaceModel(scaledModel(family, cfg), subspace);
@@ -568,7 +576,7 @@ export function retrainForGauge<C extends ImodeFamilyConfig>(
     from: configHash(trainingCheckpointKey(cfg)),
     subspace: configHash(subspace),
   });
-  return { etaDim, init: 'projection', trained, results: adaptAndEvaluateFamily(family, fineTune, instances, trained, model) };
+  return { etaDim, init: 'projection', trained, model, results: adaptAndEvaluateFamily(family, fineTune, instances, trained, model) };
 }
 
 export function disposeGaugeModel(g: GaugeModel | null): void {

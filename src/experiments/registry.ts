@@ -7,7 +7,8 @@ import { ConfigError } from '../core/errors';
 import { type ExperimentInfo } from './experiment';
 import { imodeBistable } from './imodeBistable';
 import { imodeDoublePendulum } from './imodeDoublePendulum';
-import { runImodeFamily } from './imodeFamily';
+import { type ImodeFamily, type ImodeFamilyConfig, runImodeFamily } from './imodeFamily';
+import { runFamilyBasins } from './imodeBasins';
 import { imodePendulumInfo, runImodePendulum } from './imodePendulum';
 import { imodeReactionDiffusion } from './imodeReactionDiffusion';
 import { imodeSlinky } from './imodeSlinky';
@@ -23,6 +24,33 @@ export interface RegisteredExperiment {
   info: ExperimentInfo;
   /** runs every step at `scale` with `overrides` and writes the results; returns the results directory */
   run(scale: Scale, overrides: Readonly<Record<string, unknown>>): Promise<string>;
+}
+
+/** What runs on an iMODE system family by id, whatever its config type (every iMODE experiment but the pendulum). */
+export interface RegisteredFamily {
+  info: ExperimentInfo;
+  /** the identifiability check of its latent code (./imodeBasins.ts) */
+  basins(scale: Scale, overrides: Readonly<Record<string, unknown>>): ReturnType<typeof runFamilyBasins>;
+}
+
+const registeredFamily = <C extends ImodeFamilyConfig>(family: ImodeFamily<C>): RegisteredFamily => ({
+  info: family.info,
+  basins: (scale, overrides) => runFamilyBasins(family, scale, overrides),
+});
+
+export const IMODE_FAMILIES: readonly RegisteredFamily[] = [
+  registeredFamily(imodeBistable),
+  registeredFamily(imodeDoublePendulum),
+  registeredFamily(imodeVanDerPol),
+  registeredFamily(imodeSlinky),
+  registeredFamily(imodeReactionDiffusion),
+];
+
+/** The iMODE family of an id; ConfigError naming the families otherwise. */
+export function imodeFamilyById(id: string): RegisteredFamily {
+  const found = IMODE_FAMILIES.find((f) => f.info.id === id);
+  if (!found) throw new ConfigError(`'${id}' is not an iMODE system family; known: ${IMODE_FAMILIES.map((f) => f.info.id).join(', ')}`);
+  return found;
 }
 
 export const EXPERIMENTS: readonly RegisteredExperiment[] = [

@@ -161,3 +161,37 @@ export function adaptEta(
   }
   return { eta, losses, paramGrads, etaGrad };
 }
+
+/** Where test-time adaptation from one start ends: η after all inner steps and the task's loss there. */
+export interface StartFit {
+  eta: number[];
+  loss: number;
+}
+
+/**
+ * The inner loop for ONE task from each of several starts (rows of `starts`, [starts][dη]), θ fixed: the adapted η
+ * and the loss at it, evaluated after the last step (AdaptResult.losses stop one step earlier). The inner loop is
+ * local, so a loss with several basins in η sends different starts to different η; two starts that end at distant η
+ * with about the same loss mean that the model explains the task's data by two latent codes, which no gauge can tell
+ * apart.
+ */
+export function adaptFromStarts(
+  makeField: FieldFactory,
+  params: readonly tf.Tensor[],
+  starts: readonly (readonly number[])[],
+  batch: TaskBatch,
+  solver: OdeintOptions,
+  inner: InnerLoopOptions,
+): StartFit[] {
+  const tasks = batch.membership.shape[1];
+  if (tasks !== 1) throw new ConfigError(`adaptFromStarts adapts one task at a time, the batch has ${tasks}`);
+  if (starts.length === 0) throw new ConfigError('adaptFromStarts needs at least one start');
+  return starts.map((start) => {
+    const eta0 = tf.tensor2d([Array.from(start)]);
+    const adapted = adaptEta(makeField, params, eta0, batch, solver, inner, false);
+    const loss = tf.tidy(() => perTaskLoss(makeField, params, adapted.eta, batch, solver).dataSync()[0]);
+    const fit = { eta: Array.from(adapted.eta.dataSync()), loss };
+    tf.dispose([eta0, adapted.eta]);
+    return fit;
+  });
+}

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import { createRng } from '../../src/core/rng';
 import { imodePendulumConfig, loadPendulumData, pendulumModel, windowBatch } from '../../src/experiments/imodePendulum';
-import { adaptEta } from '../../src/meta/imode';
+import { adaptEta, adaptFromStarts } from '../../src/meta/imode';
 import { type FieldFactory, disposeTaskBatch, makeTaskBatch, perTaskLoss } from '../../src/meta/taskBatch';
 import { potentialMlpSpec } from '../../src/nn/conservativeForce';
 import { initMlp, mlpTensors } from '../../src/nn/mlp';
@@ -166,5 +166,28 @@ describe('meta/imode (bi-level inner loop, batched over tasks)', () => {
     assert.ok(Math.abs(analytic[3][5] - fd) < 3e-2 * Math.abs(fd) + 1e-4, `meta-gradient ${analytic[3][5]} vs finite difference ${fd}`);
     tf.dispose([...(r.paramGrads as tf.Tensor[]), r.eta, r.etaGrad as tf.Tensor, first.eta, eta0]);
     disposeTaskBatch(batch);
+  });
+  it('adapts one task from several starts: each fit is adaptEta from that start, and a two-basin loss sends ±starts to ±η*', () => {
+    // ẋ = −η² x against data from rate 1: the loss has two equal minima, η = ±1, that no gauge could tell apart.
+    const squaredRate: FieldFactory = (_ps, etaRows) => (_t, y) => tf.neg(tf.mul(tf.square(etaRows), y)) as tf.Tensor2D;
+    const dt = 0.1;
+    const x0 = [Float64Array.of(1), Float64Array.of(0.5)];
+    const targets = Array.from({ length: 11 }, (_, t) => x0.map((x) => Float64Array.of(x[0] * Math.exp(-t * dt))));
+    const batch = makeTaskBatch(x0, targets, [0, 0], 1, dt);
+    const solver = { method: 'rk4' as const };
+    const inner = { steps: 6, optimizer: 'levenberg-marquardt' as const, lr: 0.1, safeguard: 'none' as const, maxHalvings: 4 };
+    const fits = adaptFromStarts(squaredRate, [], [[0.6], [-0.6], [3]], batch, solver, inner);
+    assert.ok(Math.abs(fits[0].eta[0] - 1) < 1e-3 && Math.abs(fits[1].eta[0] + 1) < 1e-3, `±0.6 should end at ±1: ${fits.map((f) => f.eta[0])}`);
+    assert.ok(fits[0].loss < 1e-8 && fits[1].loss < 1e-8, `both basins fit: ${fits.map((f) => f.loss)}`);
+    const eta0 = tf.tensor2d([[3]]);
+    const alone = adaptEta(squaredRate, [], eta0, batch, solver, inner, false);
+    assert.equal(fits[2].eta[0], alone.eta.dataSync()[0]);
+    assert.equal(fits[2].loss, tf.tidy(() => perTaskLoss(squaredRate, [], alone.eta, batch, solver).dataSync()[0]));
+    assert.throws(() => adaptFromStarts(squaredRate, [], [], batch, solver, inner), /at least one start/);
+    const two = makeTaskBatch(x0, targets, [0, 1], 2, dt);
+    assert.throws(() => adaptFromStarts(squaredRate, [], [[1]], two, solver, inner), /one task at a time, the batch has 2/);
+    tf.dispose([eta0, alone.eta]);
+    disposeTaskBatch(batch);
+    disposeTaskBatch(two);
   });
 });

@@ -1,0 +1,30 @@
+/**
+ * npm run basins -- <id> [--scale smoke|default|paper] [--set key=value ...]
+ *
+ * Identifiability check of an iMODE family's latent code (src/experiments/imodeBasins.ts): every instance adapted
+ * from η0 and from each training instance's η under the model the Neural Gauge reads. Reuses the experiment's
+ * checkpoints of the same config (trains them when there are none) and writes results/basins/<id>/basins.{json,md}.
+ */
+import { parseArgs } from 'util';
+import { ConfigError } from '../core/errors';
+import { imodeFamilyById } from '../experiments/registry';
+import { parseScale, runCli } from './notebooks';
+import { parseOverrides } from './runExperiment';
+
+const USAGE = 'npm run basins -- <id> [--scale smoke|default|paper] [--set key=value ...]';
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    options: { scale: { type: 'string', default: 'default' }, set: { type: 'string', multiple: true, default: [] } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new ConfigError(`give exactly one iMODE family id; usage: ${USAGE}`);
+  const family = imodeFamilyById(positionals[0]);
+  const { dir, entries, model } = await family.basins(parseScale(values.scale as string), parseOverrides(values.set as string[]));
+  const better = entries.filter((e) => e.lossRatio < 0.9);
+  console.log(`${model}: ${better.length} of ${entries.length} instances fit at least 10 % better from another start than from η0; written to ${dir}`);
+  return 0;
+}
+
+if (require.main === module) runCli(main);

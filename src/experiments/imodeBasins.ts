@@ -149,20 +149,23 @@ export const BETTER_BASIN_RATIO = 0.9;
 /**
  * The README's view of the checks that exist under `resultsRoot`/basins: per family, how many instances fit at least
  * 10 % better from a start other than η0, how many of them are unseen, the lowest loss ratio with its instance and
- * distance, and the revision; null when there are none.
+ * distance, the revision, and whether the check ran on the config of the experiment's results; null when there are none.
  */
 export function basinsSummarySection(resultsRoot: string, ids: readonly string[]): string | null {
   const rows = ids.flatMap((id) => {
-    const run = readJsonOrNull<{ model: string; entries: InstanceBasins[]; provenance: { gitRevision: string | null; gitDirty: boolean | null } }>(path.join(resultsRoot, 'basins', id, 'basins.json'));
+    const run = readJsonOrNull<{ model: string; entries: InstanceBasins[]; provenance: { gitRevision: string | null; gitDirty: boolean | null; configHash: string } }>(path.join(resultsRoot, 'basins', id, 'basins.json'));
     if (!run) return [];
+    // a check of another config than the experiment's committed results is stale: say so beside it
+    const results = readJsonOrNull<{ configHash: string }>(path.join(resultsRoot, id, 'provenance.json'));
+    const sameConfig = results ? (results.configHash === run.provenance.configHash ? 'yes' : 'no (stale)') : 'no results';
     const better = run.entries.filter((e) => e.lossRatio < BETTER_BASIN_RATIO);
     const lowest = run.entries.reduce((a, e) => (e.lossRatio < a.lossRatio ? e : a), run.entries[0]);
     const revision = `${run.provenance.gitRevision?.slice(0, 7) ?? 'unknown'}${run.provenance.gitDirty ? ' (with uncommitted changes)' : ''}`;
-    return [[id, run.model, run.entries.length, `${better.length} (${better.filter((e) => e.split !== 'train').length} unseen)`, `${lowest.lossRatio.toFixed(2)} (${lowest.label}, ${lowest.split})`, lowest.distance.toFixed(2), revision]];
+    return [[id, run.model, run.entries.length, `${better.length} (${better.filter((e) => e.split !== 'train').length} unseen)`, `${lowest.lossRatio.toFixed(2)} (${lowest.label}, ${lowest.split})`, lowest.distance.toFixed(2), revision, sameConfig]];
   });
   if (rows.length === 0) return null;
   return tableToMarkdown({
-    columns: ['experiment', 'model', 'instances', `fit ≥ ${Math.round((1 - BETTER_BASIN_RATIO) * 100)} % better from another start`, 'lowest loss ratio (instance)', 'its distance / spread', 'revision'],
+    columns: ['experiment', 'model', 'instances', `fit ≥ ${Math.round((1 - BETTER_BASIN_RATIO) * 100)} % better from another start`, 'lowest loss ratio (instance)', 'its distance / spread', 'revision', "same config as the experiment's results"],
     rows,
   });
 }

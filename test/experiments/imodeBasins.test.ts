@@ -51,7 +51,13 @@ describe('experiments/imodeBasins (identifiability of η: adaptation from severa
       const lines = section.trim().split('\n');
       assert.equal(lines.length, 3, section);
       assert.match(lines[2], new RegExp(`^\\| imode-bistable \\| gauge model \\| ${entries.length} \\| ${entries.filter((e) => e.lossRatio < 0.9).length} \\(`));
+      assert.match(lines[2], /\| yes \|$/, 'the check ran on the config of the results beside it');
       assert.equal(basinsSummarySection(root, ['imode-bistable']), null);
+      const provenance = path.join(dir, 'provenance.json');
+      fs.writeFileSync(provenance, JSON.stringify({ ...JSON.parse(fs.readFileSync(provenance, 'utf8')), configHash: 'another' }));
+      assert.match(basinsSummarySection(path.dirname(dir), ['imode-bistable']) as string, /\| no \(stale\) \|$/m);
+      fs.rmSync(provenance);
+      assert.match(basinsSummarySection(path.dirname(dir), ['imode-bistable']) as string, /\| no results \|$/m);
     });
   });
 });

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DataError } from '../core/errors';
-import { readJsonOrNull, recordedMetaTrainSeconds } from '../core/results';
+import { readJsonOrNull, reusedMetaTrainSeconds } from '../core/results';
 import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
 import { WORKLOAD_NAMES } from './workloads';
 
@@ -163,11 +163,11 @@ export function reproduceWallTimeLine(resultsRoot: string, ids: readonly string[
   const revisions = [...new Set(runs.map((r) => (r.gitRevision ? r.gitRevision.slice(0, 7) + (r.gitDirty ? ' (dirty)' : '') : 'unknown')))];
   const missing = ids.filter((id) => !runs.some((r) => r.id === id));
   const span = revisions.length === 1 ? `${minutes((end - start) / 1000)} from the first start to the last finish, ` : '';
-  const reused = runs.map((r) => ({ id: r.id, wall: r.wallSeconds, training: recordedMetaTrainSeconds(path.join(resultsRoot, r.id)) })).filter((r) => r.training > r.wall);
+  const reused = runs.map((r) => ({ id: r.id, training: reusedMetaTrainSeconds(path.join(resultsRoot, r.id), r.wallSeconds) })).filter((r) => r.training > 0);
+  const reusedTraining = reused.reduce((n, r) => n + r.training, 0);
   const reusedNote = reused.length
     ? ` (${reused.map((r) => r.id).join(', ')} reused trained checkpoints of an earlier run of the same training config; ` +
-      `counting the ${minutes(reused.reduce((n, r) => n + r.training, 0))} of meta-training their metrics.json record, ` +
-      `${minutes(sum + reused.reduce((n, r) => n + r.training, 0))})`
+      `counting the ${minutes(reusedTraining)} of meta-training their metrics.json record, ${minutes(sum + reusedTraining)})`
     : '';
   return (
     `Wall time of the committed default-scale results (${runs.length} of ${ids.length} experiments${missing.length ? `; missing: ${missing.join(', ')}` : ''}): ` +

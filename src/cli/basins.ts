@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'util';
 import { ConfigError } from '../core/errors';
+import { BETTER_BASIN_PERCENT, BETTER_BASIN_RATIO } from '../experiments/imodeBasins';
 import { imodeFamilyById } from '../experiments/registry';
 import { parseScale, runCli } from './notebooks';
 import { parseOverrides } from './runExperiment';
@@ -22,8 +23,8 @@ async function main(): Promise<number> {
   if (positionals.length !== 1) throw new ConfigError(`give exactly one iMODE family id; usage: ${USAGE}`);
   const family = imodeFamilyById(positionals[0]);
   const { dir, entries, model } = await family.basins(parseScale(values.scale as string), parseOverrides(values.set as string[]));
-  const better = entries.filter((e) => e.lossRatio < 0.9);
-  console.log(`${model}: ${better.length} of ${entries.length} instances fit at least 10 % better from another start than from η0; written to ${dir}`);
+  const better = entries.filter((e) => e.lossRatio < BETTER_BASIN_RATIO);
+  console.log(`${model}: ${better.length} of ${entries.length} instances fit at least ${BETTER_BASIN_PERCENT} % better from another start than from η0; written to ${dir}`);
   return 0;
 }
 

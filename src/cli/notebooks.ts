@@ -16,7 +16,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { SCALES, type Scale } from '../core/config';
 import { ConfigError } from '../core/errors';
-import { recordedMetaTrainSeconds } from '../core/results';
+import { reusedMetaTrainSeconds } from '../core/results';
 
 export { SCALES, type Scale };
 
@@ -366,8 +366,7 @@ export function lastWallSeconds(notebook: Notebook, root = REPO_ROOT): number | 
   if (!fs.existsSync(file)) return null;
   const seconds: unknown = JSON.parse(fs.readFileSync(file, 'utf8')).wallSeconds;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return null;
-  const training = recordedMetaTrainSeconds(dir);
-  return training > seconds ? seconds + training : seconds;
+  return seconds + reusedMetaTrainSeconds(dir, seconds);
 }
 
 /** Longest first (greedy scheduling on N workers); experiments never run before go first, as they may be long. */

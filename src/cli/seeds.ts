@@ -17,7 +17,7 @@ import { parseArgs } from 'util';
 import { writeFileAtomic } from '../core/atomicWrite';
 import { ConfigError, DataError } from '../core/errors';
 import { repoRoot } from '../core/paths';
-import { type MetricsFile, gitInfo, readMetrics } from '../core/results';
+import { type MetricsFile, gitInfo, readMetrics, revisionLabel } from '../core/results';
 import { experimentResultsDir } from '../experiments/experiment';
 import { experimentById } from '../experiments/registry';
 import { type SeedRun, aggregateSeedTables, seedAggregateTable } from '../experiments/seedAggregate';
@@ -55,7 +55,7 @@ export function seedsCommand(id: string, scale: Scale, seeds: readonly number[],
 export function seedRunRevisions(runs: readonly { seed: number; gitRevision: string; gitDirty: boolean }[]): string {
   const groups = new Map<string, number[]>();
   for (const r of runs) {
-    const key = `${r.gitRevision.slice(0, 7)}${r.gitDirty ? ' (with uncommitted changes)' : ''}`;
+    const key = revisionLabel(r);
     groups.set(key, [...(groups.get(key) ?? []), r.seed]);
   }
   const parts = [...groups].map(([revision, seeds]) => `${seeds.length > 1 ? 'seeds' : 'seed'} ${seeds.join(', ')} at revision ${revision}`);

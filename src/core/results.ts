@@ -242,16 +242,31 @@ export function readMetrics(dir: string): MetricsFile {
   return parsed as MetricsFile;
 }
 
+/** The short revision a run's provenance names, marked when the tree had uncommitted changes; 'unknown' outside git. */
+export function revisionLabel(p: { gitRevision: string | null; gitDirty: boolean | null }): string {
+  return p.gitRevision ? `${p.gitRevision.slice(0, 7)}${p.gitDirty ? ' (with uncommitted changes)' : ''}` : 'unknown';
+}
+
 /**
  * The meta-training seconds `<dir>/metrics.json` records (its model's and its gauge model's `metaTrainSeconds`), 0
  * without a metrics file or those fields. The trainer accumulates them across resumes, so a run that reused finished
  * checkpoints records more meta-training than its own wall time.
  */
-export function recordedMetaTrainSeconds(dir: string): number {
+function recordedMetaTrainSeconds(dir: string): number {
   if (!fs.existsSync(path.join(dir, 'metrics.json'))) return 0;
   const m = readMetrics(dir) as { metaTrainSeconds?: unknown; gaugeModel?: { metaTrainSeconds?: unknown } | null };
   const seconds = [m.metaTrainSeconds, m.gaugeModel?.metaTrainSeconds].filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   return seconds.reduce((n, v) => n + v, 0);
+}
+
+/**
+ * The meta-training a run of wall time `wallSeconds` did not pay because it reused finished checkpoints: the seconds
+ * `<dir>/metrics.json` records when they exceed the wall time, else 0 (a run that trained counts its training in its
+ * wall time).
+ */
+export function reusedMetaTrainSeconds(dir: string, wallSeconds: number): number {
+  const training = recordedMetaTrainSeconds(dir);
+  return training > wallSeconds ? training : 0;
 }
 
 /** A JSON file's contents, null when the file does not exist; DataError naming the file when it is not JSON. */

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../core/backend';
 import { type Scale } from '../core/config';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomicWrite';
-import { readJsonOrNull, startProvenance } from '../core/results';
+import { readJsonOrNull, revisionLabel, startProvenance } from '../core/results';
 import { progress } from '../core/progress';
 import { type StartFit, adaptFromStarts } from '../meta/imode';
 import { disposeTaskBatch } from '../meta/taskBatch';
@@ -135,7 +135,7 @@ export async function runFamilyBasins<C extends ImodeFamilyConfig>(
   writeFileAtomic(
     path.join(dir, 'basins.md'),
     `Adaptation of every instance from η0 and from each training instance's η, ${model} of ${family.info.id} (${scale}); ` +
-      `revision ${provenance.gitRevision?.slice(0, 7) ?? 'unknown'}${provenance.gitDirty ? ' (with uncommitted changes)' : ''}, seed ${cfg.seed}, backend ${provenance.backend}.\n\n` +
+      `revision ${revisionLabel(provenance)}, seed ${cfg.seed}, backend ${provenance.backend}.\n\n` +
       tableToMarkdown(basinsTable(entries), { digits: 3 }),
   );
   tf.dispose([...trained.params, trained.eta0]);
@@ -145,6 +145,8 @@ export async function runFamilyBasins<C extends ImodeFamilyConfig>(
 
 /** A start that fits at least this much better (loss ratio below it) counts as another basin. */
 export const BETTER_BASIN_RATIO = 0.9;
+/** The same threshold as a percentage of the loss from η0, for the text. */
+export const BETTER_BASIN_PERCENT = Math.round((1 - BETTER_BASIN_RATIO) * 100);
 
 /**
  * The README's view of the checks that exist under `resultsRoot`/basins: per family, how many instances fit at least
@@ -160,12 +162,11 @@ export function basinsSummarySection(resultsRoot: string, ids: readonly string[]
     const sameConfig = results ? (results.configHash === run.provenance.configHash ? 'yes' : 'no (stale)') : 'no results';
     const better = run.entries.filter((e) => e.lossRatio < BETTER_BASIN_RATIO);
     const lowest = run.entries.reduce((a, e) => (e.lossRatio < a.lossRatio ? e : a), run.entries[0]);
-    const revision = `${run.provenance.gitRevision?.slice(0, 7) ?? 'unknown'}${run.provenance.gitDirty ? ' (with uncommitted changes)' : ''}`;
-    return [[id, run.model, run.entries.length, `${better.length} (${better.filter((e) => e.split !== 'train').length} unseen)`, `${lowest.lossRatio.toFixed(2)} (${lowest.label}, ${lowest.split})`, lowest.distance.toFixed(2), revision, sameConfig]];
+    return [[id, run.model, run.entries.length, `${better.length} (${better.filter((e) => e.split !== 'train').length} unseen)`, `${lowest.lossRatio.toFixed(2)} (${lowest.label}, ${lowest.split})`, lowest.distance.toFixed(2), revisionLabel(run.provenance), sameConfig]];
   });
   if (rows.length === 0) return null;
   return tableToMarkdown({
-    columns: ['experiment', 'model', 'instances', `fit ≥ ${Math.round((1 - BETTER_BASIN_RATIO) * 100)} % better from another start`, 'lowest loss ratio (instance)', 'its distance / spread', 'revision', "same config as the experiment's results"],
+    columns: ['experiment', 'model', 'instances', `fit ≥ ${BETTER_BASIN_PERCENT} % better from another start`, 'lowest loss ratio (instance)', 'its distance / spread', 'revision', "same config as the experiment's results"],
     rows,
   });
 }

@@ -176,7 +176,9 @@ describe('meta/imode (bi-level inner loop, batched over tasks)', () => {
     const batch = makeTaskBatch(x0, targets, [0, 0], 1, dt);
     const solver = { method: 'rk4' as const };
     const inner = { steps: 6, optimizer: 'levenberg-marquardt' as const, lr: 0.1, safeguard: 'none' as const, maxHalvings: 4 };
+    const before = tf.memory().numTensors;
     const fits = adaptFromStarts(squaredRate, [], [[0.6], [-0.6], [3]], batch, solver, inner);
+    assert.equal(tf.memory().numTensors, before, 'adaptFromStarts leaves no tensor behind');
     assert.ok(Math.abs(fits[0].eta[0] - 1) < 1e-3 && Math.abs(fits[1].eta[0] + 1) < 1e-3, `±0.6 should end at ±1: ${fits.map((f) => f.eta[0])}`);
     assert.ok(fits[0].loss < 1e-8 && fits[1].loss < 1e-8, `both basins fit: ${fits.map((f) => f.loss)}`);
     const eta0 = tf.tensor2d([[3]]);

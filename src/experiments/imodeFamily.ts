@@ -117,6 +117,12 @@ export const imodeFamilySchema = {
   gaugeRetrainIterations: { kind: 'integer', min: 1, doc: 'outer iterations fine-tuning the gauge model (gaugeRetrainInit "projection")' },
   gaugeRetrainLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam step of that fine-tune, cosine-annealed to a tenth of it' },
   adaptWindows: { kind: 'integer', min: 1, doc: 'windows of an instance’s trajectories its test-time adaptation (and the scratch baseline) sees' },
+  adaptWindowSteps: {
+    kind: 'integer',
+    min: 2,
+    optional: true,
+    doc: 'points per adaptation window (t = 0 included; absent: windowSteps). Longer windows than meta-training’s make slow parameter effects, such as a time scale, observable to the adaptation',
+  },
 } as const;
 
 export type ImodeTrainingConfig = ConfigOf<typeof imodeTrainingSchema>;
@@ -168,9 +174,9 @@ export function gaugeOptionsOf(cfg: ImodeTrainingConfig): Partial<NeuralGaugeOpt
 
 /**
  * Fields that only the steps after meta-training read (test-time adaptation, PCA, Neural Gauge, scratch baseline).
- * `adaptWindows` is one: meta-training samples its own `windowsPerTask` windows.
+ * `adaptWindows` and `adaptWindowSteps` are: meta-training samples its own `windowsPerTask` windows of `windowSteps`.
  */
-const ANALYSIS_ONLY_FIELDS = ['adaptWindows', 'pcaThreshold', 'gaugeIterations', 'gaugeWidth', 'gaugeFlowSteps', 'gaugeLr', 'gaugeLogParameters', 'scratchSteps', 'scratchLr'];
+const ANALYSIS_ONLY_FIELDS = ['adaptWindows', 'adaptWindowSteps', 'pcaThreshold', 'gaugeIterations', 'gaugeWidth', 'gaugeFlowSteps', 'gaugeLr', 'gaugeLogParameters', 'scratchSteps', 'scratchLr'];
 
 /**
  * What a meta-training checkpoint is keyed by: the config without its analysis-only fields, so that refitting the
@@ -229,6 +235,9 @@ export function resolveFamilyConfig<C extends ImodeFamilyConfig>(family: ImodeFa
     }
   });
   if (cfg.windowSteps > cfg.trajectorySteps - 2) throw new ConfigError(`windowSteps must be at most trajectorySteps − 2 = ${cfg.trajectorySteps - 2}, got ${cfg.windowSteps}`);
+  if (cfg.adaptWindowSteps !== undefined && cfg.adaptWindowSteps > cfg.trajectorySteps - 2) {
+    throw new ConfigError(`adaptWindowSteps must be at most trajectorySteps − 2 = ${cfg.trajectorySteps - 2}, got ${cfg.adaptWindowSteps}`);
+  }
   if (cfg.evalSteps > cfg.trajectorySteps) throw new ConfigError(`evalSteps must be at most trajectorySteps = ${cfg.trajectorySteps}, got ${cfg.evalSteps}`);
   if (cfg.outerLrFinal > cfg.outerLr) throw new ConfigError(`outerLrFinal must be at most outerLr = ${cfg.outerLr}, got ${cfg.outerLrFinal}`);
   if (cfg.etaDim < p) throw new ConfigError(`etaDim must be at least the number of physical parameters (${p}), got ${cfg.etaDim}`);
@@ -428,9 +437,17 @@ function firstRollout(t: tf.Tensor3D, scale: readonly number[]): number[][] {
   return rows.map((r) => r.map((v, i) => v * scale[i]));
 }
 
-/** The windows instance `index`'s test-time adaptation (and its scratch baseline) sees: `adaptWindows` of its trajectories. */
+/**
+ * The windows instance `index`'s test-time adaptation (and its scratch baseline) sees: `adaptWindows` windows of
+ * `adaptWindowSteps` (default `windowSteps`) points of its trajectories.
+ */
 export function familyAdaptBatch<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, cfg: C, ins: FamilyInstance, index: number): TaskBatch {
-  return familyWindowBatch([ins], family.stateScale(cfg), streamFor(cfg.seed, STREAM.adapt, index), cfg.adaptWindows, cfg.windowSteps, cfg.dt);
+  return familyWindowBatch([ins], family.stateScale(cfg), streamFor(cfg.seed, STREAM.adapt, index), cfg.adaptWindows, adaptWindowStepsOf(cfg), cfg.dt);
+}
+
+/** Points per adaptation window: `adaptWindowSteps`, or meta-training's `windowSteps` when it is absent. */
+export function adaptWindowStepsOf(cfg: ImodeFamilyConfig): number {
+  return cfg.adaptWindowSteps ?? cfg.windowSteps;
 }
 
 /** Step 2: adapt η on every instance, evaluate held-out rollouts, and train the scratch baseline on the unseen ones. */

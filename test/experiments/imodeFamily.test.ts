@@ -6,7 +6,7 @@ import { initBackend } from '../../src/core/backend';
 import { ConfigError, DataError } from '../../src/core/errors';
 import { imodeBistable } from '../../src/experiments/imodeBistable';
 import { imodeDoublePendulum } from '../../src/experiments/imodeDoublePendulum';
-import { type ImodeFamilyConfig, type InstanceResult, familyParameters, leadingEtaSubspace, resolveFamilyConfig, runImodeFamily, scaledModel, subspaceModel, trainingCheckpointKey } from '../../src/experiments/imodeFamily';
+import { type ImodeFamilyConfig, type InstanceResult, familyAdaptBatch, familyParameters, leadingEtaSubspace, resolveFamilyConfig, runImodeFamily, scaledModel, simulateFamily, subspaceModel, trainingCheckpointKey } from '../../src/experiments/imodeFamily';
 import { imodeSlinky } from '../../src/experiments/imodeSlinky';
 import { imodeSummaryTable } from '../../src/experiments/imodeSummary';
 import { imodeVanDerPol } from '../../src/experiments/imodeVanDerPol';
@@ -43,6 +43,7 @@ describe('experiments/imodeFamily', () => {
     assert.throws(() => resolveFamilyConfig(imodeBistable, 'smoke', { paramLow: [0.5] }), (e: Error) => e instanceof ConfigError && /paramLow and paramHigh must have 2 entries \(a, b\)/.test(e.message));
     assert.throws(() => resolveFamilyConfig(imodeBistable, 'smoke', { paramHigh: [0.4, 1.5] }), /paramHigh\[0\] \(a\) must exceed paramLow\[0\] = 0.5/);
     assert.throws(() => resolveFamilyConfig(imodeBistable, 'smoke', { windowSteps: 29 }), /windowSteps must be at most trajectorySteps − 2 = 28/);
+    assert.throws(() => resolveFamilyConfig(imodeBistable, 'smoke', { adaptWindowSteps: 29 }), /adaptWindowSteps must be at most trajectorySteps − 2 = 28/);
     assert.throws(() => resolveFamilyConfig(imodeDoublePendulum, 'smoke', { etaDim: 1 }), /etaDim must be at least the number of physical parameters \(2\)/);
     assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { extrapolateMargin: 0.5 }), /extrapolateMargin 0.5 would draw mu ≤ 0/);
     assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { activation: 'relu' }), /activation must be one of .*tanh.*softplus/);
@@ -100,10 +101,23 @@ describe('experiments/imodeFamily', () => {
     tf.dispose(params);
   });
 
+  it('test-time adaptation sees windows of adaptWindowSteps points, or of windowSteps when it is absent', () => {
+    const cfg = resolveFamilyConfig(imodeBistable, 'smoke');
+    const [ins] = simulateFamily(imodeBistable, cfg);
+    const steps = (c: typeof cfg) => {
+      const batch = familyAdaptBatch(imodeBistable, c, ins, 0);
+      const [T, rows] = batch.targets.shape;
+      tf.dispose([batch.x0, batch.targets, batch.membership]);
+      return [T, rows];
+    };
+    assert.deepEqual(steps(cfg), [cfg.windowSteps, cfg.adaptWindows]);
+    assert.deepEqual(steps({ ...cfg, adaptWindowSteps: cfg.windowSteps + 7 }), [cfg.windowSteps + 7, cfg.adaptWindows]);
+  });
+
   it('a training checkpoint is keyed by every field but the analysis-only ones', () => {
     const cfg = resolveFamilyConfig(imodeBistable, 'default', {});
     const key = JSON.stringify(trainingCheckpointKey(cfg));
-    const analysisOnly = { adaptWindows: 7, pcaThreshold: 0.9, gaugeIterations: 7, gaugeWidth: 3, gaugeFlowSteps: 2, gaugeLr: 0.5, gaugeLogParameters: false, scratchSteps: 1, scratchLr: 0.5 };
+    const analysisOnly = { adaptWindows: 7, adaptWindowSteps: 9, pcaThreshold: 0.9, gaugeIterations: 7, gaugeWidth: 3, gaugeFlowSteps: 2, gaugeLr: 0.5, gaugeLogParameters: false, scratchSteps: 1, scratchLr: 0.5 };
     assert.equal(JSON.stringify(trainingCheckpointKey({ ...cfg, ...analysisOnly })), key);
     for (const change of [{ outerLr: 0.5 }, { seed: 1 }, { etaDim: 3 }, { width: 7 }, { innerSteps: 2 }, { gaugeRetrainLr: 0.5 }]) {
       assert.notEqual(JSON.stringify(trainingCheckpointKey({ ...cfg, ...change })), key, JSON.stringify(change));

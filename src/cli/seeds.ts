@@ -8,13 +8,15 @@
  * Each seed's complete result set lives under results/seeds/<id>/<scale>/seed-<s>/ (git-ignored: figures are
  * megabytes); summary.json keeps every seed's per-seed values, config hash, backend and git revision.
  *
- * Resumable: a seed whose metrics.json exists is read, not rerun, and an interrupted seed resumes from its
- * meta-training checkpoints. Config and seed list are validated before the first run starts.
+ * Resumable: a seed whose metrics.json exists and was made with the config a run would now use (same config hash) is
+ * read, not rerun (one of another config is rerun), and an interrupted seed resumes from its meta-training
+ * checkpoints. Config and seed list are validated before the first run starts.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { writeFileAtomic } from '../core/atomicWrite';
+import { configHash } from '../core/config';
 import { ConfigError, DataError } from '../core/errors';
 import { repoRoot } from '../core/paths';
 import { type MetricsFile, gitInfo, readMetrics, revisionLabel } from '../core/results';
@@ -41,6 +43,24 @@ export function parseSeedList(text: string): number[] {
 /** results/seeds/<id>/<scale>/, under METADYN_RESULTS_ROOT when it is set (as every result directory) */
 export function seedsDir(id: string, scale: Scale, env: NodeJS.ProcessEnv = process.env): string {
   return path.join(path.dirname(experimentResultsDir(id, 'default', env)), 'seeds', id, scale);
+}
+
+/** A seed's stored metrics, or null when it has none (or none that reads). */
+function storedMetrics(dir: string): MetricsFile | null {
+  try {
+    return readMetrics(dir);
+  } catch (e) {
+    if (e instanceof DataError) return null;
+    throw e;
+  }
+}
+
+/**
+ * Whether stored results were made with `config`: a seed's run is reused only then, so that a changed default (or
+ * --set) reruns it instead of summarising results of the old config under the new one.
+ */
+export function isRunOfConfig(metrics: MetricsFile, config: Readonly<Record<string, unknown>>): boolean {
+  return metrics.provenance.configHash === configHash(config);
 }
 
 /** The command that regenerates a summary. */
@@ -115,13 +135,15 @@ async function main(): Promise<number> {
   for (const seed of seeds) {
     const root = path.join(out, `seed-${seed}`);
     const dir = experimentResultsDir(id, scale, { METADYN_RESULTS_ROOT: root });
+    const stored = storedMetrics(dir);
+    const config = experiment.config(scale, { ...overrides, seed });
     let metrics;
-    try {
-      metrics = readMetrics(dir);
+    if (stored && isRunOfConfig(stored, config)) {
+      metrics = stored;
       console.log(`[seeds] ${id} seed ${seed}: reusing ${path.relative(repoRoot(), dir)}`);
-    } catch (e) {
-      if (!(e instanceof DataError)) throw e;
-      console.log(`[seeds] ${id} seed ${seed} (${scale}) -> ${path.relative(repoRoot(), dir)}`);
+    } else {
+      const why = stored ? `, replacing a run of another config (hash ${stored.provenance.configHash}, now ${configHash(config)})` : '';
+      console.log(`[seeds] ${id} seed ${seed} (${scale}) -> ${path.relative(repoRoot(), dir)}${why}`);
       const previous = process.env.METADYN_RESULTS_ROOT;
       process.env.METADYN_RESULTS_ROOT = root;
       try {

@@ -7,21 +7,23 @@ import { ConfigError } from '../core/errors';
 import { type ExperimentInfo } from './experiment';
 import { imodeBistable } from './imodeBistable';
 import { imodeDoublePendulum } from './imodeDoublePendulum';
-import { type ImodeFamily, type ImodeFamilyConfig, runImodeFamily } from './imodeFamily';
+import { type ImodeFamily, type ImodeFamilyConfig, resolveFamilyConfig, runImodeFamily } from './imodeFamily';
 import { runFamilyBasins } from './imodeBasins';
-import { imodePendulumInfo, runImodePendulum } from './imodePendulum';
+import { imodePendulumConfig, imodePendulumInfo, runImodePendulum } from './imodePendulum';
 import { imodeReactionDiffusion } from './imodeReactionDiffusion';
 import { imodeSlinky } from './imodeSlinky';
 import { imodeVanDerPol } from './imodeVanDerPol';
 import { spdDno } from './spdDno';
 import { spdDuffing } from './spdDuffing';
-import { runSpdHamiltonian } from './spdHamiltonian';
+import { type SpdSystem, resolveSpdConfig, runSpdHamiltonian } from './spdHamiltonian';
 import { spdMassSpring } from './spdMassSpring';
 import { spdPendulum } from './spdPendulum';
 import { spdTgc } from './spdTgc';
 
 export interface RegisteredExperiment {
   info: ExperimentInfo;
+  /** the validated config a run at `scale` with `overrides` would use (its hash is the results' `configHash`) */
+  config(scale: Scale, overrides: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>>;
   /** runs every step at `scale` with `overrides` and writes the results; returns the results directory */
   run(scale: Scale, overrides: Readonly<Record<string, unknown>>): Promise<string>;
 }
@@ -53,18 +55,30 @@ export function imodeFamilyById(id: string): RegisteredFamily {
   return found;
 }
 
+const familyExperiment = <C extends ImodeFamilyConfig>(family: ImodeFamily<C>): RegisteredExperiment => ({
+  info: family.info,
+  config: (scale, overrides) => resolveFamilyConfig(family, scale, overrides),
+  run: async (scale, overrides) => (await runImodeFamily(family, scale, overrides)).dir,
+});
+
+const spdExperiment = <P>(sys: SpdSystem<P>): RegisteredExperiment => ({
+  info: sys.info,
+  config: (scale, overrides) => resolveSpdConfig(sys, scale, overrides),
+  run: async (scale, overrides) => (await runSpdHamiltonian(sys, scale, overrides)).dir,
+});
+
 export const EXPERIMENTS: readonly RegisteredExperiment[] = [
-  { info: imodePendulumInfo, run: async (scale, overrides) => (await runImodePendulum(scale, overrides)).dir },
-  { info: imodeBistable.info, run: async (scale, overrides) => (await runImodeFamily(imodeBistable, scale, overrides)).dir },
-  { info: imodeDoublePendulum.info, run: async (scale, overrides) => (await runImodeFamily(imodeDoublePendulum, scale, overrides)).dir },
-  { info: imodeVanDerPol.info, run: async (scale, overrides) => (await runImodeFamily(imodeVanDerPol, scale, overrides)).dir },
-  { info: imodeSlinky.info, run: async (scale, overrides) => (await runImodeFamily(imodeSlinky, scale, overrides)).dir },
-  { info: imodeReactionDiffusion.info, run: async (scale, overrides) => (await runImodeFamily(imodeReactionDiffusion, scale, overrides)).dir },
-  { info: spdMassSpring.info, run: async (scale, overrides) => (await runSpdHamiltonian(spdMassSpring, scale, overrides)).dir },
-  { info: spdPendulum.info, run: async (scale, overrides) => (await runSpdHamiltonian(spdPendulum, scale, overrides)).dir },
-  { info: spdDuffing.info, run: async (scale, overrides) => (await runSpdHamiltonian(spdDuffing, scale, overrides)).dir },
-  { info: spdDno.info, run: async (scale, overrides) => (await runSpdHamiltonian(spdDno, scale, overrides)).dir },
-  { info: spdTgc.info, run: async (scale, overrides) => (await runSpdHamiltonian(spdTgc, scale, overrides)).dir },
+  { info: imodePendulumInfo, config: imodePendulumConfig, run: async (scale, overrides) => (await runImodePendulum(scale, overrides)).dir },
+  familyExperiment(imodeBistable),
+  familyExperiment(imodeDoublePendulum),
+  familyExperiment(imodeVanDerPol),
+  familyExperiment(imodeSlinky),
+  familyExperiment(imodeReactionDiffusion),
+  spdExperiment(spdMassSpring),
+  spdExperiment(spdPendulum),
+  spdExperiment(spdDuffing),
+  spdExperiment(spdDno),
+  spdExperiment(spdTgc),
 ];
 
 export function experimentById(id: string): RegisteredExperiment {

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
+import { configHash } from '../../src/core/config';
 import { ConfigError, DataError } from '../../src/core/errors';
 import { imodeBistable } from '../../src/experiments/imodeBistable';
 import { imodeDoublePendulum } from '../../src/experiments/imodeDoublePendulum';
@@ -10,7 +11,7 @@ import { type ImodeFamilyConfig, type InstanceResult, familyAdaptBatch, familyPa
 import { imodeSlinky } from '../../src/experiments/imodeSlinky';
 import { imodeSummaryTable } from '../../src/experiments/imodeSummary';
 import { imodeVanDerPol } from '../../src/experiments/imodeVanDerPol';
-import { EXPERIMENTS } from '../../src/experiments/registry';
+import { EXPERIMENTS, experimentById } from '../../src/experiments/registry';
 import { createRng } from '../../src/core/rng';
 import { tmpDir } from '../helpers/tmpDir';
 
@@ -134,6 +135,8 @@ describe('experiments/imodeFamily', () => {
       const { dir } = await runImodeFamily(imodeVanDerPol, 'smoke', {});
       assert.equal(tf.memory().numTensors, tensorsBefore, 'a whole run (meta-training, adaptation, scratch, evaluation) leaves no tensor behind');
       const m = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
+      const registered = experimentById('imode-van-der-pol');
+      assert.equal(m.provenance.configHash, configHash(registered.config('smoke', {})), 'the registry resolves the config the run records');
       assert.equal(m.physicalDimension, 1);
       assert.ok(Number.isInteger(m.intrinsicDimension) && m.intrinsicDimension >= 0 && m.intrinsicDimension <= m.etaDim);
       assert.equal(m.explainedVariance.length, Math.min(m.etaDim, 3));
@@ -174,6 +177,8 @@ describe('experiments/imodeFamily', () => {
       // leading principal directions of the first model's adapted η, which moved.
       const third = await runImodeFamily(imodeVanDerPol, 'smoke', { adaptWindows: 16 });
       const m3 = JSON.parse(fs.readFileSync(path.join(third.dir, 'metrics.json'), 'utf8'));
+      assert.equal(m3.provenance.configHash, configHash(registered.config('smoke', { adaptWindows: 16 })));
+      assert.notEqual(m3.provenance.configHash, m.provenance.configHash);
       assert.deepEqual(m3.eta0, m.eta0, 'the same first model');
       assert.notDeepEqual(m3.instances.map((i: { eta: number[] }) => i.eta), m.instances.map((i: { eta: number[] }) => i.eta), 'adapted on other windows');
       const added = checkpointKeys().filter((k) => !keys.includes(k));

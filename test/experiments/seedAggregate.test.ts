@@ -71,7 +71,7 @@ describe('experiments/seedAggregate', () => {
     for (const bad of ['1,1', '1.5', '-1', 'a', '']) assert.throws(() => parseSeedList(bad), ConfigError, bad);
   });
 
-  it('npm run seeds at smoke scale: two seeds of spd-mass-spring give different tables, a summary with both, and a rerun reuses them', function () {
+  it('npm run seeds at smoke scale: two seeds of spd-mass-spring give different tables, a summary with both, a rerun reuses them and a run of another config replaces them', function () {
     this.timeout(300000);
     const root = tmpDir('metadyn-seeds-');
     const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
@@ -98,6 +98,11 @@ describe('experiments/seedAggregate', () => {
     const imodeMd = fs.readFileSync(path.join(seedsDir('imode-van-der-pol', 'smoke', env), 'summary.md'), 'utf8');
     assert.match(imodeMd, /\| quantity \| seed 1 \| seed 2 \| median over seeds \|/);
     assert.match(imodeMd, /\| gauge worst error, interpolating \| [\d.]+ % \| [\d.]+ % \| [\d.]+ % \|/);
+    // Stored seeds of another config (here another gauge fit) are rerun, not summarised under the new one.
+    const changed = spawnSync(tsx, [args[0], 'imode-van-der-pol', '--seeds', '1,2', '--scale', 'smoke', '--set', 'gaugeIterations=5'], { encoding: 'utf8', env });
+    assert.equal(changed.status, 0, changed.stderr);
+    assert.equal((changed.stdout.match(/replacing a run of another config/g) ?? []).length, 2, changed.stdout);
+    assert.doesNotMatch(changed.stdout, /reusing/);
     const section = seedSummariesSection(root, ['spd-pendulum', 'spd-mass-spring'], 'npm run seeds -- spd-pendulum --seeds 2508,2509,2510');
     assert.equal(section, '_No runs over seeds yet: `npm run seeds -- spd-pendulum --seeds 2508,2509,2510`._', 'only default-scale summaries go into the README');
   });

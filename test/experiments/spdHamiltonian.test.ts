@@ -2,10 +2,11 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '../../src/core/backend';
+import { configHash } from '../../src/core/config';
 import { ConfigError } from '../../src/core/errors';
 import { paperReference } from '../../src/core/reference';
 import { disposeFieldTasks } from '../../src/meta/fieldTasks';
-import { EXPERIMENTS } from '../../src/experiments/registry';
+import { EXPERIMENTS, experimentById } from '../../src/experiments/registry';
 import { spdDuffing } from '../../src/experiments/spdDuffing';
 import {
   SPD_METHODS,
@@ -120,6 +121,7 @@ describe('experiments/spdHamiltonian (Paper B, Hamiltonian benchmark)', () => {
     await withResultsRoot('metadyn-spd-', async () => {
       const { dir } = await runSpdHamiltonian(spdMassSpring, 'smoke', {});
       const m = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
+      assert.equal(m.provenance.configHash, configHash(experimentById('spd-mass-spring').config('smoke', {})), 'the registry resolves the config the run records');
       assert.deepEqual(
         m.table.map((r: SpdTableRow) => r.method),
         ['Scratch', 'MAML', 'ANIL', 'Reptile', 'Shift', 'FW', 'RO', 'MR', 'SVD', 'MR-v1'],

@@ -117,12 +117,6 @@ export const imodeFamilySchema = {
   gaugeRetrainIterations: { kind: 'integer', min: 1, doc: 'outer iterations fine-tuning the gauge model (gaugeRetrainInit "projection")' },
   gaugeRetrainLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam step of that fine-tune, cosine-annealed to a tenth of it' },
   adaptWindows: { kind: 'integer', min: 1, doc: 'windows of an instance’s trajectories its test-time adaptation (and the scratch baseline) sees' },
-  outerLrWarmup: {
-    kind: 'integer',
-    min: 0,
-    optional: true,
-    doc: 'outer iterations of linear learning-rate warm-up, step × (i + 1)/W (absent: none); also the gauge model’s fine-tune',
-  },
   adaptWindowSteps: {
     kind: 'integer',
     min: 2,
@@ -241,10 +235,6 @@ export function resolveFamilyConfig<C extends ImodeFamilyConfig>(family: ImodeFa
     }
   });
   if (cfg.windowSteps > cfg.trajectorySteps - 2) throw new ConfigError(`windowSteps must be at most trajectorySteps − 2 = ${cfg.trajectorySteps - 2}, got ${cfg.windowSteps}`);
-  const warmupLimit = cfg.gaugeRetrain && cfg.gaugeRetrainInit === 'projection' ? Math.min(cfg.outerIterations, cfg.gaugeRetrainIterations) : cfg.outerIterations;
-  if (cfg.outerLrWarmup !== undefined && cfg.outerLrWarmup >= warmupLimit) {
-    throw new ConfigError(`outerLrWarmup must be below the outer iterations of every meta-training it ramps (${warmupLimit}), got ${cfg.outerLrWarmup}`);
-  }
   if (cfg.adaptWindowSteps !== undefined && cfg.adaptWindowSteps > cfg.trajectorySteps - 2) {
     throw new ConfigError(`adaptWindowSteps must be at most trajectorySteps − 2 = ${cfg.trajectorySteps - 2}, got ${cfg.adaptWindowSteps}`);
   }
@@ -358,7 +348,6 @@ export function familyTrainingOptions(cfg: ImodeFamilyConfig): ImodeTrainingOpti
     outerIterations: cfg.outerIterations,
     outerLr: cfg.outerLr,
     outerLrFinal: cfg.outerLrFinal,
-    outerLrWarmup: cfg.outerLrWarmup,
     inner: innerOf(cfg),
     solver: solverOf(cfg),
     learnEta0: cfg.learnEta0,

@@ -6,7 +6,7 @@
  *                   η_i ← inner loop from η0 (see ./imode.ts), giving g_θ = Σ_i ∇_θ L_i at the last inner η
  *                   θ ← Adam(θ, g_θ);  η0 ← Adam(η0, Σ_i ∇_η L_i) when `learnEta0`
  *   with the Adam step size annealed by a cosine from `outerLr` to `outerLrFinal` (equal values: the authors'
- *   constant rate), optionally ramped up linearly over the first `outerLrWarmup` iterations.
+ *   constant rate).
  *   keep θ and η0 of the iteration with the lowest summed training loss (the authors' `use_best`).
  *
  * The authors' code never updates η0 (its hook never fires, spec §3.2), so `learnEta0: false` reproduces them; with
@@ -44,8 +44,6 @@ export interface ImodeTrainingOptions {
   outerLr: number;
   /** the outer learning rate at the last iteration; a cosine schedule runs from outerLr to it (equal: constant) */
   outerLrFinal: number;
-  /** W: the first W iterations scale the step by (i + 1)/W (linear warm-up; absent or 0: none) */
-  outerLrWarmup?: number;
   inner: InnerLoopOptions;
   solver: OdeintOptions;
   learnEta0: boolean;
@@ -88,10 +86,6 @@ function validateOptions(o: ImodeTrainingOptions): void {
   if (!(o.outerLrFinal > 0) || o.outerLrFinal > o.outerLr) {
     throw new ConfigError(`outerLrFinal must be in (0, outerLr = ${o.outerLr}], got ${o.outerLrFinal}`);
   }
-  const warmup = o.outerLrWarmup ?? 0;
-  if (!Number.isInteger(warmup) || warmup < 0 || warmup >= o.outerIterations) {
-    throw new ConfigError(`outerLrWarmup must be an integer in [0, outerIterations = ${o.outerIterations}), got ${o.outerLrWarmup}`);
-  }
   if (!Number.isInteger(o.checkpointEvery) || o.checkpointEvery < 1) {
     throw new ConfigError(`checkpointEvery must be a positive integer, got ${o.checkpointEvery}`);
   }
@@ -101,18 +95,6 @@ function validateOptions(o: ImodeTrainingOptions): void {
 export function cosineLearningRate(lr0: number, lrEnd: number, iteration: number, iterations: number): number {
   if (iterations <= 1) return lr0;
   return lrEnd + ((lr0 - lrEnd) * (1 + Math.cos((Math.PI * iteration) / (iterations - 1)))) / 2;
-}
-
-/**
- * The outer step size at `iteration`: the cosine schedule from outerLr to outerLrFinal, times (i + 1)/W over the
- * first W = outerLrWarmup iterations. Adam's first steps move every weight by about the step size whatever its
- * gradient, before the moment estimates settle; on a stiff system (the Slinky) those steps can throw the model far
- * from where it started.
- */
-export function outerLearningRate(o: Pick<ImodeTrainingOptions, 'outerLr' | 'outerLrFinal' | 'outerIterations' | 'outerLrWarmup'>, iteration: number): number {
-  const warmup = o.outerLrWarmup ?? 0;
-  const ramp = iteration < warmup ? (iteration + 1) / warmup : 1;
-  return ramp * cosineLearningRate(o.outerLr, o.outerLrFinal, iteration, o.outerIterations);
 }
 
 const toJson = (ts: readonly tf.Tensor[]) => ts.map(tensorToJson);
@@ -196,7 +178,7 @@ export function metaTrain(
     }
     const etaGrad = tf.tidy(() => tf.sum(inner.etaGrad as tf.Tensor2D, 0, true));
     // First-order meta-gradient of η0: dη^{(K−1)}/dη0 ≈ I, so it is Σ_i ∇_η L_i at the last inner step.
-    const lr = outerLearningRate(opts, state.iteration);
+    const lr = cosineLearningRate(opts.outerLr, opts.outerLrFinal, state.iteration, opts.outerIterations);
     const update = opts.learnEta0 ? adamStep([...params, eta0], [...grads, etaGrad], adam, { lr }) : adamStep(params, grads, adam, { lr });
     tf.dispose([...grads, etaGrad, inner.etaGrad as tf.Tensor, inner.eta, ...params]);
     disposeAdam(adam);

@@ -45,8 +45,6 @@ describe('experiments/imodeFamily', () => {
     assert.throws(() => resolveFamilyConfig(imodeBistable, 'smoke', { paramHigh: [0.4, 1.5] }), /paramHigh\[0\] \(a\) must exceed paramLow\[0\] = 0.5/);
     assert.throws(() => resolveFamilyConfig(imodeBistable, 'smoke', { windowSteps: 29 }), /windowSteps must be at most trajectorySteps − 2 = 28/);
     assert.throws(() => resolveFamilyConfig(imodeBistable, 'smoke', { adaptWindowSteps: 29 }), /adaptWindowSteps must be at most trajectorySteps − 2 = 28/);
-    assert.throws(() => resolveFamilyConfig(imodeBistable, 'default', { outerLrWarmup: 100 }), /outerLrWarmup must be below the outer iterations of every meta-training it ramps \(100\), got 100/);
-    assert.equal(resolveFamilyConfig(imodeBistable, 'default', { outerLrWarmup: 99 }).outerLrWarmup, 99);
     assert.throws(() => resolveFamilyConfig(imodeDoublePendulum, 'smoke', { etaDim: 1 }), /etaDim must be at least the number of physical parameters \(2\)/);
     assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { extrapolateMargin: 0.5 }), /extrapolateMargin 0.5 would draw mu ≤ 0/);
     assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { activation: 'relu' }), /activation must be one of .*tanh.*softplus/);

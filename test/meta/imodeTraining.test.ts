@@ -3,8 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import type { CheckpointStore } from '../../src/core/checkpoint';
 import { createRng } from '../../src/core/rng';
-import { ConfigError } from '../../src/core/errors';
-import { type ImodeCheckpoint, type ImodeProblem, type ImodeTrainingOptions, cosineLearningRate, metaTrain, outerLearningRate } from '../../src/meta/imodeTraining';
+import { type ImodeCheckpoint, type ImodeProblem, type ImodeTrainingOptions, metaTrain } from '../../src/meta/imodeTraining';
 import { type FieldFactory, makeTaskBatch } from '../../src/meta/taskBatch';
 
 /**
@@ -71,29 +70,6 @@ describe('meta/imodeTraining (outer loop, model selection)', () => {
     const last = store.saved[store.saved.length - 1];
     assert.notDeepEqual(Array.from(trained.eta0.dataSync()), Array.from(Float32Array.from(last.eta0.values)), 'η0 moved after the best iteration, so a last-η0 pairing would show');
     tf.dispose([...trained.params, trained.eta0]);
-  });
-
-  it('a warm-up scales the cosine schedule by (i + 1)/W over the first W iterations, and only there', () => {
-    const o = { outerLr: 0.1, outerLrFinal: 0.01, outerIterations: 10, outerLrWarmup: 4 };
-    const cosine = (i: number) => cosineLearningRate(0.1, 0.01, i, 10);
-    assert.ok(Math.abs(outerLearningRate(o, 0) - 0.25 * cosine(0)) < 1e-15);
-    assert.ok(Math.abs(outerLearningRate(o, 2) - 0.75 * cosine(2)) < 1e-15);
-    for (const i of [3, 4, 9]) assert.equal(outerLearningRate(o, i), cosine(i));
-    for (const i of [0, 5]) assert.equal(outerLearningRate({ ...o, outerLrWarmup: undefined }, i), cosine(i));
-  });
-
-  it("with a warm-up Adam's first outer step moves θ by outerLr/W instead of outerLr; a warm-up as long as the run is refused", () => {
-    const firstStep = (options: ImodeTrainingOptions) => {
-      const store = recordingStore();
-      const trained = metaTrain(decayProblem(), options, createRng(3), { store });
-      tf.dispose([...trained.params, trained.eta0]);
-      const after = store.saved.find((st) => st.iteration === 1);
-      return Math.abs(after!.params[0].values[0] - 0.2);
-    };
-    // Adam's first step is lr · g/|g| per weight (up to ε), whatever the gradient's size.
-    assert.ok(Math.abs(firstStep(OPTIONS) - 0.05) < 1e-4, `${firstStep(OPTIONS)}`);
-    assert.ok(Math.abs(firstStep({ ...OPTIONS, outerLrWarmup: 10 }) - 0.005) < 1e-5);
-    assert.throws(() => metaTrain(decayProblem(), { ...OPTIONS, outerLrWarmup: 40 }, createRng(3), { store: recordingStore() }), (e: Error) => e instanceof ConfigError && /outerLrWarmup must be an integer in \[0, outerIterations = 40\), got 40/.test(e.message));
   });
 
   it('refuses a checkpoint that saved no η0 with its best θ, naming the file', () => {

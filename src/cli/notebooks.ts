@@ -310,18 +310,24 @@ export function formatRunProblem(run: NotebookRun, root = REPO_ROOT): string[] {
 }
 
 /**
- * Whether a run failed before its kernel answered at all (nbclient's "Kernel didn't respond in N seconds" or "Kernel
- * died before replying to kernel_info"): no cell ran, so the notebook's code is not at fault. tslab's kernel can lose
- * a start-up race in zeromq ("Socket is blocked by a bind or unbind operation", EBUSY) under load.
+ * Why a run failed in its kernel rather than in its code, or null: the kernel did not start (nbclient's "Kernel didn't
+ * respond in N seconds" or "Kernel died before replying to kernel_info"), or it died under a cell (DeadKernelError).
+ * tslab's kernel loses zeromq races under load: at start-up ("Socket is blocked by a bind or unbind operation",
+ * EBUSY), and while publishing its status ("Socket is busy writing; only one send operation may be in progress",
+ * EBUSY, which kills it in the middle of a notebook). A cell that raised is the code's fault and gives null.
  */
-export function kernelStartFailed(run: Pick<NotebookRun, 'ok' | 'error'>): boolean {
-  return !run.ok && run.error !== undefined && /Kernel didn't respond|Kernel died before replying to kernel_info/.test(run.error);
+export function kernelFault(run: Pick<NotebookRun, 'ok' | 'error' | 'failure'>): string | null {
+  if (run.ok) return null;
+  if (run.error !== undefined && /Kernel didn't respond|Kernel died before replying to kernel_info/.test(run.error)) return 'its kernel did not start';
+  if (run.failure?.ename === 'DeadKernelError') return `its kernel died in cell ${run.failure.cellIndex}`;
+  return null;
 }
 
 /**
  * Execute notebooks, `jobs` at a time (each in its own kernel process, so one per core), continuing past failures,
- * printing one line per notebook as it finishes. A notebook whose kernel did not start is retried once in a fresh
- * kernel, and the retry is printed. The runs come back in the order of `notebooks`.
+ * printing one line per notebook as it finishes. A notebook whose kernel did not start or died (kernelFault) is
+ * retried once in a fresh kernel, and the retry is printed; meta-training checkpoints make the retry of a long run
+ * cheap. The runs come back in the order of `notebooks`.
  */
 export async function runNotebooks(
   notebooks: readonly Notebook[],
@@ -337,8 +343,9 @@ export async function runNotebooks(
     while (next < notebooks.length) {
       const i = next++;
       let run = await execute(notebooks[i], opts);
-      if (kernelStartFailed(run)) {
-        log(`retry ${notebooks[i].id}: its kernel did not start (${run.error}); once more in a fresh kernel`);
+      const fault = kernelFault(run);
+      if (fault) {
+        log(`retry ${notebooks[i].id}: ${fault} (${run.error ?? `${run.failure?.ename}: ${run.failure?.evalue}`}); once more in a fresh kernel`);
         run = await execute(notebooks[i], opts);
       }
       runs[i] = run;

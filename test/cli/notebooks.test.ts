@@ -16,7 +16,7 @@ import {
   formatNotebookSummary,
   formatRunLine,
   kernelProblem,
-  kernelStartFailed,
+  kernelFault,
   lastWallSeconds,
   listNotebooks,
   longestFirst,
@@ -228,28 +228,34 @@ describe('cli/notebooks: kernel and execution', function () {
     await assert.rejects(runNotebooks(notebooks, { scale: 'smoke', outDir: root, root }, () => undefined, 0), /jobs must be a positive integer, got 0/);
   });
 
-  it('retries a notebook once when its kernel did not start, and never a notebook whose cell failed', async () => {
-    const notebooks: Notebook[] = ['a', 'b', 'c'].map((id, i) => ({ number: i + 1, id, name: `0${i + 1}-${id}`, file: `${id}.ipynb` }));
+  it('retries a notebook once when its kernel did not start or died, and never a notebook whose cell failed', async () => {
+    const notebooks: Notebook[] = ['a', 'b', 'c', 'd'].map((id, i) => ({ number: i + 1, id, name: `0${i + 1}-${id}`, file: `${id}.ipynb` }));
     const noStart = "could not run the notebook: RuntimeError: Kernel didn't respond in 60 seconds";
-    assert.ok(kernelStartFailed({ ok: false, error: noStart }));
-    assert.ok(kernelStartFailed({ ok: false, error: 'could not run the notebook: RuntimeError: Kernel died before replying to kernel_info' }));
-    assert.ok(!kernelStartFailed({ ok: false, error: 'notebook driver exited with code 2 without a report (is Jupyter installed? run: npm run setup)' }));
-    assert.ok(!kernelStartFailed({ ok: true }));
-    // a: the kernel fails to start once, then runs; b: a cell fails; c: the kernel never starts.
+    const died = { cellIndex: 14, firstLine: 'showTable(t);', ename: 'DeadKernelError', evalue: 'Kernel died', details: '' };
+    assert.equal(kernelFault({ ok: false, error: noStart }), 'its kernel did not start');
+    assert.equal(kernelFault({ ok: false, error: 'could not run the notebook: RuntimeError: Kernel died before replying to kernel_info' }), 'its kernel did not start');
+    assert.equal(kernelFault({ ok: false, failure: died }), 'its kernel died in cell 14');
+    assert.equal(kernelFault({ ok: false, error: 'notebook driver exited with code 2 without a report (is Jupyter installed? run: npm run setup)' }), null);
+    assert.equal(kernelFault({ ok: false, failure: { ...died, ename: 'Error', evalue: 'boom' } }), null);
+    assert.equal(kernelFault({ ok: true }), null);
+    // a: the kernel fails to start once, then runs; b: a cell fails; c: the kernel never starts; d: the kernel dies once.
     const calls: string[] = [];
     const fake = async (n: Notebook): Promise<NotebookRun> => {
       calls.push(n.id);
       const base = { notebook: n, seconds: 1, outFile: n.file };
-      if (n.id === 'a') return calls.filter((c) => c === 'a').length === 1 ? { ...base, ok: false, error: noStart } : { ...base, ok: true };
+      const first = calls.filter((c) => c === n.id).length === 1;
+      if (n.id === 'a') return first ? { ...base, ok: false, error: noStart } : { ...base, ok: true };
       if (n.id === 'b') return { ...base, ok: false, failure: { cellIndex: 2, firstLine: 'boom()', ename: 'Error', evalue: 'boom', details: '' } };
+      if (n.id === 'd') return first ? { ...base, ok: false, failure: died } : { ...base, ok: true };
       return { ...base, ok: false, error: noStart };
     };
     const lines: string[] = [];
     const runs = await runNotebooks(notebooks, { scale: 'smoke', outDir: 'unused' }, (l) => lines.push(l), 1, fake);
-    assert.deepEqual(calls, ['a', 'a', 'b', 'c', 'c']);
-    assert.deepEqual(runs.map((r) => r.ok), [true, false, false]);
-    assert.equal(lines.filter((l) => l.startsWith('retry ')).length, 2);
+    assert.deepEqual(calls, ['a', 'a', 'b', 'c', 'c', 'd', 'd']);
+    assert.deepEqual(runs.map((r) => r.ok), [true, false, false, true]);
+    assert.equal(lines.filter((l) => l.startsWith('retry ')).length, 3);
     assert.match(lines[0], /^retry a: its kernel did not start/);
+    assert.ok(lines.some((l) => /^retry d: its kernel died in cell 14 \(DeadKernelError: Kernel died\)/.test(l)), lines.join('\n'));
   });
 
   it('executes a real notebook and names the first failing cell (skipped without the kernel)', async function () {

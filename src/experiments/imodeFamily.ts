@@ -179,12 +179,19 @@ export function gaugeOptionsOf(cfg: ImodeTrainingConfig): Partial<NeuralGaugeOpt
 const ANALYSIS_ONLY_FIELDS = ['adaptWindows', 'adaptWindowSteps', 'pcaThreshold', 'gaugeIterations', 'gaugeWidth', 'gaugeFlowSteps', 'gaugeLr', 'gaugeLogParameters', 'scratchSteps', 'scratchLr'];
 
 /**
- * What a meta-training checkpoint is keyed by: the config without its analysis-only fields, so that refitting the
- * gauge, the scratch baseline or the adaptation with other settings reuses the trained model instead of training it
- * again. (The gauge model's fine-tune adds the subspace it starts from, which the first model's adaptation fixes.)
+ * Fields that only the gauge model (retrainForGauge) reads. They enter its fine-tune's key as that run's
+ * `outerIterations` and `outerLr`, never the first model's.
+ */
+const GAUGE_MODEL_FIELDS = ['gaugeRetrain', 'gaugeRetrainInit', 'gaugeRetrainIterations', 'gaugeRetrainLr'];
+
+/**
+ * What a meta-training checkpoint is keyed by: the config without its analysis-only and gauge-model fields, so that
+ * refitting the gauge, the scratch baseline, the adaptation or the gauge model's fine-tune with other settings reuses
+ * the trained model instead of training it again. (The gauge model's fine-tune adds the subspace it starts from,
+ * which the first model's adaptation fixes.)
  */
 export function trainingCheckpointKey(cfg: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(cfg).filter(([key]) => !ANALYSIS_ONLY_FIELDS.includes(key)));
+  return Object.fromEntries(Object.entries(cfg).filter(([key]) => !ANALYSIS_ONLY_FIELDS.includes(key) && !GAUGE_MODEL_FIELDS.includes(key)));
 }
 
 /** A model: its field for given shared weights and η rows, and fresh shared weights. */

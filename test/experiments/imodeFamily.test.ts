@@ -115,12 +115,13 @@ describe('experiments/imodeFamily', () => {
     assert.deepEqual(steps({ ...cfg, adaptWindowSteps: cfg.windowSteps + 7 }), [cfg.windowSteps + 7, cfg.adaptWindows]);
   });
 
-  it('a training checkpoint is keyed by every field but the analysis-only ones', () => {
+  it("a training checkpoint is keyed by every field but the analysis-only and the gauge model's ones", () => {
     const cfg = resolveFamilyConfig(imodeBistable, 'default', {});
     const key = JSON.stringify(trainingCheckpointKey(cfg));
     const analysisOnly = { adaptWindows: 7, adaptWindowSteps: 9, pcaThreshold: 0.9, gaugeIterations: 7, gaugeWidth: 3, gaugeFlowSteps: 2, gaugeLr: 0.5, gaugeLogParameters: false, scratchSteps: 1, scratchLr: 0.5 };
-    assert.equal(JSON.stringify(trainingCheckpointKey({ ...cfg, ...analysisOnly })), key);
-    for (const change of [{ outerLr: 0.5 }, { seed: 1 }, { etaDim: 3 }, { width: 7 }, { innerSteps: 2 }, { gaugeRetrainLr: 0.5 }]) {
+    const gaugeModel = { gaugeRetrain: false, gaugeRetrainInit: 'scratch', gaugeRetrainIterations: 3, gaugeRetrainLr: 0.5 };
+    assert.equal(JSON.stringify(trainingCheckpointKey({ ...cfg, ...analysisOnly, ...gaugeModel })), key);
+    for (const change of [{ outerLr: 0.5 }, { seed: 1 }, { etaDim: 3 }, { width: 7 }, { innerSteps: 2 }, { outerIterations: 7 }]) {
       assert.notEqual(JSON.stringify(trainingCheckpointKey({ ...cfg, ...change })), key, JSON.stringify(change));
     }
   });
@@ -183,6 +184,13 @@ describe('experiments/imodeFamily', () => {
       assert.notDeepEqual(m3.instances.map((i: { eta: number[] }) => i.eta), m.instances.map((i: { eta: number[] }) => i.eta), 'adapted on other windows');
       const added = checkpointKeys().filter((k) => !keys.includes(k));
       assert.equal(added.length, 1, `one new checkpoint, the fine-tune's: ${added.join(', ')}`);
+      // Another fine-tune of the gauge model reuses the first model too.
+      const before = checkpointKeys();
+      const fourth = await runImodeFamily(imodeVanDerPol, 'smoke', { gaugeRetrainIterations: 3 });
+      const m4 = JSON.parse(fs.readFileSync(path.join(fourth.dir, 'metrics.json'), 'utf8'));
+      assert.deepEqual(m4.instances.map((i: { eta: number[] }) => i.eta), m.instances.map((i: { eta: number[] }) => i.eta), 'the same first model, adapted alike');
+      assert.equal(m4.gaugeModel.outerIterations, 3);
+      assert.equal(checkpointKeys().filter((k) => !before.includes(k)).length, 1, 'only the fine-tune trained anew');
     } finally {
       if (saved === undefined) delete process.env.METADYN_RESULTS_ROOT;
       else process.env.METADYN_RESULTS_ROOT = saved;

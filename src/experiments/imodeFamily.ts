@@ -449,12 +449,7 @@ function firstRollout(t: tf.Tensor3D, scale: readonly number[]): number[][] {
  * `adaptWindowSteps` (default `windowSteps`) points of its trajectories.
  */
 export function familyAdaptBatch<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, cfg: C, ins: FamilyInstance, index: number): TaskBatch {
-  return familyWindowBatch([ins], family.stateScale(cfg), streamFor(cfg.seed, STREAM.adapt, index), cfg.adaptWindows, adaptWindowStepsOf(cfg), cfg.dt);
-}
-
-/** Points per adaptation window: `adaptWindowSteps`, or meta-training's `windowSteps` when it is absent. */
-export function adaptWindowStepsOf(cfg: ImodeFamilyConfig): number {
-  return cfg.adaptWindowSteps ?? cfg.windowSteps;
+  return familyWindowBatch([ins], family.stateScale(cfg), streamFor(cfg.seed, STREAM.adapt, index), cfg.adaptWindows, cfg.adaptWindowSteps ?? cfg.windowSteps, cfg.dt);
 }
 
 /** Step 2: adapt η on every instance, evaluate held-out rollouts, and train the scratch baseline on the unseen ones. */

@@ -28,15 +28,16 @@ export interface RegisteredExperiment {
   run(scale: Scale, overrides: Readonly<Record<string, unknown>>): Promise<string>;
 }
 
-/** What runs on an iMODE system family by id, whatever its config type (every iMODE experiment but the pendulum). */
-export interface RegisteredFamily {
-  info: ExperimentInfo;
+/** An iMODE system family (every iMODE experiment but the pendulum): an experiment with its identifiability check. */
+export interface RegisteredFamily extends RegisteredExperiment {
   /** the identifiability check of its latent code (./imodeBasins.ts) */
   basins(scale: Scale, overrides: Readonly<Record<string, unknown>>): ReturnType<typeof runFamilyBasins>;
 }
 
 const registeredFamily = <C extends ImodeFamilyConfig>(family: ImodeFamily<C>): RegisteredFamily => ({
   info: family.info,
+  config: (scale, overrides) => resolveFamilyConfig(family, scale, overrides),
+  run: async (scale, overrides) => (await runImodeFamily(family, scale, overrides)).dir,
   basins: (scale, overrides) => runFamilyBasins(family, scale, overrides),
 });
 
@@ -55,12 +56,6 @@ export function imodeFamilyById(id: string): RegisteredFamily {
   return found;
 }
 
-const familyExperiment = <C extends ImodeFamilyConfig>(family: ImodeFamily<C>): RegisteredExperiment => ({
-  info: family.info,
-  config: (scale, overrides) => resolveFamilyConfig(family, scale, overrides),
-  run: async (scale, overrides) => (await runImodeFamily(family, scale, overrides)).dir,
-});
-
 const spdExperiment = <P>(sys: SpdSystem<P>): RegisteredExperiment => ({
   info: sys.info,
   config: (scale, overrides) => resolveSpdConfig(sys, scale, overrides),
@@ -69,11 +64,7 @@ const spdExperiment = <P>(sys: SpdSystem<P>): RegisteredExperiment => ({
 
 export const EXPERIMENTS: readonly RegisteredExperiment[] = [
   { info: imodePendulumInfo, config: imodePendulumConfig, run: async (scale, overrides) => (await runImodePendulum(scale, overrides)).dir },
-  familyExperiment(imodeBistable),
-  familyExperiment(imodeDoublePendulum),
-  familyExperiment(imodeVanDerPol),
-  familyExperiment(imodeSlinky),
-  familyExperiment(imodeReactionDiffusion),
+  ...IMODE_FAMILIES,
   spdExperiment(spdMassSpring),
   spdExperiment(spdPendulum),
   spdExperiment(spdDuffing),

@@ -12,6 +12,7 @@ import { imodeSlinky } from '../../src/experiments/imodeSlinky';
 import { imodeSummaryTable } from '../../src/experiments/imodeSummary';
 import { imodeVanDerPol } from '../../src/experiments/imodeVanDerPol';
 import { EXPERIMENTS, experimentById } from '../../src/experiments/registry';
+import { disposeTaskBatch } from '../../src/meta/taskBatch';
 import { createRng } from '../../src/core/rng';
 import { tmpDir } from '../helpers/tmpDir';
 
@@ -108,7 +109,7 @@ describe('experiments/imodeFamily', () => {
     const steps = (c: typeof cfg) => {
       const batch = familyAdaptBatch(imodeBistable, c, ins, 0);
       const [T, rows] = batch.targets.shape;
-      tf.dispose([batch.x0, batch.targets, batch.membership]);
+      disposeTaskBatch(batch);
       return [T, rows];
     };
     assert.deepEqual(steps(cfg), [cfg.windowSteps, cfg.adaptWindows]);

@@ -40,7 +40,7 @@ import type { VectorField } from '../integrators/types';
 import { type InnerLoopOptions, adaptEta } from '../meta/imode';
 import { type ImodeCheckpoint, type ImodeProblem, type ImodeTrained, type ImodeTrainingOptions, metaTrain } from '../meta/imodeTraining';
 import { trainScratch } from '../meta/scratch';
-import { type FieldFactory, type TaskBatch, batchRollout, disposeTaskBatch, makeTaskBatch, perTaskLoss } from '../meta/taskBatch';
+import { type FieldFactory, type TaskBatch, batchRollout, componentErrors, disposeTaskBatch, makeTaskBatch, perTaskLoss } from '../meta/taskBatch';
 import type { OdeintOptions } from '../nn/odeint';
 import { lineFigure, phasePortraitGrid } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
@@ -58,6 +58,7 @@ import {
   paramFigureKey,
   worstGaugeError,
 } from './imodeLatent';
+import { type CoordinateGroup, residualByCoordinate, residualByCoordinateFigure } from './residualByCoordinate';
 
 /**
  * The config fields of iMODE's meta-training, adaptation, evaluation and latent analysis, shared by the pendulum on
@@ -217,6 +218,8 @@ export interface ImodeFamily<C extends ImodeFamilyConfig> {
   portrait(cfg: C): { x: number; y: number; xTitle: string; yTitle: string };
   /** family-specific figures (field snapshots, chain frames), from the unseen instances' first evaluation rollouts */
   extraFigures?(cfg: C, results: readonly InstanceResult[]): Record<string, PlotlyFigure>;
+  /** named groups of state components whose held-out residual is summarised apart (./residualByCoordinate.ts) */
+  coordinateGroups?(cfg: C): CoordinateGroup[];
 }
 
 export interface FamilyInstance {
@@ -435,6 +438,8 @@ export interface InstanceResult {
   /** MSE of the adapted model's rollouts from the held-out initial states (model units) */
   evalError: number;
   scratchEvalError: number | null;
+  /** per state component, the adapted model's held-out residual and the motion it had to predict (../meta/taskBatch.ts componentErrors) */
+  evalComponentErrors: { residual: number[]; motion: number[] };
   /** first held-out rollout, full states in physical units: truth, adapted model, scratch model; each [T][d] */
   rollout: { truth: number[][]; predicted: number[][]; scratch: number[][] | null };
 }
@@ -473,10 +478,14 @@ export function adaptAndEvaluateFamily<C extends ImodeFamilyConfig>(
     const eta = Array.from(adapted.eta.dataSync());
     const adaptSeconds = (performance.now() - t0) / 1000;
     const evaluate = (params: readonly tf.Tensor[], etaT: tf.Tensor2D) =>
-      tf.tidy(() => ({
-        error: perTaskLoss(model.makeField, params, etaT, evalBatch, solver).dataSync()[0],
-        rows: firstRollout(batchRollout(model.makeField, params, etaT, evalBatch, solver), scale),
-      }));
+      tf.tidy(() => {
+        const pred = batchRollout(model.makeField, params, etaT, evalBatch, solver);
+        return {
+          error: perTaskLoss(model.makeField, params, etaT, evalBatch, solver).dataSync()[0],
+          rows: firstRollout(pred, scale),
+          components: componentErrors(pred, evalBatch),
+        };
+      });
     const ours = evaluate(trained.params, adapted.eta);
     let scratch: { error: number; rows: number[][] } | null = null;
     if (cfg.scratchSteps > 0 && ins.split !== 'train') {
@@ -497,6 +506,7 @@ export function adaptAndEvaluateFamily<C extends ImodeFamilyConfig>(
       adaptSeconds,
       evalError: ours.error,
       scratchEvalError: scratch ? scratch.error : null,
+      evalComponentErrors: ours.components,
       rollout: { truth: firstRollout(evalBatch.targets, scale), predicted: ours.rows, scratch: scratch ? scratch.rows : null },
     };
     adapted.eta.dispose();
@@ -695,6 +705,9 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
   const gaugeUnseen = gaugeModel ? gaugeModel.results.filter((r) => r.split !== 'train') : [];
   const unseen = results.filter((r) => r.split !== 'train');
   const gaugeOf = (label: string) => analysis.gauge.find((g) => g.label === label);
+  const coordinates = family.coordinateGroups
+    ? residualByCoordinate(family.coordinateGroups(cfg), results.map((r) => ({ split: r.split, ...r.evalComponentErrors })))
+    : null;
   const table: Table = {
     columns: ['instance', 'split', 'η', 'eval MSE (iMODE)', 'eval MSE (scratch)', 'gauge rel. error', 'adaptation (s)'],
     rows: results.map((r) => [r.label, r.split, r.eta.map((v) => v.toFixed(3)).join(' '), r.evalError, r.scratchEvalError, gaugeOf(r.label)?.relError ?? null, r.adaptSeconds]),
@@ -735,6 +748,7 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
     metaTrainSeconds: trained.seconds,
     bestIteration: trained.bestIteration,
     finalTrainingLoss: trained.lossHistory[trained.lossHistory.length - 1],
+    ...(coordinates ? { residualByCoordinate: coordinates } : {}),
     eta0: Array.from(trained.eta0.dataSync()),
     instances: instanceRecords(results),
   };
@@ -752,6 +766,7 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
         )
       : {}),
     ...(family.extraFigures ? family.extraFigures(cfg, results) : {}),
+    ...(coordinates ? { 'residual-by-coordinate': residualByCoordinateFigure(coordinates) } : {}),
   };
   return { metrics, table, figures };
 }

@@ -20,6 +20,7 @@ import { fieldAt } from '../systems/types';
 import { lineFigure } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
 import { IMODE_FAMILY_BASE, type ImodeFamily, type InstanceResult, imodeFamilySchema } from './imodeFamily';
+import type { CoordinateGroup } from './residualByCoordinate';
 
 export const imodeSlinkySchema = {
   ...imodeFamilySchema,
@@ -98,6 +99,15 @@ function slinkyStateScale(cfg: ImodeSlinkyConfig): number[] {
   return Array.from({ length: cfg.cycles }, () => [1e-3, 1e-3, 1e-2, 1e-1, 1e-1, 1]).flat();
 }
 
+/**
+ * Each of a cycle's six coordinates over the free cycles (the clamped top never moves). The chain hangs along y, so
+ * y and ẏ carry the axial oscillation k_a sets; x, α and their rates the swing, shear and bending.
+ */
+export function slinkyCoordinateGroups(cfg: ImodeSlinkyConfig): CoordinateGroup[] {
+  const names = ['x', 'y (axial when hanging)', 'α', 'ẋ', 'ẏ (axial when hanging)', 'α̇'];
+  return names.map((name, k) => ({ name, components: Array.from({ length: cfg.cycles - 1 }, (_, i) => 6 * (i + 1) + k) }));
+}
+
 /** The chain (cycle positions, mm) at the start, middle and end of the first unseen instance's held-out rollout. */
 function chainFrames(cfg: ImodeSlinkyConfig, results: readonly InstanceResult[]): Record<string, PlotlyFigure> {
   const shown = results.find((r) => r.split !== 'train');
@@ -151,4 +161,5 @@ export const imodeSlinky: ImodeFamily<ImodeSlinkyConfig> = {
   // The bottom cycle's horizontal position against its vertical one.
   portrait: (cfg) => ({ x: 6 * (cfg.cycles - 1), y: 6 * (cfg.cycles - 1) + 1, xTitle: 'x of the bottom cycle (m)', yTitle: 'y of the bottom cycle (m)' }),
   extraFigures: chainFrames,
+  coordinateGroups: slinkyCoordinateGroups,
 };

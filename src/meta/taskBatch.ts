@@ -71,6 +71,22 @@ export function batchRollout(
   return odeint(makeField(params, etaRows), batch.x0, batch.ts, solver);
 }
 
+/**
+ * Where a rollout misses, per state component j, over all rows and times of `batch`:
+ *   residual_j = mean_{r,t} (x̂_{r,j}(t) − x_{r,j}(t))²,   motion_j = mean_{r,t} (x_{r,j}(t) − x_{r,j}(0))²,
+ * motion_j being the residual of the prediction "nothing moves", so residual_j / motion_j is the share of the observed
+ * motion of component j the model misses (0: all of it predicted; 1: no better than standing still).
+ */
+export function componentErrors(pred: tf.Tensor3D, batch: Pick<TaskBatch, 'x0' | 'targets'>): { residual: number[]; motion: number[] } {
+  if (pred.shape.join() !== batch.targets.shape.join()) {
+    throw new ConfigError(`componentErrors: rollout shape [${pred.shape}] differs from the targets' [${batch.targets.shape}]`);
+  }
+  return tf.tidy(() => ({
+    residual: Array.from(tf.mean(tf.square(tf.sub(pred, batch.targets)), [0, 1]).dataSync()),
+    motion: Array.from(tf.mean(tf.square(tf.sub(batch.targets, tf.expandDims(batch.x0, 0))), [0, 1]).dataSync()),
+  }));
+}
+
 /** Per-task MSE over each task's rows, all times and all state entries: [tasks] */
 export function perTaskLoss(
   makeField: FieldFactory,

@@ -83,6 +83,33 @@ export function seedRunRevisions(runs: readonly { seed: number; gitRevision: str
 }
 
 /**
+ * A summary outlives a change of its experiment's default config: `npm run seeds` then reruns its seeds, but until
+ * someone does, the README would show the old config's numbers as the current one's. Empty when every seed ran the
+ * config the default would now use (same hash); else the fields that differ and the command that refreshes them.
+ */
+export function staleSeedsNote(
+  id: string,
+  summary: { command?: string; overrides?: Record<string, unknown>; runs: readonly { seed: number; configHash?: string; config?: Record<string, unknown> }[] },
+): string {
+  const experiment = experimentById(id);
+  const changed = new Map<string, string>();
+  const staleSeeds = summary.runs.filter((run) => {
+    if (run.configHash === undefined || run.config === undefined) return false;
+    const now = experiment.config('default', { ...(summary.overrides ?? {}), seed: run.seed });
+    if (run.configHash === configHash(now)) return false;
+    const keys = new Set([...Object.keys(now), ...Object.keys(run.config)]);
+    for (const k of keys) {
+      const [was, is] = [JSON.stringify(run.config[k]), JSON.stringify(now[k])];
+      if (was !== is) changed.set(k, `${k} ${was ?? '(absent)'} → ${is ?? '(absent)'}`);
+    }
+    return true;
+  });
+  if (staleSeeds.length === 0) return '';
+  const fields = changed.size > 0 ? [...changed.values()].join(', ') : 'the config hash only';
+  return `**Stale:** ${staleSeeds.length === summary.runs.length ? 'every seed' : `seed ${staleSeeds.map((r) => r.seed).join(', ')}`} ran another config than the current default (${fields}); \`${summary.command ?? `npm run seeds -- ${id}`}\` reruns ${staleSeeds.length > 1 ? 'them' : 'it'}.`;
+}
+
+/**
  * The README's section over seeds: every default-scale summary.md under `resultsRoot`/seeds/<id>/default/ for the
  * given ids, in their order, or `emptyHint` (the command that makes one) when there is none.
  */
@@ -92,8 +119,9 @@ export function seedSummariesSection(resultsRoot: string, ids: readonly string[]
     const file = path.join(dir, 'summary.md');
     if (!fs.existsSync(file)) return [];
     const json = path.join(dir, 'summary.json');
-    const revisions = fs.existsSync(json) ? `\n\n${seedRunRevisions(JSON.parse(fs.readFileSync(json, 'utf8')).runs)}` : '';
-    return [`**${id}** — ${fs.readFileSync(file, 'utf8').trim()}${revisions}`];
+    const summary = fs.existsSync(json) ? JSON.parse(fs.readFileSync(json, 'utf8')) : null;
+    const notes = summary ? [seedRunRevisions(summary.runs), staleSeedsNote(id, summary)].filter((n) => n !== '') : [];
+    return [[`**${id}** — ${fs.readFileSync(file, 'utf8').trim()}`, ...notes].join('\n\n')];
   });
   return parts.length > 0 ? parts.join('\n\n') : `_No runs over seeds yet: \`${emptyHint}\`._`;
 }

@@ -4,7 +4,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, DataError } from '../../src/core/errors';
 import { type SeedRun, aggregateMetric, aggregateSeedTables, seedAggregateTable } from '../../src/experiments/seedAggregate';
-import { parseSeedList, seedSummariesSection, seedsDir } from '../../src/cli/seeds';
+import { parseSeedList, seedSummariesSection, seedsDir, staleSeedsNote } from '../../src/cli/seeds';
+import { configHash } from '../../src/core/config';
+import { experimentById } from '../../src/experiments/registry';
 import { imodeSeedTable } from '../../src/experiments/imodeSummary';
 import { REPO_ROOT } from '../../src/cli/notebooks';
 import { tmpDir } from '../helpers/tmpDir';
@@ -125,5 +127,26 @@ describe('experiments/seedAggregate', () => {
       seedSummariesSection(root, ['spd-duffing'], 'unused'),
       '**spd-duffing** — table of spd-duffing\n\nRuns: seed 1 at revision 776916e; seeds 2, 3 at revision 49eadf7 (with uncommitted changes).',
     );
+  });
+
+  it('marks a summary whose seeds ran another config than the current default, naming the fields that changed', () => {
+    const vdp = experimentById('imode-van-der-pol');
+    const current = (seed: number) => vdp.config('default', { seed });
+    const asRun = (seed: number, config: Record<string, unknown>) => ({ seed, configHash: configHash(config), config, gitRevision: 'abc1234', gitDirty: false });
+    const command = 'npm run seeds -- imode-van-der-pol --seeds 1,2 --scale default';
+    const upToDate = { command, overrides: {}, runs: [asRun(1, current(1)), asRun(2, current(2))] };
+    assert.equal(staleSeedsNote('imode-van-der-pol', upToDate), '');
+    const older = { ...current(2), outerIterations: 7 };
+    const oneStale = { command, overrides: {}, runs: [asRun(1, current(1)), asRun(2, older)] };
+    assert.equal(
+      staleSeedsNote('imode-van-der-pol', oneStale),
+      `**Stale:** seed 2 ran another config than the current default (outerIterations 7 → ${current(2).outerIterations}); \`${command}\` reruns it.`,
+    );
+    const root = tmpDir('metadyn-seeds-stale-');
+    const dir = path.join(root, 'seeds', 'imode-van-der-pol', 'default');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'summary.md'), 'table\n');
+    fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(oneStale));
+    assert.match(seedSummariesSection(root, ['imode-van-der-pol'], 'unused'), /table\n\nRuns: seeds 1, 2 at revision abc1234\.\n\n\*\*Stale:\*\* seed 2/);
   });
 });

@@ -56,11 +56,12 @@ function storedMetrics(dir: string): MetricsFile | null {
 }
 
 /**
- * Whether stored results were made with `config`: a seed's run is reused only then, so that a changed default (or
- * --set) reruns it instead of summarising results of the old config under the new one.
+ * Whether a run (a result's provenance, or a seed's record in summary.json) was made with `config`: a seed's run is
+ * reused only then, so that a changed default (or --set) reruns it instead of summarising results of the old config
+ * under the new one, and a summary of another config is marked stale in the README.
  */
-export function isRunOfConfig(metrics: MetricsFile, config: Readonly<Record<string, unknown>>): boolean {
-  return metrics.provenance.configHash === configHash(config);
+export function isRunOfConfig(run: { configHash: string }, config: Readonly<Record<string, unknown>>): boolean {
+  return run.configHash === configHash(config);
 }
 
 /** The command that regenerates a summary. */
@@ -94,12 +95,13 @@ export function staleSeedsNote(
   const experiment = experimentById(id);
   const changed = new Map<string, string>();
   const staleSeeds = summary.runs.filter((run) => {
-    if (run.configHash === undefined || run.config === undefined) return false;
+    const { configHash: hash, config } = run;
+    if (hash === undefined || config === undefined) return false;
     const now = experiment.config('default', { ...(summary.overrides ?? {}), seed: run.seed });
-    if (run.configHash === configHash(now)) return false;
-    const keys = new Set([...Object.keys(now), ...Object.keys(run.config)]);
+    if (isRunOfConfig({ configHash: hash }, now)) return false;
+    const keys = new Set([...Object.keys(now), ...Object.keys(config)]);
     for (const k of keys) {
-      const [was, is] = [JSON.stringify(run.config[k]), JSON.stringify(now[k])];
+      const [was, is] = [JSON.stringify(config[k]), JSON.stringify(now[k])];
       if (was !== is) changed.set(k, `${k} ${was ?? '(absent)'} → ${is ?? '(absent)'}`);
     }
     return true;
@@ -166,7 +168,7 @@ async function main(): Promise<number> {
     const stored = storedMetrics(dir);
     const config = experiment.config(scale, { ...overrides, seed });
     let metrics;
-    if (stored && isRunOfConfig(stored, config)) {
+    if (stored && isRunOfConfig(stored.provenance, config)) {
       metrics = stored;
       console.log(`[seeds] ${id} seed ${seed}: reusing ${path.relative(repoRoot(), dir)}`);
     } else {

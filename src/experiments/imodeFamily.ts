@@ -40,7 +40,7 @@ import type { VectorField } from '../integrators/types';
 import { type InnerLoopOptions, adaptEta } from '../meta/imode';
 import { type ImodeCheckpoint, type ImodeProblem, type ImodeTrained, type ImodeTrainingOptions, metaTrain } from '../meta/imodeTraining';
 import { trainScratch } from '../meta/scratch';
-import { type FieldFactory, type TaskBatch, batchRollout, componentErrors, disposeTaskBatch, makeTaskBatch, perTaskLoss } from '../meta/taskBatch';
+import { type FieldFactory, type TaskBatch, batchRollout, componentErrors, disposeTaskBatch, makeTaskBatch, perTaskLossOf } from '../meta/taskBatch';
 import type { OdeintOptions } from '../nn/odeint';
 import { lineFigure, phasePortraitGrid } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
@@ -481,7 +481,7 @@ export function adaptAndEvaluateFamily<C extends ImodeFamilyConfig>(
       tf.tidy(() => {
         const pred = batchRollout(model.makeField, params, etaT, evalBatch, solver);
         return {
-          error: perTaskLoss(model.makeField, params, etaT, evalBatch, solver).dataSync()[0],
+          error: perTaskLossOf(pred, evalBatch).dataSync()[0],
           rows: firstRollout(pred, scale),
           components: componentErrors(pred, evalBatch),
         };

@@ -25,7 +25,7 @@ import { PENDULUM_DEFAULT_G } from '../systems/pendulum';
 import { initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
 import type { OdeintOptions } from '../nn/odeint';
 import { type InnerLoopOptions, adaptEta } from '../meta/imode';
-import { type FieldFactory, type TaskBatch, batchRollout, disposeTaskBatch, makeTaskBatch, perTaskLoss } from '../meta/taskBatch';
+import { type FieldFactory, type TaskBatch, batchRollout, disposeTaskBatch, makeTaskBatch, perTaskLossOf } from '../meta/taskBatch';
 import { type ImodeCheckpoint, type ImodeProblem, type ImodeTrained, type ImodeTrainingOptions, metaTrain } from '../meta/imodeTraining';
 import { trainScratch } from '../meta/scratch';
 import { lineFigure, phasePortraitGrid, scatterFigure } from '../viz/figures';
@@ -270,8 +270,8 @@ export function adaptAndEvaluate(cfg: ImodePendulumConfig, data: PendulumData, t
     const adaptSeconds = (performance.now() - t0) / 1000;
     const evaluate = (params: readonly tf.Tensor[], etaT: tf.Tensor2D) =>
       tf.tidy(() => {
-        const mse = perTaskLoss(model.makeField, params, etaT, evalBatch, model.solver).dataSync()[0];
-        return { mse, rows: toRows(batchRollout(model.makeField, params, etaT, evalBatch, model.solver), 0) };
+        const pred = batchRollout(model.makeField, params, etaT, evalBatch, model.solver);
+        return { mse: perTaskLossOf(pred, evalBatch).dataSync()[0], rows: toRows(pred, 0) };
       });
     const ours = evaluate(trained.params, adapted.eta);
     let scratch: { mse: number; rows: number[][] } | null = null;

@@ -95,7 +95,11 @@ export function perTaskLoss(
   batch: TaskBatch,
   solver: OdeintOptions,
 ): tf.Tensor1D {
-  const pred = batchRollout(makeField, params, eta, batch, solver);
+  return perTaskLossOf(batchRollout(makeField, params, eta, batch, solver), batch);
+}
+
+/** The same per-task MSE of a rollout already made (batchRollout's [T, rows, d]): [tasks] */
+export function perTaskLossOf(pred: tf.Tensor3D, batch: Pick<TaskBatch, 'targets' | 'membership'>): tf.Tensor1D {
   const [T, , d] = batch.targets.shape;
   // Σ over time and state of the squared error per row: [rows]; then per task through the membership matrix.
   const perRow = tf.sum(tf.sum(tf.square(tf.sub(pred, batch.targets)), 2), 0);

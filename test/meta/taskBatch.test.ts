@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
-import { type FieldFactory, batchRollout, componentErrors, disposeTaskBatch, makeTaskBatch, perTaskLoss } from '../../src/meta/taskBatch';
+import { type FieldFactory, batchRollout, componentErrors, disposeTaskBatch, makeTaskBatch, perTaskLoss, perTaskLossOf } from '../../src/meta/taskBatch';
 
 /** ẋ = −x in two components, observed as x0 e^{−t} in the first and x0 e^{−2t} in the second. */
 function decayBatch() {
@@ -26,8 +26,9 @@ describe('meta/taskBatch componentErrors (held-out residual by state component)'
     const before = tf.memory().numTensors;
     const { residual, motion } = componentErrors(pred, batch);
     assert.equal(tf.memory().numTensors, before, 'componentErrors frees what it makes');
-    pred.dispose();
     const loss = tf.tidy(() => perTaskLoss(unitDecay, [], eta, batch, solver).dataSync()[0]);
+    assert.equal(tf.tidy(() => perTaskLossOf(pred, batch).dataSync()[0]), loss, 'the loss of a rollout already made is the loss, to the bit');
+    pred.dispose();
     assert.ok(Math.abs((residual[0] + residual[1]) / 2 - loss) < 1e-6 * loss + 1e-9, `${residual} against loss ${loss}`);
     assert.ok(residual[0] < 1e-8, `first component fits e^{−t}: ${residual[0]}`);
     assert.ok(residual[1] > 1e-3, `second does not fit e^{−2t}: ${residual[1]}`);

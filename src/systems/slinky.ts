@@ -27,10 +27,15 @@
  * Initial states [INF]: the static hanging equilibrium for μ (top at the origin), swung rigidly about the top cycle
  * by φ ~ U[−π/6, π/6], each lower cycle then displaced by U[−1, 1] mm in x and y and U[−0.05, 0.05] rad in α,
  * at rest.
- * Parameter box [INF]: k_a ∈ [50, 150] N/m and k_b ∈ [5e-4, 2e-3] N·m/rad vary; k_s = 100 N/m is fixed. The scales are
- * chosen so that axial (√(k_a/m) ≈ 200 rad/s), shear-rocking and bending (√(k_b/J) ≈ 30 rad/s) motions all show
- * within the ESNN's 0.01 s sampling, and the hanging stretch (≤ 9 m g / k_a ≈ 4 mm) is a fraction of the pitch.
+ * Parameter box [INF]: k_a ∈ [2.5, 7.5] N/m and k_b ∈ [5e-4, 2e-3] N·m/rad vary; k_s = 10 N/m is fixed. The scales are
+ * chosen so that every linear mode of the hanging 4-cycle chain lies below 130 rad/s, over the box widened by a
+ * quarter of its range on every side: at the ESNN's 0.01 s sampling that is ω·dt ≤ 1.3 rad per sample, at least
+ * 4.8 samples a period, so that the data resolve every motion (Nyquist: ω·dt < π). Axial (√(k_a/m) ≈ 30–55 rad/s),
+ * shear and bending (√(k_b/J) ≈ 19–38 rad/s) all show. The hanging stretch (up to 6 m g / k_a ≈ 6 cm in all) is a
+ * Slinky's: several rest pitches. A first box, k_a ∈ [50, 150] N/m with k_s = 100 N/m, put the stiffest modes at
+ * 255–477 rad/s, above the sampling's Nyquist frequency (314 rad/s): the data aliased the axial motion that k_a sets.
  */
+import { eigs } from 'mathjs';
 import { ConfigError } from '../core/errors';
 import { Rng } from '../core/rng';
 import { State } from '../integrators/types';
@@ -146,6 +151,28 @@ export function slinkyHangingEquilibrium(cycles: number, { kAxial }: SlinkyParam
   return state;
 }
 
+/**
+ * Angular frequencies (rad/s, ascending) of the small oscillations of a chain of `cycles` hanging from its clamped top:
+ * ω² are the eigenvalues of M^{-1/2} K M^{-1/2}, with K = −∂F/∂q the stiffness of the free cycles' (x, y, α) at
+ * the hanging equilibrium and M = diag(m, m, J) per cycle. K comes from central differences (step 1e-7) of the
+ * analytic force, symmetrised. The stiffest ω against a sampling step dt says whether data sampled at dt resolve
+ * every motion (Nyquist: ω dt < π).
+ */
+export function slinkyHangingModes(cycles: number, mu: SlinkyParams): number[] {
+  const equilibrium = slinkyHangingEquilibrium(cycles, mu);
+  const free = Array.from({ length: cycles - 1 }, (_, i) => [0, 1, 2].map((k) => ({ state: 6 * (i + 1) + k, force: 3 * (i + 1) + k, inertia: k === 2 ? inertia : mass }))).flat();
+  const h = 1e-7;
+  const columns = free.map(({ state }) => {
+    const [plus, minus] = [Float64Array.from(equilibrium), Float64Array.from(equilibrium)];
+    plus[state] += h;
+    minus[state] -= h;
+    const [fp, fm] = [slinkyGeneralisedForce(plus, mu), slinkyGeneralisedForce(minus, mu)];
+    return free.map(({ force }) => -(fp[force] - fm[force]) / (2 * h));
+  });
+  const scaled = free.map((r, j) => free.map((c, k) => (columns[j][k] + columns[k][j]) / 2 / Math.sqrt(r.inertia * c.inertia)));
+  return (eigs(scaled).values as number[]).map((w2) => Math.sqrt(Math.max(w2, 0))).sort((a, b) => a - b);
+}
+
 export interface SlinkyOptions {
   /** number of cycles N (default 10) */
   cycles?: number;
@@ -200,7 +227,7 @@ export function createSlinky(options: SlinkyOptions = {}): System<SlinkyParams> 
       }
       return x;
     },
-    paramBox: { kAxial: [50, 150], kShear: [100, 100], kBending: [5e-4, 2e-3] },
+    paramBox: { kAxial: [2.5, 7.5], kShear: [10, 10], kBending: [5e-4, 2e-3] },
   };
 }
 

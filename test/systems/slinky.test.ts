@@ -9,6 +9,7 @@ import {
   slinkyElasticEnergy,
   slinkyGeneralisedForce,
   slinkyHangingEquilibrium,
+  slinkyHangingModes,
   slinkyPotentialEnergy,
   slinkyRelativeCoordinates,
 } from '../../src/systems/slinky';
@@ -149,6 +150,21 @@ describe('slinky', () => {
       Math.max(...path.map((x) => Math.max(...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => Math.abs(x[6 * i + d] - eq[6 * i + d])))));
     // 1 mm/s against swing frequencies of ~10 rad/s: displacements of ~0.1 mm, rocking of ~1e-3 rad
     assert.ok(deviation(0) < 1e-4 && deviation(1) < 1e-4 && deviation(2) < 5e-3, `${[0, 1, 2].map(deviation)}`);
+  });
+
+  it('gives the small-oscillation frequencies of the hanging chain: one free cycle bobs at √(k_a/m), every mode is stable', () => {
+    // one free cycle below a clamped one: its vertical motion only stretches the axial spring (the bisector frame
+    // does not turn), so ω = √(k_a/m) exactly; x and α couple through shear and bending into the other two modes
+    const two = slinkyHangingModes(2, mu);
+    assert.equal(two.length, 3);
+    assert.ok(two.some((w) => relClose(w, Math.sqrt(mu.kAxial / m), 1e-6)), `${two}`);
+    assert.ok(!two.some((w) => relClose(w, Math.sqrt((2 * mu.kAxial) / m), 1e-2)), 'a doubled stiffness must not match');
+    const ten = slinkyHangingModes(10, mu);
+    assert.equal(ten.length, 27);
+    assert.ok(ten[0] > 1, `softest mode ${ten[0]} rad/s: the hanging chain is stable`);
+    // stiffer springs raise the stiffest mode as √k
+    const stiffer = slinkyHangingModes(10, { kAxial: 4 * mu.kAxial, kShear: 4 * mu.kShear, kBending: 4 * mu.kBending });
+    assert.ok(relClose(stiffer[26], 2 * ten[26], 0.05), `${stiffer[26]} against ${2 * ten[26]}`);
   });
 
   it('conserves total mechanical energy to 1e-6 (relative) with dopri5, clamped or free', () => {

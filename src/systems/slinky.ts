@@ -160,7 +160,7 @@ export function slinkyHangingEquilibrium(cycles: number, { kAxial }: SlinkyParam
  */
 export function slinkyHangingModes(cycles: number, mu: SlinkyParams): number[] {
   const equilibrium = slinkyHangingEquilibrium(cycles, mu);
-  const free = Array.from({ length: cycles - 1 }, (_, i) => [0, 1, 2].map((k) => ({ state: 6 * (i + 1) + k, force: 3 * (i + 1) + k, inertia: k === 2 ? inertia : mass }))).flat();
+  const free = Array.from({ length: cycles - 1 }, (_, i) => [0, 1, 2].map((k) => ({ state: 6 * (i + 1) + k, force: 3 * (i + 1) + k, massOrInertia: k === 2 ? inertia : mass }))).flat();
   const h = 1e-7;
   const columns = free.map(({ state }) => {
     const [plus, minus] = [Float64Array.from(equilibrium), Float64Array.from(equilibrium)];
@@ -169,7 +169,7 @@ export function slinkyHangingModes(cycles: number, mu: SlinkyParams): number[] {
     const [fp, fm] = [slinkyGeneralisedForce(plus, mu), slinkyGeneralisedForce(minus, mu)];
     return free.map(({ force }) => -(fp[force] - fm[force]) / (2 * h));
   });
-  const scaled = free.map((r, j) => free.map((c, k) => (columns[j][k] + columns[k][j]) / 2 / Math.sqrt(r.inertia * c.inertia)));
+  const scaled = free.map((r, j) => free.map((c, k) => (columns[j][k] + columns[k][j]) / 2 / Math.sqrt(r.massOrInertia * c.massOrInertia)));
   return (eigs(scaled).values as number[]).map((w2) => Math.sqrt(Math.max(w2, 0))).sort((a, b) => a - b);
 }
 

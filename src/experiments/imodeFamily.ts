@@ -260,6 +260,12 @@ export function streamFor(seed: number, purpose: number, index: number): Rng {
 }
 const STREAM = { instances: 0, data: 1, adapt: 2, eval: 3, scratch: 4, gauge: 5, model: 6 } as const;
 
+/** The box extrapolating instances are drawn from: the parameter box widened by `extrapolateMargin` × its range on every side. */
+export function extrapolationBox(cfg: Pick<ImodeFamilyConfig, 'paramLow' | 'paramHigh' | 'extrapolateMargin'>): { low: number[]; high: number[] } {
+  const margin = (j: number) => cfg.extrapolateMargin * (cfg.paramHigh[j] - cfg.paramLow[j]);
+  return { low: cfg.paramLow.map((lo, j) => lo - margin(j)), high: cfg.paramHigh.map((hi, j) => hi + margin(j)) };
+}
+
 /** Training grid, interpolating and extrapolating draws: [φ, split] per instance, deterministic in the seed. */
 export function familyParameters(cfg: ImodeFamilyConfig): { params: number[]; split: Split }[] {
   const p = cfg.paramLow.length;
@@ -269,12 +275,10 @@ export function familyParameters(cfg: ImodeFamilyConfig): { params: number[]; sp
   const rng = streamFor(cfg.seed, STREAM.instances, 0);
   const inside = (phi: readonly number[]) => phi.every((v, j) => v >= cfg.paramLow[j] && v <= cfg.paramHigh[j]);
   const interpolate = Array.from({ length: cfg.interpolateInstances }, () => cfg.paramLow.map((lo, j) => rng.uniformIn(lo, cfg.paramHigh[j])));
+  const widened = extrapolationBox(cfg);
   const extrapolate = Array.from({ length: cfg.extrapolateInstances }, () => {
     for (;;) {
-      const phi = cfg.paramLow.map((lo, j) => {
-        const margin = cfg.extrapolateMargin * (cfg.paramHigh[j] - lo);
-        return rng.uniformIn(lo - margin, cfg.paramHigh[j] + margin);
-      });
+      const phi = widened.low.map((lo, j) => rng.uniformIn(lo, widened.high[j]));
       if (!inside(phi)) return phi;
     }
   });

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import { createRng } from '../../src/core/rng';
 import { dopri5 } from '../../src/integrators/dopri5';
 import { rk4 } from '../../src/integrators/rk4';
-import { resolveFamilyConfig } from '../../src/experiments/imodeFamily';
+import { extrapolationBox, resolveFamilyConfig } from '../../src/experiments/imodeFamily';
 import { type ImodeSlinkyConfig, imodeSlinky, slinkyCoordinateGroups } from '../../src/experiments/imodeSlinky';
 import { residualByCoordinate } from '../../src/experiments/residualByCoordinate';
 import { slinkyHangingModes } from '../../src/systems/slinky';
@@ -33,42 +33,36 @@ function solverFloor(cfg: ImodeSlinkyConfig, params: number[]) {
 }
 
 describe('experiments/imodeSlinky (the substitute chain experiment)', () => {
-  // The corners of the box widened by the extrapolation margin: the softest and the stiffest instances drawn.
-  const widened = (cfg: ImodeSlinkyConfig, side: -1 | 1) =>
-    cfg.paramHigh.map((hi, j) => {
-      const range = hi - cfg.paramLow[j];
-      return side > 0 ? hi + cfg.extrapolateMargin * range : cfg.paramLow[j] - cfg.extrapolateMargin * range;
-    });
-  const stiffestMode = (cfg: ImodeSlinkyConfig) =>
-    Math.max(
-      ...[-1, 1].flatMap((a) =>
-        [-1, 1].map((b) => {
-          const [kAxial] = widened(cfg, a as -1 | 1);
-          const [, kBending] = widened(cfg, b as -1 | 1);
-          return Math.max(...slinkyHangingModes(cfg.cycles, { kAxial, kShear: cfg.shearStiffness, kBending }));
-        }),
-      ),
-    );
+  // The stiffest mode over the four corners of the box extrapolating instances are drawn from.
+  const stiffestMode = (cfg: ImodeSlinkyConfig) => {
+    const { low, high } = extrapolationBox(cfg);
+    const corners = [low[0], high[0]].flatMap((kAxial) => [low[1], high[1]].map((kBending) => ({ kAxial, kShear: cfg.shearStiffness, kBending })));
+    return Math.max(...corners.map((mu) => Math.max(...slinkyHangingModes(cfg.cycles, mu))));
+  };
 
   it('samples every linear mode of every instance it can draw at least 4 times a period (the first box aliased)', () => {
     const cfg = resolveFamilyConfig(imodeSlinky, 'default');
-    assert.ok(stiffestMode(cfg) * cfg.dt < Math.PI / 2, `ω·dt = ${stiffestMode(cfg) * cfg.dt}`);
+    const resolved = stiffestMode(cfg) * cfg.dt;
+    assert.ok(resolved < Math.PI / 2, `ω·dt = ${resolved}`);
     // k_a ∈ [50, 150] N/m with k_s = 100 N/m put the stiffest modes past the Nyquist frequency π/dt
     const first = { ...cfg, paramLow: [50, 5e-4], paramHigh: [150, 2e-3], shearStiffness: 100 };
-    assert.ok(stiffestMode(first) * cfg.dt > Math.PI, `ω·dt = ${stiffestMode(first) * cfg.dt}`);
+    const aliased = stiffestMode(first) * cfg.dt;
+    assert.ok(aliased > Math.PI, `ω·dt = ${aliased}`);
   });
 
   it('its rollout solver misses under 1 % of every coordinate’s held-out motion at the box’s widened corners, with the true field', () => {
     const cfg = resolveFamilyConfig(imodeSlinky, 'default');
-    for (const side of [-1, 1] as const) {
-      for (const row of solverFloor(cfg, widened(cfg, side))) assert.ok(row.medianMissedShare < 0.01, `${side} ${row.coordinate}: ${row.medianMissedShare}`);
+    const { low, high } = extrapolationBox(cfg);
+    for (const corner of [low, high]) {
+      for (const row of solverFloor(cfg, corner)) assert.ok(row.medianMissedShare < 0.01, `${corner} ${row.coordinate}: ${row.medianMissedShare}`);
     }
   });
 
   it('half the substeps would not (RK4 at h·ω ≈ 1.3 damps the stiffest mode)', () => {
     const cfg = resolveFamilyConfig(imodeSlinky, 'default');
     const coarse = { ...cfg, substeps: cfg.substeps / 2 };
-    const worst = Math.max(...[-1, 1].flatMap((side) => solverFloor(coarse, widened(coarse, side as -1 | 1)).map((r) => r.medianMissedShare)));
+    const { low, high } = extrapolationBox(coarse);
+    const worst = Math.max(...[low, high].flatMap((corner) => solverFloor(coarse, corner).map((r) => r.medianMissedShare)));
     assert.ok(worst > 0.01, `worst share ${worst}`);
   });
 });

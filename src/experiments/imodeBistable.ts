@@ -5,7 +5,7 @@
  * the family's two symmetries (conservative, even potential) are built in.
  */
 import { bistable } from '../systems/bistable';
-import { fieldAt } from '../systems/types';
+import { fieldAt, paramBoxCorners } from '../systems/types';
 import { type ConfigOf } from '../core/config';
 import { conservativeVectorField, potentialMlpSpec, type ConservativeForceSpec } from '../nn/conservativeForce';
 import { initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
@@ -26,10 +26,12 @@ export type ImodeBistableConfig = ConfigOf<typeof imodeBistableSchema>;
  * width-32 Softplus(β = 10) energy network, and a proximal term 1e-4·|η − η0|² in the inner loss (against the same run
  * without it: median held-out MSE 9.1e-4 instead of 6.6e-3, worst interpolating gauge error 56 % instead of 98 %).
  */
+const BOX = paramBoxCorners(bistable, ['a', 'b']);
+
 const DEFAULT = {
   ...IMODE_FAMILY_BASE,
-  paramLow: [0.5, 0.5],
-  paramHigh: [1.5, 1.5],
+  paramLow: BOX.low,
+  paramHigh: BOX.high,
   trainPerAxis: 4,
   trajectorySteps: 201,
   dt: 0.05,

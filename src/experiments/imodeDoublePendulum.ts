@@ -13,7 +13,7 @@
 import { type ConfigOf } from '../core/config';
 import { type MassMatrixFieldSpec, massMatrixFieldParamsInit, massMatrixVectorField } from '../nn/massMatrixField';
 import { doublePendulum } from '../systems/doublePendulum';
-import { fieldAt } from '../systems/types';
+import { fieldAt, paramBoxCorners } from '../systems/types';
 import { IMODE_FAMILY_BASE, type ImodeFamily, imodeFamilySchema } from './imodeFamily';
 
 export const imodeDoublePendulumSchema = {
@@ -44,10 +44,12 @@ export type ImodeDoublePendulumConfig = ConfigOf<typeof imodeDoublePendulumSchem
  * (`METADYN_RESULTS_ROOT=/tmp/dp npx tsx src/cli/runExperiment.ts imode-double-pendulum --set outerIterations=300
  * --set outerLrFinal=3e-4` reruns the old schedule.)
  */
+const BOX = paramBoxCorners(doublePendulum, ['l1', 'l2']);
+
 const DEFAULT = {
   ...IMODE_FAMILY_BASE,
-  paramLow: [0.5, 0.5],
-  paramHigh: [1.5, 1.5],
+  paramLow: BOX.low,
+  paramHigh: BOX.high,
   trainPerAxis: 4,
   trajectorySteps: 301,
   dt: 0.02,

@@ -7,8 +7,8 @@
  */
 import { type ConfigOf } from '../core/config';
 import { type StencilFieldSpec, laplacianScaleForGrid, stencilFieldParamsInit, stencilVectorField } from '../nn/stencilField';
-import { FHN_DOMAIN_LENGTH, createFitzhughNagumo } from '../systems/fitzhughNagumo';
-import { fieldAt } from '../systems/types';
+import { FHN_DOMAIN_LENGTH, createFitzhughNagumo, fitzhughNagumo } from '../systems/fitzhughNagumo';
+import { fieldAt, paramBoxCorners } from '../systems/types';
 import { fieldSnapshotsFigure } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
 import { IMODE_FAMILY_BASE, type ImodeFamily, type InstanceResult, imodeFamilySchema } from './imodeFamily';
@@ -34,10 +34,12 @@ export type ImodeReactionDiffusionConfig = ConfigOf<typeof imodeReactionDiffusio
  * by a bias no gauge could undo (no start of the adaptation fitted better elsewhere: `npm run basins`); at 200 the
  * training loss is a quarter and the worst interpolating gauge error fell below 5 % (environment.md).
  */
+const BOX = paramBoxCorners(fitzhughNagumo, ['a', 'b']);
+
 const DEFAULT = {
   ...IMODE_FAMILY_BASE,
-  paramLow: [5e-4, 2.5e-3],
-  paramHigh: [1.5e-3, 7.5e-3],
+  paramLow: BOX.low,
+  paramHigh: BOX.high,
   trainPerAxis: 3,
   interpolateInstances: 4,
   extrapolateInstances: 2,

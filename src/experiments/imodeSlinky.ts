@@ -15,8 +15,8 @@
 import { type ConfigOf } from '../core/config';
 import { type ChainEnergySpec, SLINKY_ENERGY_SCALE, SLINKY_INPUT_SCALE, chainEnergyMlpSpec, chainVectorField } from '../nn/euclideanChainEnergy';
 import { initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
-import { createSlinky } from '../systems/slinky';
-import { fieldAt } from '../systems/types';
+import { createSlinky, slinky } from '../systems/slinky';
+import { fieldAt, paramBoxCorners } from '../systems/types';
 import { lineFigure } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
 import { IMODE_FAMILY_BASE, type ImodeFamily, type InstanceResult, imodeFamilySchema } from './imodeFamily';
@@ -50,10 +50,12 @@ export type ImodeSlinkyConfig = ConfigOf<typeof imodeSlinkySchema>;
  * - the gauge model read k_b ≈ 10 % low on every interpolating instance (worst gauge error 11.7 / 10.9 %); 16
  *   instances: 2.9 / 2.2 %.
  */
+const BOX = paramBoxCorners(slinky, ['kAxial', 'kBending']);
+
 const DEFAULT = {
   ...IMODE_FAMILY_BASE,
-  paramLow: [2.5, 5e-4],
-  paramHigh: [7.5, 2e-3],
+  paramLow: BOX.low,
+  paramHigh: BOX.high,
   trainPerAxis: 4,
   interpolateInstances: 3,
   extrapolateInstances: 2,
@@ -69,7 +71,7 @@ const DEFAULT = {
   outerIterations: 400,
   scratchSteps: 150,
   cycles: 4,
-  shearStiffness: 10,
+  shearStiffness: paramBoxCorners(slinky, ['kShear']).low[0],
   width: 32,
   depth: 2,
   beta: 10,

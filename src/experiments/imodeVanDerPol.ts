@@ -6,7 +6,7 @@
 import { type ConfigOf } from '../core/config';
 import { type AccelerationFieldSpec, accelerationFieldParamsInit, accelerationVectorField } from '../nn/accelerationField';
 import { vanDerPol } from '../systems/vanDerPol';
-import { fieldAt } from '../systems/types';
+import { fieldAt, paramBoxCorners } from '../systems/types';
 import { IMODE_FAMILY_BASE, type ImodeFamily, imodeFamilySchema } from './imodeFamily';
 
 export const imodeVanDerPolSchema = {
@@ -26,10 +26,12 @@ export type ImodeVanDerPolConfig = ConfigOf<typeof imodeVanDerPolSchema>;
  * 600 outer iterations: at 300 the gauge model's worst interpolating gauge error ranged over 3.7–28.1 % across seeds
  * 2301–2303, at 600 over 1.7–5.3 % (environment.md).
  */
+const BOX = paramBoxCorners(vanDerPol, ['mu']);
+
 const DEFAULT = {
   ...IMODE_FAMILY_BASE,
-  paramLow: [0.5],
-  paramHigh: [2],
+  paramLow: BOX.low,
+  paramHigh: BOX.high,
   trainPerAxis: 7,
   trajectorySteps: 301,
   dt: 0.05,

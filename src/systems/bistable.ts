@@ -48,5 +48,5 @@ export const bistable: System<BistableParams> = {
     );
   },
   // [INF]; damping is kept as a parameter so a dissipative family is one box change away.
-  paramBox: { a: [0.5, 2], b: [0.5, 2], c: [0, 0] },
+  paramBox: { a: [0.5, 1.5], b: [0.5, 1.5], c: [0, 0] },
 };

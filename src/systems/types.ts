@@ -3,6 +3,7 @@
  * parameters μ, optionally a conserved energy, a sampler of initial states, and the box the parameters are drawn
  * from. Systems know nothing of tensors or networks; experiments pair a system with an integrator and a learner.
  */
+import { ConfigError } from '../core/errors';
 import { Rng } from '../core/rng';
 import { State, VectorField } from '../integrators/types';
 
@@ -20,6 +21,16 @@ export interface System<P> {
   sampleState(rng: Rng, mu: P): State;
   /** [lo, hi] of each parameter over the family studied */
   readonly paramBox?: Readonly<Record<keyof P & string, readonly [number, number]>>;
+}
+
+/**
+ * The lower and upper corners of `system.paramBox` over `names`, in that order: the default box of an experiment that
+ * varies those parameters, so that the box is stated once, with its system.
+ */
+export function paramBoxCorners<P>(system: System<P>, names: readonly (keyof P & string)[]): { low: number[]; high: number[] } {
+  const box = system.paramBox;
+  if (!box) throw new ConfigError(`system ${system.name} has no paramBox`);
+  return { low: names.map((n) => box[n][0]), high: names.map((n) => box[n][1]) };
 }
 
 /** The system at fixed μ as the (t, y) ↦ y' field the integrators take (systems are autonomous, so t is unused). */

@@ -71,6 +71,12 @@ export const imodeTrainingSchema = {
   outerIterations: { kind: 'integer', min: 1, doc: 'outer (meta) iterations' },
   outerLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam learning rate of the outer loop' },
   outerLrFinal: { kind: 'number', exclusiveMin: 0, doc: 'outer learning rate at the last iteration (cosine schedule)' },
+  outerGradClip: {
+    kind: 'number',
+    exclusiveMin: 0,
+    optional: true,
+    doc: 'clip the outer gradient (θ and η0 together) to this global ℓ2 norm before Adam (absent: no clipping, as the authors)',
+  },
   innerSteps: { kind: 'integer', min: 1, doc: 'inner steps on η per task' },
   innerOptimizer: { kind: 'enum', values: ['sgd', 'levenberg-marquardt'], doc: 'inner step on η' },
   innerLr: { kind: 'number', exclusiveMin: 0, doc: 'SGD learning rate on η' },
@@ -366,6 +372,7 @@ export function familyTrainingOptions(cfg: ImodeFamilyConfig): ImodeTrainingOpti
     solver: solverOf(cfg),
     learnEta0: cfg.learnEta0,
     checkpointEvery: cfg.checkpointEvery,
+    gradClip: cfg.outerGradClip,
   };
 }
 

@@ -219,6 +219,7 @@ export function pendulumTrainingOptions(cfg: ImodePendulumConfig): ImodeTraining
     solver: model.solver,
     learnEta0: cfg.learnEta0,
     checkpointEvery: cfg.checkpointEvery,
+    gradClip: cfg.outerGradClip,
   };
 }
 

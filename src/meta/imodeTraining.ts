@@ -6,7 +6,8 @@
  *                   η_i ← inner loop from η0 (see ./imode.ts), giving g_θ = Σ_i ∇_θ L_i at the last inner η
  *                   θ ← Adam(θ, g_θ);  η0 ← Adam(η0, Σ_i ∇_η L_i) when `learnEta0`
  *   with the Adam step size annealed by a cosine from `outerLr` to `outerLrFinal` (equal values: the authors'
- *   constant rate).
+ *   constant rate), and, when `gradClip` is set, the gradient (g_θ, g_η0) clipped to that global norm first
+ *   (../nn/gradientClipping.ts says why Adam needs it).
  *   keep θ and η0 of the iteration with the lowest summed training loss (the authors' `use_best`).
  *
  * The authors' code never updates η0 (its hook never fires, spec §3.2), so `learnEta0: false` reproduces them; with
@@ -23,6 +24,7 @@ import { assertFiniteTerms } from '../core/finite';
 import type { Progress } from '../core/progress';
 import { type Rng, type RngState, restoreRng } from '../core/rng';
 import { type AdamState, adamInit, adamStep, disposeAdam } from '../nn/adam';
+import { clipByGlobalNorm, globalNorm } from '../nn/gradientClipping';
 import type { OdeintOptions } from '../nn/odeint';
 import { type InnerLoopOptions, adaptEta } from './imode';
 import { type FieldFactory, type TaskBatch, disposeTaskBatch } from './taskBatch';
@@ -48,6 +50,8 @@ export interface ImodeTrainingOptions {
   solver: OdeintOptions;
   learnEta0: boolean;
   checkpointEvery: number;
+  /** clip the outer gradient (θ and η0 together) to this global ℓ2 norm; absent: no clipping (the authors') */
+  gradClip?: number;
 }
 
 export interface ImodeTrained {
@@ -57,6 +61,8 @@ export interface ImodeTrained {
   eta0: tf.Tensor2D;
   /** summed training loss Σ_i L_i at the last inner step, per outer iteration */
   lossHistory: number[];
+  /** global ℓ2 norm of the outer gradient before clipping, per outer iteration (shorter than lossHistory when the run resumed a checkpoint written before it was recorded) */
+  gradNormHistory: number[];
   bestIteration: number;
   /** wall time of meta-training, summed over resumed segments */
   seconds: number;
@@ -72,6 +78,8 @@ interface SavedState {
   adam: { step: number; m: TensorJson[]; v: TensorJson[] };
   rng: RngState;
   lossHistory: number[];
+  /** absent in checkpoints written before it was recorded */
+  gradNormHistory?: number[];
   best: { loss: number; iteration: number; params: TensorJson[]; eta0: TensorJson };
   seconds: number;
 }
@@ -89,6 +97,7 @@ function validateOptions(o: ImodeTrainingOptions): void {
   if (!Number.isInteger(o.checkpointEvery) || o.checkpointEvery < 1) {
     throw new ConfigError(`checkpointEvery must be a positive integer, got ${o.checkpointEvery}`);
   }
+  if (o.gradClip !== undefined && !(o.gradClip > 0)) throw new ConfigError(`gradClip must be > 0 when given, got ${o.gradClip}`);
 }
 
 /** Cosine annealing: lr(i) = lrEnd + (lr0 − lrEnd)·(1 + cos(π i/(N − 1)))/2, so lr(0) = lr0 and lr(N − 1) = lrEnd. */
@@ -115,7 +124,7 @@ export function metaTrain(
   let params: tf.Tensor[];
   let eta0: tf.Tensor2D;
   let adam: AdamState;
-  let state: Omit<SavedState, 'params' | 'eta0' | 'adam' | 'best'> & { best: { loss: number; iteration: number } };
+  let state: Omit<SavedState, 'params' | 'eta0' | 'adam' | 'best' | 'gradNormHistory'> & { gradNormHistory: number[]; best: { loss: number; iteration: number } };
   let bestParams: tf.Tensor[];
   let bestEta0: tf.Tensor2D;
   if (saved) {
@@ -131,7 +140,7 @@ export function metaTrain(
     adam = { step: saved.adam.step, m: fromJson(saved.adam.m), v: fromJson(saved.adam.v) };
     bestParams = fromJson(saved.best.params);
     bestEta0 = tensorFromJson(saved.best.eta0) as tf.Tensor2D;
-    state = { ...saved, best: { loss: saved.best.loss, iteration: saved.best.iteration } };
+    state = { ...saved, gradNormHistory: saved.gradNormHistory ?? [], best: { loss: saved.best.loss, iteration: saved.best.iteration } };
     rng = restoreRng(saved.rng);
   } else {
     params = problem.initialParams;
@@ -139,7 +148,7 @@ export function metaTrain(
     adam = adamInit(opts.learnEta0 ? [...params, eta0] : params);
     bestParams = params.map((p) => tf.clone(p));
     bestEta0 = tf.clone(eta0);
-    state = { iteration: 0, done: false, rng: rng.state, lossHistory: [], best: { loss: Infinity, iteration: -1 }, seconds: 0 };
+    state = { iteration: 0, done: false, rng: rng.state, lossHistory: [], gradNormHistory: [], best: { loss: Infinity, iteration: -1 }, seconds: 0 };
   }
 
   const save = () =>
@@ -162,11 +171,16 @@ export function metaTrain(
     eta0Tasks.dispose();
     const lastLosses = inner.losses[inner.losses.length - 1];
     const loss = lastLosses.reduce((s, v) => s + v, 0);
-    const grads = inner.paramGrads as tf.Tensor[];
+    const rawGrads = inner.paramGrads as tf.Tensor[];
+    // First-order meta-gradient of η0: dη^{(K−1)}/dη0 ≈ I, so it is Σ_i ∇_η L_i at the last inner step.
+    const etaGrad = tf.tidy(() => tf.sum(inner.etaGrad as tf.Tensor2D, 0, true));
+    const outerGrads = opts.learnEta0 ? [...rawGrads, etaGrad] : rawGrads;
+    const clipped = opts.gradClip === undefined ? null : clipByGlobalNorm(outerGrads, opts.gradClip);
+    const gradNorm = clipped ? clipped.norm : globalNorm(outerGrads);
     try {
-      assertFiniteTerms(state.iteration, { loss, ...Object.fromEntries(lastLosses.map((v, i) => [`task${i}`, v])) }, hooks.config ?? opts);
+      assertFiniteTerms(state.iteration, { loss, gradNorm, ...Object.fromEntries(lastLosses.map((v, i) => [`task${i}`, v])) }, hooks.config ?? opts);
     } catch (e) {
-      tf.dispose([...grads, inner.eta, inner.etaGrad as tf.Tensor]);
+      tf.dispose([...rawGrads, etaGrad, ...(clipped ? clipped.grads : []), inner.eta, inner.etaGrad as tf.Tensor]);
       throw e;
     }
     // Model selection on the loss of the weights that produced it, i.e. before this step's update.
@@ -176,11 +190,10 @@ export function metaTrain(
       bestEta0 = tf.clone(eta0);
       state.best = { loss, iteration: state.iteration };
     }
-    const etaGrad = tf.tidy(() => tf.sum(inner.etaGrad as tf.Tensor2D, 0, true));
-    // First-order meta-gradient of η0: dη^{(K−1)}/dη0 ≈ I, so it is Σ_i ∇_η L_i at the last inner step.
     const lr = cosineLearningRate(opts.outerLr, opts.outerLrFinal, state.iteration, opts.outerIterations);
-    const update = opts.learnEta0 ? adamStep([...params, eta0], [...grads, etaGrad], adam, { lr }) : adamStep(params, grads, adam, { lr });
-    tf.dispose([...grads, etaGrad, inner.etaGrad as tf.Tensor, inner.eta, ...params]);
+    const stepGrads = clipped ? clipped.grads : outerGrads;
+    const update = adamStep(opts.learnEta0 ? [...params, eta0] : params, stepGrads, adam, { lr });
+    tf.dispose([...rawGrads, etaGrad, ...(clipped ? clipped.grads : []), inner.etaGrad as tf.Tensor, inner.eta, ...params]);
     disposeAdam(adam);
     if (opts.learnEta0) {
       eta0.dispose();
@@ -191,8 +204,9 @@ export function metaTrain(
     }
     adam = update.state;
     state.lossHistory.push(loss);
+    state.gradNormHistory.push(gradNorm);
     state.iteration += 1;
-    hooks.progress?.update(state.iteration, `loss ${loss.toExponential(3)}`);
+    hooks.progress?.update(state.iteration, `loss ${loss.toExponential(3)} |g| ${gradNorm.toExponential(2)}`);
     if (state.iteration % opts.checkpointEvery === 0 || state.iteration === opts.outerIterations) {
       const now = Date.now();
       state.seconds += (now - segmentStart) / 1000;
@@ -208,6 +222,7 @@ export function metaTrain(
     params: bestParams,
     eta0: bestEta0,
     lossHistory: state.lossHistory.slice(),
+    gradNormHistory: state.gradNormHistory.slice(),
     bestIteration: state.best.iteration,
     seconds: state.seconds,
     iterationsRun: state.iteration - startIteration,

@@ -49,6 +49,7 @@ describe('experiments/imodeFamily', () => {
     assert.throws(() => resolveFamilyConfig(imodeDoublePendulum, 'smoke', { etaDim: 1 }), /etaDim must be at least the number of physical parameters \(2\)/);
     assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { extrapolateMargin: 0.5 }), /extrapolateMargin 0.5 would draw mu ≤ 0/);
     assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { activation: 'relu' }), /activation must be one of .*tanh.*softplus/);
+    assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { outerGradClip: 0 }), (e: Error) => e instanceof ConfigError && /outerGradClip/.test(e.message));
   });
 
   it('a scaled model is the physical field in the loss units: dx̃/dt = f(x̃ ⊙ s) ⊘ s', () => {
@@ -122,7 +123,7 @@ describe('experiments/imodeFamily', () => {
     const analysisOnly = { adaptWindows: 7, adaptWindowSteps: 9, pcaThreshold: 0.9, gaugeIterations: 7, gaugeWidth: 3, gaugeFlowSteps: 2, gaugeLr: 0.5, gaugeLogParameters: false, scratchSteps: 1, scratchLr: 0.5 };
     const gaugeModel = { gaugeRetrain: false, gaugeRetrainInit: 'scratch', gaugeRetrainIterations: 3, gaugeRetrainLr: 0.5 };
     assert.equal(JSON.stringify(trainingCheckpointKey({ ...cfg, ...analysisOnly, ...gaugeModel })), key);
-    for (const change of [{ outerLr: 0.5 }, { seed: 1 }, { etaDim: 3 }, { width: 7 }, { innerSteps: 2 }, { outerIterations: 7 }]) {
+    for (const change of [{ outerLr: 0.5 }, { seed: 1 }, { etaDim: 3 }, { width: 7 }, { innerSteps: 2 }, { outerIterations: 7 }, { outerGradClip: 1 }]) {
       assert.notEqual(JSON.stringify(trainingCheckpointKey({ ...cfg, ...change })), key, JSON.stringify(change));
     }
   });

@@ -28,6 +28,22 @@ function decayProblem(): ImodeProblem {
   };
 }
 
+/** The decay problem whose `spikeAt`-th batch (counting from 0) has its targets scaled by `factor`: one outlier batch. */
+function problemWithOutlierBatch(spikeAt: number, factor: number): ImodeProblem {
+  const base = decayProblem();
+  let calls = 0;
+  return {
+    ...base,
+    sampleBatch: (rng) => {
+      const batch = base.sampleBatch(rng);
+      if (calls++ !== spikeAt) return batch;
+      const scaled = { ...batch, targets: tf.mul(batch.targets, factor) as typeof batch.targets };
+      batch.targets.dispose();
+      return scaled;
+    },
+  };
+}
+
 /** A store in memory that keeps every state it is given, as the file store would have held it at that moment. */
 function recordingStore(initial: ImodeCheckpoint | null = null): CheckpointStore<ImodeCheckpoint> & { saved: ImodeCheckpoint[] } {
   const saved: ImodeCheckpoint[] = [];
@@ -70,6 +86,29 @@ describe('meta/imodeTraining (outer loop, model selection)', () => {
     const last = store.saved[store.saved.length - 1];
     assert.notDeepEqual(Array.from(trained.eta0.dataSync()), Array.from(Float32Array.from(last.eta0.values)), 'η0 moved after the best iteration, so a last-η0 pairing would show');
     tf.dispose([...trained.params, trained.eta0]);
+  });
+
+  it('records the outer gradient norm, and clipping it keeps one outlier batch from steering Adam for the rest of the run', () => {
+    // η0 fixed and the inner loop inert, so θ alone fits ẋ = −(θ + 0.1) x to rates 0.5 and 1.5: θ* ≈ 0.9.
+    const spikeAt = 4;
+    const options: ImodeTrainingOptions = { ...OPTIONS, outerIterations: 30, learnEta0: false, inner: { ...OPTIONS.inner, lr: 1e-6 } };
+    const run = (gradClip: number | undefined) => {
+      const store = recordingStore();
+      const trained = metaTrain(problemWithOutlierBatch(spikeAt, 100), { ...options, gradClip }, createRng(3), { store });
+      tf.dispose([...trained.params, trained.eta0]);
+      // θ after iteration k is the state saved with iteration = k + 1.
+      const theta = store.saved.map((s) => s.params[0].values[0]);
+      return { norms: trained.gradNormHistory, beforeOutlier: theta[spikeAt - 1], last: theta[theta.length - 1] };
+    };
+    const free = run(undefined);
+    assert.equal(free.norms.length, options.outerIterations);
+    const typical = free.norms.filter((_, i) => i !== spikeAt).sort((x, y) => x - y)[Math.floor(free.norms.length / 2)];
+    assert.ok(free.norms[spikeAt] > 100 * typical, `the outlier's gradient (${free.norms[spikeAt]}) dwarfs the typical one (${typical})`);
+    assert.ok(free.last < free.beforeOutlier, `unclipped, θ drifts along the outlier to the end: ${free.beforeOutlier} → ${free.last}`);
+    const clipped = run(2 * typical);
+    assert.equal(clipped.norms[spikeAt], free.norms[spikeAt], 'the recorded norm is the one before clipping');
+    assert.ok(Math.abs(clipped.last - 0.9) < 0.1, `clipped, θ reaches θ* ≈ 0.9: ${clipped.last}`);
+    assert.throws(() => metaTrain(decayProblem(), { ...options, gradClip: 0 }, createRng(3)), /gradClip must be > 0/);
   });
 
   it('refuses a checkpoint that saved no η0 with its best θ, naming the file', () => {

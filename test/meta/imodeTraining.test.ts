@@ -111,6 +111,15 @@ describe('meta/imodeTraining (outer loop, model selection)', () => {
     assert.throws(() => metaTrain(decayProblem(), { ...options, gradClip: 0 }, createRng(3)), /gradClip must be > 0/);
   });
 
+  it('leaves no tensor behind, clipped or not, with η0 learned or fixed', () => {
+    for (const variant of [{}, { gradClip: 0.01 }, { learnEta0: false }, { learnEta0: false, gradClip: 0.01 }]) {
+      const before = tf.memory().numTensors;
+      const trained = metaTrain(decayProblem(), { ...OPTIONS, outerIterations: 5, ...variant }, createRng(3), { store: recordingStore() });
+      tf.dispose([...trained.params, trained.eta0]);
+      assert.equal(tf.memory().numTensors, before, JSON.stringify(variant));
+    }
+  });
+
   it('refuses a checkpoint that saved no η0 with its best θ, naming the file', () => {
     const store = recordingStore();
     const trained = metaTrain(decayProblem(), { ...OPTIONS, outerIterations: 3 }, createRng(3), { store });

@@ -663,6 +663,28 @@ export function lossCurveFigure(trained: ImodeTrained): PlotlyFigure {
   });
 }
 
+/**
+ * The outer gradient's global norm before clipping, per iteration: a jump of the loss that follows a spike here is
+ * one `outerGradClip` can address. Absent (null) for a run resumed from a checkpoint that did not record it.
+ */
+export function gradientNormFigure(trained: ImodeTrained): PlotlyFigure | null {
+  const norms = trained.gradNormHistory;
+  if (norms.length !== trained.lossHistory.length) return null;
+  return lineFigure({
+    title: 'Outer gradient norm (θ and η0, before clipping)',
+    xTitle: 'outer iteration',
+    yTitle: '‖g‖₂',
+    logY: true,
+    series: [{ name: 'iMODE', x: norms.map((_, i) => i + 1), y: norms }],
+  });
+}
+
+/** The loss curve, and the gradient norm's when the run recorded it. */
+export function trainingFigures(trained: ImodeTrained): Record<string, PlotlyFigure> {
+  const gradientNorm = gradientNormFigure(trained);
+  return { 'loss-curve': lossCurveFigure(trained), ...(gradientNorm ? { 'gradient-norm': gradientNorm } : {}) };
+}
+
 function phasePortraits<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, cfg: C, results: readonly InstanceResult[]): PlotlyFigure {
   const portrait = family.portrait(cfg);
   const { x, y } = portrait;
@@ -764,7 +786,7 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
     instances: instanceRecords(results),
   };
   const figures: Record<string, PlotlyFigure> = {
-    'loss-curve': lossCurveFigure(trained),
+    ...trainingFigures(trained),
     'phase-portraits': phasePortraits(family, cfg, results),
     'eval-error': evalErrorFigure(results),
     ...latentFigures(latent.points, analysis, family.params.map((p) => p.label), cfg.pcaThreshold),

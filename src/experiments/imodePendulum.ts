@@ -33,7 +33,7 @@ import { OKABE_ITO } from '../viz/palette';
 import type { PlotlyFigure } from '../viz/plotly';
 import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
 import { type ExperimentInfo, experimentCheckpointDir, resolveConfig } from './experiment';
-import { IMODE_FAMILY_BASE, gaugeOptionsOf, imodeTrainingSchema, innerOf, lossCurveFigure, solverOf, startFamilyProvenance, trainingCheckpointKey, writeImodeResults } from './imodeFamily';
+import { IMODE_FAMILY_BASE, gaugeOptionsOf, imodeTrainingSchema, innerOf, solverOf, startFamilyProvenance, trainingCheckpointKey, trainingFigures, writeImodeResults } from './imodeFamily';
 import { type LatentAnalysis, type LatentPoint, analyseLatents, latentFigures } from './imodeLatent';
 
 export const imodePendulumInfo: ExperimentInfo = {
@@ -453,7 +453,7 @@ export function summarisePendulum(cfg: ImodePendulumConfig, trained: ImodeTraine
     })),
   };
   const figures: Record<string, PlotlyFigure> = {
-    'loss-curve': lossCurveFigure(trained),
+    ...trainingFigures(trained),
     'phase-portraits': phasePortraitFigure(cfg, lengths),
     'eta-vs-length': etaFigure(lengths, etaSummaryOf),
     'eval-mse': evalErrorFigure(cfg, lengths),

@@ -7,12 +7,13 @@ import { configHash } from '../../src/core/config';
 import { ConfigError, DataError } from '../../src/core/errors';
 import { imodeBistable } from '../../src/experiments/imodeBistable';
 import { imodeDoublePendulum } from '../../src/experiments/imodeDoublePendulum';
-import { type ImodeFamilyConfig, type InstanceResult, familyAdaptBatch, familyParameters, leadingEtaSubspace, resolveFamilyConfig, runImodeFamily, scaledModel, simulateFamily, subspaceModel, trainingCheckpointKey } from '../../src/experiments/imodeFamily';
+import { type ImodeFamilyConfig, type InstanceResult, familyAdaptBatch, familyParameters, leadingEtaSubspace, resolveFamilyConfig, runImodeFamily, scaledModel, simulateFamily, subspaceModel, trainingCheckpointKey, trainingFigures } from '../../src/experiments/imodeFamily';
 import { imodeSlinky } from '../../src/experiments/imodeSlinky';
 import { imodeSummaryTable } from '../../src/experiments/imodeSummary';
 import { imodeVanDerPol } from '../../src/experiments/imodeVanDerPol';
 import { EXPERIMENTS, experimentById } from '../../src/experiments/registry';
 import { disposeTaskBatch } from '../../src/meta/taskBatch';
+import type { ImodeTrained } from '../../src/meta/imodeTraining';
 import { createRng } from '../../src/core/rng';
 import { tmpDir } from '../helpers/tmpDir';
 
@@ -39,6 +40,12 @@ describe('experiments/imodeFamily', () => {
     });
     assert.deepEqual(familyParameters(cfg), draws);
     assert.notDeepEqual(familyParameters({ ...cfg, seed: cfg.seed + 1 } as ImodeFamilyConfig), draws);
+  });
+
+  it('draws the gradient-norm figure only when the run recorded a norm for every iteration (not for a resumed older checkpoint)', () => {
+    const trained = { lossHistory: [3, 2, 1], gradNormHistory: [5, 4, 3] } as unknown as ImodeTrained;
+    assert.deepEqual(Object.keys(trainingFigures(trained)), ['loss-curve', 'gradient-norm']);
+    assert.deepEqual(Object.keys(trainingFigures({ ...trained, gradNormHistory: [3] })), ['loss-curve']);
   });
 
   it('rejects a family config whose box, windows or η do not fit, naming the field', () => {
@@ -155,7 +162,7 @@ describe('experiments/imodeFamily', () => {
       assert.equal(m.scratchEvalError.length, unseen);
       m.evalError.concat(m.scratchEvalError).forEach((e: { value: number }) => assert.ok(Number.isFinite(e.value) && e.value >= 0));
       assert.equal(m.adaptSeconds.length, 5);
-      for (const f of ['phase-portraits', 'eta-pca', 'eta-projection', 'gauge-parity', 'loss-curve']) assert.ok(fs.existsSync(path.join(dir, 'figures', `${f}.json`)), `figure ${f}`);
+      for (const f of ['phase-portraits', 'eta-pca', 'eta-projection', 'gauge-parity', 'loss-curve', 'gradient-norm']) assert.ok(fs.existsSync(path.join(dir, 'figures', `${f}.json`)), `figure ${f}`);
       assert.ok(fs.readFileSync(path.join(dir, 'readme.md'), 'utf8').includes('intrinsic dimension'));
       // Beside it, a second model with d_η = 1 (gaugeRetrain), adapted and evaluated on every instance, and its gauge.
       assert.ok(m.etaDim > 1);

@@ -75,7 +75,7 @@ export const imodeTrainingSchema = {
     kind: 'number',
     exclusiveMin: 0,
     optional: true,
-    doc: 'clip the outer gradient (θ and η0 together) to this global ℓ2 norm before Adam (absent: no clipping, as the authors)',
+    doc: 'clip the outer gradient (θ, and η0 when learnEta0) to this global ℓ2 norm before Adam (absent: no clipping, as the authors)',
   },
   innerSteps: { kind: 'integer', min: 1, doc: 'inner steps on η per task' },
   innerOptimizer: { kind: 'enum', values: ['sgd', 'levenberg-marquardt'], doc: 'inner step on η' },
@@ -671,7 +671,7 @@ export function gradientNormFigure(trained: ImodeTrained): PlotlyFigure | null {
   const norms = trained.gradNormHistory;
   if (norms.length !== trained.lossHistory.length) return null;
   return lineFigure({
-    title: 'Outer gradient norm (θ and η0, before clipping)',
+    title: 'Outer gradient norm (θ, and η0 when learned; before clipping)',
     xTitle: 'outer iteration',
     yTitle: '‖g‖₂',
     logY: true,

@@ -50,7 +50,7 @@ export interface ImodeTrainingOptions {
   solver: OdeintOptions;
   learnEta0: boolean;
   checkpointEvery: number;
-  /** clip the outer gradient (θ and η0 together) to this global ℓ2 norm; absent: no clipping (the authors') */
+  /** clip the outer gradient (θ, and η0 when it is learned) to this global ℓ2 norm; absent: no clipping (the authors') */
   gradClip?: number;
 }
 

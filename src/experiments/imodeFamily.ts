@@ -363,17 +363,20 @@ export function innerOf(cfg: ImodeTrainingConfig & { innerProximal?: number }): 
   };
 }
 
-export function familyTrainingOptions(cfg: ImodeFamilyConfig): ImodeTrainingOptions {
+/** The outer loop's options, which the pendulum and every family read from the same fields. */
+export function outerLoopOptionsOf(cfg: ImodeTrainingConfig): Omit<ImodeTrainingOptions, 'inner' | 'solver'> {
   return {
     outerIterations: cfg.outerIterations,
     outerLr: cfg.outerLr,
     outerLrFinal: cfg.outerLrFinal,
-    inner: innerOf(cfg),
-    solver: solverOf(cfg),
     learnEta0: cfg.learnEta0,
     checkpointEvery: cfg.checkpointEvery,
     gradClip: cfg.outerGradClip,
   };
+}
+
+export function familyTrainingOptions(cfg: ImodeFamilyConfig): ImodeTrainingOptions {
+  return { ...outerLoopOptionsOf(cfg), inner: innerOf(cfg), solver: solverOf(cfg) };
 }
 
 /**

@@ -33,7 +33,7 @@ import { OKABE_ITO } from '../viz/palette';
 import type { PlotlyFigure } from '../viz/plotly';
 import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
 import { type ExperimentInfo, experimentCheckpointDir, resolveConfig } from './experiment';
-import { IMODE_FAMILY_BASE, gaugeOptionsOf, imodeTrainingSchema, innerOf, solverOf, startFamilyProvenance, trainingCheckpointKey, trainingFigures, writeImodeResults } from './imodeFamily';
+import { IMODE_FAMILY_BASE, gaugeOptionsOf, imodeTrainingSchema, innerOf, outerLoopOptionsOf, solverOf, startFamilyProvenance, trainingCheckpointKey, trainingFigures, writeImodeResults } from './imodeFamily';
 import { type LatentAnalysis, type LatentPoint, analyseLatents, latentFigures } from './imodeLatent';
 
 export const imodePendulumInfo: ExperimentInfo = {
@@ -211,16 +211,7 @@ export function pendulumProblem(cfg: ImodePendulumConfig, data: PendulumData, rn
 
 export function pendulumTrainingOptions(cfg: ImodePendulumConfig): ImodeTrainingOptions {
   const model = pendulumModel(cfg);
-  return {
-    outerIterations: cfg.outerIterations,
-    outerLr: cfg.outerLr,
-    outerLrFinal: cfg.outerLrFinal,
-    inner: model.inner,
-    solver: model.solver,
-    learnEta0: cfg.learnEta0,
-    checkpointEvery: cfg.checkpointEvery,
-    gradClip: cfg.outerGradClip,
-  };
+  return { ...outerLoopOptionsOf(cfg), inner: model.inner, solver: model.solver };
 }
 
 /** Step 1: meta-training (resumes or reuses a checkpoint of the same config). */

@@ -7,7 +7,8 @@ import { configHash } from '../../src/core/config';
 import { ConfigError, DataError } from '../../src/core/errors';
 import { imodeBistable } from '../../src/experiments/imodeBistable';
 import { imodeDoublePendulum } from '../../src/experiments/imodeDoublePendulum';
-import { type ImodeFamilyConfig, type InstanceResult, familyAdaptBatch, familyParameters, leadingEtaSubspace, resolveFamilyConfig, runImodeFamily, scaledModel, simulateFamily, subspaceModel, trainingCheckpointKey, trainingFigures } from '../../src/experiments/imodeFamily';
+import { type ImodeFamilyConfig, type InstanceResult, familyAdaptBatch, familyParameters, familyTrainingOptions, leadingEtaSubspace, resolveFamilyConfig, runImodeFamily, scaledModel, simulateFamily, subspaceModel, trainingCheckpointKey, trainingFigures } from '../../src/experiments/imodeFamily';
+import { imodePendulumConfig, pendulumTrainingOptions } from '../../src/experiments/imodePendulum';
 import { imodeSlinky } from '../../src/experiments/imodeSlinky';
 import { imodeSummaryTable } from '../../src/experiments/imodeSummary';
 import { imodeVanDerPol } from '../../src/experiments/imodeVanDerPol';
@@ -57,6 +58,18 @@ describe('experiments/imodeFamily', () => {
     assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { extrapolateMargin: 0.5 }), /extrapolateMargin 0.5 would draw mu ≤ 0/);
     assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { activation: 'relu' }), /activation must be one of .*tanh.*softplus/);
     assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { outerGradClip: 0 }), (e: Error) => e instanceof ConfigError && /outerGradClip/.test(e.message));
+  });
+
+  it('the outer loop reads the same config fields for the pendulum and for every family (a --set reaches both trainers)', () => {
+    const changes = { outerIterations: 7, outerLr: 0.02, outerLrFinal: 0.002, learnEta0: false, checkpointEvery: 3, outerGradClip: 2.5 };
+    const family = familyTrainingOptions(resolveFamilyConfig(imodeVanDerPol, 'smoke', changes));
+    const pendulum = pendulumTrainingOptions(imodePendulumConfig('smoke', changes));
+    const expected = { outerIterations: 7, outerLr: 0.02, outerLrFinal: 0.002, learnEta0: false, checkpointEvery: 3, gradClip: 2.5 };
+    for (const options of [family, pendulum]) {
+      const { inner: _inner, solver: _solver, ...outer } = options;
+      assert.deepEqual(outer, expected);
+    }
+    assert.equal(familyTrainingOptions(resolveFamilyConfig(imodeVanDerPol, 'smoke')).gradClip, undefined);
   });
 
   it('a scaled model is the physical field in the loss units: dx̃/dt = f(x̃ ⊙ s) ⊘ s', () => {

@@ -25,6 +25,12 @@ export const imodeDoublePendulumSchema = {
   beta: { kind: 'number', exclusiveMin: 0, doc: 'Softplus sharpness β (softplus only)' },
   massFloor: { kind: 'number', exclusiveMin: 0, doc: 'smallest eigenvalue of the learned mass matrix' },
   forceModel: { kind: 'enum', values: ['general', 'lagrangian'], doc: "Q_net from a general force network, or the Euler–Lagrange equations of a learned potential V(θ, η) and the mass matrix" },
+  etaConditioning: {
+    kind: 'enum',
+    values: ['input', 'outputWeights'],
+    optional: true,
+    doc: "how η enters the 'lagrangian' networks: concatenated to their inputs (absent: the same), or as networks of η giving their readout weights",
+  },
 } as const;
 
 export type ImodeDoublePendulumConfig = ConfigOf<typeof imodeDoublePendulumSchema>;
@@ -70,7 +76,7 @@ const DEFAULT = {
 } as const;
 
 function fieldSpec(cfg: ImodeDoublePendulumConfig): MassMatrixFieldSpec {
-  return { positionDim: 2, etaDim: cfg.etaDim, width: cfg.width, depth: cfg.depth, activation: cfg.activation, beta: cfg.beta, oddInState: true, massFloor: cfg.massFloor, forceModel: cfg.forceModel };
+  return { positionDim: 2, etaDim: cfg.etaDim, width: cfg.width, depth: cfg.depth, activation: cfg.activation, beta: cfg.beta, oddInState: true, massFloor: cfg.massFloor, forceModel: cfg.forceModel, etaConditioning: cfg.etaConditioning };
 }
 
 export const imodeDoublePendulum: ImodeFamily<ImodeDoublePendulumConfig> = {

@@ -31,8 +31,21 @@
  * - The 2×2 solve is Cramer's rule, det M = m₁₁m₂₂ − m₁₂² ≥ ε² > 0:
  *     ω̇₁ = (m₂₂ Q₁ − m₁₂ Q₂) / det,   ω̇₂ = (m₁₁ Q₂ − m₁₂ Q₁) / det.
  *
- * Parameters are one flat list, the mass network's tensors then the force network's (`mlpTensors` order each), as
- * the training code's FieldFactory takes them. Only n = 2 is implemented (the closed-form solve is 2×2).
+ * How η enters (`etaConditioning`):
+ *   'input':          η is concatenated to each network's input, as above (the iMODE paper's way).
+ *   'outputWeights':  the networks see the configuration only, and their readouts are networks of η:
+ *                       o = h_m(cos Δ) W(η) + b(η),   V = h_V(cos θ₁, cos θ₂, sin θ₁ sin θ₂) · w(η),
+ *                     h_m, h_V the hidden layers of the mass and potential networks, (W, b) and w the outputs of two
+ *                     MLPs of η. This is the form of the double pendulum's own Lagrangian, whose entries are
+ *                     products of a function of the lengths and a function of the configuration: with unit masses
+ *                     M = [[2l₁², l₁l₂ cos Δ], [l₁l₂ cos Δ, l₂²]], so L₁₁ = √2 l₁, L₂₁ = l₂ cos Δ / √2,
+ *                     L₂₂ = l₂ (1 − cos² Δ / 2)^½, and V = −g (2 l₁ cos θ₁ + l₂ cos θ₂). A network fed [x, η] has to
+ *                     build such products from its activations' curvature. M' needs only h_m's tangent, ∇V is the
+ *                     backward pass started at w (conditionOutputWeights), so both stay analytic.
+ *
+ * Parameters are one flat list, the mass network's tensors then the force network's (`mlpTensors` order each), then
+ * with 'outputWeights' the mass readout network's and the potential readout network's, as the training code's
+ * FieldFactory takes them. Only n = 2 is implemented (the closed-form solve is 2×2).
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
@@ -50,6 +63,7 @@ import {
   type MlpParams,
   type MlpSpec,
   conditionMlp,
+  conditionOutputWeights,
   conditionedInputGradient,
   conditionedValue,
   initMlp,
@@ -70,6 +84,12 @@ export interface MassMatrixFieldSpec extends HiddenLayers {
   massFloor: number;
   /** Q_net from a general force network, or from the Euler–Lagrange equations of a learned potential */
   forceModel: 'general' | 'lagrangian';
+  /**
+   * How η enters: 'input' (absent: the same) concatenates it to each network's input; 'outputWeights' ('lagrangian'
+   * only) makes each network's readout a network of η, so o and V are sums of learned functions of the configuration
+   * with η-dependent coefficients (see the module comment).
+   */
+  etaConditioning?: 'input' | 'outputWeights';
 }
 
 /** Reflection (θ, ω) ↦ (−θ, −ω) on the force network's features (sin θ₁, sin θ₂, cos θ₁, cos θ₂, ω₁, ω₂). */
@@ -78,18 +98,46 @@ const FORCE_FEATURE_REFLECTION = [-1, -1, 1, 1, -1, -1] as const;
 /** Inputs of the potential network besides η: cos θ₁, cos θ₂, sin θ₁ sin θ₂. */
 const POTENTIAL_FEATURES = 3;
 
+export interface MassMatrixMlpSpecs {
+  mass: MlpSpec;
+  force: MlpSpec;
+  /**
+   * 'outputWeights': the readout networks, η → (W, b) of the mass network, [width · 3 + 3] (W row-major
+   * [width, 3]), and η → w of the potential network, [width]; null with 'input'
+   */
+  readouts: Readouts<MlpSpec> | null;
+}
+
+interface Readouts<T> {
+  mass: T;
+  potential: T;
+}
+
 /**
- * The two networks: mass [cos Δ, η] → (o₁, o₂, o₃), and `force`, which is force [sin θ, cos θ, ω, η] → Q ('general')
- * or potential [cos θ₁, cos θ₂, sin θ₁ sin θ₂, η] → V ('lagrangian', no output bias).
+ * The networks: mass [cos Δ, η] → (o₁, o₂, o₃), and `force`, which is force [sin θ, cos θ, ω, η] → Q ('general')
+ * or potential [cos θ₁, cos θ₂, sin θ₁ sin θ₂, η] → V ('lagrangian', no output bias). With 'outputWeights' the mass
+ * and potential networks are their hidden layers alone, on the configuration features, and two readout networks
+ * take η.
  */
-export function massMatrixMlpSpecs(s: MassMatrixFieldSpec): { mass: MlpSpec; force: MlpSpec } {
+export function massMatrixMlpSpecs(s: MassMatrixFieldSpec): MassMatrixMlpSpecs {
   if (s.positionDim !== 2) throw new ConfigError(`positionDim must be 2 (the mass-matrix field solves 2×2 systems), got ${s.positionDim}`);
   requirePositiveInteger('etaDim', s.etaDim);
   if (!(s.massFloor > 0)) throw new ConfigError(`massFloor must be > 0, got ${s.massFloor}`);
   if (s.forceModel !== 'general' && s.forceModel !== 'lagrangian') throw new ConfigError(`forceModel must be 'general' or 'lagrangian', got '${String(s.forceModel)}'`);
+  const conditioning = s.etaConditioning ?? 'input';
+  if (conditioning !== 'input' && conditioning !== 'outputWeights') throw new ConfigError(`etaConditioning must be 'input' or 'outputWeights', got '${String(conditioning)}'`);
+  if (conditioning === 'outputWeights') {
+    if (s.forceModel !== 'lagrangian') throw new ConfigError("etaConditioning 'outputWeights' needs forceModel 'lagrangian' (its readouts are those of M and V)");
+    return {
+      mass: hiddenLayersOf(hiddenLayersMlpSpec(s, 1, 3)),
+      force: hiddenLayersOf(hiddenLayersMlpSpec(s, POTENTIAL_FEATURES, 1)),
+      readouts: { mass: hiddenLayersMlpSpec(s, s.etaDim, 3 * (s.width + 1)), potential: hiddenLayersMlpSpec(s, s.etaDim, s.width) },
+    };
+  }
   return {
     mass: hiddenLayersMlpSpec(s, 1 + s.etaDim, 3),
     force: s.forceModel === 'general' ? hiddenLayersMlpSpec(s, FORCE_FEATURE_REFLECTION.length + s.etaDim, 2) : potentialSpec(s),
+    readouts: null,
   };
 }
 
@@ -99,23 +147,45 @@ function potentialSpec(s: MassMatrixFieldSpec): MlpSpec {
   return { ...spec, biases: [...spec.biases.slice(0, -1), false] };
 }
 
+/** The spec without its (identity) output layer: input → the last hidden layer. */
+function hiddenLayersOf(spec: MlpSpec): MlpSpec {
+  return { sizes: spec.sizes.slice(0, -1), activations: spec.activations.slice(0, -1), biases: spec.biases.slice(0, -1) };
+}
+
 function tensorCount(spec: MlpSpec): number {
   return spec.biases.length + spec.biases.filter(Boolean).length;
 }
 
-/** PyTorch-default initialised weights, mass network's tensors then the force network's. */
+const readoutSpecs = (specs: MassMatrixMlpSpecs): MlpSpec[] => (specs.readouts ? [specs.readouts.mass, specs.readouts.potential] : []);
+
+/** PyTorch-default initialised weights: the mass network's tensors, the force network's, then the readouts'. */
 export function massMatrixFieldParamsInit(s: MassMatrixFieldSpec, rng: Rng): tf.Tensor[] {
   const specs = massMatrixMlpSpecs(s);
-  return [...mlpTensors(initMlp(specs.mass, rng)), ...mlpTensors(initMlp(specs.force, rng))];
+  return [specs.mass, specs.force, ...readoutSpecs(specs)].flatMap((spec) => mlpTensors(initMlp(spec, rng)));
 }
 
-function splitParams(specs: { mass: MlpSpec; force: MlpSpec }, params: readonly tf.Tensor[]): { mass: MlpParams; force: MlpParams } {
-  const massCount = tensorCount(specs.mass);
-  const forceCount = tensorCount(specs.force);
-  if (params.length !== massCount + forceCount) {
-    throw new ConfigError(`params: expected ${massCount} mass-network then ${forceCount} force-network tensors, got ${params.length}`);
+interface MassMatrixNets {
+  mass: MlpParams;
+  force: MlpParams;
+  /** with 'outputWeights', else null */
+  readouts: Readouts<MlpParams> | null;
+}
+
+function splitParams(specs: MassMatrixMlpSpecs, params: readonly tf.Tensor[]): MassMatrixNets {
+  const all = [specs.mass, specs.force, ...readoutSpecs(specs)];
+  const counts = all.map(tensorCount);
+  const expected = counts.reduce((a, b) => a + b, 0);
+  if (params.length !== expected) {
+    const names = ['mass-network', 'force-network', 'mass-readout', 'potential-readout'];
+    throw new ConfigError(`params: expected ${counts.map((c, i) => `${c} ${names[i]}`).join(' then ')} tensors, got ${params.length}`);
   }
-  return { mass: mlpFromTensors(specs.mass, params.slice(0, massCount)), force: mlpFromTensors(specs.force, params.slice(massCount)) };
+  let k = 0;
+  const nets = all.map((spec, i) => {
+    const net = mlpFromTensors(spec, params.slice(k, k + counts[i]));
+    k += counts[i];
+    return net;
+  });
+  return { mass: nets[0], force: nets[1], readouts: nets.length === 4 ? { mass: nets[2], potential: nets[3] } : null };
 }
 
 interface MassEntries {
@@ -142,19 +212,54 @@ function massFromOutputs(s: MassMatrixFieldSpec, o: tf.Tensor2D): MassEntries & 
   };
 }
 
+/** The mass network's outputs o and do/d cos Δ as functions of cos Δ: [rows, 1] → [rows, 3], for fixed rows of η. */
+interface ConditionedMass {
+  outputs: (cosDelta: tf.Tensor2D) => tf.Tensor2D;
+  outputsAndTangent: (cosDelta: tf.Tensor2D) => { value: tf.Tensor2D; tangent: tf.Tensor2D };
+}
+
+/** Built once per field: with 'outputWeights' the readout o = h W(η) + b(η), do/d cos Δ = ḣ W(η), from one evaluation of the readout network. */
+function conditionMass(specs: MassMatrixMlpSpecs, nets: MassMatrixNets, etaRows: tf.Tensor2D): ConditionedMass {
+  if (!specs.readouts || !nets.readouts) {
+    const input = (cosDelta: tf.Tensor2D) => tf.concat([cosDelta, etaRows], 1) as tf.Tensor2D;
+    return {
+      outputs: (cosDelta) => mlpApply(specs.mass, nets.mass, input(cosDelta)),
+      outputsAndTangent: (cosDelta) => mlpValueAndInputTangent(specs.mass, nets.mass, input(cosDelta), 0),
+    };
+  }
+  const rows = etaRows.shape[0];
+  const width = specs.mass.sizes[specs.mass.sizes.length - 1];
+  const readout = mlpApply(specs.readouts.mass, nets.readouts.mass, etaRows);
+  const weights = tf.reshape(tf.slice(readout, [0, 0], [-1, 3 * width]), [rows, width, 3]) as tf.Tensor3D;
+  const bias = tf.slice(readout, [0, 3 * width], [-1, 3]) as tf.Tensor2D;
+  const read = (h: tf.Tensor2D) => tf.reshape(tf.matMul(tf.reshape(h, [rows, 1, width]) as tf.Tensor3D, weights), [rows, 3]) as tf.Tensor2D;
+  return {
+    outputs: (cosDelta) => tf.add(read(mlpApply(specs.mass, nets.mass, cosDelta)), bias) as tf.Tensor2D,
+    outputsAndTangent: (cosDelta) => {
+      const { value, tangent } = mlpValueAndInputTangent(specs.mass, nets.mass, cosDelta, 0);
+      return { value: tf.add(read(value), bias) as tf.Tensor2D, tangent: read(tangent) };
+    },
+  };
+}
+
+/** The potential network for fixed rows of η, as a conditioned scalar network (value and analytic input gradient). */
+function conditionPotential(specs: MassMatrixMlpSpecs, nets: MassMatrixNets, etaRows: tf.Tensor2D): ConditionedMlp {
+  if (!specs.readouts || !nets.readouts) return conditionMlp(specs.force, nets.force, etaRows);
+  return conditionOutputWeights(specs.force, nets.force, mlpApply(specs.readouts.potential, nets.readouts.potential, etaRows));
+}
+
 /** The distinct entries of M = L Lᵀ + εI, each [rows, 1]. θ: [rows, 2] */
-function massEntries(s: MassMatrixFieldSpec, spec: MlpSpec, net: MlpParams, theta: tf.Tensor2D, etaRows: tf.Tensor2D): MassEntries {
-  const cosDelta = tf.cos(angleDifference(theta));
-  return massFromOutputs(s, mlpApply(spec, net, tf.concat([cosDelta, etaRows], 1) as tf.Tensor2D));
+function massEntries(s: MassMatrixFieldSpec, mass: ConditionedMass, theta: tf.Tensor2D): MassEntries {
+  return massFromOutputs(s, mass.outputs(tf.cos(angleDifference(theta)) as tf.Tensor2D));
 }
 
 /**
  * M's entries and their derivatives in Δ: dM/dΔ = (dM/do)(do/d cos Δ)(−sin Δ), with softplus' = sigmoid and
  *   dm₁₁ = 2 l₁₁ l₁₁',   dm₁₂ = l₁₁' l₂₁ + l₁₁ l₂₁',   dm₂₂ = 2 l₂₁ l₂₁' + 2 l₂₂ l₂₂'.
  */
-function massEntriesAndDerivative(s: MassMatrixFieldSpec, spec: MlpSpec, net: MlpParams, theta: tf.Tensor2D, etaRows: tf.Tensor2D): { m: MassEntries; dm: MassEntries } {
+function massEntriesAndDerivative(s: MassMatrixFieldSpec, mass: ConditionedMass, theta: tf.Tensor2D): { m: MassEntries; dm: MassEntries } {
   const delta = angleDifference(theta);
-  const { value: o, tangent } = mlpValueAndInputTangent(spec, net, tf.concat([tf.cos(delta), etaRows], 1) as tf.Tensor2D, 0);
+  const { value: o, tangent } = mass.outputsAndTangent(tf.cos(delta) as tf.Tensor2D);
   const dO = tf.mul(tangent, tf.neg(tf.sin(delta))) as tf.Tensor2D;
   const m = massFromOutputs(s, o);
   const dl11 = tf.mul(tf.sigmoid(column(o, 0)), column(dO, 0));
@@ -197,19 +302,21 @@ function potentialGradient(potential: ConditionedMlp, theta: tf.Tensor2D): [tf.T
 type MassAndForce = (theta: tf.Tensor2D, omega: tf.Tensor2D) => { m: MassEntries; q1: tf.Tensor2D; q2: tf.Tensor2D };
 
 /** 'general': Q_net from the force network (orbit-averaged with oddInState). */
-function generalMassAndForce(s: MassMatrixFieldSpec, specs: { mass: MlpSpec; force: MlpSpec }, nets: { mass: MlpParams; force: MlpParams }, etaRows: tf.Tensor2D): MassAndForce {
+function generalMassAndForce(s: MassMatrixFieldSpec, specs: MassMatrixMlpSpecs, nets: MassMatrixNets, etaRows: tf.Tensor2D): MassAndForce {
   const force = etaConditionedNet(specs.force, nets.force, etaRows, s.oddInState ? FORCE_FEATURE_REFLECTION : null);
+  const mass = conditionMass(specs, nets, etaRows);
   return (theta, omega) => {
     const Q = force(tf.concat([tf.sin(theta), tf.cos(theta), omega], 1) as tf.Tensor2D);
-    return { m: massEntries(s, specs.mass, nets.mass, theta, etaRows), q1: column(Q, 0), q2: column(Q, 1) };
+    return { m: massEntries(s, mass, theta), q1: column(Q, 0), q2: column(Q, 1) };
   };
 }
 
 /** 'lagrangian': Q_net = −∇V − (ω₁ − ω₂) M' ω + ½ (ωᵀ M' ω) (1, −1). */
-function lagrangianMassAndForce(s: MassMatrixFieldSpec, specs: { mass: MlpSpec; force: MlpSpec }, nets: { mass: MlpParams; force: MlpParams }, etaRows: tf.Tensor2D): MassAndForce {
-  const potential = conditionMlp(specs.force, nets.force, etaRows);
+function lagrangianMassAndForce(s: MassMatrixFieldSpec, specs: MassMatrixMlpSpecs, nets: MassMatrixNets, etaRows: tf.Tensor2D): MassAndForce {
+  const potential = conditionPotential(specs, nets, etaRows);
+  const mass = conditionMass(specs, nets, etaRows);
   return (theta, omega) => {
-    const { m, dm } = massEntriesAndDerivative(s, specs.mass, nets.mass, theta, etaRows);
+    const { m, dm } = massEntriesAndDerivative(s, mass, theta);
     const [w1, w2] = [column(omega, 0), column(omega, 1)];
     const p1 = tf.add(tf.mul(dm.m11, w1), tf.mul(dm.m12, w2));
     const p2 = tf.add(tf.mul(dm.m12, w1), tf.mul(dm.m22, w2));
@@ -231,7 +338,7 @@ export function massMatrix(s: MassMatrixFieldSpec, params: readonly tf.Tensor[],
   if (q.rank !== 2 || q.shape[1] !== 2 || q.shape[0] !== etaRows.shape[0]) {
     throw new ConfigError(`massMatrix: q must be [rows = ${etaRows.shape[0]}, positionDim = 2], got [${q.shape.join(', ')}]`);
   }
-  const { m11, m12, m22 } = massEntries(s, specs.mass, splitParams(specs, params).mass, q, etaRows);
+  const { m11, m12, m22 } = massEntries(s, conditionMass(specs, splitParams(specs, params), etaRows), q);
   return tf.reshape(tf.concat([m11, m12, m12, m22], 1), [-1, 2, 2]) as tf.Tensor3D;
 }
 
@@ -246,9 +353,9 @@ export function massMatrixEnergy(s: MassMatrixFieldSpec, params: readonly tf.Ten
   const nets = splitParams(specs, params);
   const theta = tf.slice(x, [0, 0], [-1, 2]) as tf.Tensor2D;
   const [w1, w2] = [column(x, 2), column(x, 3)];
-  const { m11, m12, m22 } = massEntries(s, specs.mass, nets.mass, theta, etaRows);
+  const { m11, m12, m22 } = massEntries(s, conditionMass(specs, nets, etaRows), theta);
   const kinetic = tf.mul(tf.add(tf.add(tf.mul(m11, tf.square(w1)), tf.mul(tf.mul(m12, tf.mul(w1, w2)), 2)), tf.mul(m22, tf.square(w2))), 0.5);
-  const potential = conditionedValue(conditionMlp(specs.force, nets.force, etaRows), potentialFeatures(theta).features);
+  const potential = conditionedValue(conditionPotential(specs, nets, etaRows), potentialFeatures(theta).features);
   return tf.add(kinetic, potential) as tf.Tensor2D;
 }
 

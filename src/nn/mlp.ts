@@ -149,6 +149,11 @@ export interface ConditionedMlp {
    */
   top: number;
   topGradient: tf.Tensor2D | null;
+  /**
+   * Per-row weights w: [rows, out_L] of a readout y = h_L · w that is not one of the layers (conditionOutputWeights),
+   * or null. Then top is the last layer and topGradient is w itself.
+   */
+  outputWeights: tf.Tensor2D | null;
 }
 
 /** condition: [rows, in − inputDim] (rows must match the x of every later call), or null when the input is all x. */
@@ -172,7 +177,24 @@ export function conditionMlp(spec: MlpSpec, p: MlpParams, condition: tf.Tensor2D
   // The same products, in the same order, as the backward pass of conditionedValueAndInputGradient.
   let topGradient: tf.Tensor2D | null = null;
   for (let l = p.weights.length - 1; l > top && top >= 0; l--) topGradient = topGradient === null ? transposed[l] : matMul(topGradient, transposed[l]);
-  return { spec, params: p, inputDim, firstWeight, firstOffset, transposed, top, topGradient };
+  return { spec, params: p, inputDim, firstWeight, firstOffset, transposed, top, topGradient, outputWeights: null };
+}
+
+/**
+ * A body x ↦ h_L(x) whose every layer has an activation, read out by weights that differ per row:
+ *   y = h_L(x) · w,   w: [rows, out_L] (e.g. produced by a network of each row's latent code),
+ * so that y is a sum of learned functions of x with row-dependent coefficients. The input gradient is the backward
+ * pass started at g_L = w instead of at a row shared by all rows; the vector–Jacobian product then returns w̄ per row.
+ */
+export function conditionOutputWeights(spec: MlpSpec, p: MlpParams, outputWeights: tf.Tensor2D): ConditionedMlp {
+  const layers = spec.activations.length;
+  if (spec.activations[layers - 1].kind === 'identity') throw new ConfigError('conditionOutputWeights: the body\'s last layer needs an activation (the row weights are its readout)');
+  const out = spec.sizes[layers];
+  if (outputWeights.rank !== 2 || outputWeights.shape[1] !== out) {
+    throw new ConfigError(`conditionOutputWeights: outputWeights must be [rows, ${out}], got [${outputWeights.shape.join(', ')}]`);
+  }
+  const transposed = p.weights.map((w) => tf.transpose(w) as tf.Tensor2D);
+  return { spec, params: p, inputDim: spec.sizes[0], firstWeight: p.weights[0], firstOffset: p.biases[0], transposed, top: layers - 1, topGradient: outputWeights, outputWeights };
 }
 
 /** The forward pass: y and, when asked, σ'_ℓ(z_ℓ) of every layer (null for the identity). */
@@ -192,6 +214,7 @@ function conditionedForward(m: ConditionedMlp, x: tf.Tensor2D, withDerivatives: 
     h = act.h;
     derivatives.push(act.d);
   }
+  if (m.outputWeights) h = tf.sum(tf.mul(h, m.outputWeights), 1, true) as tf.Tensor2D;
   return { value: h, derivatives };
 }
 
@@ -204,10 +227,10 @@ export function conditionedValue(m: ConditionedMlp, x: tf.Tensor2D): tf.Tensor2D
 export function conditionedValueAndInputGradient(m: ConditionedMlp, x: tf.Tensor2D): { value: tf.Tensor2D; inputGradient: tf.Tensor2D } {
   const { value: h, derivatives } = conditionedForward(m, x, true);
   const p = m.params;
-  // Backward pass: g starts as ∂y/∂h_L = 1 for every row. While no activation has been met, g is the same for every
-  // row and is kept as a single broadcast row [1, n]: a tiled copy would cost a slice and an add per row in the
-  // backward pass of training (tf.tile's gradient).
-  let g: tf.Tensor2D | null = null;
+  // Backward pass: g starts as ∂y/∂h_L, 1 for every row (or the row weights w of conditionOutputWeights). While no
+  // activation has been met, g is the same for every row and is kept as a single broadcast row [1, n]: a tiled copy
+  // would cost a slice and an add per row in the backward pass of training (tf.tile's gradient).
+  let g: tf.Tensor2D | null = m.outputWeights;
   for (let l = p.weights.length - 1; l >= 0; l--) {
     const d = derivatives[l];
     const gz: tf.Tensor2D | null = g === null ? d : d === null ? g : (tf.mul(g, d) as tf.Tensor2D);
@@ -333,7 +356,7 @@ function inputGradientVjp(L: InputGradientLayout, t: readonly tf.Tensor[], P: In
       zBar.push(tf.mul(weighted, secondDerivative(L.activations[l], P.h[l], d)) as tf.Tensor2D);
     }
   }
-  const topGradientBar = u.topGradient ? tf.sum(gBar, 0, true) : null;
+  const topGradientBar = u.topGradient ? reduceTo(gBar, u.topGradient) : null;
   const weightBar: tf.Tensor[] = new Array(L.top + 1);
   const biasBar: (tf.Tensor | null)[] = new Array(L.top + 1).fill(null);
   let offsetBar: tf.Tensor | null = null;

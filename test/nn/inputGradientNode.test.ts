@@ -8,7 +8,8 @@ import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import { createRng } from '../../src/core/rng';
-import { type Activation, type MlpSpec, conditionMlp, conditionedInputGradient, conditionedValueAndInputGradient, initMlp, mlpFromTensors, mlpTensors } from '../../src/nn/mlp';
+import { ConfigError } from '../../src/core/errors';
+import { type Activation, type MlpSpec, conditionMlp, conditionOutputWeights, conditionedInputGradient, conditionedValue, conditionedValueAndInputGradient, initMlp, mlpApply, mlpFromTensors, mlpTensors } from '../../src/nn/mlp';
 
 interface Case {
   name: string;
@@ -88,6 +89,68 @@ describe('nn/mlp conditionedInputGradient (custom-gradient node)', () => {
       tf.dispose([...params, x, weights, ...(condition ? [condition] : [])]);
     });
   }
+
+  describe('conditionOutputWeights: y = h_L(x) · w with w per row', () => {
+    const body: MlpSpec = { sizes: [3, 8, 6], activations: [{ kind: 'tanh' }, { kind: 'tanh' }], biases: [true, true] };
+    const xs = [[0.3, -0.2, 0.5], [-0.5, 0.4, 0.1], [0.1, 0.05, -0.3]];
+    const setupReadout = () => {
+      const params = mlpTensors(initMlp(body, createRng(5)));
+      const w = tf.tensor2d(xs.map((_, i) => Array.from({ length: 6 }, (_, j) => Math.sin(1 + i + 2 * j))));
+      return { params, w, x: tf.tensor2d(xs) };
+    };
+
+    it('its value is Σ_k w_k h_k(x) per row, and its input gradient matches central differences of that value', () => {
+      const { params, w, x } = setupReadout();
+      const net = mlpFromTensors(body, params);
+      const m = conditionOutputWeights(body, net, w);
+      const value = tf.tidy(() => Array.from(conditionedValue(m, x).dataSync()));
+      const expected = tf.tidy(() => Array.from(tf.sum(tf.mul(mlpApply(body, net, x), w), 1).dataSync()));
+      value.forEach((v, r) => assert.ok(Math.abs(v - expected[r]) < 1e-6, `row ${r}: ${v} vs ${expected[r]}`));
+      const gradient = tf.tidy(() => conditionedInputGradient(m, x).arraySync() as number[][]);
+      const h = 1e-2;
+      for (let j = 0; j < 3; j++) {
+        const shifted = (delta: number) => tf.tidy(() => Array.from(conditionedValue(m, tf.add(x, tf.oneHot([j, j, j], 3).mul(delta)) as tf.Tensor2D).dataSync()));
+        const [plus, minus] = [shifted(h), shifted(-h)];
+        // A row-shared readout would give every row the same weights: the rows differ here, so a broadcast bug fails.
+        gradient.forEach((row, r) => assert.ok(Math.abs(row[j] - (plus[r] - minus[r]) / (2 * h)) < 2e-3, `row ${r}, x${j}: ${row[j]} vs fd ${(plus[r] - minus[r]) / (2 * h)}`));
+      }
+      tf.dispose([...params, w, x]);
+    });
+
+    it('first-order gradients for x, the body and the row weights match the taped path (w̄ per row, not summed)', () => {
+      const { params, w, x } = setupReadout();
+      const weights = tf.tensor2d(xs.map((_, i) => [1 + 0.5 * i, -0.7, 0.3 * i]));
+      const before = tf.memory().numTensors;
+      const grads = (fast: boolean) =>
+        tf.tidy(() =>
+          tf.grads((...ts: tf.Tensor[]) => {
+            const m = conditionOutputWeights(body, mlpFromTensors(body, ts.slice(2)), ts[1] as tf.Tensor2D);
+            const g = fast ? conditionedInputGradient(m, ts[0] as tf.Tensor2D) : conditionedValueAndInputGradient(m, ts[0] as tf.Tensor2D).inputGradient;
+            return tf.sum(tf.mul(g, weights)) as tf.Scalar;
+          })([x, w, ...params]).map((g) => g.arraySync() as number[][]),
+        );
+      const fast = grads(true);
+      const ref = grads(false);
+      assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+      assert.deepEqual([fast[1].length, fast[1][0].length], [3, 6], 'one row of w̄ per row');
+      fast.forEach((g, i) => {
+        const flat = ([] as number[]).concat(...(g as unknown as number[][]));
+        const refFlat = ([] as number[]).concat(...(ref[i] as unknown as number[][]));
+        const scale = Math.max(1e-6, ...refFlat.map(Math.abs));
+        flat.forEach((v, j) => assert.ok(Math.abs(v - refFlat[j]) <= 1e-5 * scale, `tensor ${i} entry ${j}: ${v} vs ${refFlat[j]}`));
+      });
+      tf.dispose([...params, w, x, weights]);
+    });
+
+    it('refuses a body without a last activation and row weights of the wrong width', () => {
+      const { params, w, x } = setupReadout();
+      const net = mlpFromTensors(body, params);
+      const linearTop: MlpSpec = { ...body, activations: [{ kind: 'tanh' }, { kind: 'identity' }] };
+      assert.throws(() => conditionOutputWeights(linearTop, net, w), (e: Error) => e instanceof ConfigError && /last layer needs an activation/.test(e.message));
+      assert.throws(() => conditionOutputWeights(body, net, tf.zeros([3, 5]) as tf.Tensor2D), (e: Error) => e instanceof ConfigError && /outputWeights must be \[rows, 6\], got \[3, 5\]/.test(e.message));
+      tf.dispose([...params, w, x]);
+    });
+  });
 
   it('second order (the iMODE inner step differentiated through): ∂/∂θ |∂L/∂η|² matches finite differences and the taped path', () => {
     const c = CASES[0];

@@ -164,15 +164,50 @@ describe('nn/massMatrixField', () => {
     });
   }
 
-  describe("forceModel 'lagrangian'", () => {
-    const lagrangian: MassMatrixFieldSpec = { ...base, forceModel: 'lagrangian' };
+  for (const etaConditioning of ['input', 'outputWeights'] as const) describe(`forceModel 'lagrangian', etaConditioning '${etaConditioning}'`, () => {
+    const lagrangian: MassMatrixFieldSpec = { ...base, forceModel: 'lagrangian', etaConditioning };
 
-    it('has a potential network on (cos θ₁, cos θ₂, sin θ₁ sin θ₂, η) → V', () => {
-      const specs = massMatrixMlpSpecs(lagrangian);
-      assert.deepEqual(specs.force.sizes, [3 + 2, 16, 16, 1]);
-      assert.deepEqual(specs.force.biases, [true, true, false], 'no output bias: a constant in V moves nothing');
-      assert.deepEqual(specs.mass.sizes, [1 + 2, 16, 16, 3]);
-    });
+    if (etaConditioning === 'input') {
+      it('has a potential network on (cos θ₁, cos θ₂, sin θ₁ sin θ₂, η) → V', () => {
+        const specs = massMatrixMlpSpecs(lagrangian);
+        assert.deepEqual(specs.force.sizes, [3 + 2, 16, 16, 1]);
+        assert.deepEqual(specs.force.biases, [true, true, false], 'no output bias: a constant in V moves nothing');
+        assert.deepEqual(specs.mass.sizes, [1 + 2, 16, 16, 3]);
+        assert.equal(specs.readouts, null);
+      });
+    } else {
+      it('has hidden layers on the configuration alone and readout networks of η: (W, b) for the mass network, w for V', () => {
+        const specs = massMatrixMlpSpecs(lagrangian);
+        assert.deepEqual(specs.mass.sizes, [1, 16, 16]);
+        assert.deepEqual(specs.force.sizes, [3, 16, 16]);
+        assert.deepEqual(specs.readouts?.mass.sizes, [2, 16, 16, 3 * 17]);
+        assert.deepEqual(specs.readouts?.potential.sizes, [2, 16, 16, 16]);
+        assert.throws(() => massMatrixMlpSpecs({ ...base, etaConditioning }), (e: Error) => e instanceof ConfigError && /needs forceModel 'lagrangian'/.test(e.message));
+        assert.throws(() => massMatrixMlpSpecs({ ...lagrangian, etaConditioning: 'film' as 'input' }), (e: Error) => e instanceof ConfigError && /etaConditioning must be 'input' or 'outputWeights', got 'film'/.test(e.message));
+      });
+
+      it('η enters only through the readouts: with readouts that ignore η, two η give the same field', () => {
+        // Zero weights and a constant bias in the readouts' last layers make every η read out the same (W, b) and w:
+        // the field must then ignore η, which an η fed to the hidden layers would not.
+        const specs = massMatrixMlpSpecs(lagrangian);
+        const params = massMatrixFieldParamsInit(lagrangian, createRng(27));
+        const count = (spec: { biases: boolean[] }) => spec.biases.length + spec.biases.filter(Boolean).length;
+        const readoutStart = count(specs.mass) + count(specs.force);
+        const depth = 3;
+        const lastLayer = (offset: number) => [offset + depth - 1, offset + 2 * depth - 1];
+        const [massLast, potentialLast] = [lastLayer(readoutStart), lastLayer(readoutStart + 2 * depth)];
+        const zeroed = new Set([massLast[0], potentialLast[0]]);
+        const replaced = new Set([...massLast, ...potentialLast]);
+        const constantReadout = params.map((p, i) => (zeroed.has(i) ? tf.zerosLike(p) : replaced.has(i) ? tf.fill(p.shape, 0.3) : p));
+        const x = randomMatrix(createRng(28), 3, 4, 1);
+        const a = fieldAt(lagrangian, constantReadout, x, [[0.1, -0.4], [0.2, 0.3], [-1, 1]]);
+        const b = fieldAt(lagrangian, constantReadout, x, [[2, 0.5], [-0.7, 0], [0.4, -0.9]]);
+        a.forEach((row, r) => row.forEach((v, j) => assert.ok(Math.abs(v - b[r][j]) < 1e-6, `row ${r}, ${j}: ${v} vs ${b[r][j]}`)));
+        const c = fieldAt(lagrangian, params, x, [[2, 0.5], [-0.7, 0], [0.4, -0.9]]);
+        assert.ok(c.some((row, r) => row.some((v, j) => Math.abs(v - b[r][j]) > 1e-3)), 'with trained readouts η must matter');
+        tf.dispose([...params, ...constantReadout.filter((_, i) => replaced.has(i))]);
+      });
+    }
 
     for (const activation of ['tanh', 'softplus'] as const) {
       it(`conserves its energy ½ωᵀMω + V along its own flow for random weights, while kinetic and potential energy trade (${activation})`, () => {
@@ -230,17 +265,26 @@ describe('nn/massMatrixField', () => {
       tf.dispose(params);
     });
 
-    it('the gradient of an RK4 rollout loss matches central finite differences', () => {
+    it('the gradient of an RK4 rollout loss matches central finite differences, for the weights and for η (the inner loop\'s)', () => {
       const rng = createRng(25);
       const params = massMatrixFieldParamsInit(lagrangian, rng);
       const rollout = randomRolloutLoss(rng, 4, 2, (ps, eta) => massMatrixVectorField(lagrangian, ps, eta));
-      const worst = assertGradientMatchesCentralDifferences(rollout.loss, params, [0, 2, 5, 6, 8, 10], 1e-2, { relative: 2e-2, absolute: 3e-5 });
-      console.log(`      rollout gradient vs finite differences: worst relative error ${worst.toExponential(2)}`);
-      tf.dispose(params);
+      // Every tensor of the first layers and outputs of each network (readouts included with 'outputWeights').
+      const checked = Array.from({ length: params.length }, (_, i) => i).filter((i) => i % 2 === 0 || i === params.length - 1);
+      const worst = assertGradientMatchesCentralDifferences(rollout.loss, params, checked, 1e-2, { relative: 2e-2, absolute: 3e-5 });
+      // ∂L/∂η through a rollout: what the inner loop's Levenberg–Marquardt Jacobian differentiates.
+      const eta = tf.tensor2d(randomMatrix(createRng(29), 4, 2, 1));
+      const x0 = tf.tensor2d(randomMatrix(createRng(30), 4, 4, 1));
+      const target = tf.tensor3d([0, 1, 2].map((k) => randomMatrix(createRng(31 + k), 4, 4, 1)));
+      const etaLoss = (ps: readonly tf.Tensor[]) =>
+        tf.mean(tf.square(tf.sub(odeint(massMatrixVectorField(lagrangian, params, ps[0] as tf.Tensor2D), x0, [0, 0.2, 0.4], { method: 'rk4', substeps: 2 }), target))) as tf.Scalar;
+      const worstEta = assertGradientMatchesCentralDifferences(etaLoss, [eta], [0], 1e-2, { relative: 2e-2, absolute: 3e-5 });
+      console.log(`      rollout gradient vs finite differences: worst relative error ${worst.toExponential(2)} (weights), ${worstEta.toExponential(2)} (η)`);
+      tf.dispose([...params, eta, x0, target]);
       rollout.dispose();
     });
 
-    it('refuses an unknown forceModel, and an energy for a general field', () => {
+    if (etaConditioning === 'input') it('refuses an unknown forceModel, and an energy for a general field', () => {
       const params = massMatrixFieldParamsInit(base, createRng(26));
       const eta = tf.tensor2d([[0, 0]]);
       assert.throws(() => massMatrixVectorField({ ...base, forceModel: 'hamiltonian' as 'general' }, params, eta), (e: Error) => e instanceof ConfigError && /forceModel must be 'general' or 'lagrangian', got 'hamiltonian'/.test(e.message));
@@ -249,19 +293,21 @@ describe('nn/massMatrixField', () => {
     });
   });
 
-  it('leaves no tensors behind when a field is built, evaluated and differentiated inside tf.tidy', () => {
-    const params = massMatrixFieldParamsInit(base, createRng(11));
-    const x = tf.tensor2d(randomMatrix(createRng(12), 3, 4, 1));
-    const eta = tf.tensor2d(randomMatrix(createRng(13), 3, 2, 1));
-    const before = tf.memory().numTensors;
-    tf.tidy(() => {
-      massMatrixVectorField(base, params, eta)(0, x).dataSync();
-      massMatrix(base, params, tf.slice(x, [0, 0], [-1, 2]) as tf.Tensor2D, eta).dataSync();
-      tf.grads((...ps: tf.Tensor[]) => tf.sum(massMatrixVectorField(base, ps, eta)(0, x)))(params);
+  for (const s of [base, { ...base, forceModel: 'lagrangian', etaConditioning: 'outputWeights' } as MassMatrixFieldSpec]) {
+    it(`leaves no tensors behind when a field is built, evaluated and differentiated inside tf.tidy (${s.forceModel}, ${s.etaConditioning ?? 'input'})`, () => {
+      const params = massMatrixFieldParamsInit(s, createRng(11));
+      const x = tf.tensor2d(randomMatrix(createRng(12), 3, 4, 1));
+      const eta = tf.tensor2d(randomMatrix(createRng(13), 3, 2, 1));
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        massMatrixVectorField(s, params, eta)(0, x).dataSync();
+        massMatrix(s, params, tf.slice(x, [0, 0], [-1, 2]) as tf.Tensor2D, eta).dataSync();
+        tf.grads((...ps: tf.Tensor[]) => tf.sum(massMatrixVectorField(s, ps, eta)(0, x)))(params);
+      });
+      assert.equal(tf.memory().numTensors, before);
+      tf.dispose([...params, x, eta]);
     });
-    assert.equal(tf.memory().numTensors, before);
-    tf.dispose([...params, x, eta]);
-  });
+  }
 
   it('rejects a bad spec or input with a ConfigError naming the field', () => {
     const params = massMatrixFieldParamsInit(base, createRng(14));

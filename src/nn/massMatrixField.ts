@@ -41,7 +41,10 @@
  *                     M = [[2l₁², l₁l₂ cos Δ], [l₁l₂ cos Δ, l₂²]], so L₁₁ = √2 l₁, L₂₁ = l₂ cos Δ / √2,
  *                     L₂₂ = l₂ (1 − cos² Δ / 2)^½, and V = −g (2 l₁ cos θ₁ + l₂ cos θ₂). A network fed [x, η] has to
  *                     build such products from its activations' curvature. M' needs only h_m's tangent, ∇V is the
- *                     backward pass started at w (conditionOutputWeights), so both stay analytic.
+ *                     backward pass started at w (conditionOutputWeights), so both stay analytic. The readouts are
+ *                     divided by √width: a readout network's PyTorch-initialised output has a spread of about
+ *                     √(width / 3) · σ(h) times an output layer's initial weights, so without it M and V would start
+ *                     several times larger than with 'input', and their gradients with them.
  *
  * Parameters are one flat list, the mass network's tensors then the force network's (`mlpTensors` order each), then
  * with 'outputWeights' the mass readout network's and the potential readout network's, as the training code's
@@ -229,7 +232,7 @@ function conditionMass(specs: MassMatrixMlpSpecs, nets: MassMatrixNets, etaRows:
   }
   const rows = etaRows.shape[0];
   const width = specs.mass.sizes[specs.mass.sizes.length - 1];
-  const readout = mlpApply(specs.readouts.mass, nets.readouts.mass, etaRows);
+  const readout = tf.mul(mlpApply(specs.readouts.mass, nets.readouts.mass, etaRows), 1 / Math.sqrt(width)) as tf.Tensor2D;
   const weights = tf.reshape(tf.slice(readout, [0, 0], [-1, 3 * width]), [rows, width, 3]) as tf.Tensor3D;
   const bias = tf.slice(readout, [0, 3 * width], [-1, 3]) as tf.Tensor2D;
   const read = (h: tf.Tensor2D) => tf.reshape(tf.matMul(tf.reshape(h, [rows, 1, width]) as tf.Tensor3D, weights), [rows, 3]) as tf.Tensor2D;
@@ -245,7 +248,8 @@ function conditionMass(specs: MassMatrixMlpSpecs, nets: MassMatrixNets, etaRows:
 /** The potential network for fixed rows of η, as a conditioned scalar network (value and analytic input gradient). */
 function conditionPotential(specs: MassMatrixMlpSpecs, nets: MassMatrixNets, etaRows: tf.Tensor2D): ConditionedMlp {
   if (!specs.readouts || !nets.readouts) return conditionMlp(specs.force, nets.force, etaRows);
-  return conditionOutputWeights(specs.force, nets.force, mlpApply(specs.readouts.potential, nets.readouts.potential, etaRows));
+  const width = specs.force.sizes[specs.force.sizes.length - 1];
+  return conditionOutputWeights(specs.force, nets.force, tf.mul(mlpApply(specs.readouts.potential, nets.readouts.potential, etaRows), 1 / Math.sqrt(width)) as tf.Tensor2D);
 }
 
 /** The distinct entries of M = L Lᵀ + εI, each [rows, 1]. θ: [rows, 2] */

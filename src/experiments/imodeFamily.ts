@@ -37,7 +37,7 @@ import { type Rng, createRng } from '../core/rng';
 import { extractWindows, sampleWindowStarts } from '../data/windows';
 import { dopri5 } from '../integrators/dopri5';
 import type { VectorField } from '../integrators/types';
-import { type InnerLoopOptions, adaptEta } from '../meta/imode';
+import { type InnerLoopOptions, adaptEtaTrimmed } from '../meta/imode';
 import { type ImodeCheckpoint, type ImodeProblem, type ImodeTrained, type ImodeTrainingOptions, metaTrain } from '../meta/imodeTraining';
 import { trainScratch } from '../meta/scratch';
 import { type FieldFactory, type TaskBatch, batchRollout, componentErrors, disposeTaskBatch, makeTaskBatch, perTaskLossOf } from '../meta/taskBatch';
@@ -130,6 +130,13 @@ export const imodeFamilySchema = {
     optional: true,
     doc: 'points per adaptation window (t = 0 included; absent: windowSteps). Longer windows than meta-training’s make slow parameter effects, such as a time scale, observable to the adaptation',
   },
+  adaptTrimFraction: {
+    kind: 'number',
+    min: 0,
+    max: 0.5,
+    optional: true,
+    doc: 'test-time adaptation by least trimmed squares: the fraction of an instance’s adaptation windows the adapted model fits worst that is dropped before adapting again from η0 (absent: 0, plain least squares)',
+  },
 } as const;
 
 export type ImodeTrainingConfig = ConfigOf<typeof imodeTrainingSchema>;
@@ -183,7 +190,7 @@ export function gaugeOptionsOf(cfg: ImodeTrainingConfig): Partial<NeuralGaugeOpt
  * Fields that only the steps after meta-training read (test-time adaptation, PCA, Neural Gauge, scratch baseline).
  * `adaptWindows` and `adaptWindowSteps` are: meta-training samples its own `windowsPerTask` windows of `windowSteps`.
  */
-const ANALYSIS_ONLY_FIELDS = ['adaptWindows', 'adaptWindowSteps', 'pcaThreshold', 'gaugeIterations', 'gaugeWidth', 'gaugeFlowSteps', 'gaugeLr', 'gaugeLogParameters', 'scratchSteps', 'scratchLr'];
+const ANALYSIS_ONLY_FIELDS = ['adaptWindows', 'adaptWindowSteps', 'adaptTrimFraction', 'pcaThreshold', 'gaugeIterations', 'gaugeWidth', 'gaugeFlowSteps', 'gaugeLr', 'gaugeLogParameters', 'scratchSteps', 'scratchLr'];
 
 /**
  * Fields that only the gauge model (retrainForGauge) reads. They enter its fine-tune's key as that run's
@@ -447,6 +454,7 @@ export interface InstanceResult {
   split: Split;
   params: number[];
   eta: number[];
+  /** per inner step, the loss on the windows the final adaptation used (the kept ones with adaptTrimFraction) */
   adaptLosses: number[];
   adaptSeconds: number;
   /** MSE of the adapted model's rollouts from the held-out initial states (model units) */
@@ -488,7 +496,7 @@ export function adaptAndEvaluateFamily<C extends ImodeFamilyConfig>(
     const adaptBatch = familyAdaptBatch(family, cfg, ins, index);
     const evalBatch = familyEvalBatch(ins, scale, cfg.evalSteps, cfg.dt);
     const t0 = performance.now();
-    const adapted = adaptEta(model.makeField, trained.params, trained.eta0, adaptBatch, solver, inner, false);
+    const adapted = adaptEtaTrimmed(model.makeField, trained.params, trained.eta0, adaptBatch, solver, inner, cfg.adaptTrimFraction ?? 0);
     const eta = Array.from(adapted.eta.dataSync());
     const adaptSeconds = (performance.now() - t0) / 1000;
     const evaluate = (params: readonly tf.Tensor[], etaT: tf.Tensor2D) =>

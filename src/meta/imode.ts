@@ -22,7 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
 import type { OdeintOptions } from '../nn/odeint';
 import { INITIAL_DAMPING, levenbergMarquardtStep } from './levenbergMarquardt';
-import { type FieldFactory, type TaskBatch, perTaskLoss } from './taskBatch';
+import { type FieldFactory, type TaskBatch, batchRollout, disposeTaskBatch, perRowLossOf, perTaskLoss, selectRows } from './taskBatch';
 
 export interface InnerLoopOptions {
   steps: number;
@@ -160,6 +160,50 @@ export function adaptEta(
     else if (gradEta) gradEta.dispose();
   }
   return { eta, losses, paramGrads, etaGrad };
+}
+
+export interface TrimmedAdaptResult extends AdaptResult {
+  /** the rows of the batch the final adaptation used (all of them when nothing was trimmed), ascending */
+  keptRows: number[];
+}
+
+/**
+ * Test-time adaptation of ONE task by least trimmed squares over its windows (Rousseeuw's LTS, one concentration
+ * step): adapt on every window; rank the windows by the adapted model's MSE; keep the n − ⌊trim · n⌋ it fits best
+ * and adapt again from η0 on those alone. trim = 0 is adaptEta.
+ * Why: the MSE lets a few windows that no η fits pull η away from where every other window puts it — a double
+ * pendulum released from a high-energy configuration reaches states outside those the shared model was trained on,
+ * and a quarter of one instance's windows then decide its η. The second adaptation is the same K steps from η0, so
+ * the trimmed η is the ordinary estimate on cleaner data, not a longer optimisation.
+ */
+export function adaptEtaTrimmed(
+  makeField: FieldFactory,
+  params: readonly tf.Tensor[],
+  eta0: tf.Tensor2D,
+  batch: TaskBatch,
+  solver: OdeintOptions,
+  inner: InnerLoopOptions,
+  trim: number,
+): TrimmedAdaptResult {
+  const tasks = batch.membership.shape[1];
+  if (tasks !== 1) throw new ConfigError(`adaptEtaTrimmed adapts one task at a time, the batch has ${tasks}`);
+  if (!(trim >= 0 && trim < 1)) throw new ConfigError(`trim must be in [0, 1), got ${trim}`);
+  const rows = batch.x0.shape[0];
+  const dropped = Math.floor(trim * rows);
+  const first = adaptEta(makeField, params, eta0, batch, solver, inner, false);
+  if (dropped === 0) return { ...first, keptRows: Array.from({ length: rows }, (_, r) => r) };
+  const rowLoss = tf.tidy(() => Array.from(perRowLossOf(batchRollout(makeField, params, first.eta, batch, solver), batch).dataSync()));
+  first.eta.dispose();
+  const keptRows = rowLoss
+    .map((loss, row) => ({ loss, row }))
+    .sort((a, b) => a.loss - b.loss || a.row - b.row)
+    .slice(0, rows - dropped)
+    .map((w) => w.row)
+    .sort((a, b) => a - b);
+  const kept = selectRows(batch, keptRows);
+  const second = adaptEta(makeField, params, eta0, kept, solver, inner, false);
+  disposeTaskBatch(kept);
+  return { ...second, keptRows };
 }
 
 /** Where test-time adaptation from one start ends: η after all inner steps and the task's loss there. */

@@ -55,6 +55,28 @@ export function makeTaskBatch(
   };
 }
 
+/** The batch's rows `rows` (in that order) as a new batch; the caller disposes both. */
+export function selectRows(batch: TaskBatch, rows: readonly number[]): TaskBatch {
+  const n = batch.x0.shape[0];
+  if (rows.length === 0) throw new ConfigError('selectRows: no rows selected');
+  const bad = rows.find((r) => !Number.isInteger(r) || r < 0 || r >= n);
+  if (bad !== undefined) throw new ConfigError(`selectRows: row ${bad} outside [0, ${n})`);
+  return tf.tidy(() => {
+    const index = tf.tensor1d(Array.from(rows), 'int32');
+    return {
+      x0: tf.gather(batch.x0, index) as tf.Tensor2D,
+      targets: tf.gather(batch.targets, index, 1) as tf.Tensor3D,
+      membership: tf.gather(batch.membership, index) as tf.Tensor2D,
+      ts: batch.ts.slice(),
+    };
+  });
+}
+
+/** Per-row MSE over all times and state entries of a rollout already made: [rows] */
+export function perRowLossOf(pred: tf.Tensor3D, batch: Pick<TaskBatch, 'targets'>): tf.Tensor1D {
+  return tf.mean(tf.square(tf.sub(pred, batch.targets)), [0, 2]) as tf.Tensor1D;
+}
+
 export function disposeTaskBatch(b: TaskBatch): void {
   tf.dispose([b.x0, b.targets, b.membership]);
 }

@@ -58,6 +58,7 @@ describe('experiments/imodeFamily', () => {
     assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { extrapolateMargin: 0.5 }), /extrapolateMargin 0.5 would draw mu ≤ 0/);
     assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { activation: 'relu' }), /activation must be one of .*tanh.*softplus/);
     assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { outerGradClip: 0 }), (e: Error) => e instanceof ConfigError && /outerGradClip/.test(e.message));
+    assert.throws(() => resolveFamilyConfig(imodeVanDerPol, 'smoke', { adaptTrimFraction: 0.6 }), (e: Error) => e instanceof ConfigError && /adaptTrimFraction/.test(e.message));
   });
 
   it('the outer loop reads the same config fields for the pendulum and for every family (a --set reaches both trainers)', () => {
@@ -140,7 +141,7 @@ describe('experiments/imodeFamily', () => {
   it("a training checkpoint is keyed by every field but the analysis-only and the gauge model's ones", () => {
     const cfg = resolveFamilyConfig(imodeBistable, 'default', {});
     const key = JSON.stringify(trainingCheckpointKey(cfg));
-    const analysisOnly = { adaptWindows: 7, adaptWindowSteps: 9, pcaThreshold: 0.9, gaugeIterations: 7, gaugeWidth: 3, gaugeFlowSteps: 2, gaugeLr: 0.5, gaugeLogParameters: false, scratchSteps: 1, scratchLr: 0.5 };
+    const analysisOnly = { adaptWindows: 7, adaptWindowSteps: 9, adaptTrimFraction: 0.1, pcaThreshold: 0.9, gaugeIterations: 7, gaugeWidth: 3, gaugeFlowSteps: 2, gaugeLr: 0.5, gaugeLogParameters: false, scratchSteps: 1, scratchLr: 0.5 };
     const gaugeModel = { gaugeRetrain: false, gaugeRetrainInit: 'scratch', gaugeRetrainIterations: 3, gaugeRetrainLr: 0.5 };
     assert.equal(JSON.stringify(trainingCheckpointKey({ ...cfg, ...analysisOnly, ...gaugeModel })), key);
     for (const change of [{ outerLr: 0.5 }, { seed: 1 }, { etaDim: 3 }, { width: 7 }, { innerSteps: 2 }, { outerIterations: 7 }, { outerGradClip: 1 }]) {

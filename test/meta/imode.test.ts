@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import { createRng } from '../../src/core/rng';
 import { imodePendulumConfig, loadPendulumData, pendulumModel, windowBatch } from '../../src/experiments/imodePendulum';
-import { adaptEta, adaptFromStarts } from '../../src/meta/imode';
+import { adaptEta, adaptEtaTrimmed, adaptFromStarts } from '../../src/meta/imode';
 import { type FieldFactory, disposeTaskBatch, makeTaskBatch, perTaskLoss } from '../../src/meta/taskBatch';
 import { potentialMlpSpec } from '../../src/nn/conservativeForce';
 import { initMlp, mlpTensors } from '../../src/nn/mlp';
@@ -53,6 +53,50 @@ describe('meta/imode (bi-level inner loop, batched over tasks)', () => {
     });
     tf.dispose([together.eta, eta0]);
     disposeTaskBatch(batched);
+  });
+
+  describe('adaptEtaTrimmed (least trimmed squares over windows)', () => {
+    // ẋ = −η x; six windows decay at η* = 1 and two outliers at rate 4, which no shared η fits with the others.
+    const decay: FieldFactory = (_ps, etaRows) => (_t, y) => tf.neg(tf.mul(etaRows, y)) as tf.Tensor2D;
+    const dt = 0.1;
+    const rates = [1, 4, 1, 1, 1, 4, 1, 1];
+    const x0 = rates.map((_, r) => Float64Array.of(0.5 + 0.1 * r));
+    const batch = () => makeTaskBatch(x0, Array.from({ length: 11 }, (_, t) => x0.map((x, r) => Float64Array.of(x[0] * Math.exp(-rates[r] * t * dt)))), rates.map(() => 0), 1, dt);
+    const inner = { steps: 5, optimizer: 'levenberg-marquardt' as const, lr: 1, safeguard: 'none' as const, maxHalvings: 6 };
+    const solver = { method: 'rk4' as const, substeps: 2 };
+
+    it('drops the windows no η fits with the rest and recovers η* = 1, where least squares is pulled towards the outliers', () => {
+      const b = batch();
+      const eta0 = tf.tensor2d([[2]]);
+      const before = tf.memory().numTensors;
+      const plain = adaptEtaTrimmed(decay, [], eta0, b, solver, inner, 0);
+      const trimmed = adaptEtaTrimmed(decay, [], eta0, b, solver, inner, 0.25);
+      const [plainEta, trimmedEta] = [plain.eta.dataSync()[0], trimmed.eta.dataSync()[0]];
+      assert.ok(plainEta > 1.3, `least squares η ${plainEta} should be pulled towards the rate-4 windows`);
+      assert.ok(Math.abs(trimmedEta - 1) < 1e-3, `trimmed η ${trimmedEta}`);
+      assert.deepEqual(trimmed.keptRows, [0, 2, 3, 4, 6, 7]);
+      assert.deepEqual(plain.keptRows, [0, 1, 2, 3, 4, 5, 6, 7]);
+      tf.dispose([plain.eta, trimmed.eta]);
+      assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+      tf.dispose(eta0);
+      disposeTaskBatch(b);
+    });
+
+    it('with trim 0 is adaptEta, bit for bit; refuses several tasks and a trim outside [0, 1)', () => {
+      const b = batch();
+      const eta0 = tf.tensor2d([[2]]);
+      const a = adaptEtaTrimmed(decay, [], eta0, b, solver, inner, 0);
+      const c = adaptEta(decay, [], eta0, b, solver, inner, false);
+      assert.deepEqual(Array.from(a.eta.dataSync()), Array.from(c.eta.dataSync()));
+      assert.deepEqual(a.losses, c.losses);
+      assert.throws(() => adaptEtaTrimmed(decay, [], eta0, b, solver, inner, 1), /trim must be in \[0, 1\), got 1/);
+      const two = makeTaskBatch(x0.slice(0, 2), [x0.slice(0, 2)], [0, 1], 2, dt);
+      const twoStarts = tf.tensor2d([[1], [1]]);
+      assert.throws(() => adaptEtaTrimmed(decay, [], twoStarts, two, solver, inner, 0.25), /one task at a time, the batch has 2/);
+      tf.dispose([a.eta, c.eta, eta0, twoStarts]);
+      disposeTaskBatch(b);
+      disposeTaskBatch(two);
+    });
   });
 
   it('the backtracking step never lets the loss rise, where a plain step of the same size overshoots', () => {

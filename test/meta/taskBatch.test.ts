@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
-import { type FieldFactory, batchRollout, componentErrors, disposeTaskBatch, makeTaskBatch, perTaskLoss, perTaskLossOf } from '../../src/meta/taskBatch';
+import { type FieldFactory, batchRollout, componentErrors, disposeTaskBatch, makeTaskBatch, perRowLossOf, perTaskLoss, perTaskLossOf, selectRows } from '../../src/meta/taskBatch';
 
 /** ẋ = −x in two components, observed as x0 e^{−t} in the first and x0 e^{−2t} in the second. */
 function decayBatch() {
@@ -45,6 +45,40 @@ describe('meta/taskBatch componentErrors (held-out residual by state component)'
     const wrong = tf.zeros([3, 2, 2]) as tf.Tensor3D;
     assert.throws(() => componentErrors(wrong, batch), /rollout shape \[3,2,2\] differs from the targets' \[11,2,2\]/);
     wrong.dispose();
+    disposeTaskBatch(batch);
+  });
+});
+
+describe('meta/taskBatch selectRows and perRowLossOf', () => {
+  before(async () => {
+    await initBackend();
+  });
+
+  it('selects rows of start states, targets and membership in the given order, and refuses no rows or a row out of range', () => {
+    const batch = makeTaskBatch([Float64Array.of(1), Float64Array.of(2), Float64Array.of(3)], [[Float64Array.of(1), Float64Array.of(2), Float64Array.of(3)], [Float64Array.of(10), Float64Array.of(20), Float64Array.of(30)]], [0, 1, 1], 2, 0.5);
+    const picked = selectRows(batch, [2, 0]);
+    assert.deepEqual(picked.x0.arraySync(), [[3], [1]]);
+    assert.deepEqual(picked.targets.arraySync(), [[[3], [1]], [[30], [10]]]);
+    assert.deepEqual(picked.membership.arraySync(), [[0, 1], [1, 0]]);
+    assert.deepEqual(picked.ts, [0, 0.5]);
+    assert.throws(() => selectRows(batch, []), /no rows selected/);
+    assert.throws(() => selectRows(batch, [3]), /row 3 outside \[0, 3\)/);
+    disposeTaskBatch(picked);
+    disposeTaskBatch(batch);
+  });
+
+  it('the per-row MSE is the one-task loss row by row: zero on the component the model gets right, the miss on the other', () => {
+    const batch = decayBatch();
+    const solver = { method: 'rk4' as const, substeps: 4 };
+    const eta = tf.zeros([1, 1]) as tf.Tensor2D;
+    const pred = batchRollout(unitDecay, [], eta, batch, solver);
+    const perRow = Array.from(perRowLossOf(pred, batch).dataSync());
+    // Row r misses x_r,2 (e^{−t} predicted, e^{−2t} observed) in one of its two components.
+    const expected = [2, 1].map((a) => Array.from({ length: 11 }, (_, t) => (a * (Math.exp(-t * 0.1) - Math.exp(-2 * t * 0.1))) ** 2).reduce((x, y) => x + y, 0) / 22);
+    perRow.forEach((v, r) => assert.ok(Math.abs(v - expected[r]) < 1e-5, `row ${r}: ${v} vs ${expected[r]}`));
+    const mean = (perRow[0] + perRow[1]) / 2;
+    assert.ok(Math.abs(mean - perTaskLoss(unitDecay, [], eta, batch, solver).dataSync()[0]) < 1e-6);
+    tf.dispose([pred, eta]);
     disposeTaskBatch(batch);
   });
 });

@@ -3,7 +3,9 @@
 # and the report render in headless Chromium with that font), register the tslab kernel in the project prefix
 # .jupyter/ and report the tfjs backend. Safe to run again: every step overwrites its own result.
 #
-# Why a project prefix: tslab's kernel.json holds the absolute path of this checkout's node_modules/.bin/tslab,
+# The kernel's binary is scripts/tslab-kernel.cjs: tslab with its zeromq sends queued one at a time (a second send
+# while one waited killed the kernel mid-cell on a loaded machine; the file says why).
+# Why a project prefix: tslab's kernel.json holds the absolute path of this checkout's kernel binary,
 # so it cannot be committed or shared between checkouts; .jupyter/ is git-ignored and found via JUPYTER_PATH
 # (npm run notebook / notebooks / test / reproduce all set it). Why /usr/bin/python3: `python3` on PATH may be
 # a pyenv shim without jupyter, and Debian's jupyter has no `jupyter kernelspec` subcommand, so the kernel is
@@ -41,7 +43,7 @@ if ! has_apt_packages; then
 fi
 
 echo "[setup] 3/4 tslab kernel -> .jupyter/"
-npx tslab install --python="$PY" --binary="$ROOT/node_modules/.bin/tslab" --prefix="$ROOT/.jupyter"
+npx tslab install --python="$PY" --binary="$ROOT/scripts/tslab-kernel.cjs" --prefix="$ROOT/.jupyter"
 "$PY" - <<'EOF'
 import os, sys
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel

@@ -119,10 +119,10 @@ export const imodeFamilySchema = {
   gaugeRetrainInit: {
     kind: 'enum',
     values: ['projection', 'scratch'],
-    doc: 'start of the gauge model: "projection" fine-tunes the first model’s θ with η confined to the affine span of its leading principal directions (gaugeRetrainIterations at gaugeRetrainLr); "scratch" meta-trains a fresh model as the first (outerIterations at outerLr)',
+    doc: 'start of the gauge model: "projection" fine-tunes the first model’s θ with η confined to the affine span of its leading principal directions (gaugeRetrainIterations at gaugeRetrainLr); "scratch" meta-trains a fresh model as the first, for gaugeRetrainIterations at outerLr → outerLrFinal',
   },
-  gaugeRetrainIterations: { kind: 'integer', min: 1, doc: 'outer iterations fine-tuning the gauge model (gaugeRetrainInit "projection")' },
-  gaugeRetrainLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam step of that fine-tune, cosine-annealed to a tenth of it' },
+  gaugeRetrainIterations: { kind: 'integer', min: 1, doc: 'outer iterations of the gauge model: its fine-tune ("projection") or its fresh meta-training ("scratch")' },
+  gaugeRetrainLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam step of the fine-tune ("projection"), cosine-annealed to a tenth of it' },
   adaptWindows: { kind: 'integer', min: 1, doc: 'windows of an instance’s trajectories its test-time adaptation (and the scratch baseline) sees' },
   adaptWindowSteps: {
     kind: 'integer',
@@ -583,8 +583,10 @@ export function subspaceModel(model: FamilyModel, subspace: EtaSubspace): Family
  * `gaugeRetrainInit: 'projection'` starts it from the first model: θ as trained, η = μ + z C with C the leading p
  * principal directions of the training η and z0 = (η0 − μ) Cᵀ, then fine-tunes θ and z0 by the same meta-training
  * for `gaugeRetrainIterations` at `gaugeRetrainLr`. It starts where the projected gauge stands and only has to make
- * up what the dropped directions carried. 'scratch' meta-trains a fresh model with d_η = p; a fresh start with one
- * or two η inputs can settle in a model that ignores η (Van der Pol's d_η = 1 model fitted the family's mean field,
+ * up what the dropped directions carried. 'scratch' meta-trains a fresh model with d_η = p for
+ * `gaugeRetrainIterations` at the first model's rates (its own count: a model whose η must carry the gauge may need
+ * a longer schedule than the over-provisioned one the PCA reads); a fresh start with one or two η inputs can settle
+ * in a model that ignores η (Van der Pol's d_η = 1 model fitted the family's mean field,
  * η spread over 0.15 for μ across [0.5, 2], worst interpolating gauge error 58–82 %).
  *
  * Null when `gaugeRetrain` is off or η is not over-provisioned (then the first model's η serve). Checkpointed under
@@ -601,7 +603,7 @@ export function retrainForGauge<C extends ImodeFamilyConfig>(
   const etaDim = family.params.length;
   if (!cfg.gaugeRetrain || cfg.etaDim <= etaDim) return null;
   if (cfg.gaugeRetrainInit === 'scratch') {
-    const retrained: C = { ...cfg, etaDim, scratchSteps: 0 };
+    const retrained: C = { ...cfg, etaDim, scratchSteps: 0, outerIterations: cfg.gaugeRetrainIterations };
     const trained = metaTrainFamily(family, retrained, scale, instances);
     const model = scaledModel(family, retrained);
     return { etaDim, init: 'scratch', trained, model, results: adaptAndEvaluateFamily(family, retrained, instances, trained, model) };

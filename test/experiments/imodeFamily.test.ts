@@ -220,6 +220,31 @@ describe('experiments/imodeFamily', () => {
     }
   });
 
+  it("a gauge model trained from scratch runs gaugeRetrainIterations, not the first model's count, and only it retrains when that changes", async function () {
+    this.timeout(120000);
+    const root = tmpDir('metadyn-family-scratch-');
+    const saved = process.env.METADYN_RESULTS_ROOT;
+    process.env.METADYN_RESULTS_ROOT = root;
+    try {
+      const { dir } = await runImodeFamily(imodeDoublePendulum, 'smoke', { gaugeRetrainInit: 'scratch', outerIterations: 2, gaugeRetrainIterations: 3 });
+      const m = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
+      assert.equal(m.gaugeModel.init, 'scratch');
+      assert.equal(m.gaugeModel.outerIterations, 3);
+      assert.equal(m.gaugeModel.etaDim, 2);
+      const checkpointKeys = () => fs.readdirSync(path.join(dir, 'checkpoints')).sort();
+      const keys = checkpointKeys();
+      assert.equal(keys.length, 2);
+      const again = await runImodeFamily(imodeDoublePendulum, 'smoke', { gaugeRetrainInit: 'scratch', outerIterations: 2, gaugeRetrainIterations: 4 });
+      const m2 = JSON.parse(fs.readFileSync(path.join(again.dir, 'metrics.json'), 'utf8'));
+      assert.equal(m2.gaugeModel.outerIterations, 4);
+      assert.deepEqual(m2.instances.map((i: { eta: number[] }) => i.eta), m.instances.map((i: { eta: number[] }) => i.eta), 'the same first model, adapted alike');
+      assert.equal(checkpointKeys().filter((k) => !keys.includes(k)).length, 1, 'only the gauge model trained anew');
+    } finally {
+      if (saved === undefined) delete process.env.METADYN_RESULTS_ROOT;
+      else process.env.METADYN_RESULTS_ROOT = saved;
+    }
+  });
+
   it('the summary table has one row per iMODE system with results and names the missing ones', () => {
     const root = tmpDir('metadyn-summary-');
     const dir = path.join(root, 'imode-van-der-pol');

@@ -16,7 +16,7 @@ import { EXPERIMENTS, experimentById } from '../../src/experiments/registry';
 import { disposeTaskBatch } from '../../src/meta/taskBatch';
 import type { ImodeTrained } from '../../src/meta/imodeTraining';
 import { createRng } from '../../src/core/rng';
-import { tmpDir } from '../helpers/tmpDir';
+import { tmpDir, withResultsRoot } from '../helpers/tmpDir';
 
 describe('experiments/imodeFamily', () => {
   before(async () => {
@@ -151,10 +151,7 @@ describe('experiments/imodeFamily', () => {
 
   it('a smoke run writes the results contract: dimensions, explained variance, one gauge entry per unseen instance, eval and scratch errors, adaptation times', async function () {
     this.timeout(120000);
-    const root = tmpDir('metadyn-family-');
-    const saved = process.env.METADYN_RESULTS_ROOT;
-    process.env.METADYN_RESULTS_ROOT = root;
-    try {
+    await withResultsRoot('metadyn-family-', async () => {
       const tensorsBefore = tf.memory().numTensors;
       const { dir } = await runImodeFamily(imodeVanDerPol, 'smoke', {});
       assert.equal(tf.memory().numTensors, tensorsBefore, 'a whole run (meta-training, adaptation, scratch, evaluation) leaves no tensor behind');
@@ -214,18 +211,12 @@ describe('experiments/imodeFamily', () => {
       assert.deepEqual(m4.instances.map((i: { eta: number[] }) => i.eta), m.instances.map((i: { eta: number[] }) => i.eta), 'the same first model, adapted alike');
       assert.equal(m4.gaugeModel.outerIterations, 3);
       assert.equal(checkpointKeys().filter((k) => !before.includes(k)).length, 1, 'only the fine-tune trained anew');
-    } finally {
-      if (saved === undefined) delete process.env.METADYN_RESULTS_ROOT;
-      else process.env.METADYN_RESULTS_ROOT = saved;
-    }
+    });
   });
 
   it("a gauge model trained from scratch runs gaugeRetrainIterations, not the first model's count, and only it retrains when that changes", async function () {
     this.timeout(120000);
-    const root = tmpDir('metadyn-family-scratch-');
-    const saved = process.env.METADYN_RESULTS_ROOT;
-    process.env.METADYN_RESULTS_ROOT = root;
-    try {
+    await withResultsRoot('metadyn-family-scratch-', async () => {
       const { dir } = await runImodeFamily(imodeDoublePendulum, 'smoke', { gaugeRetrainInit: 'scratch', outerIterations: 2, gaugeRetrainIterations: 3 });
       const m = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
       assert.equal(m.gaugeModel.init, 'scratch');
@@ -239,10 +230,7 @@ describe('experiments/imodeFamily', () => {
       assert.equal(m2.gaugeModel.outerIterations, 4);
       assert.deepEqual(m2.instances.map((i: { eta: number[] }) => i.eta), m.instances.map((i: { eta: number[] }) => i.eta), 'the same first model, adapted alike');
       assert.equal(checkpointKeys().filter((k) => !keys.includes(k)).length, 1, 'only the gauge model trained anew');
-    } finally {
-      if (saved === undefined) delete process.env.METADYN_RESULTS_ROOT;
-      else process.env.METADYN_RESULTS_ROOT = saved;
-    }
+    });
   });
 
   it('the summary table has one row per iMODE system with results and names the missing ones', () => {

@@ -57,6 +57,11 @@ export type ImodeDoublePendulumConfig = ConfigOf<typeof imodeDoublePendulumSchem
  * adapted η scattered by several per cent around a smooth map of (l1, l2). Test-time adaptation drops the quarter of
  * an instance's windows the adapted model fits worst (adaptTrimFraction 0.25): released from a high-energy
  * configuration, one unseen instance reached states beyond the training data and those windows alone decided its η.
+ * Not every fresh start trains smoothly: at seed 2302 the outer gradient's norm was 1–12 from the start (0.2–2 at seed
+ * 2301) and a burst to 83 near iteration 211 threw the loss from 0.5 to 3–8; it ended at 0.23 against 0.06–0.08 and
+ * a worst gauge error of 66 %. So the gauge model screens 3 init draws for 300 iterations each and trains the one
+ * with the lowest median loss over the last 100 of them (gaugeRetrainRestarts, gaugeRetrainScreenIterations): by
+ * iteration 300 that median was 1.25 at seed 2302 against 0.16 and 0.29 at seeds 2301 and 2303.
  * The measurements behind these choices are in environment.md; gaugeRetrainLr serves
  * `--set gaugeRetrainInit=projection --set gaugeRetrainIterations=100`, the fine-tune the other families use.
  */
@@ -76,6 +81,8 @@ const DEFAULT = {
   outerLrFinal: 3e-5,
   gaugeRetrainInit: 'scratch',
   gaugeRetrainIterations: 1200,
+  gaugeRetrainRestarts: 3,
+  gaugeRetrainScreenIterations: 300,
   gaugeRetrainLr: 3e-4,
   adaptTrimFraction: 0.25,
   scratchSteps: 150,
@@ -103,7 +110,7 @@ export const imodeDoublePendulum: ImodeFamily<ImodeDoublePendulumConfig> = {
   scales: {
     default: DEFAULT,
     paper: DEFAULT,
-    smoke: { ...DEFAULT, gaugeRetrainIterations: 2, trainPerAxis: 2, interpolateInstances: 1, extrapolateInstances: 1, trajectories: 1, evalTrajectories: 1, trajectorySteps: 30, windowSteps: 10, evalSteps: 20, windowsPerTask: 2, outerIterations: 2, scratchSteps: 2, width: 8, depth: 1, gaugeIterations: 20, checkpointEvery: 1 },
+    smoke: { ...DEFAULT, gaugeRetrainIterations: 2, gaugeRetrainScreenIterations: 1, gaugeRetrainRestarts: 2, trainPerAxis: 2, interpolateInstances: 1, extrapolateInstances: 1, trajectories: 1, evalTrajectories: 1, trajectorySteps: 30, windowSteps: 10, evalSteps: 20, windowsPerTask: 2, outerIterations: 2, scratchSteps: 2, width: 8, depth: 1, gaugeIterations: 20, checkpointEvery: 1 },
   },
   params: [
     { name: 'l1', label: 'l₁ (m)' },

@@ -123,6 +123,17 @@ export const imodeFamilySchema = {
   },
   gaugeRetrainIterations: { kind: 'integer', min: 1, doc: 'outer iterations of the gauge model: its fine-tune ("projection") or its fresh meta-training ("scratch")' },
   gaugeRetrainLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam step of the fine-tune ("projection"), cosine-annealed to a tenth of it' },
+  gaugeRetrainRestarts: {
+    kind: 'integer',
+    min: 1,
+    max: 8,
+    doc: 'fresh starts of a "scratch" gauge model: each is meta-trained for gaugeRetrainScreenIterations, and the one with the lowest median training loss over the last 100 of them is trained on (1: one start, no screening)',
+  },
+  gaugeRetrainScreenIterations: {
+    kind: 'integer',
+    min: 1,
+    doc: 'outer iterations every start of a "scratch" gauge model runs before the screening picks one (fewer than gaugeRetrainIterations; read only with gaugeRetrainRestarts > 1)',
+  },
   adaptWindows: { kind: 'integer', min: 1, doc: 'windows of an instance’s trajectories its test-time adaptation (and the scratch baseline) sees' },
   adaptWindowSteps: {
     kind: 'integer',
@@ -167,6 +178,8 @@ export const IMODE_FAMILY_BASE = {
   gaugeRetrainInit: 'projection',
   gaugeRetrainIterations: 100,
   gaugeRetrainLr: 1e-3,
+  gaugeRetrainRestarts: 1,
+  gaugeRetrainScreenIterations: 100,
   solver: 'dopri5',
   substeps: 1,
   rtol: 1e-4,
@@ -196,7 +209,7 @@ const ANALYSIS_ONLY_FIELDS = ['adaptWindows', 'adaptWindowSteps', 'adaptTrimFrac
  * Fields that only the gauge model (retrainForGauge) reads. They enter its fine-tune's key as that run's
  * `outerIterations` and `outerLr`, never the first model's.
  */
-const GAUGE_MODEL_FIELDS = ['gaugeRetrain', 'gaugeRetrainInit', 'gaugeRetrainIterations', 'gaugeRetrainLr'];
+const GAUGE_MODEL_FIELDS = ['gaugeRetrain', 'gaugeRetrainInit', 'gaugeRetrainIterations', 'gaugeRetrainLr', 'gaugeRetrainRestarts', 'gaugeRetrainScreenIterations'];
 
 /**
  * What a meta-training checkpoint is keyed by: the config without its analysis-only and gauge-model fields, so that
@@ -257,6 +270,12 @@ export function resolveFamilyConfig<C extends ImodeFamilyConfig>(family: ImodeFa
       throw new ConfigError(`extrapolateMargin ${cfg.extrapolateMargin} would draw ${family.params[j].name} ≤ 0 below paramLow ${lo}`);
     }
   });
+  if (cfg.gaugeRetrainRestarts > 1 && cfg.gaugeRetrainInit !== 'scratch') {
+    throw new ConfigError(`gaugeRetrainRestarts ${cfg.gaugeRetrainRestarts} needs gaugeRetrainInit 'scratch': a fine-tune has one start, the first model`);
+  }
+  if (cfg.gaugeRetrainRestarts > 1 && !(cfg.gaugeRetrainScreenIterations < cfg.gaugeRetrainIterations)) {
+    throw new ConfigError(`gaugeRetrainScreenIterations must be fewer than gaugeRetrainIterations = ${cfg.gaugeRetrainIterations}, got ${cfg.gaugeRetrainScreenIterations}`);
+  }
   if (cfg.windowSteps > cfg.trajectorySteps - 2) throw new ConfigError(`windowSteps must be at most trajectorySteps − 2 = ${cfg.trajectorySteps - 2}, got ${cfg.windowSteps}`);
   if (cfg.adaptWindowSteps !== undefined && cfg.adaptWindowSteps > cfg.trajectorySteps - 2) {
     throw new ConfigError(`adaptWindowSteps must be at most trajectorySteps − 2 = ${cfg.trajectorySteps - 2}, got ${cfg.adaptWindowSteps}`);
@@ -405,21 +424,23 @@ export function scaledModel<C extends ImodeFamilyConfig>(family: ImodeFamily<C>,
 }
 
 /**
- * The meta-training problem on the training instances: the family's model from a random init, or, with `start`,
- * another model from given weights and η0 (the gauge model's fine-tune; the trainer owns them from then on).
+ * The meta-training problem on the training instances: the family's model from a random init (the `restart`-th draw
+ * of the seed's model stream; 0 for every model but the gauge model's further starts), or, with `start`, another
+ * model from given weights and η0 (the gauge model's fine-tune; the trainer owns them from then on).
  */
 export function familyProblem<C extends ImodeFamilyConfig>(
   family: ImodeFamily<C>,
   cfg: C,
   instances: readonly FamilyInstance[],
   start?: { model: FamilyModel; params: tf.Tensor[]; eta0: tf.Tensor2D },
+  restart = 0,
 ): ImodeProblem {
   const train = instances.filter((i) => i.split === 'train');
   const scale = family.stateScale(cfg);
   const sampleBatch = (r: Rng) => familyWindowBatch(train, scale, r, cfg.windowsPerTask, cfg.windowSteps, cfg.dt);
   if (start) return { makeField: start.model.makeField, initialParams: start.params, initialEta0: start.eta0, tasks: train.length, sampleBatch };
   const model = scaledModel(family, cfg);
-  const init = streamFor(cfg.seed, STREAM.model, 0);
+  const init = streamFor(cfg.seed, STREAM.model, restart);
   return {
     makeField: model.makeField,
     initialParams: model.initialParams(init),
@@ -440,12 +461,14 @@ export function metaTrainFamily<C extends ImodeFamilyConfig>(
   instances: readonly FamilyInstance[],
   problem: ImodeProblem = familyProblem(family, cfg, instances),
   checkpointKey: unknown = trainingCheckpointKey(cfg),
+  stopAfter?: number,
 ): ImodeTrained {
   const store = checkpointStore<ImodeCheckpoint>(experimentCheckpointDir(family.info.id, scale, checkpointKey), configHash(checkpointKey));
   return metaTrain(problem, familyTrainingOptions(cfg), streamFor(cfg.seed, STREAM.adapt, 999999), {
     store,
-    progress: progress(cfg.outerIterations, 'meta-training'),
+    progress: progress(stopAfter ?? cfg.outerIterations, stopAfter === undefined ? 'meta-training' : 'meta-training (screening)'),
     config: cfg,
+    stopAfter,
   });
 }
 
@@ -550,6 +573,61 @@ export interface GaugeModel {
   model: FamilyModel;
   /** adaptation and held-out evaluation of every instance (no scratch baseline: the first model's stands) */
   results: InstanceResult[];
+  /** the screened starts of a 'scratch' model with gaugeRetrainRestarts > 1, the one trained on marked (else empty) */
+  screening: ScreenedStart[];
+}
+
+/** One start of a screened gauge model: its init draw and its median training loss over the screen's last iterations. */
+export interface ScreenedStart {
+  restart: number;
+  screeningLoss: number;
+  selected: boolean;
+}
+
+/** How many of the screen's last iterations the screening loss is the median of: its noise is the batch's, not the model's. */
+const SCREENING_WINDOW = 100;
+
+/**
+ * The screening loss of a start: the median summed training loss over the last `SCREENING_WINDOW` of its first
+ * `iterations` outer iterations (all of them when fewer). A checkpoint trained further still scores on its prefix.
+ */
+export function screeningLoss(lossHistory: readonly number[], iterations: number): number {
+  if (lossHistory.length < iterations) throw new DataError(`the screen needs ${iterations} iterations of training loss, got ${lossHistory.length}`);
+  return median(lossHistory.slice(Math.max(0, iterations - SCREENING_WINDOW), iterations));
+}
+
+/**
+ * The checkpoint key of the r-th start of the gauge model: start 0 keeps the key it had before restarts existed, so a
+ * model trained then is start 0 now.
+ */
+function restartCheckpointKey(cfg: object, restart: number): Record<string, unknown> {
+  const key = trainingCheckpointKey(cfg);
+  return restart === 0 ? key : { ...key, gaugeRestart: restart };
+}
+
+/**
+ * Meta-train a fresh model from `restarts` init draws for `screenIterations` each, then train the one with the lowest
+ * screening loss to the end of its schedule (every start is checkpointed, so a rerun trains nothing anew). Why: a fresh
+ * d_η = p model can fall into a regime of large outer gradients early on and never recover (the double pendulum at seed
+ * 2302, environment.md), and which draw does so is visible in its training loss long before the end.
+ */
+function screenedMetaTraining<C extends ImodeFamilyConfig>(
+  family: ImodeFamily<C>,
+  cfg: C,
+  scale: Scale,
+  instances: readonly FamilyInstance[],
+  restarts: number,
+  screenIterations: number,
+): { trained: ImodeTrained; screening: ScreenedStart[] } {
+  const train = (restart: number, stopAfter?: number) =>
+    metaTrainFamily(family, cfg, scale, instances, familyProblem(family, cfg, instances, undefined, restart), restartCheckpointKey(cfg, restart), stopAfter);
+  const losses = Array.from({ length: restarts }, (_, restart) => {
+    const screened = train(restart, screenIterations);
+    tf.dispose([...screened.params, screened.eta0]);
+    return screeningLoss(screened.lossHistory, screenIterations);
+  });
+  const chosen = losses.indexOf(Math.min(...losses));
+  return { trained: train(chosen), screening: losses.map((loss, restart) => ({ restart, screeningLoss: loss, selected: restart === chosen })) };
 }
 
 /** An affine subspace of the first model's η: η = mean + z · components, components [p][d_η] orthonormal rows. */
@@ -604,9 +682,12 @@ export function retrainForGauge<C extends ImodeFamilyConfig>(
   if (!cfg.gaugeRetrain || cfg.etaDim <= etaDim) return null;
   if (cfg.gaugeRetrainInit === 'scratch') {
     const retrained: C = { ...cfg, etaDim, scratchSteps: 0, outerIterations: cfg.gaugeRetrainIterations };
-    const trained = metaTrainFamily(family, retrained, scale, instances);
+    const { trained, screening } =
+      cfg.gaugeRetrainRestarts > 1
+        ? screenedMetaTraining(family, retrained, scale, instances, cfg.gaugeRetrainRestarts, cfg.gaugeRetrainScreenIterations)
+        : { trained: metaTrainFamily(family, retrained, scale, instances), screening: [] };
     const model = scaledModel(family, retrained);
-    return { etaDim, init: 'scratch', trained, model, results: adaptAndEvaluateFamily(family, retrained, instances, trained, model) };
+    return { etaDim, init: 'scratch', trained, model, results: adaptAndEvaluateFamily(family, retrained, instances, trained, model), screening };
   }
   const subspace = leadingEtaSubspace(first.results, etaDim);
   const model = subspaceModel(scaledModel(family, cfg), subspace);
@@ -629,7 +710,7 @@ export function retrainForGauge<C extends ImodeFamilyConfig>(
     from: configHash(trainingCheckpointKey(cfg)),
     subspace: configHash(subspace),
   });
-  return { etaDim, init: 'projection', trained, model, results: adaptAndEvaluateFamily(family, fineTune, instances, trained, model) };
+  return { etaDim, init: 'projection', trained, model, results: adaptAndEvaluateFamily(family, fineTune, instances, trained, model), screening: [] };
 }
 
 export function disposeGaugeModel(g: GaugeModel | null): void {
@@ -773,6 +854,7 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
           etaDim: gaugeModel.etaDim,
           init: gaugeModel.init,
           outerIterations: gaugeModel.trained.lossHistory.length,
+          screening: gaugeModel.screening,
           gauge: retrained.gauge,
           gaugeTrainLoss: retrained.gaugeTrainLoss,
           gaugeMaxRelErrorInterpolate: worstGaugeError(retrained.gauge, 'interpolate'),

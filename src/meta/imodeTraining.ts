@@ -111,15 +111,21 @@ const fromJson = (js: readonly TensorJson[]) => js.map(tensorFromJson);
 
 /**
  * Meta-train, resuming from `store` when it holds a checkpoint of this config. `rng` is used only for a fresh start;
- * a resumed run continues the saved generator.
+ * a resumed run continues the saved generator. With `stopAfter`, stop (checkpointed, resumable) once that many
+ * iterations have run: the learning-rate schedule stays the one of `outerIterations`, so a run screened for its first
+ * iterations and resumed later ends as it would have without the stop.
  */
 export function metaTrain(
   problem: ImodeProblem,
   opts: ImodeTrainingOptions,
   rng: Rng,
-  hooks: { store?: CheckpointStore<SavedState>; progress?: Progress; config?: unknown } = {},
+  hooks: { store?: CheckpointStore<SavedState>; progress?: Progress; config?: unknown; stopAfter?: number } = {},
 ): ImodeTrained {
   validateOptions(opts);
+  if (hooks.stopAfter !== undefined && !(Number.isInteger(hooks.stopAfter) && hooks.stopAfter >= 1)) {
+    throw new ConfigError(`stopAfter must be a positive integer when given, got ${hooks.stopAfter}`);
+  }
+  const lastIteration = Math.min(opts.outerIterations, hooks.stopAfter ?? Infinity);
   const saved = hooks.store?.load() ?? null;
   let params: tf.Tensor[];
   let eta0: tf.Tensor2D;
@@ -163,7 +169,7 @@ export function metaTrain(
 
   const startIteration = state.iteration;
   let segmentStart = Date.now();
-  while (state.iteration < opts.outerIterations) {
+  while (state.iteration < lastIteration) {
     const batch = problem.sampleBatch(rng);
     const eta0Tasks = tf.tidy(() => tf.tile(eta0, [problem.tasks, 1]) as tf.Tensor2D);
     const inner = adaptEta(problem.makeField, params, eta0Tasks, batch, opts.solver, opts.inner, true);
@@ -207,7 +213,7 @@ export function metaTrain(
     state.gradNormHistory.push(gradNorm);
     state.iteration += 1;
     hooks.progress?.update(state.iteration, `loss ${loss.toExponential(3)} |g| ${gradNorm.toExponential(2)}`);
-    if (state.iteration % opts.checkpointEvery === 0 || state.iteration === opts.outerIterations) {
+    if (state.iteration % opts.checkpointEvery === 0 || state.iteration === lastIteration) {
       const now = Date.now();
       state.seconds += (now - segmentStart) / 1000;
       segmentStart = now;

@@ -7,7 +7,7 @@ import { configHash } from '../../src/core/config';
 import { ConfigError, DataError } from '../../src/core/errors';
 import { imodeBistable } from '../../src/experiments/imodeBistable';
 import { imodeDoublePendulum } from '../../src/experiments/imodeDoublePendulum';
-import { type ImodeFamilyConfig, type InstanceResult, familyAdaptBatch, familyParameters, familyTrainingOptions, leadingEtaSubspace, resolveFamilyConfig, runImodeFamily, scaledModel, simulateFamily, subspaceModel, trainingCheckpointKey, trainingFigures } from '../../src/experiments/imodeFamily';
+import { type ImodeFamilyConfig, type InstanceResult, familyAdaptBatch, familyParameters, familyTrainingOptions, leadingEtaSubspace, resolveFamilyConfig, runImodeFamily, scaledModel, screeningLoss, simulateFamily, subspaceModel, trainingCheckpointKey, trainingFigures } from '../../src/experiments/imodeFamily';
 import { imodePendulumConfig, pendulumTrainingOptions } from '../../src/experiments/imodePendulum';
 import { imodeSlinky } from '../../src/experiments/imodeSlinky';
 import { imodeSummaryTable } from '../../src/experiments/imodeSummary';
@@ -142,7 +142,7 @@ describe('experiments/imodeFamily', () => {
     const cfg = resolveFamilyConfig(imodeBistable, 'default', {});
     const key = JSON.stringify(trainingCheckpointKey(cfg));
     const analysisOnly = { adaptWindows: 7, adaptWindowSteps: 9, adaptTrimFraction: 0.1, pcaThreshold: 0.9, gaugeIterations: 7, gaugeWidth: 3, gaugeFlowSteps: 2, gaugeLr: 0.5, gaugeLogParameters: false, scratchSteps: 1, scratchLr: 0.5 };
-    const gaugeModel = { gaugeRetrain: false, gaugeRetrainInit: 'scratch', gaugeRetrainIterations: 3, gaugeRetrainLr: 0.5 };
+    const gaugeModel = { gaugeRetrain: false, gaugeRetrainInit: 'scratch', gaugeRetrainIterations: 3, gaugeRetrainLr: 0.5, gaugeRetrainRestarts: 4, gaugeRetrainScreenIterations: 2 };
     assert.equal(JSON.stringify(trainingCheckpointKey({ ...cfg, ...analysisOnly, ...gaugeModel })), key);
     for (const change of [{ outerLr: 0.5 }, { seed: 1 }, { etaDim: 3 }, { width: 7 }, { innerSteps: 2 }, { outerIterations: 7 }, { outerGradClip: 1 }]) {
       assert.notEqual(JSON.stringify(trainingCheckpointKey({ ...cfg, ...change })), key, JSON.stringify(change));
@@ -217,7 +217,7 @@ describe('experiments/imodeFamily', () => {
   it("a gauge model trained from scratch runs gaugeRetrainIterations, not the first model's count, and only it retrains when that changes", async function () {
     this.timeout(120000);
     await withResultsRoot('metadyn-family-scratch-', async () => {
-      const { dir } = await runImodeFamily(imodeDoublePendulum, 'smoke', { gaugeRetrainInit: 'scratch', outerIterations: 2, gaugeRetrainIterations: 3 });
+      const { dir } = await runImodeFamily(imodeDoublePendulum, 'smoke', { gaugeRetrainInit: 'scratch', gaugeRetrainRestarts: 1, outerIterations: 2, gaugeRetrainIterations: 3 });
       const m = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
       assert.equal(m.gaugeModel.init, 'scratch');
       assert.equal(m.gaugeModel.outerIterations, 3);
@@ -225,12 +225,58 @@ describe('experiments/imodeFamily', () => {
       const checkpointKeys = () => fs.readdirSync(path.join(dir, 'checkpoints')).sort();
       const keys = checkpointKeys();
       assert.equal(keys.length, 2);
-      const again = await runImodeFamily(imodeDoublePendulum, 'smoke', { gaugeRetrainInit: 'scratch', outerIterations: 2, gaugeRetrainIterations: 4 });
+      const again = await runImodeFamily(imodeDoublePendulum, 'smoke', { gaugeRetrainInit: 'scratch', gaugeRetrainRestarts: 1, outerIterations: 2, gaugeRetrainIterations: 4 });
       const m2 = JSON.parse(fs.readFileSync(path.join(again.dir, 'metrics.json'), 'utf8'));
       assert.equal(m2.gaugeModel.outerIterations, 4);
       assert.deepEqual(m2.instances.map((i: { eta: number[] }) => i.eta), m.instances.map((i: { eta: number[] }) => i.eta), 'the same first model, adapted alike');
       assert.equal(checkpointKeys().filter((k) => !keys.includes(k)).length, 1, 'only the gauge model trained anew');
     });
+  });
+
+  it('a screened gauge model trains every start for the screen, goes on with the one of lowest screening loss, and keeps start 0 as the unscreened model', async function () {
+    this.timeout(120000);
+    await withResultsRoot('metadyn-family-screen-', async () => {
+      const base = { gaugeRetrainInit: 'scratch', outerIterations: 2, gaugeRetrainIterations: 4 };
+      const { dir } = await runImodeFamily(imodeDoublePendulum, 'smoke', { ...base, gaugeRetrainRestarts: 1 });
+      const checkpointKeys = () => fs.readdirSync(path.join(dir, 'checkpoints')).sort();
+      const unscreened = checkpointKeys();
+      const screenedOverrides = { ...base, gaugeRetrainRestarts: 3, gaugeRetrainScreenIterations: 2 };
+      const tensorsBefore = tf.memory().numTensors;
+      await runImodeFamily(imodeDoublePendulum, 'smoke', screenedOverrides);
+      assert.equal(tf.memory().numTensors, tensorsBefore, 'the screened-out starts leave no tensor behind');
+      const m = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
+      const keys = checkpointKeys();
+      assert.equal(keys.length, 4, 'the first model and three starts');
+      assert.ok(unscreened.every((k) => keys.includes(k)), 'start 0 is the model trained without screening: same checkpoint');
+      const screening: { restart: number; screeningLoss: number; selected: boolean }[] = m.gaugeModel.screening;
+      assert.deepEqual(screening.map((s) => s.restart), [0, 1, 2]);
+      assert.equal(new Set(screening.map((s) => s.screeningLoss)).size, 3, 'three init draws, three screening losses');
+      const chosen = screening.filter((s) => s.selected);
+      assert.equal(chosen.length, 1);
+      assert.equal(chosen[0].screeningLoss, Math.min(...screening.map((s) => s.screeningLoss)));
+      assert.equal(m.gaugeModel.outerIterations, 4, 'the chosen start trained to the end of its schedule');
+      await runImodeFamily(imodeDoublePendulum, 'smoke', screenedOverrides);
+      const m2 = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
+      assert.deepEqual(checkpointKeys(), keys, 'a rerun trains nothing anew');
+      assert.deepEqual(m2.gaugeModel.screening, screening);
+      assert.deepEqual(m2.gaugeModel.instances, m.gaugeModel.instances);
+    });
+  });
+
+  it('screening loss: the median of the last 100 of the screened iterations, refused on too short a history; screening needs a scratch model and a screen shorter than its schedule', () => {
+    const history = Array.from({ length: 400 }, (_, i) => (i < 200 ? 10 : i < 300 ? i - 200 : -1));
+    assert.equal(screeningLoss(history, 300), 49.5, 'iterations 200–299 only: neither the earlier 10s nor the later −1s');
+    assert.equal(screeningLoss([3, 1, 2], 3), 2, 'all of a screen shorter than 100');
+    assert.throws(() => screeningLoss([1, 2], 3), /needs 3 iterations/);
+    // Refused when the config is resolved, before the first model's meta-training.
+    for (const [overrides, message] of [
+      [{ gaugeRetrainInit: 'projection', gaugeRetrainRestarts: 2 }, /needs gaugeRetrainInit 'scratch'/],
+      [{ gaugeRetrainRestarts: 2, gaugeRetrainScreenIterations: 2, gaugeRetrainIterations: 2 }, /gaugeRetrainScreenIterations must be fewer than gaugeRetrainIterations = 2, got 2/],
+    ] as const) {
+      assert.throws(() => resolveFamilyConfig(imodeDoublePendulum, 'smoke', overrides), ConfigError);
+      assert.throws(() => resolveFamilyConfig(imodeDoublePendulum, 'smoke', overrides), message);
+    }
+    assert.doesNotThrow(() => resolveFamilyConfig(imodeDoublePendulum, 'smoke', { gaugeRetrainInit: 'projection', gaugeRetrainRestarts: 1, gaugeRetrainScreenIterations: 5 }), 'no screen, no constraint on it');
   });
 
   it('the summary table has one row per iMODE system with results and names the missing ones', () => {

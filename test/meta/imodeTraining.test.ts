@@ -120,6 +120,33 @@ describe('meta/imodeTraining (outer loop, model selection)', () => {
     }
   });
 
+  it('stopped after k iterations and resumed from its checkpoint, a run ends as the uninterrupted one: the schedule is that of all N', () => {
+    // A falling rate, so that a stopped run which annealed over k iterations instead of N would end elsewhere.
+    const options: ImodeTrainingOptions = { ...OPTIONS, outerIterations: 12, outerLrFinal: 0.005, checkpointEvery: 5 };
+    const values = (t: { params: tf.Tensor[]; eta0: tf.Tensor2D }) => [...t.params, t.eta0].map((x) => Array.from(x.dataSync()));
+    const straight = metaTrain(decayProblem(), options, createRng(3), { store: recordingStore() });
+    const first = recordingStore();
+    const stopped = metaTrain(decayProblem(), options, createRng(3), { store: first, stopAfter: 7 });
+    assert.equal(stopped.lossHistory.length, 7);
+    assert.equal(stopped.iterationsRun, 7);
+    const saved = first.saved[first.saved.length - 1];
+    assert.equal(saved.iteration, 7, 'checkpointed at the stop, though 7 is no multiple of checkpointEvery');
+    assert.equal(saved.done, false);
+    assert.deepEqual(stopped.lossHistory, straight.lossHistory.slice(0, 7));
+    const resumed = metaTrain(decayProblem(), options, createRng(99), { store: recordingStore(saved) });
+    assert.equal(resumed.iterationsRun, 5);
+    assert.deepEqual(resumed.lossHistory, straight.lossHistory);
+    assert.deepEqual(values(resumed), values(straight));
+    // A store holding more than the stop asks for returns the full run and trains nothing.
+    const finished = recordingStore();
+    const full = metaTrain(decayProblem(), options, createRng(3), { store: finished });
+    const reread = metaTrain(decayProblem(), options, createRng(3), { store: recordingStore(finished.saved[finished.saved.length - 1]), stopAfter: 7 });
+    assert.equal(reread.iterationsRun, 0);
+    assert.equal(reread.lossHistory.length, 12);
+    assert.throws(() => metaTrain(decayProblem(), options, createRng(3), { stopAfter: 0 }), /stopAfter must be a positive integer/);
+    for (const t of [straight, stopped, resumed, full, reread]) tf.dispose([...t.params, t.eta0]);
+  });
+
   it('refuses a checkpoint that saved no η0 with its best θ, naming the file', () => {
     const store = recordingStore();
     const trained = metaTrain(decayProblem(), { ...OPTIONS, outerIterations: 3 }, createRng(3), { store });

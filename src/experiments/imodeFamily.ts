@@ -127,12 +127,14 @@ export const imodeFamilySchema = {
     kind: 'integer',
     min: 1,
     max: 8,
-    doc: 'fresh starts of a "scratch" gauge model: each is meta-trained for gaugeRetrainScreenIterations, and the one with the lowest median training loss over the last 100 of them is trained on (1: one start, no screening)',
+    optional: true,
+    doc: 'fresh starts of a "scratch" gauge model: each is meta-trained for gaugeRetrainScreenIterations, and the one with the lowest median training loss over the last 100 of them is trained on (absent or 1: one start, no screening)',
   },
   gaugeRetrainScreenIterations: {
     kind: 'integer',
     min: 1,
-    doc: 'outer iterations every start of a "scratch" gauge model runs before the screening picks one (fewer than gaugeRetrainIterations; read only with gaugeRetrainRestarts > 1)',
+    optional: true,
+    doc: 'outer iterations every start of a "scratch" gauge model runs before the screening picks one (fewer than gaugeRetrainIterations; required with gaugeRetrainRestarts > 1)',
   },
   adaptWindows: { kind: 'integer', min: 1, doc: 'windows of an instance’s trajectories its test-time adaptation (and the scratch baseline) sees' },
   adaptWindowSteps: {
@@ -178,8 +180,6 @@ export const IMODE_FAMILY_BASE = {
   gaugeRetrainInit: 'projection',
   gaugeRetrainIterations: 100,
   gaugeRetrainLr: 1e-3,
-  gaugeRetrainRestarts: 1,
-  gaugeRetrainScreenIterations: 100,
   solver: 'dopri5',
   substeps: 1,
   rtol: 1e-4,
@@ -270,11 +270,12 @@ export function resolveFamilyConfig<C extends ImodeFamilyConfig>(family: ImodeFa
       throw new ConfigError(`extrapolateMargin ${cfg.extrapolateMargin} would draw ${family.params[j].name} ≤ 0 below paramLow ${lo}`);
     }
   });
-  if (cfg.gaugeRetrainRestarts > 1 && cfg.gaugeRetrainInit !== 'scratch') {
-    throw new ConfigError(`gaugeRetrainRestarts ${cfg.gaugeRetrainRestarts} needs gaugeRetrainInit 'scratch': a fine-tune has one start, the first model`);
+  const restarts = cfg.gaugeRetrainRestarts ?? 1;
+  if (restarts > 1 && cfg.gaugeRetrainInit !== 'scratch') {
+    throw new ConfigError(`gaugeRetrainRestarts ${restarts} needs gaugeRetrainInit 'scratch': a fine-tune has one start, the first model`);
   }
-  if (cfg.gaugeRetrainRestarts > 1 && !(cfg.gaugeRetrainScreenIterations < cfg.gaugeRetrainIterations)) {
-    throw new ConfigError(`gaugeRetrainScreenIterations must be fewer than gaugeRetrainIterations = ${cfg.gaugeRetrainIterations}, got ${cfg.gaugeRetrainScreenIterations}`);
+  if (restarts > 1 && !(cfg.gaugeRetrainScreenIterations !== undefined && cfg.gaugeRetrainScreenIterations < cfg.gaugeRetrainIterations)) {
+    throw new ConfigError(`gaugeRetrainRestarts ${restarts} needs gaugeRetrainScreenIterations fewer than gaugeRetrainIterations = ${cfg.gaugeRetrainIterations}, got ${cfg.gaugeRetrainScreenIterations ?? '(absent)'}`);
   }
   if (cfg.windowSteps > cfg.trajectorySteps - 2) throw new ConfigError(`windowSteps must be at most trajectorySteps − 2 = ${cfg.trajectorySteps - 2}, got ${cfg.windowSteps}`);
   if (cfg.adaptWindowSteps !== undefined && cfg.adaptWindowSteps > cfg.trajectorySteps - 2) {
@@ -596,6 +597,11 @@ export function screeningLoss(lossHistory: readonly number[], iterations: number
   return median(lossHistory.slice(Math.max(0, iterations - SCREENING_WINDOW), iterations));
 }
 
+/** The screened starts as a table: init draw, screening loss, which one was trained on. */
+export function screeningTable(screening: readonly ScreenedStart[]): Table {
+  return { columns: ['start (init draw)', 'screening loss', 'trained on'], rows: screening.map((s) => [s.restart, s.screeningLoss, s.selected ? 'yes' : '']) };
+}
+
 /**
  * The checkpoint key of the r-th start of the gauge model: start 0 keeps the key it had before restarts existed, so a
  * model trained then is start 0 now.
@@ -682,9 +688,10 @@ export function retrainForGauge<C extends ImodeFamilyConfig>(
   if (!cfg.gaugeRetrain || cfg.etaDim <= etaDim) return null;
   if (cfg.gaugeRetrainInit === 'scratch') {
     const retrained: C = { ...cfg, etaDim, scratchSteps: 0, outerIterations: cfg.gaugeRetrainIterations };
+    const restarts = cfg.gaugeRetrainRestarts ?? 1;
     const { trained, screening } =
-      cfg.gaugeRetrainRestarts > 1
-        ? screenedMetaTraining(family, retrained, scale, instances, cfg.gaugeRetrainRestarts, cfg.gaugeRetrainScreenIterations)
+      restarts > 1 && cfg.gaugeRetrainScreenIterations !== undefined
+        ? screenedMetaTraining(family, retrained, scale, instances, restarts, cfg.gaugeRetrainScreenIterations)
         : { trained: metaTrainFamily(family, retrained, scale, instances), screening: [] };
     const model = scaledModel(family, retrained);
     return { etaDim, init: 'scratch', trained, model, results: adaptAndEvaluateFamily(family, retrained, instances, trained, model), screening };

@@ -7,7 +7,7 @@ import { configHash } from '../../src/core/config';
 import { ConfigError, DataError } from '../../src/core/errors';
 import { imodeBistable } from '../../src/experiments/imodeBistable';
 import { imodeDoublePendulum } from '../../src/experiments/imodeDoublePendulum';
-import { type ImodeFamilyConfig, type InstanceResult, familyAdaptBatch, familyParameters, familyTrainingOptions, leadingEtaSubspace, resolveFamilyConfig, runImodeFamily, scaledModel, screeningLoss, simulateFamily, subspaceModel, trainingCheckpointKey, trainingFigures } from '../../src/experiments/imodeFamily';
+import { type ImodeFamilyConfig, type InstanceResult, familyAdaptBatch, familyParameters, familyTrainingOptions, leadingEtaSubspace, resolveFamilyConfig, runImodeFamily, scaledModel, screeningLoss, screeningTable, simulateFamily, subspaceModel, trainingCheckpointKey, trainingFigures } from '../../src/experiments/imodeFamily';
 import { imodePendulumConfig, pendulumTrainingOptions } from '../../src/experiments/imodePendulum';
 import { imodeSlinky } from '../../src/experiments/imodeSlinky';
 import { imodeSummaryTable } from '../../src/experiments/imodeSummary';
@@ -255,6 +255,7 @@ describe('experiments/imodeFamily', () => {
       assert.equal(chosen.length, 1);
       assert.equal(chosen[0].screeningLoss, Math.min(...screening.map((s) => s.screeningLoss)));
       assert.equal(m.gaugeModel.outerIterations, 4, 'the chosen start trained to the end of its schedule');
+      assert.deepEqual(screeningTable(screening).rows.map((r) => r[2]), screening.map((s) => (s.selected ? 'yes' : '')));
       await runImodeFamily(imodeDoublePendulum, 'smoke', screenedOverrides);
       const m2 = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
       assert.deepEqual(checkpointKeys(), keys, 'a rerun trains nothing anew');
@@ -271,12 +272,14 @@ describe('experiments/imodeFamily', () => {
     // Refused when the config is resolved, before the first model's meta-training.
     for (const [overrides, message] of [
       [{ gaugeRetrainInit: 'projection', gaugeRetrainRestarts: 2 }, /needs gaugeRetrainInit 'scratch'/],
-      [{ gaugeRetrainRestarts: 2, gaugeRetrainScreenIterations: 2, gaugeRetrainIterations: 2 }, /gaugeRetrainScreenIterations must be fewer than gaugeRetrainIterations = 2, got 2/],
+      [{ gaugeRetrainRestarts: 2, gaugeRetrainScreenIterations: 2, gaugeRetrainIterations: 2 }, /gaugeRetrainRestarts 2 needs gaugeRetrainScreenIterations fewer than gaugeRetrainIterations = 2, got 2/],
     ] as const) {
       assert.throws(() => resolveFamilyConfig(imodeDoublePendulum, 'smoke', overrides), ConfigError);
       assert.throws(() => resolveFamilyConfig(imodeDoublePendulum, 'smoke', overrides), message);
     }
+    assert.throws(() => resolveFamilyConfig(imodeBistable, 'smoke', { gaugeRetrainInit: 'scratch', gaugeRetrainRestarts: 2 }), /needs gaugeRetrainScreenIterations .* got \(absent\)/);
     assert.doesNotThrow(() => resolveFamilyConfig(imodeDoublePendulum, 'smoke', { gaugeRetrainInit: 'projection', gaugeRetrainRestarts: 1, gaugeRetrainScreenIterations: 5 }), 'no screen, no constraint on it');
+    assert.equal(resolveFamilyConfig(imodeBistable, 'default', {}).gaugeRetrainRestarts, undefined, 'absent where unset, so the other families keep their config hashes');
   });
 
   it('the summary table has one row per iMODE system with results and names the missing ones', () => {

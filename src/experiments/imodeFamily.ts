@@ -49,12 +49,15 @@ import { type ExperimentInfo, experimentCheckpointDir, experimentResultsDir, res
 import {
   type LatentAnalysis,
   type LatentGauge,
+  type GaugeEntry,
   type LatentPoint,
   type Split,
   analyseLatents,
   gaugeLatents,
   gaugeParityFigure,
   latentFigures,
+  leaveOneOutGauge,
+  medianGaugeError,
   paramFigureKey,
   worstGaugeError,
 } from './imodeLatent';
@@ -732,19 +735,38 @@ export interface FamilyLatents {
   analysis: LatentAnalysis;
   /** the gauge fitted on the η of the gauge model with d_η = p ("retrain"), when there is one */
   retrained: LatentGauge | null;
+  /** each gauge's leave-one-out errors on the training instances (null: too few of them, or no gauge model) */
+  leaveOneOut: { project: GaugeEntry[] | null; retrained: GaugeEntry[] | null };
 }
 
-/** Step 3b: PCA of the training η and the Neural Gauge on the unseen instances, projected and (with a gauge model) retrained. */
+/**
+ * Step 3b: PCA of the training η and the Neural Gauge on the unseen instances, projected and (with a gauge model)
+ * retrained, and each gauge left one out on the training instances.
+ */
 export function analyseFamily(cfg: ImodeFamilyConfig, results: readonly InstanceResult[], gaugeModel: GaugeModel | null = null): FamilyLatents {
   const points = latentPoints(results);
   const gauge = gaugeOptionsOf(cfg);
   // both gauges start from the same stream, so they differ only by the η they read
   const rng = () => streamFor(cfg.seed, STREAM.gauge, 0);
+  const gaugeModelPoints = gaugeModel ? latentPoints(gaugeModel.results) : null;
   return {
     points,
     analysis: analyseLatents(points, rng(), { threshold: cfg.pcaThreshold, gauge }),
-    retrained: gaugeModel ? gaugeLatents(latentPoints(gaugeModel.results), rng(), gauge) : null,
+    retrained: gaugeModelPoints ? gaugeLatents(gaugeModelPoints, rng(), gauge) : null,
+    leaveOneOut: {
+      project: leaveOneOutGauge(points, rng, gauge),
+      retrained: gaugeModelPoints ? leaveOneOutGauge(gaugeModelPoints, rng, gauge) : null,
+    },
   };
+}
+
+/** Each gauge's leave-one-out error over the training instances (median and worst) in one line, for the notebooks. */
+export function leaveOneOutSummary(latent: FamilyLatents): string {
+  const describe = (entries: readonly GaugeEntry[] | null) =>
+    entries ? `median ${(100 * (medianGaugeError(entries) as number)).toFixed(1)} %, worst ${(100 * Math.max(...entries.map((e) => e.relError))).toFixed(1)} %` : 'not computed';
+  const parts = [`on the leading principal components: ${describe(latent.leaveOneOut.project)}`];
+  if (latent.retrained) parts.push(`model with d_η = p: ${describe(latent.leaveOneOut.retrained)}`);
+  return `gauge error on the training instances, each left out of its gauge's fit — ${parts.join('; ')}`;
 }
 
 /** Held-out error of each unseen instance (metrics.json's evalError). */
@@ -835,7 +857,7 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
   latent: FamilyLatents,
   gaugeModel: GaugeModel | null = null,
 ): FamilySummary {
-  const { analysis, retrained } = latent;
+  const { analysis, retrained, leaveOneOut } = latent;
   const gaugeUnseen = gaugeModel ? gaugeModel.results.filter((r) => r.split !== 'train') : [];
   const unseen = results.filter((r) => r.split !== 'train');
   const gaugeOf = (label: string) => analysis.gauge.find((g) => g.label === label);
@@ -856,6 +878,8 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
     explainedVariance: analysis.explainedVariance,
     gauge: analysis.gauge,
     gaugeTrainLoss: analysis.gaugeTrainLoss,
+    gaugeLeaveOneOut: leaveOneOut.project,
+    gaugeLeaveOneOutMedian: medianGaugeError(leaveOneOut.project),
     gaugeModel: gaugeModel && retrained
       ? {
           etaDim: gaugeModel.etaDim,
@@ -864,6 +888,8 @@ export function summariseFamily<C extends ImodeFamilyConfig>(
           screening: gaugeModel.screening,
           gauge: retrained.gauge,
           gaugeTrainLoss: retrained.gaugeTrainLoss,
+          gaugeLeaveOneOut: leaveOneOut.retrained,
+          gaugeLeaveOneOutMedian: medianGaugeError(leaveOneOut.retrained),
           gaugeMaxRelErrorInterpolate: worstGaugeError(retrained.gauge, 'interpolate'),
           gaugeMaxRelErrorExtrapolate: worstGaugeError(retrained.gauge, 'extrapolate'),
           metaTrainSeconds: gaugeModel.trained.seconds,

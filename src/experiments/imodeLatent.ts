@@ -9,7 +9,10 @@
  *    map Φ: PCA coordinates → φ fitted on the training instances (../analysis/neuralGauge.ts). An unseen instance is
  *    "measured" as φ̂ = Φ(P(η)), with the relative error |φ̂ − φ| / |φ|. `gaugeLatents` alone gauges other η (the
  *    same instances' η from a model with d_η = p, where P only rotates).
+ * 3. The gauge left one out: every training instance gauged by a gauge fitted without it (`leaveOneOutGauge`), a
+ *    check of the latent map that looks at no unseen instance.
  */
+import { median } from '../analysis/metrics';
 import { type NeuralGaugeOptions, fitNeuralGauge, relativeParameterError } from '../analysis/neuralGauge';
 import { type PcaResult, intrinsicDimension, pca, projectOnComponents, spectralGapDimension } from '../analysis/pca';
 import { DataError } from '../core/errors';
@@ -100,6 +103,33 @@ export function gaugeLatents(points: readonly LatentPoint[], rng: Rng, options: 
   const gaugeTrainLoss = gauge.trainLoss;
   gauge.dispose();
   return { gauge: entries, gaugeTrainLoss };
+}
+
+/**
+ * The gauge's leave-one-out errors on the training points: each training point gauged by a gauge (PCA and map) fitted
+ * on the other training points alone, every fit from a fresh `rng()`. It judges how well a model's η determine φ from
+ * its training data only, with no unseen instance looked at. Null, with the reason on stderr, when fewer than p + 2
+ * training points leave too few to fit a p-parameter gauge without one of them, or when the η left after dropping
+ * one cannot be fitted (a barely trained model whose remaining η coincide): a diagnostic must not stop the run.
+ */
+export function leaveOneOutGauge(points: readonly LatentPoint[], rng: () => Rng, options: Partial<NeuralGaugeOptions>): GaugeEntry[] | null {
+  const train = trainingPoints(points);
+  if (train.length < train[0].params.length + 2) return null;
+  try {
+    return train.map((_, held) => {
+      const rest = train.map((q, j): LatentPoint => (j === held ? { ...q, split: 'interpolate' } : q));
+      return { ...gaugeLatents(rest, rng(), options).gauge[0], split: 'train' };
+    });
+  } catch (e) {
+    if (!(e instanceof DataError)) throw e;
+    console.warn(`[metadyn] leave-one-out gauge skipped: ${e.message}`);
+    return null;
+  }
+}
+
+/** The median relative error of gauge entries, or null when there are none. */
+export function medianGaugeError(entries: readonly GaugeEntry[] | null): number | null {
+  return entries && entries.length > 0 ? median(entries.map((e) => e.relError)) : null;
 }
 
 /** One row per gauged instance: label, split, true and gauged parameters (4 significant digits), relative error. */

@@ -27,8 +27,10 @@ interface SummaryMetrics {
   evalError: { value: number }[];
   scratchEvalError: { value: number | null }[];
   adaptSeconds: { value: number }[];
+  /** the median leave-one-out gauge error on the training instances (absent in runs that predate it) */
+  gaugeLeaveOneOutMedian?: number | null;
   /** the model retrained with d_η = the physical dimension, and its gauge (absent when not retrained) */
-  gaugeModel?: { medianEvalError: number | null; gauge: { split: string; relError: number }[] } | null;
+  gaugeModel?: { medianEvalError: number | null; gauge: { split: string; relError: number }[]; gaugeLeaveOneOutMedian?: number | null } | null;
 }
 
 const medianOrNull = (xs: readonly number[]): number | null => (xs.length ? median(xs) : null);
@@ -44,6 +46,7 @@ const LABEL = {
   evalMedian: 'eval MSE iMODE (median, unseen)',
   scratchEvalMedian: 'eval MSE scratch (median, unseen)',
   gaugeModelEvalMedian: 'eval MSE, model with η dim. = physical (median, unseen)',
+  gaugeLeaveOneOut: 'gauge error left one out, training instances (median)',
 } as const;
 
 /** The numbers an iMODE run is summarised by, read from its metrics.json (null: the run has none). */
@@ -57,6 +60,9 @@ export interface ImodeHeadline {
   /** the same for the gauge of the model with d_η = the physical dimension */
   gaugeModelInterpolate: number | null;
   gaugeModelExtrapolate: number | null;
+  /** the median leave-one-out gauge error on the training instances, of each gauge */
+  gaugeLeaveOneOut: number | null;
+  gaugeModelLeaveOneOut: number | null;
   /** medians over the unseen instances of the held-out rollout MSE */
   evalMedian: number | null;
   scratchEvalMedian: number | null;
@@ -81,6 +87,8 @@ export function imodeHeadline(metrics: Readonly<Record<string, unknown>>, where:
     gaugeExtrapolate: worstGaugeError(m.gauge, 'extrapolate'),
     gaugeModelInterpolate: retrained ? worstGaugeError(retrained, 'interpolate') : null,
     gaugeModelExtrapolate: retrained ? worstGaugeError(retrained, 'extrapolate') : null,
+    gaugeLeaveOneOut: m.gaugeLeaveOneOutMedian ?? null,
+    gaugeModelLeaveOneOut: m.gaugeModel?.gaugeLeaveOneOutMedian ?? null,
     evalMedian: medianOrNull(m.evalError.map((e) => e.value)),
     scratchEvalMedian: medianOrNull(m.scratchEvalError.map((e) => e.value).filter((v): v is number => v !== null)),
     gaugeModelEvalMedian: m.gaugeModel ? m.gaugeModel.medianEvalError : null,
@@ -151,6 +159,8 @@ const SEED_ROWS: readonly { key: HeadlineKey; label: (h: ImodeHeadline) => strin
   { key: 'gaugeExtrapolate', label: () => LABEL.gaugeExtrapolate, format: percent },
   { key: 'gaugeModelInterpolate', label: () => `${LABEL.gaugeInterpolate}, model with η dim. = physical`, format: percent },
   { key: 'gaugeModelExtrapolate', label: () => `${LABEL.gaugeExtrapolate}, model with η dim. = physical`, format: percent },
+  { key: 'gaugeLeaveOneOut', label: () => LABEL.gaugeLeaveOneOut, format: percent },
+  { key: 'gaugeModelLeaveOneOut', label: () => `${LABEL.gaugeLeaveOneOut}, model with η dim. = physical`, format: percent },
   { key: 'evalMedian', label: () => LABEL.evalMedian, format: mse },
   { key: 'scratchEvalMedian', label: () => LABEL.scratchEvalMedian, format: mse },
   { key: 'gaugeModelEvalMedian', label: () => LABEL.gaugeModelEvalMedian, format: mse },

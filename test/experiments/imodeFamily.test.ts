@@ -255,6 +255,12 @@ describe('experiments/imodeFamily', () => {
       assert.equal(chosen.length, 1);
       assert.equal(chosen[0].screeningLoss, Math.min(...screening.map((s) => s.screeningLoss)));
       assert.equal(m.gaugeModel.outerIterations, 4, 'the chosen start trained to the end of its schedule');
+      // the gauge left one out: one entry per training instance (2 × 2 at smoke scale), each gauge's median beside it
+      for (const block of [m, m.gaugeModel]) {
+        assert.deepEqual(block.gaugeLeaveOneOut.map((e: { split: string }) => e.split), ['train', 'train', 'train', 'train']);
+        const errors = block.gaugeLeaveOneOut.map((e: { relError: number }) => e.relError).sort((x: number, y: number) => x - y);
+        assert.equal(block.gaugeLeaveOneOutMedian, (errors[1] + errors[2]) / 2);
+      }
       assert.deepEqual(screeningTable(screening).rows.map((r) => r[2]), screening.map((s) => (s.selected ? 'yes' : '')));
       await runImodeFamily(imodeDoublePendulum, 'smoke', screenedOverrides);
       const m2 = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));

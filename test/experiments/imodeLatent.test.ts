@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import { initBackend } from '../../src/core/backend';
 import { DataError } from '../../src/core/errors';
 import { createRng } from '../../src/core/rng';
-import { type LatentPoint, analyseLatents, gaugeLatents, gaugeTable, latentFigures } from '../../src/experiments/imodeLatent';
+import { type GaugeEntry, type LatentPoint, analyseLatents, gaugeLatents, gaugeTable, latentFigures, leaveOneOutGauge, medianGaugeError } from '../../src/experiments/imodeLatent';
 
 /** η = a smooth curve of the physical parameter embedded in 4-D, plus noise of size `noise`. */
 function curvePoints(params: number[], split: LatentPoint['split'], noise: number, seed: number): LatentPoint[] {
@@ -56,6 +56,29 @@ describe('experiments/imodeLatent', () => {
     assert.deepEqual(gaugeLatents(points, createRng(12), { iterations: 400 }), { gauge: projected.gauge, gaugeTrainLoss: projected.gaugeTrainLoss }, 'the analysis gauges as gaugeLatents does');
     assert.ok(Math.max(...projected.gauge.map((g) => g.relError)) > 0.1, 'the leading component alone does not determine L');
     for (const g of retrained.gauge) assert.ok(g.relError < 0.02, `${g.label}: gauged ${g.predicted[0]} (${(100 * g.relError).toFixed(2)} %)`);
+  });
+
+  it('left one out, a clean latent map gauges the training instances within 2 % (median), a scrambled one does not; too few or coinciding η give null', () => {
+    const trainL = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const clean = curvePoints(trainL, 'train', 1e-4, 1);
+    const unseen = curvePoints([2.5], 'interpolate', 1e-4, 2);
+    const rng = () => createRng(3);
+    const loo = leaveOneOutGauge([...clean, ...unseen], rng, { iterations: 400 }) as GaugeEntry[];
+    assert.deepEqual(loo.map((e) => e.label), clean.map((p) => p.label), 'one entry per training instance, none for the unseen');
+    assert.ok(loo.every((e) => e.split === 'train'));
+    assert.ok((medianGaugeError(loo) as number) < 0.02, `clean: median ${medianGaugeError(loo)}`);
+    const held = loo[4];
+    const direct = gaugeLatents([...clean.filter((_, j) => j !== 4), { ...clean[4], split: 'interpolate' }], rng(), { iterations: 400 }).gauge[0];
+    assert.deepEqual(held.predicted, direct.predicted, 'each entry is the gauge fitted without it, from a fresh rng');
+    // η in a shuffled order of L: no smooth map, large errors left out
+    const shuffled = clean.map((p, i) => ({ ...p, eta: clean[(i * 4) % 9].eta }));
+    const bad = leaveOneOutGauge(shuffled, rng, { iterations: 400 }) as GaugeEntry[];
+    assert.ok((medianGaugeError(bad) as number) > 0.1, `scrambled: median ${medianGaugeError(bad)}`);
+    // η that coincide once one point is dropped cannot be standardised: the diagnostic is skipped, not the run
+    const twins = clean.slice(0, 3).map((p, i) => ({ ...p, eta: i === 2 ? [1, 1, 1, 1] : [0, 0, 0, 0] }));
+    assert.equal(leaveOneOutGauge(twins, rng, { iterations: 10 }), null);
+    assert.equal(leaveOneOutGauge(clean.slice(0, 2), rng, { iterations: 10 }), null, 'two instances leave one, too few for a gauge');
+    assert.equal(medianGaugeError(null), null);
   });
 
   it('the gauge table has one row per gauged instance with true and gauged values to 4 significant digits', () => {

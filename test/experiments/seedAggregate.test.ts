@@ -64,6 +64,14 @@ describe('experiments/seedAggregate', () => {
     assert.deepEqual(row(/^gauge worst error, interpolating$/).slice(1), ['4.0 %', '10.0 %', '2.0 %', '4.0 %']);
     assert.deepEqual(row(/^eval MSE iMODE/).slice(1), ['0.2', '0.4', '0.8', '0.4'], 'per seed the median over instances, then the median over seeds');
     assert.deepEqual(row(/^gauge worst error, interpolating, model/).slice(1), ['—', '—', '—', '—'], 'no gauge model: no number');
+    assert.deepEqual(row(/^gauge error left one out, training instances \(median\)$/).slice(1), ['—', '—', '—', '—'], 'runs that predate the leave-one-out gauge');
+    const withLoo = imodeSeedTable([
+      { seed: 7, metrics: { ...metrics(1, 0.04, 0.1), gaugeLeaveOneOutMedian: 0.3, gaugeModel: { medianEvalError: 0.1, gauge: [], gaugeLeaveOneOutMedian: 0.05 } } },
+      { seed: 8, metrics: { ...metrics(1, 0.04, 0.1), gaugeLeaveOneOutMedian: 0.1, gaugeModel: { medianEvalError: 0.1, gauge: [], gaugeLeaveOneOutMedian: 0.01 } } },
+    ]);
+    const looRow = (label: RegExp) => withLoo.rows.find((r) => label.test(String(r[0]))) as (string | number)[];
+    assert.deepEqual(looRow(/^gauge error left one out, training instances \(median\)$/).slice(1), ['30.0 %', '10.0 %', '20.0 %']);
+    assert.deepEqual(looRow(/^gauge error left one out, .*model with η dim\. = physical$/).slice(1), ['5.0 %', '1.0 %', '3.0 %']);
     assert.throws(() => imodeSeedTable([{ seed: 1, metrics: metrics(1, 0.1, 1) }, { seed: 2, metrics: { ...metrics(1, 0.1, 1), etaDim: 3 } }]), /seed 2 has physical \/ η dimensions 1 \/ 3/);
     assert.throws(() => imodeSeedTable([{ seed: 1, metrics: { ...metrics(1, 0.1, 1), gauge: undefined } }]), /seed 1: metrics.json lacks gauge/);
   });

@@ -946,6 +946,8 @@ export function familyReadmeSnippet(summary: FamilySummary, provenance: Provenan
     medianScratchEvalError: number | null;
     maxAdaptSeconds: number;
     metaTrainSeconds: number;
+    /** absent in runs that predate the leave-one-out gauge */
+    gaugeLeaveOneOutMedian?: number | null;
     gaugeModel: {
       etaDim: number;
       init?: 'projection' | 'scratch';
@@ -953,6 +955,8 @@ export function familyReadmeSnippet(summary: FamilySummary, provenance: Provenan
       medianEvalError: number | null;
       gaugeMaxRelErrorInterpolate: number | null;
       gaugeMaxRelErrorExtrapolate: number | null;
+      gaugeLeaveOneOutMedian?: number | null;
+      screening?: ScreenedStart[];
     } | null;
   };
   const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
@@ -970,10 +974,15 @@ export function familyReadmeSnippet(summary: FamilySummary, provenance: Provenan
     ...(m.gaugeModel
       ? [`| the same, η of the ${gaugeModelName} | — | ${pct(m.gaugeModel.gaugeMaxRelErrorInterpolate)} / ${pct(m.gaugeModel.gaugeMaxRelErrorExtrapolate)} |`]
       : []),
+    ...(m.gaugeLeaveOneOutMedian !== undefined
+      ? [
+          `| Neural Gauge on the training instances, each left out of the fit, median relative error: principal components${m.gaugeModel ? ' / gauge model' : ''} | — | ${pct(m.gaugeLeaveOneOutMedian)}${m.gaugeModel ? ` / ${pct(m.gaugeModel.gaugeLeaveOneOutMedian ?? null)}` : ''} |`,
+        ]
+      : []),
     `| held-out rollout MSE, median over unseen instances: iMODE / scratch | — | ${orDash(m.medianEvalError)} / ${orDash(m.medianScratchEvalError)} |`,
     ...(m.gaugeModel ? [`| held-out rollout MSE, median over unseen instances, ${gaugeModelName} | — | ${orDash(m.gaugeModel.medianEvalError)} |`] : []),
     `| adaptation time per instance (${m.innerSteps} steps) | "within seconds" | ≤ ${m.maxAdaptSeconds.toFixed(2)} s |`,
-    `| meta-training wall time | — | ${m.metaTrainSeconds.toFixed(0)} s${m.gaugeModel ? ` (+ ${m.gaugeModel.metaTrainSeconds.toFixed(0)} s for the gauge model)` : ''} |`,
+    `| meta-training wall time | — | ${m.metaTrainSeconds.toFixed(0)} s${m.gaugeModel ? ` (+ ${m.gaugeModel.metaTrainSeconds.toFixed(0)} s for the gauge model${m.gaugeModel.screening && m.gaugeModel.screening.length > 0 ? `, the start chosen of ${m.gaugeModel.screening.length} screened` : ''})` : ''} |`,
     '',
     '<details><summary>Per instance</summary>',
     '',

@@ -261,6 +261,9 @@ describe('experiments/imodeFamily', () => {
         const errors = block.gaugeLeaveOneOut.map((e: { relError: number }) => e.relError).sort((x: number, y: number) => x - y);
         assert.equal(block.gaugeLeaveOneOutMedian, (errors[1] + errors[2]) / 2);
       }
+      const readme = fs.readFileSync(path.join(dir, 'readme.md'), 'utf8');
+      assert.match(readme, /each left out of the fit, median relative error: principal components \/ gauge model \| — \| [\d.]+ % \/ [\d.]+ % \|/);
+      assert.match(readme, /for the gauge model, the start chosen of 3 screened\)/);
       assert.deepEqual(screeningTable(screening).rows.map((r) => r[2]), screening.map((s) => (s.selected ? 'yes' : '')));
       await runImodeFamily(imodeDoublePendulum, 'smoke', screenedOverrides);
       const m2 = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));

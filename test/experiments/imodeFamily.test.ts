@@ -7,7 +7,7 @@ import { configHash } from '../../src/core/config';
 import { ConfigError, DataError } from '../../src/core/errors';
 import { imodeBistable } from '../../src/experiments/imodeBistable';
 import { imodeDoublePendulum } from '../../src/experiments/imodeDoublePendulum';
-import { type ImodeFamilyConfig, type InstanceResult, familyAdaptBatch, familyParameters, familyTrainingOptions, leadingEtaSubspace, resolveFamilyConfig, runImodeFamily, scaledModel, screeningLoss, screeningTable, simulateFamily, subspaceModel, trainingCheckpointKey, trainingFigures } from '../../src/experiments/imodeFamily';
+import { type ImodeFamilyConfig, type InstanceResult, type ScreenedStart, familyAdaptBatch, familyParameters, familyTrainingOptions, leadingEtaSubspace, resolveFamilyConfig, runImodeFamily, scaledModel, screeningLoss, screeningTable, simulateFamily, subspaceModel, trainingCheckpointKey, trainingFigures } from '../../src/experiments/imodeFamily';
 import { imodePendulumConfig, pendulumTrainingOptions } from '../../src/experiments/imodePendulum';
 import { imodeSlinky } from '../../src/experiments/imodeSlinky';
 import { imodeSummaryTable } from '../../src/experiments/imodeSummary';
@@ -248,7 +248,7 @@ describe('experiments/imodeFamily', () => {
       const keys = checkpointKeys();
       assert.equal(keys.length, 4, 'the first model and three starts');
       assert.ok(unscreened.every((k) => keys.includes(k)), 'start 0 is the model trained without screening: same checkpoint');
-      const screening: { restart: number; screeningLoss: number; selected: boolean }[] = m.gaugeModel.screening;
+      const screening: ScreenedStart[] = m.gaugeModel.screening;
       assert.deepEqual(screening.map((s) => s.restart), [0, 1, 2]);
       assert.equal(new Set(screening.map((s) => s.screeningLoss)).size, 3, 'three init draws, three screening losses');
       const chosen = screening.filter((s) => s.selected);

@@ -53,6 +53,7 @@ import {
   type LatentPoint,
   type Split,
   analyseLatents,
+  describeLeaveOneOut,
   gaugeLatents,
   gaugeParityFigure,
   latentFigures,
@@ -762,10 +763,8 @@ export function analyseFamily(cfg: ImodeFamilyConfig, results: readonly Instance
 
 /** Each gauge's leave-one-out error over the training instances (median and worst) in one line, for the notebooks. */
 export function leaveOneOutSummary(latent: FamilyLatents): string {
-  const describe = (entries: readonly GaugeEntry[] | null) =>
-    entries ? `median ${(100 * (medianGaugeError(entries) as number)).toFixed(1)} %, worst ${(100 * Math.max(...entries.map((e) => e.relError))).toFixed(1)} %` : 'not computed';
-  const parts = [`on the leading principal components: ${describe(latent.leaveOneOut.project)}`];
-  if (latent.retrained) parts.push(`model with d_η = p: ${describe(latent.leaveOneOut.retrained)}`);
+  const parts = [`on the leading principal components: ${describeLeaveOneOut(latent.leaveOneOut.project)}`];
+  if (latent.retrained) parts.push(`model with d_η = p: ${describeLeaveOneOut(latent.leaveOneOut.retrained)}`);
   return `gauge error on the training instances, each left out of its gauge's fit — ${parts.join('; ')}`;
 }
 

@@ -132,6 +132,13 @@ export function medianGaugeError(entries: readonly GaugeEntry[] | null): number 
   return entries && entries.length > 0 ? median(entries.map((e) => e.relError)) : null;
 }
 
+/** A leave-one-out gauge's errors in a few words: median and worst, or why there are none. */
+export function describeLeaveOneOut(entries: readonly GaugeEntry[] | null): string {
+  return entries && entries.length > 0
+    ? `median ${(100 * (medianGaugeError(entries) as number)).toFixed(1)} %, worst ${(100 * Math.max(...entries.map((e) => e.relError))).toFixed(1)} %`
+    : 'not computed';
+}
+
 /** One row per gauged instance: label, split, true and gauged parameters (4 significant digits), relative error. */
 export function gaugeTable(gauge: readonly GaugeEntry[], gaugedColumn = 'gauged'): Table {
   const digits = (values: readonly number[]) => values.map((v) => v.toPrecision(4)).join(', ');

@@ -34,7 +34,7 @@ import type { PlotlyFigure } from '../viz/plotly';
 import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
 import { type ExperimentInfo, experimentCheckpointDir, resolveConfig } from './experiment';
 import { IMODE_FAMILY_BASE, gaugeOptionsOf, imodeTrainingSchema, innerOf, outerLoopOptionsOf, solverOf, startFamilyProvenance, trainingCheckpointKey, trainingFigures, writeImodeResults } from './imodeFamily';
-import { type LatentAnalysis, type LatentPoint, analyseLatents, latentFigures } from './imodeLatent';
+import { type GaugeEntry, type LatentAnalysis, type LatentPoint, analyseLatents, describeLeaveOneOut, latentFigures, leaveOneOutGauge, medianGaugeError } from './imodeLatent';
 
 export const imodePendulumInfo: ExperimentInfo = {
   id: 'imode-pendulum',
@@ -378,23 +378,26 @@ export interface PendulumSummary {
   figures: Record<string, PlotlyFigure>;
 }
 
-/** Step 3: metrics, the per-length table, and every figure, from the results of steps 1–2. */
 /**
  * PCA of the training lengths' η and the Neural Gauge L̂ = Φ(η) on the 8 unseen lengths (spec §4.3; the same analysis
- * as every iMODE family, ./imodeLatent.ts).
+ * as every iMODE family, ./imodeLatent.ts), and the gauge left one out on the training lengths (null when too few).
  */
-export function analysePendulumLatents(cfg: ImodePendulumConfig, lengths: readonly LengthResult[]): { points: LatentPoint[]; analysis: LatentAnalysis } {
+export function analysePendulumLatents(
+  cfg: ImodePendulumConfig,
+  lengths: readonly LengthResult[],
+): { points: LatentPoint[]; analysis: LatentAnalysis; leaveOneOut: GaugeEntry[] | null } {
   const points = byLength(lengths).map((r) => ({ label: `L=${r.L}`, split: r.split, params: [r.L], eta: r.eta }));
-  const analysis = analyseLatents(points, createRng((cfg.seed + 500009) >>> 0), {
-    threshold: cfg.pcaThreshold,
-    gauge: gaugeOptionsOf(cfg),
-  });
-  return { points, analysis };
+  const gauge = gaugeOptionsOf(cfg);
+  // every gauge fit, left one out or not, starts from the same stream, so the fits differ only by their data
+  const rng = () => createRng((cfg.seed + 500009) >>> 0);
+  const analysis = analyseLatents(points, rng(), { threshold: cfg.pcaThreshold, gauge });
+  return { points, analysis, leaveOneOut: leaveOneOutGauge(points, rng, gauge) };
 }
 
+/** Step 3: metrics, the per-length table, and every figure, from the results of steps 1–2. */
 export function summarisePendulum(cfg: ImodePendulumConfig, trained: ImodeTrained, lengths: readonly LengthResult[]): PendulumSummary {
   const sorted = byLength(lengths);
-  const { points, analysis } = analysePendulumLatents(cfg, lengths);
+  const { points, analysis, leaveOneOut } = analysePendulumLatents(cfg, lengths);
   const gaugeOf = (L: number) => analysis.gauge.find((g) => g.params[0] === L);
   const unseen = sorted.filter((r) => r.split !== 'train');
   const etaSummaryOf = etaSummary(cfg, sorted, analysis.projected);
@@ -428,6 +431,8 @@ export function summarisePendulum(cfg: ImodePendulumConfig, trained: ImodeTraine
     gaugeTrainLoss: analysis.gaugeTrainLoss,
     gaugeMaxRelErrorInterpolate: Math.max(...analysis.gauge.filter((g) => g.split === 'interpolate').map((g) => g.relError)),
     gaugeMaxRelErrorExtrapolate: Math.max(...analysis.gauge.filter((g) => g.split === 'extrapolate').map((g) => g.relError)),
+    gaugeLeaveOneOut: leaveOneOut,
+    gaugeLeaveOneOutMedian: medianGaugeError(leaveOneOut),
     evalError: unseen.map((r) => ({ instance: `L=${r.L}`, split: r.split, params: [r.L], value: r.evalMse })),
     scratchEvalError: unseen.map((r) => ({ instance: `L=${r.L}`, split: r.split, params: [r.L], value: r.scratchEvalMse })),
     adaptSeconds: sorted.map((r) => ({ instance: `L=${r.L}`, split: r.split, value: r.adaptSeconds })),
@@ -470,6 +475,7 @@ export function readmeSnippet(summary: PendulumSummary, provenance: Provenance, 
     etaDim: number;
     gaugeMaxRelErrorInterpolate: number;
     gaugeMaxRelErrorExtrapolate: number;
+    gaugeLeaveOneOut: GaugeEntry[] | null;
   };
   return [
     provenanceLine(provenance),
@@ -481,6 +487,7 @@ export function readmeSnippet(summary: PendulumSummary, provenance: Provenance, 
     `| reported numbers | ${reportedNumbers(reference)} | table above |`,
     `| intrinsic dimension of η (PCA of ${m.etaDim}-dim η): 99 % of the variance / sharpest drop | ${m.physicalDimension} (= physical parameters, README claim) | ${m.intrinsicDimension} / ${m.spectralGapDimension} |`,
     `| Neural Gauge, worst relative error in L, interpolating / extrapolating (L = 10) | — | ${(100 * m.gaugeMaxRelErrorInterpolate).toFixed(1)} % / ${(100 * m.gaugeMaxRelErrorExtrapolate).toFixed(1)} % |`,
+    `| Neural Gauge on the training lengths, each left out of its fit: relative error in L | — | ${describeLeaveOneOut(m.gaugeLeaveOneOut)} |`,
     `| adapted η monotone in L | — | ${m.etaMonotoneInL ? 'yes' : 'no'} |`,
     `| worst evaluation MSE over the 13 lengths | — | ${formatNumber(m.maxEvalMse, 3)} |`,
     `| adaptation time per length (5 steps) | "within seconds" | ≤ ${m.maxAdaptSeconds.toFixed(2)} s |`,

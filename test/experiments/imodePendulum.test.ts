@@ -4,7 +4,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../../src/core/errors';
-import { imodePendulumConfig, loadPendulumData } from '../../src/experiments/imodePendulum';
+import { createRng } from '../../src/core/rng';
+import { splitOf } from '../../src/data/imodePendulum';
+import { type LengthResult, analysePendulumLatents, imodePendulumConfig, loadPendulumData } from '../../src/experiments/imodePendulum';
+import { gaugeOptionsOf } from '../../src/experiments/imodeFamily';
+import { describeLeaveOneOut, gaugeLatents } from '../../src/experiments/imodeLatent';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -38,6 +42,31 @@ describe('experiments/imode-pendulum', () => {
     assert.throws(() => imodePendulumConfig('smoke', { dataDir: 'data/no-such-dir' }), /dataDir.*data\/no-such-dir/);
     assert.throws(() => imodePendulumConfig('smoke', { windowsPerTask: 2.5 }), /windowsPerTask must be an integer/);
     assert.throws(() => loadPendulumData(imodePendulumConfig('smoke', { trainLengths: [1, 4.2] })), /trainLengths: no data file for L = 4.2; available: 1, 3, 5/);
+  });
+
+  it('gauges each training length left out with a gauge fitted on the other four, from the same stream as the main gauge', () => {
+    const cfg = imodePendulumConfig('smoke', { gaugeIterations: 300 });
+    // η smooth and monotone in L (as a trained model's are), in a 2-D η with a small second coordinate
+    const lengths: LengthResult[] = [1, 2, 3, 3.5, 4, 5, 5.1, 6, 6.9, 7, 8, 9, 10].map((L) => ({
+      L,
+      split: splitOf(L),
+      eta: [Math.log(L), 0.01 * Math.sin(3 * L)],
+      adaptLosses: [],
+      adaptSeconds: 0,
+      evalMse: 0,
+      scratchEvalMse: null,
+      rollout: { truth: [], predicted: [], scratch: null },
+    }));
+    const { points, leaveOneOut } = analysePendulumLatents(cfg, lengths);
+    assert.ok(leaveOneOut, 'five training lengths are enough to leave one out');
+    assert.deepEqual(leaveOneOut.map((e) => e.label), ['L=1', 'L=3', 'L=5', 'L=7', 'L=9']);
+    const middle = leaveOneOut[2];
+    const rest = points.filter((p) => p.split === 'train' && p.label !== 'L=5');
+    const direct = gaugeLatents([...rest, { ...points.find((p) => p.label === 'L=5')!, split: 'interpolate' }], createRng((cfg.seed + 500009) >>> 0), gaugeOptionsOf(cfg)).gauge[0];
+    assert.deepEqual(middle.predicted, direct.predicted, 'the entry of L = 5 is the gauge fitted without it');
+    assert.ok(middle.relError < 0.05, `an interior length of a smooth η is gauged within 5 %: ${middle.relError}`);
+    assert.match(describeLeaveOneOut(leaveOneOut), /^median \d+\.\d %, worst \d+\.\d %$/);
+    assert.equal(describeLeaveOneOut(null), 'not computed');
   });
 
   it('an interrupted run resumes from its checkpoint and ends with the numbers of an uninterrupted run (same seed, same backend)', async function () {

@@ -7,7 +7,7 @@ import { ConfigError } from '../core/errors';
 import { type ExperimentInfo } from './experiment';
 import { imodeBistable } from './imodeBistable';
 import { imodeDoublePendulum } from './imodeDoublePendulum';
-import { type ImodeFamily, type ImodeFamilyConfig, resolveFamilyConfig, runImodeFamily } from './imodeFamily';
+import { type FamilyInstance, type ImodeFamily, type ImodeFamilyConfig, resolveFamilyConfig, runImodeFamily, simulateFamily } from './imodeFamily';
 import { runFamilyBasins } from './imodeBasins';
 import { imodePendulumConfig, imodePendulumInfo, runImodePendulum } from './imodePendulum';
 import { imodeReactionDiffusion } from './imodeReactionDiffusion';
@@ -32,6 +32,8 @@ export interface RegisteredExperiment {
 export interface RegisteredFamily extends RegisteredExperiment {
   /** the identifiability check of its latent code (./imodeBasins.ts) */
   basins(scale: Scale, overrides: Readonly<Record<string, unknown>>): ReturnType<typeof runFamilyBasins>;
+  /** its instances' simulated trajectories under the config of `scale` and `overrides` (no training) */
+  instances(scale: Scale, overrides: Readonly<Record<string, unknown>>): FamilyInstance[];
 }
 
 const registeredFamily = <C extends ImodeFamilyConfig>(family: ImodeFamily<C>): RegisteredFamily => ({
@@ -39,6 +41,7 @@ const registeredFamily = <C extends ImodeFamilyConfig>(family: ImodeFamily<C>): 
   config: (scale, overrides) => resolveFamilyConfig(family, scale, overrides),
   run: async (scale, overrides) => (await runImodeFamily(family, scale, overrides)).dir,
   basins: (scale, overrides) => runFamilyBasins(family, scale, overrides),
+  instances: (scale, overrides) => simulateFamily(family, resolveFamilyConfig(family, scale, overrides)),
 });
 
 export const IMODE_FAMILIES: readonly RegisteredFamily[] = [

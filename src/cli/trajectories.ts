@@ -1,0 +1,45 @@
+/**
+ * npm run trajectories -- <id> [--scale smoke|default|paper] [--set key=value ...] [--coordinates i,j,...]
+ *
+ * How far each adaptation trajectory of an iMODE family's instances goes (src/experiments/trajectoryExtent.ts): its
+ * initial state and the largest |x_i| it reaches, one row per trajectory, printed as Markdown. It only simulates, so
+ * `--set seed=…` shows another seed's instances in seconds, without its trained model. States of more than
+ * MAX_DEFAULT_COORDINATES coordinates (the Slinky, reaction–diffusion) need `--coordinates`.
+ */
+import { parseArgs } from 'util';
+import { ConfigError } from '../core/errors';
+import { imodeFamilyById } from '../experiments/registry';
+import { trajectoryExtentTable, trajectoryExtents } from '../experiments/trajectoryExtent';
+import { tableToMarkdown } from '../viz/table';
+import { parseScale, runCli } from './notebooks';
+import { parseOverrides } from './runExperiment';
+
+const USAGE = 'npm run trajectories -- <id> [--scale smoke|default|paper] [--set key=value ...] [--coordinates i,j,...]';
+const MAX_DEFAULT_COORDINATES = 8;
+
+/** '0,2' → [0, 2]; ConfigError for anything but a comma-separated list of non-negative integers. */
+export function parseCoordinates(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.some((s) => !/^\d+$/.test(s))) throw new ConfigError(`--coordinates takes non-negative integers separated by commas, got '${value}'`);
+  return parts.map(Number);
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    options: { scale: { type: 'string', default: 'default' }, set: { type: 'string', multiple: true, default: [] }, coordinates: { type: 'string' } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new ConfigError(`give exactly one iMODE family id; usage: ${USAGE}`);
+  const instances = imodeFamilyById(positionals[0]).instances(parseScale(values.scale as string), parseOverrides(values.set as string[]));
+  const dim = instances[0].trajectories[0][0].length;
+  if (values.coordinates === undefined && dim > MAX_DEFAULT_COORDINATES) {
+    throw new ConfigError(`the state has ${dim} coordinates; choose at most a few with --coordinates i,j,... (0 to ${dim - 1})`);
+  }
+  const coordinates = values.coordinates === undefined ? undefined : parseCoordinates(values.coordinates as string);
+  const chosen = coordinates ?? Array.from({ length: dim }, (_, i) => i);
+  console.log(tableToMarkdown(trajectoryExtentTable(trajectoryExtents(instances, coordinates), chosen.map((i) => `x${i}`)), { digits: 3 }));
+  return 0;
+}
+
+if (require.main === module) runCli(main);

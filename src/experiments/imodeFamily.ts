@@ -44,7 +44,7 @@ import { type FieldFactory, type TaskBatch, batchRollout, componentErrors, dispo
 import type { OdeintOptions } from '../nn/odeint';
 import { lineFigure, phasePortraitGrid } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
-import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../viz/table';
+import { type Table, formatNumber, formatPercent, tableToCsv, tableToMarkdown } from '../viz/table';
 import { type ExperimentInfo, experimentCheckpointDir, experimentResultsDir, resolveConfig } from './experiment';
 import {
   type LatentAnalysis,
@@ -210,19 +210,31 @@ export function gaugeOptionsOf(cfg: ImodeTrainingConfig): Partial<NeuralGaugeOpt
 const ANALYSIS_ONLY_FIELDS = ['adaptWindows', 'adaptWindowSteps', 'adaptTrimFraction', 'pcaThreshold', 'gaugeIterations', 'gaugeWidth', 'gaugeFlowSteps', 'gaugeLr', 'gaugeLogParameters', 'scratchSteps', 'scratchLr'];
 
 /**
- * Fields that only the gauge model (retrainForGauge) reads. They enter its fine-tune's key as that run's
- * `outerIterations` and `outerLr`, never the first model's.
+ * Fields that only a second model reads: the families' gauge model (retrainForGauge), and the pendulum's
+ * over-provisioned model for the PCA (./imodePendulum.ts, pcaModelConfig). They enter that model's key as its own
+ * `outerIterations`, `outerLr`, `etaDim`, ..., never the first model's.
  */
-const GAUGE_MODEL_FIELDS = ['gaugeRetrain', 'gaugeRetrainInit', 'gaugeRetrainIterations', 'gaugeRetrainLr', 'gaugeRetrainRestarts', 'gaugeRetrainScreenIterations'];
+const SECOND_MODEL_FIELDS = [
+  'gaugeRetrain',
+  'gaugeRetrainInit',
+  'gaugeRetrainIterations',
+  'gaugeRetrainLr',
+  'gaugeRetrainRestarts',
+  'gaugeRetrainScreenIterations',
+  'pcaEtaDim',
+  'pcaOuterLr',
+  'pcaOuterLrFinal',
+  'pcaInnerMaxStep',
+];
 
 /**
- * What a meta-training checkpoint is keyed by: the config without its analysis-only and gauge-model fields, so that
- * refitting the gauge, the scratch baseline, the adaptation or the gauge model's fine-tune with other settings reuses
- * the trained model instead of training it again. (The gauge model's fine-tune adds the subspace it starts from,
- * which the first model's adaptation fixes.)
+ * What a meta-training checkpoint is keyed by: the config without its analysis-only and second-model fields, so that
+ * refitting the gauge, the scratch baseline, the adaptation or a second model with other settings reuses the trained
+ * model instead of training it again. (The gauge model's fine-tune adds the subspace it starts from, which the first
+ * model's adaptation fixes.)
  */
 export function trainingCheckpointKey(cfg: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(cfg).filter(([key]) => !ANALYSIS_ONLY_FIELDS.includes(key) && !GAUGE_MODEL_FIELDS.includes(key)));
+  return Object.fromEntries(Object.entries(cfg).filter(([key]) => !ANALYSIS_ONLY_FIELDS.includes(key) && !SECOND_MODEL_FIELDS.includes(key)));
 }
 
 /** A model: its field for given shared weights and η rows, and fresh shared weights. */
@@ -958,7 +970,6 @@ export function familyReadmeSnippet(summary: FamilySummary, provenance: Provenan
       screening?: ScreenedStart[];
     } | null;
   };
-  const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
   const orDash = (v: number | null) => (v === null ? '—' : formatNumber(v, 3));
   // metrics written before the fine-tune existed have no `init`: their gauge model was trained anew
   const gaugeModelName = m.gaugeModel ? `model ${m.gaugeModel.init === 'projection' ? 'fine-tuned on its leading principal directions' : 'retrained'} with d_η = ${m.gaugeModel.etaDim}` : '';
@@ -969,13 +980,13 @@ export function familyReadmeSnippet(summary: FamilySummary, provenance: Provenan
     '|---|---|---|',
     `| reported numbers | ${reportedNumbers(reference)} | below |`,
     `| intrinsic dimension of η (PCA of ${m.etaDim}-dim η): 99 % of the variance / sharpest drop | ${m.physicalDimension} (= physical parameters, authors' claim) | ${m.intrinsicDimension} / ${m.spectralGapDimension} |`,
-    `| Neural Gauge, worst relative error, interpolating / extrapolating: η on its leading ${m.physicalDimension} principal component(s) | — | ${pct(m.gaugeMaxRelErrorInterpolate)} / ${pct(m.gaugeMaxRelErrorExtrapolate)} |`,
+    `| Neural Gauge, worst relative error, interpolating / extrapolating: η on its leading ${m.physicalDimension} principal component(s) | — | ${formatPercent(m.gaugeMaxRelErrorInterpolate)} / ${formatPercent(m.gaugeMaxRelErrorExtrapolate)} |`,
     ...(m.gaugeModel
-      ? [`| the same, η of the ${gaugeModelName} | — | ${pct(m.gaugeModel.gaugeMaxRelErrorInterpolate)} / ${pct(m.gaugeModel.gaugeMaxRelErrorExtrapolate)} |`]
+      ? [`| the same, η of the ${gaugeModelName} | — | ${formatPercent(m.gaugeModel.gaugeMaxRelErrorInterpolate)} / ${formatPercent(m.gaugeModel.gaugeMaxRelErrorExtrapolate)} |`]
       : []),
     ...(m.gaugeLeaveOneOutMedian !== undefined
       ? [
-          `| Neural Gauge on the training instances, each left out of the fit, median relative error: principal components${m.gaugeModel ? ' / gauge model' : ''} | — | ${pct(m.gaugeLeaveOneOutMedian)}${m.gaugeModel ? ` / ${pct(m.gaugeModel.gaugeLeaveOneOutMedian ?? null)}` : ''} |`,
+          `| Neural Gauge on the training instances, each left out of the fit, median relative error: principal components${m.gaugeModel ? ' / gauge model' : ''} | — | ${formatPercent(m.gaugeLeaveOneOutMedian)}${m.gaugeModel ? ` / ${formatPercent(m.gaugeModel.gaugeLeaveOneOutMedian ?? null)}` : ''} |`,
         ]
       : []),
     `| held-out rollout MSE, median over unseen instances: iMODE / scratch | — | ${orDash(m.medianEvalError)} / ${orDash(m.medianScratchEvalError)} |`,

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { DataError } from '../core/errors';
 import { median } from '../analysis/metrics';
 import { readMetrics } from '../core/results';
-import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../viz/table';
+import { type Table, formatNumber, formatPercent, tableToCsv, tableToMarkdown } from '../viz/table';
 import { worstGaugeError } from './imodeLatent';
 
 /** The iMODE experiments in notebook order. */
@@ -30,12 +30,19 @@ interface SummaryMetrics {
   /** the median leave-one-out gauge error on the training instances (absent in runs that predate it) */
   gaugeLeaveOneOutMedian?: number | null;
   /** the model retrained with d_η = the physical dimension, and its gauge (absent when not retrained) */
-  gaugeModel?: { medianEvalError: number | null; gauge: { split: string; relError: number }[]; gaugeLeaveOneOutMedian?: number | null } | null;
+  gaugeModel?: SecondModelMetrics | null;
+  /** the pendulum's over-provisioned model for the PCA (absent elsewhere, and in runs that predate it) */
+  pcaModel?: (SecondModelMetrics & { etaDim: number }) | null;
+}
+
+interface SecondModelMetrics {
+  medianEvalError: number | null;
+  gauge: { split: string; relError: number }[];
+  gaugeLeaveOneOutMedian?: number | null;
 }
 
 const medianOrNull = (xs: readonly number[]): number | null => (xs.length ? median(xs) : null);
 const worst = (xs: readonly number[]): number | null => (xs.length ? Math.max(...xs) : null);
-const percent = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
 const mse = (v: number | null) => (v === null ? '—' : formatNumber(v, 3));
 
 /** Column and row names shared by the table across systems and the table over seeds. */
@@ -77,21 +84,27 @@ export function imodeHeadline(metrics: Readonly<Record<string, unknown>>, where:
     (k) => m[k] === undefined,
   );
   if (absent.length) throw new DataError(`${where}: metrics.json lacks ${absent.join(', ')}; it predates the results contract: rerun it`);
-  const retrained = m.gaugeModel && Array.isArray(m.gaugeModel.gauge) ? m.gaugeModel.gauge : null;
+  const main: SecondModelMetrics = { gauge: m.gauge, gaugeLeaveOneOutMedian: m.gaugeLeaveOneOutMedian, medianEvalError: medianOrNull(m.evalError.map((e) => e.value)) };
+  // The pendulum's main model has as many η dimensions as physical parameters (the authors' code) and its
+  // over-provisioned model is `pcaModel`. Read so, its row means what a family's does: the first columns are the
+  // over-provisioned model's, the "model with η dim. = physical" ones the other's.
+  const overProvisioned = m.pcaModel ?? main;
+  const physical = m.pcaModel ? main : (m.gaugeModel ?? null);
+  const physicalGauge = physical && Array.isArray(physical.gauge) ? physical.gauge : null;
   return {
     physicalDimension: m.physicalDimension,
-    etaDim: m.etaDim,
+    etaDim: m.pcaModel ? m.pcaModel.etaDim : m.etaDim,
     intrinsicDimension: m.intrinsicDimension,
     spectralGapDimension: m.spectralGapDimension,
-    gaugeInterpolate: worstGaugeError(m.gauge, 'interpolate'),
-    gaugeExtrapolate: worstGaugeError(m.gauge, 'extrapolate'),
-    gaugeModelInterpolate: retrained ? worstGaugeError(retrained, 'interpolate') : null,
-    gaugeModelExtrapolate: retrained ? worstGaugeError(retrained, 'extrapolate') : null,
-    gaugeLeaveOneOut: m.gaugeLeaveOneOutMedian ?? null,
-    gaugeModelLeaveOneOut: m.gaugeModel?.gaugeLeaveOneOutMedian ?? null,
-    evalMedian: medianOrNull(m.evalError.map((e) => e.value)),
+    gaugeInterpolate: worstGaugeError(overProvisioned.gauge, 'interpolate'),
+    gaugeExtrapolate: worstGaugeError(overProvisioned.gauge, 'extrapolate'),
+    gaugeModelInterpolate: physicalGauge ? worstGaugeError(physicalGauge, 'interpolate') : null,
+    gaugeModelExtrapolate: physicalGauge ? worstGaugeError(physicalGauge, 'extrapolate') : null,
+    gaugeLeaveOneOut: overProvisioned.gaugeLeaveOneOutMedian ?? null,
+    gaugeModelLeaveOneOut: physical?.gaugeLeaveOneOutMedian ?? null,
+    evalMedian: overProvisioned.medianEvalError,
     scratchEvalMedian: medianOrNull(m.scratchEvalError.map((e) => e.value).filter((v): v is number => v !== null)),
-    gaugeModelEvalMedian: m.gaugeModel ? m.gaugeModel.medianEvalError : null,
+    gaugeModelEvalMedian: physical ? physical.medianEvalError : null,
     maxAdaptSeconds: worst(m.adaptSeconds.map((a) => a.value)),
   };
 }
@@ -113,9 +126,9 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
       h.etaDim,
       h.intrinsicDimension,
       h.spectralGapDimension,
-      percent(h.gaugeInterpolate),
-      percent(h.gaugeExtrapolate),
-      h.gaugeModelInterpolate === null && h.gaugeModelExtrapolate === null ? '—' : `${percent(h.gaugeModelInterpolate)} / ${percent(h.gaugeModelExtrapolate)}`,
+      formatPercent(h.gaugeInterpolate),
+      formatPercent(h.gaugeExtrapolate),
+      h.gaugeModelInterpolate === null && h.gaugeModelExtrapolate === null ? '—' : `${formatPercent(h.gaugeModelInterpolate)} / ${formatPercent(h.gaugeModelExtrapolate)}`,
       mse(h.evalMedian),
       mse(h.scratchEvalMedian),
       mse(h.gaugeModelEvalMedian),
@@ -155,12 +168,12 @@ type HeadlineKey = Exclude<keyof ImodeHeadline, 'physicalDimension' | 'etaDim'>;
 const SEED_ROWS: readonly { key: HeadlineKey; label: (h: ImodeHeadline) => string; format: (v: number | null) => string }[] = [
   { key: 'intrinsicDimension', label: (h) => `intrinsic dim. (PCA, 99 %; physical ${h.physicalDimension}, η dim. ${h.etaDim})`, format: (v) => (v === null ? '—' : String(v)) },
   { key: 'spectralGapDimension', label: () => LABEL.spectralGapDimension, format: (v) => (v === null ? '—' : String(v)) },
-  { key: 'gaugeInterpolate', label: () => LABEL.gaugeInterpolate, format: percent },
-  { key: 'gaugeExtrapolate', label: () => LABEL.gaugeExtrapolate, format: percent },
-  { key: 'gaugeModelInterpolate', label: () => `${LABEL.gaugeInterpolate}, model with η dim. = physical`, format: percent },
-  { key: 'gaugeModelExtrapolate', label: () => `${LABEL.gaugeExtrapolate}, model with η dim. = physical`, format: percent },
-  { key: 'gaugeLeaveOneOut', label: () => LABEL.gaugeLeaveOneOut, format: percent },
-  { key: 'gaugeModelLeaveOneOut', label: () => `${LABEL.gaugeLeaveOneOut}, model with η dim. = physical`, format: percent },
+  { key: 'gaugeInterpolate', label: () => LABEL.gaugeInterpolate, format: formatPercent },
+  { key: 'gaugeExtrapolate', label: () => LABEL.gaugeExtrapolate, format: formatPercent },
+  { key: 'gaugeModelInterpolate', label: () => `${LABEL.gaugeInterpolate}, model with η dim. = physical`, format: formatPercent },
+  { key: 'gaugeModelExtrapolate', label: () => `${LABEL.gaugeExtrapolate}, model with η dim. = physical`, format: formatPercent },
+  { key: 'gaugeLeaveOneOut', label: () => LABEL.gaugeLeaveOneOut, format: formatPercent },
+  { key: 'gaugeModelLeaveOneOut', label: () => `${LABEL.gaugeLeaveOneOut}, model with η dim. = physical`, format: formatPercent },
   { key: 'evalMedian', label: () => LABEL.evalMedian, format: mse },
   { key: 'scratchEvalMedian', label: () => LABEL.scratchEvalMedian, format: mse },
   { key: 'gaugeModelEvalMedian', label: () => LABEL.gaugeModelEvalMedian, format: mse },

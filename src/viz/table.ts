@@ -35,6 +35,11 @@ export function formatNumber(x: number, digits: number = DEFAULT_DIGITS): string
   return stripZeros(x.toPrecision(digits));
 }
 
+/** A ratio as a percentage with one decimal ("2.3 %"); null, a result that does not exist, as "—". */
+export function formatPercent(ratio: number | null): string {
+  return ratio === null ? MISSING : `${(100 * ratio).toFixed(1)} %`;
+}
+
 function stripZeros(s: string): string {
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }

@@ -18,6 +18,21 @@ import type { ImodeTrained } from '../../src/meta/imodeTraining';
 import { createRng } from '../../src/core/rng';
 import { tmpDir, withResultsRoot } from '../helpers/tmpDir';
 
+/** The header fields every metrics.json carries (results.ts readMetrics checks them). */
+const metricsHeader = (id: string) => ({ experiment: id, paper: 'iMODE', section: id, scale: 'default', provenance: { scale: 'default' } });
+
+/** The fields the summary table reads, with worst gauge errors 4 % / 30 %, median eval MSE 2 (scratch 20). */
+const SUMMARY_FIELDS = {
+  physicalDimension: 1,
+  etaDim: 4,
+  intrinsicDimension: 2,
+  spectralGapDimension: 1,
+  gauge: [{ split: 'interpolate', relError: 0.02 }, { split: 'interpolate', relError: 0.04 }, { split: 'extrapolate', relError: 0.3 }],
+  evalError: [{ value: 1 }, { value: 3 }, { value: 2 }],
+  scratchEvalError: [{ value: 10 }, { value: 30 }, { value: 20 }],
+  adaptSeconds: [{ value: 0.2 }, { value: 0.5 }],
+};
+
 describe('experiments/imodeFamily', () => {
   before(async () => {
     await initBackend();
@@ -295,21 +310,7 @@ describe('experiments/imodeFamily', () => {
     const root = tmpDir('metadyn-summary-');
     const dir = path.join(root, 'imode-van-der-pol');
     fs.mkdirSync(dir, { recursive: true });
-    const metrics = {
-      experiment: 'imode-van-der-pol',
-      paper: 'iMODE',
-      section: 'Van der Pol',
-      scale: 'default',
-      physicalDimension: 1,
-      etaDim: 4,
-      intrinsicDimension: 2,
-      spectralGapDimension: 1,
-      gauge: [{ split: 'interpolate', relError: 0.02 }, { split: 'interpolate', relError: 0.04 }, { split: 'extrapolate', relError: 0.3 }],
-      evalError: [{ value: 1 }, { value: 3 }, { value: 2 }],
-      scratchEvalError: [{ value: 10 }, { value: 30 }, { value: 20 }],
-      adaptSeconds: [{ value: 0.2 }, { value: 0.5 }],
-      provenance: { scale: 'default' },
-    };
+    const metrics = { ...metricsHeader('imode-van-der-pol'), ...SUMMARY_FIELDS };
     fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify(metrics));
     const { table, missing } = imodeSummaryTable(root);
     assert.equal(table.rows.length, 1);
@@ -319,6 +320,18 @@ describe('experiments/imodeFamily', () => {
     assert.deepEqual(imodeSummaryTable(root).table.rows[0], ['imode-van-der-pol', 1, 4, 2, 1, '4.0 %', '30.0 %', '10.0 % / 25.0 %', '2', '20', '0.5', '0.50']);
     assert.equal(missing.length, 5);
     assert.ok(missing.includes('imode-pendulum'));
+  });
+
+  it('reads the pendulum with an over-provisioned model as a family: its columns first, the main d_η = 1 model as the model with η dim. = physical', () => {
+    const root = tmpDir('metadyn-summary-');
+    const dir = path.join(root, 'imode-pendulum');
+    fs.mkdirSync(dir, { recursive: true });
+    const main = { ...metricsHeader('imode-pendulum'), ...SUMMARY_FIELDS, etaDim: 1, intrinsicDimension: 3 };
+    const pcaModel = { etaDim: 4, medianEvalError: 5, gauge: [{ split: 'interpolate', relError: 0.5 }, { split: 'extrapolate', relError: 0.25 }] };
+    fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ ...main, pcaModel }));
+    assert.deepEqual(imodeSummaryTable(root).table.rows[0], ['imode-pendulum', 1, 4, 3, 1, '50.0 %', '25.0 %', '4.0 % / 30.0 %', '5', '20', '2', '0.50']);
+    fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ ...main, pcaModel: null }));
+    assert.deepEqual(imodeSummaryTable(root).table.rows[0], ['imode-pendulum', 1, 1, 3, 1, '4.0 %', '30.0 %', '—', '2', '20', '—', '0.50'], 'without one, the main model fills the first columns');
   });
 
   it('every iMODE system is registered and has a reference entry', () => {

@@ -6,8 +6,8 @@ import * as path from 'path';
 import { ConfigError } from '../../src/core/errors';
 import { createRng } from '../../src/core/rng';
 import { splitOf } from '../../src/data/imodePendulum';
-import { type LengthResult, analysePendulumLatents, imodePendulumConfig, loadPendulumData } from '../../src/experiments/imodePendulum';
-import { gaugeOptionsOf } from '../../src/experiments/imodeFamily';
+import { type LengthResult, analysePendulumLatents, imodePendulumConfig, loadPendulumData, pcaModelConfig } from '../../src/experiments/imodePendulum';
+import { gaugeOptionsOf, trainingCheckpointKey } from '../../src/experiments/imodeFamily';
 import { describeLeaveOneOut, gaugeLatents } from '../../src/experiments/imodeLatent';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -42,6 +42,21 @@ describe('experiments/imode-pendulum', () => {
     assert.throws(() => imodePendulumConfig('smoke', { dataDir: 'data/no-such-dir' }), /dataDir.*data\/no-such-dir/);
     assert.throws(() => imodePendulumConfig('smoke', { windowsPerTask: 2.5 }), /windowsPerTask must be an integer/);
     assert.throws(() => loadPendulumData(imodePendulumConfig('smoke', { trainLengths: [1, 4.2] })), /trainLengths: no data file for L = 4.2; available: 1, 3, 5/);
+    assert.throws(() => imodePendulumConfig('paper', { pcaEtaDim: 4 }), /needs all of pcaEtaDim, pcaOuterLr, pcaOuterLrFinal, pcaInnerMaxStep or none; missing: pcaOuterLr, pcaOuterLrFinal, pcaInnerMaxStep/);
+    assert.throws(() => imodePendulumConfig('smoke', { pcaOuterLrFinal: 1 }), /pcaOuterLrFinal must be at most pcaOuterLr/);
+    assert.throws(() => imodePendulumConfig('smoke', { pcaEtaDim: 1 }), /pcaEtaDim must be >= 2/);
+  });
+
+  it('trains the over-provisioned model on its own η dimension, rates and trust radius, without touching the main model’s checkpoint key', () => {
+    const cfg = imodePendulumConfig('default');
+    const pca = pcaModelConfig(cfg);
+    assert.ok(pca);
+    assert.deepEqual([pca.etaDim, pca.outerLr, pca.outerLrFinal, pca.innerMaxStep, pca.scratchSteps], [4, 3e-3, 3e-5, 1, 0]);
+    assert.deepEqual([cfg.etaDim, cfg.outerLr, cfg.innerMaxStep], [1, 1e-2, 1e6], 'the main model keeps the authors’ η and rates');
+    assert.equal(pcaModelConfig(imodePendulumConfig('paper')), null, "the authors' script has none");
+    assert.deepEqual(trainingCheckpointKey(cfg), trainingCheckpointKey(imodePendulumConfig('default', { pcaEtaDim: 6 })), 'the main model is keyed without the pca* fields');
+    assert.notDeepEqual(trainingCheckpointKey(pca), trainingCheckpointKey(cfg));
+    assert.ok(!Object.keys(pca).some((k) => k.startsWith('pca') && k !== 'pcaThreshold'), 'the second model carries no pca* fields of its own');
   });
 
   it('gauges each training length left out with a gauge fitted on the other four, from the same stream as the main gauge', () => {

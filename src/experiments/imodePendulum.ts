@@ -463,7 +463,6 @@ export function analysePendulumLatents(
   return { points, analysis, leaveOneOut: leaveOneOutGauge(points, rng, gauge) };
 }
 
-/** Step 3: metrics, the per-length table, and every figure, from the results of steps 1–2. */
 /**
  * Step 3: metrics, the per-length table, and every figure, from the results of steps 1–2. With an over-provisioned
  * model the PCA (intrinsicDimension, explainedVariance, the η projection figure) is its η's, as the families' PCA is

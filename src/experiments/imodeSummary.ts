@@ -210,6 +210,8 @@ export function writeImodeSummary(resultsRoot: string): string {
   return [
     'Generated from `results/<id>/metrics.json` by `npm run readme-tables` (also `results/imode-summary.md`, `.csv`). The paper reports no numbers for',
     'these systems (spec §5); its claims are that the intrinsic dimension equals the physical one and that the gauge measures unseen systems.',
+    'Each system has two models: one with an over-provisioned η (η dim.), whose PCA gives the intrinsic dimension and whose leading components',
+    'the first gauge columns read, and one with as many η dimensions as physical parameters (the pendulum\'s main model, the authors\' 1-D η).',
     '',
     markdown,
     ...(missing.length ? ['', `No default-scale results yet for: ${missing.join(', ')} (\`npm run reproduce -- <id>\`).`] : []),

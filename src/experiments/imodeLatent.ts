@@ -19,7 +19,7 @@ import { DataError } from '../core/errors';
 import type { Rng } from '../core/rng';
 import { barFigure, scatterFigure } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
-import type { Table } from '../viz/table';
+import { type Table, formatPercent } from '../viz/table';
 
 export type Split = 'train' | 'interpolate' | 'extrapolate';
 
@@ -135,7 +135,7 @@ export function medianGaugeError(entries: readonly GaugeEntry[] | null): number 
 /** A leave-one-out gauge's errors in a few words: median and worst, or why there are none. */
 export function describeLeaveOneOut(entries: readonly GaugeEntry[] | null): string {
   return entries && entries.length > 0
-    ? `median ${(100 * (medianGaugeError(entries) as number)).toFixed(1)} %, worst ${(100 * Math.max(...entries.map((e) => e.relError))).toFixed(1)} %`
+    ? `median ${formatPercent(medianGaugeError(entries))}, worst ${formatPercent(Math.max(...entries.map((e) => e.relError)))}`
     : 'not computed';
 }
 

@@ -505,12 +505,12 @@ export function summarisePendulum(cfg: ImodePendulumConfig, trained: ImodeTraine
     pcaModel: pcaModel && pca ? pcaModelRecord(pcaModel, pca) : null,
     gauge: analysis.gauge,
     gaugeTrainLoss: analysis.gaugeTrainLoss,
-    gaugeMaxRelErrorInterpolate: Math.max(...analysis.gauge.filter((g) => g.split === 'interpolate').map((g) => g.relError)),
-    gaugeMaxRelErrorExtrapolate: Math.max(...analysis.gauge.filter((g) => g.split === 'extrapolate').map((g) => g.relError)),
+    gaugeMaxRelErrorInterpolate: worstGaugeError(analysis.gauge, 'interpolate'),
+    gaugeMaxRelErrorExtrapolate: worstGaugeError(analysis.gauge, 'extrapolate'),
     gaugeLeaveOneOut: leaveOneOut,
     gaugeLeaveOneOutMedian: medianGaugeError(leaveOneOut),
-    evalError: unseen.map((r) => ({ instance: `L=${r.L}`, split: r.split, params: [r.L], value: r.evalMse })),
-    scratchEvalError: unseen.map((r) => ({ instance: `L=${r.L}`, split: r.split, params: [r.L], value: r.scratchEvalMse })),
+    evalError: lengthRecords(unseen, (r) => r.evalMse),
+    scratchEvalError: lengthRecords(unseen, (r) => r.scratchEvalMse),
     adaptSeconds: sorted.map((r) => ({ instance: `L=${r.L}`, split: r.split, value: r.adaptSeconds })),
     maxEvalMse: Math.max(...sorted.map((r) => r.evalMse)),
     maxAdaptSeconds: Math.max(...sorted.map((r) => r.adaptSeconds)),
@@ -538,6 +538,11 @@ export function summarisePendulum(cfg: ImodePendulumConfig, trained: ImodeTraine
 
 type PendulumLatents = ReturnType<typeof analysePendulumLatents>;
 
+/** One record per length of the results contract's per-instance lists (evalError, scratchEvalError). */
+function lengthRecords(rows: readonly LengthResult[], value: (r: LengthResult) => number | null) {
+  return rows.map((r) => ({ instance: `L=${r.L}`, split: r.split, params: [r.L], value: value(r) }));
+}
+
 /** What metrics.json keeps of the over-provisioned model: its training, its η, its held-out error, its own gauge. */
 function pcaModelRecord(pcaModel: PendulumPcaModel, pca: PendulumLatents) {
   const sorted = byLength(pcaModel.lengths);
@@ -556,7 +561,7 @@ function pcaModelRecord(pcaModel: PendulumPcaModel, pca: PendulumLatents) {
     gaugeMaxRelErrorExtrapolate: worstGaugeError(pca.analysis.gauge, 'extrapolate'),
     gaugeLeaveOneOut: pca.leaveOneOut,
     gaugeLeaveOneOutMedian: medianGaugeError(pca.leaveOneOut),
-    evalError: unseen.map((r) => ({ instance: `L=${r.L}`, split: r.split, params: [r.L], value: r.evalMse })),
+    evalError: lengthRecords(unseen, (r) => r.evalMse),
     medianEvalError: unseen.length ? median(unseen.map((r) => r.evalMse)) : null,
     maxEvalMse: Math.max(...sorted.map((r) => r.evalMse)),
     lengths: sorted.map((r) => ({ L: r.L, split: r.split, eta: r.eta, evalMse: r.evalMse, adaptLosses: r.adaptLosses })),
@@ -587,8 +592,8 @@ export function readmeSnippet(summary: PendulumSummary, provenance: Provenance, 
     spectralGapDimension: number;
     physicalDimension: number;
     etaDim: number;
-    gaugeMaxRelErrorInterpolate: number;
-    gaugeMaxRelErrorExtrapolate: number;
+    gaugeMaxRelErrorInterpolate: number | null;
+    gaugeMaxRelErrorExtrapolate: number | null;
     gaugeLeaveOneOut: GaugeEntry[] | null;
     pcaModel: ReturnType<typeof pcaModelRecord> | null;
   };
@@ -606,7 +611,7 @@ export function readmeSnippet(summary: PendulumSummary, provenance: Provenance, 
           `| the over-provisioned model: worst evaluation MSE over the 13 lengths; Neural Gauge on its leading principal coordinate, worst error interpolating / extrapolating | — | ${formatNumber(m.pcaModel.maxEvalMse, 3)}; ${formatPercent(m.pcaModel.gaugeMaxRelErrorInterpolate)} / ${formatPercent(m.pcaModel.gaugeMaxRelErrorExtrapolate)} |`,
         ]
       : []),
-    `| Neural Gauge, worst relative error in L, interpolating / extrapolating (L = 10) | — | ${(100 * m.gaugeMaxRelErrorInterpolate).toFixed(1)} % / ${(100 * m.gaugeMaxRelErrorExtrapolate).toFixed(1)} % |`,
+    `| Neural Gauge, worst relative error in L, interpolating / extrapolating (L = 10) | — | ${formatPercent(m.gaugeMaxRelErrorInterpolate)} / ${formatPercent(m.gaugeMaxRelErrorExtrapolate)} |`,
     `| Neural Gauge on the training lengths, each left out of its fit: relative error in L | — | ${describeLeaveOneOut(m.gaugeLeaveOneOut)} |`,
     `| adapted η monotone in L | — | ${m.etaMonotoneInL ? 'yes' : 'no'} |`,
     `| worst evaluation MSE over the 13 lengths | — | ${formatNumber(m.maxEvalMse, 3)} |`,

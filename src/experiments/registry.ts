@@ -13,6 +13,7 @@ import { imodePendulumConfig, imodePendulumInfo, runImodePendulum } from './imod
 import { imodeReactionDiffusion } from './imodeReactionDiffusion';
 import { imodeSlinky } from './imodeSlinky';
 import { imodeVanDerPol } from './imodeVanDerPol';
+import { type ConvergencePlan, convergenceStudy } from './spdConvergence';
 import { spdDno } from './spdDno';
 import { spdDuffing } from './spdDuffing';
 import { type SpdSystem, resolveSpdConfig, runSpdHamiltonian } from './spdHamiltonian';
@@ -56,6 +57,24 @@ export const IMODE_FAMILIES: readonly RegisteredFamily[] = [
 export function imodeFamilyById(id: string): RegisteredFamily {
   const found = IMODE_FAMILIES.find((f) => f.info.id === id);
   if (!found) throw new ConfigError(`'${id}' is not an iMODE system family; known: ${IMODE_FAMILIES.map((f) => f.info.id).join(', ')}`);
+  return found;
+}
+
+/** A Paper B system's studies beyond its experiment run (they drive its protocol step by step). */
+export interface RegisteredSpdStudies {
+  info: ExperimentInfo;
+  /** the convergence study of ./spdConvergence.ts; returns the summary's directory */
+  convergence(plan: ConvergencePlan, options: { summaryOnly: boolean }): Promise<string>;
+}
+
+const spdStudies = <P>(sys: SpdSystem<P>): RegisteredSpdStudies => ({ info: sys.info, convergence: (plan, options) => convergenceStudy(sys, plan, options) });
+
+export const SPD_STUDIES: readonly RegisteredSpdStudies[] = [spdStudies(spdMassSpring), spdStudies(spdPendulum), spdStudies(spdDuffing), spdStudies(spdDno), spdStudies(spdTgc)];
+
+/** The studies of a Paper B system by id; ConfigError naming the systems otherwise. */
+export function spdStudiesById(id: string): RegisteredSpdStudies {
+  const found = SPD_STUDIES.find((s) => s.info.id === id);
+  if (!found) throw new ConfigError(`'${id}' is not a Paper B system; known: ${SPD_STUDIES.map((s) => s.info.id).join(', ')}`);
   return found;
 }
 

@@ -391,8 +391,15 @@ function methodStore<S>(info: ExperimentInfo, cfg: SpdConfig, scale: Scale, meth
   return checkpointStore<S>(path.join(experimentCheckpointDir(info.id, scale, cfg), method.toLowerCase()), configHash(cfg));
 }
 
-/** Meta-trains one method on the training instances' tasks (resumes or reuses its checkpoint). */
-export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Scale, method: SpdMethod, tasks: readonly FieldTask[]): TrainedMethod {
+/**
+ * Meta-trains one method on the training instances' tasks (resumes or reuses its checkpoint). With `stopAfter`, stops
+ * (checkpointed) once that many outer iterations are done, short of the config's: the checkpoint stays the config's,
+ * so a later call with a larger `stopAfter`, or none, goes on from there. The outer rates are constant, so stopping
+ * and going on gives the uninterrupted run's iterates (the convergence study, ./spdConvergence.ts, reads them so).
+ */
+export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Scale, method: SpdMethod, tasks: readonly FieldTask[], stopAfter?: number): TrainedMethod {
+  if (stopAfter !== undefined && !(Number.isInteger(stopAfter) && stopAfter >= 1)) throw new ConfigError(`stopAfter must be a positive integer when given, got ${stopAfter}`);
+  const until = (iterations: number) => Math.min(iterations, stopAfter ?? Infinity);
   const m = SPD_METHODS.indexOf(method);
   const kind = SPD_METHOD_KINDS[method];
   const base = baseSpec(cfg, sys.system.stateDim);
@@ -409,7 +416,7 @@ export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Sca
       : { state: initLatentMetaState(latent, latent.init(streamFor(cfg.seed, STREAM.init, m)), tasks.length), rng: streamFor(cfg.seed, STREAM.train, m) };
     const before = start.state.iteration;
     const options = {
-      outerIterations: cfg.metaIterations,
+      outerIterations: until(cfg.metaIterations),
       taskBatch: cfg.taskBatch,
       innerSteps: cfg.latentInnerSteps,
       innerLr: cfg.latentInnerLr,
@@ -422,7 +429,7 @@ export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Sca
       squaredNorms: false,
     };
     const s = latentMetaTrain(latent, start.state, tasks, options, start.rng, {
-      progress: progress(cfg.metaIterations, `meta-training ${method}`),
+      progress: progress(until(cfg.metaIterations), `meta-training ${method}`),
       store,
       checkpointEvery: cfg.checkpointEvery,
     });
@@ -446,7 +453,7 @@ export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Sca
   const options = {
     ...DEFAULT_GRADIENT_META_OPTIONS,
     method: kind.method,
-    outerIterations: cfg.gradientIterations,
+    outerIterations: until(cfg.gradientIterations),
     metaBatch: cfg.metaBatch,
     innerSteps: cfg.gradientInnerSteps,
     innerLr: cfg.gradientInnerLr,
@@ -455,7 +462,7 @@ export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Sca
     secondOrder: cfg.secondOrder,
   };
   const s = gradientMetaTrain(plain, start.state, tasks, options, start.rng, {
-    progress: progress(cfg.gradientIterations, `meta-training ${method}`),
+    progress: progress(until(cfg.gradientIterations), `meta-training ${method}`),
     store,
     checkpointEvery: cfg.checkpointEvery,
   });
@@ -854,18 +861,18 @@ function gridAxes(grid: SpdEvaluation['grid']): { q: number[]; p: number[] } {
 }
 
 /**
- * |f| on the grid: the target (with the few-shot support states marked, mapped to pixel coordinates: column
- * (q − q_min)/(q_max − q_min)·(n − 1), row likewise in p) and each method's learned field on the first test instance.
+ * |f| on the grid: the target (with the few-shot support states marked) and each method's learned field on the first
+ * test instance, every panel in the grid's (q, p) with the grid's extent.
  */
 export function vectorFieldsFigure(evaluation: SpdEvaluation, instanceLabel: string): PlotlyFigure {
   const n = evaluation.grid.n;
   const { q, p } = gridAxes(evaluation.grid);
-  const pixel = (v: number, axis: readonly number[]) => ((v - axis[0]) / (axis[n - 1] - axis[0])) * (n - 1);
   const support = evaluation.truth.support;
-  const points = { name: 'support states', x: support.map((s) => pixel(s[0], q)), y: support.map((s) => pixel(s[1], p)) };
+  const points = { name: 'support states', x: support.map((s) => s[0]), y: support.map((s) => s[1]) };
   return fieldSnapshotsFigure({
     title: `|ẋ| on the field grid, first test instance (${instanceLabel}): target (× support states) and each method after adaptation`,
     colorTitle: '|ẋ|',
+    axes: { x: q, y: p, xTitle: 'q', yTitle: 'p' },
     panels: [{ title: 'target', z: magnitudeImage(evaluation.truth.grid, n), points }, ...evaluation.methods.map((m) => ({ title: m.method, z: magnitudeImage(m.preview.grid, n) }))],
   });
 }

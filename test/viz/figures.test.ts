@@ -128,4 +128,23 @@ describe('viz/figures', () => {
     assert.deepEqual(data.map((t) => t.type), ['heatmap', 'scatter', 'heatmap']);
     assert.deepEqual([data[1].x, data[1].y, data[1].xaxis, data[2].xaxis], [[0.5], [1], 'x', 'x2']);
   });
+
+  it('fieldSnapshotsFigure with grid axes: every panel titled q and p, ticked, and of the one extent of the grid cells, whatever the markers', () => {
+    const z = [[0, 1, 2], [3, 4, 5]];
+    const axes = { x: [-1, 0, 1], y: [10, 20], xTitle: 'q', yTitle: 'p' };
+    const f = fieldSnapshotsFigure({ title: 'f', colorTitle: '|f|', axes, panels: [{ title: 'target', z, points: { name: 'support', x: [5], y: [100] } }, { title: 'm', z }, { title: 'n', z }] });
+    const layout = f.layout as Layout;
+    const keys = Object.keys(layout).filter((k) => /^[xy]axis\d*$/.test(k));
+    assert.equal(keys.length, 6);
+    keys.forEach((k) => {
+      assert.equal(layout[k].title.text, k.startsWith('x') ? 'q' : 'p');
+      assert.notEqual(layout[k].showticklabels, false);
+      assert.equal(layout[k].autorange, false);
+      assert.deepEqual(layout[k].range, k.startsWith('x') ? [-1.5, 1.5] : [5, 25]);
+    });
+    const data = f.data as Trace[];
+    assert.deepEqual([data[0].x, data[0].y], [axes.x, axes.y]);
+    assert.deepEqual([data[1].x, data[1].y], [[5], [100]]);
+    assert.throws(() => fieldSnapshotsFigure({ title: 'bad', colorTitle: 'u', axes, panels: [{ title: 'a', z: [[0, 1], [2, 3]] }] }), /z must be \[2\]\[3\]/);
+  });
 });

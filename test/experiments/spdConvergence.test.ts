@@ -1,0 +1,118 @@
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/core/backend';
+import { ConfigError } from '../../src/core/errors';
+import { disposeFieldTasks } from '../../src/meta/fieldTasks';
+import { parseConvergenceArgs } from '../../src/cli/convergence';
+import {
+  type ConvergencePlan,
+  type ConvergencePoint,
+  convergenceDir,
+  convergenceStudy,
+  readConvergenceRuns,
+  runConvergence,
+  saturationIteration,
+  validateConvergencePlan,
+  variantLabel,
+} from '../../src/experiments/spdConvergence';
+import { type SpdModel, disposeTrained, metaTrainMethod, resolveSpdConfig, simulateSpd, trajectoryFieldTask } from '../../src/experiments/spdHamiltonian';
+import { spdPendulum } from '../../src/experiments/spdPendulum';
+import { withResultsRoot } from '../helpers/tmpDir';
+
+const SMOKE_PLAN: ConvergencePlan = { methods: ['SVD', 'MAML'], widths: [8], milestones: [1, 3], horizon: 4, scale: 'smoke', overrides: {} };
+
+function point(iterations: number, fieldError: number | null): ConvergencePoint {
+  return { method: 'SVD', width: 8, iterations, fieldError: { mean: fieldError, std: 0 }, trajError: { mean: 1, std: 0 }, trainLoss: 1, secondsPerIteration: null };
+}
+
+function sharedTensors(model: SpdModel): tf.Tensor[] {
+  return model.family === 'latent' ? model.model.tensors(model.params) : model.params;
+}
+
+describe('experiments/spdConvergence (Paper B convergence study)', () => {
+  before(async () => {
+    await initBackend();
+  });
+
+  it('rejects a plan it cannot run, naming what is wrong', () => {
+    assert.throws(() => validateConvergencePlan({ ...SMOKE_PLAN, methods: ['Scratch'] }), /Scratch has no meta-training/);
+    assert.throws(() => validateConvergencePlan({ ...SMOKE_PLAN, methods: ['SVDD' as never] }), /unknown method 'SVDD'/);
+    assert.throws(() => validateConvergencePlan({ ...SMOKE_PLAN, methods: [] }), ConfigError);
+    assert.throws(() => validateConvergencePlan({ ...SMOKE_PLAN, milestones: [5, 5] }), /strictly ascending/);
+    assert.throws(() => validateConvergencePlan({ ...SMOKE_PLAN, milestones: [0, 5] }), /strictly ascending/);
+    assert.throws(() => validateConvergencePlan({ ...SMOKE_PLAN, widths: [1.5] }), /widths/);
+    assert.throws(() => validateConvergencePlan({ ...SMOKE_PLAN, milestones: [1, 5] }), /horizon: an integer at least the last milestone 5/);
+    assert.throws(() => validateConvergencePlan({ ...SMOKE_PLAN, overrides: { width: 16 } }), /'width' is set by the plan/);
+    assert.throws(() => parseConvergenceArgs(['spd-pendulum', '--milestones', '200,1e3x']), /--milestones takes comma-separated integers/);
+    assert.throws(() => parseConvergenceArgs([]), /exactly one Paper B experiment id/);
+    assert.deepEqual(parseConvergenceArgs(['spd-pendulum', '--widths', '32', '--set', 'trainInstances=70']).plan.overrides, { trainInstances: 70 });
+  });
+
+  it('saturation: the first milestone no later one improves on by 10 %; none while the last step still improves', () => {
+    assert.equal(saturationIteration([point(200, 1), point(1000, 0.5), point(5000, 0.47), point(20000, 0.46)]), 1000);
+    assert.equal(saturationIteration([point(200, 1), point(1000, 0.5), point(5000, 0.3)]), null);
+    assert.equal(saturationIteration([point(200, 0.5), point(1000, 0.6), point(5000, 0.4)]), null, 'a later 20 % drop after a rise is still an improvement on 200');
+    assert.equal(saturationIteration([point(200, 0.5), point(1000, null)]), 200, 'a diverged point improves on nothing');
+    assert.equal(saturationIteration([point(200, 0.5)]), null);
+  });
+
+  it('metaTrainMethod stopped at a milestone and continued gives the uninterrupted run, bit for bit, for a latent and a gradient method', async () => {
+    await withResultsRoot('metadyn-conv-resume-', async () => {
+      for (const method of ['SVD', 'MAML'] as const) {
+        const cfg = resolveSpdConfig(spdPendulum, 'smoke', { metaIterations: 4, gradientIterations: 4, checkpointEvery: 10 });
+        const instances = simulateSpd(spdPendulum, cfg);
+        const tasks = instances.filter((i) => i.split === 'train').map((i) => trajectoryFieldTask(spdPendulum, i.params, i.trajectories));
+        const first = metaTrainMethod(spdPendulum, cfg, 'smoke', method, tasks, 2);
+        assert.equal(first.lossHistory.length, 2, 'stopped at 2');
+        disposeTrained([first]);
+        const resumed = metaTrainMethod(spdPendulum, cfg, 'smoke', method, tasks);
+        assert.equal(resumed.iterationsRun, 2, 'went on from the checkpoint at 2');
+        // the same config in another results root: a fresh, uninterrupted run
+        const straight = await withResultsRoot('metadyn-conv-straight-', async () => metaTrainMethod(spdPendulum, cfg, 'smoke', method, tasks));
+        assert.equal(straight.iterationsRun, 4);
+        assert.deepEqual(resumed.lossHistory, straight.lossHistory, method);
+        const [a, b] = [sharedTensors(resumed.model), sharedTensors(straight.model)];
+        a.forEach((t, i) => assert.deepEqual(Array.from(t.dataSync()), Array.from(b[i].dataSync()), `${method} tensor ${i}`));
+        disposeTrained([resumed, straight]);
+        disposeFieldTasks(tasks);
+      }
+      assert.throws(() => metaTrainMethod(spdPendulum, resolveSpdConfig(spdPendulum, 'smoke'), 'smoke', 'SVD', [], 0), /stopAfter must be a positive integer/);
+    });
+  });
+
+  it('a smoke study writes a point per milestone, resumes without training what it has (milestones added up to the horizon), keeps variants apart and summarises them all', async function () {
+    this.timeout(120000);
+    await withResultsRoot('metadyn-conv-', async () => {
+      const runs = await runConvergence(spdPendulum, SMOKE_PLAN);
+      assert.deepEqual(runs.map((r) => [r.method, r.width, r.points.map((p) => p.iterations)]), [['SVD', 8, [1, 3]], ['MAML', 8, [1, 3]]]);
+      for (const r of runs) {
+        for (const p of r.points) assert.ok(Number.isFinite(p.fieldError.mean) && Number.isFinite(p.trajError.mean) && Number.isFinite(p.trainLoss), JSON.stringify(p));
+        assert.ok(r.points.every((p) => p.secondsPerIteration !== null && p.secondsPerIteration > 0), 'every segment was timed');
+      }
+      const tensorsBefore = tf.memory().numTensors;
+      const again = await runConvergence(spdPendulum, { ...SMOKE_PLAN, milestones: [1, 3, 4] });
+      assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensor left behind');
+      const svd = again.find((r) => r.method === 'SVD')!;
+      assert.deepEqual(svd.points.slice(0, 2), runs[0].points, 'the points it had are kept as they were');
+      assert.equal(svd.points[2].iterations, 4);
+      const variant = await runConvergence(spdPendulum, { ...SMOKE_PLAN, methods: ['SVD'], milestones: [1], overrides: { trainInstances: 4 } });
+      assert.equal(variant[0].variant, variantLabel({ trainInstances: 4 }));
+      assert.equal(variant[0].variant, 'trainInstances=4');
+      const all = readConvergenceRuns('spd-pendulum', 'smoke');
+      assert.deepEqual(all.map((r) => [r.method, r.variant, r.points.length]), [['MAML', '', 3], ['SVD', '', 3], ['SVD', 'trainInstances=4', 1]], 'the variant did not overwrite the base run');
+      const dir = await convergenceStudy(spdPendulum, { ...SMOKE_PLAN, milestones: [1, 3, 4] }, { summaryOnly: true });
+      assert.equal(dir, convergenceDir('spd-pendulum', 'smoke'));
+      const table = fs.readFileSync(path.join(dir, 'convergence.md'), 'utf8');
+      assert.equal(table.split('\n').filter((l) => /^\| (SVD|MAML) \|/.test(l)).length, 7, 'a row per point');
+      assert.match(table, /trainInstances=4/);
+      const figure = JSON.parse(fs.readFileSync(path.join(dir, 'figures', 'convergence-field.json'), 'utf8'));
+      assert.equal(figure.layout.xaxis.type, 'log');
+      assert.ok(figure.data.some((t: { name: string }) => t.name === 'SVD, paper v2'), 'the paper value beside ours');
+      const metrics = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
+      assert.equal(metrics.runs.length, 3);
+      assert.ok(metrics.runs.every((r: { backend: string; gitRevision: unknown }) => r.backend && 'gitRevision' in r));
+    });
+  });
+});

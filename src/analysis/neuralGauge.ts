@@ -39,8 +39,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError, DataError } from '../core/errors';
 import { assertFiniteTerms } from '../core/finite';
 import type { Rng } from '../core/rng';
-import { cosineLearningRate } from '../meta/imodeTraining';
-import { adamInit, adamStep, disposeAdam } from '../nn/adam';
+import { adamInit, adamStep, cosineLearningRate, disposeAdam } from '../nn/adam';
 import { type MlpSpec, disposeMlp, initMlp } from '../nn/mlp';
 
 type Rows = readonly (readonly number[])[];

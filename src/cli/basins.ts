@@ -1,5 +1,5 @@
 /**
- * npm run basins -- <id> [--scale smoke|default|paper] [--set key=value ...]
+ * npm run basins -- <id> [--scale smoke|default|paper|converged] [--set key=value ...]
  *
  * Identifiability check of an iMODE family's latent code (src/experiments/imodeBasins.ts): every instance adapted
  * from η0 and from each training instance's η under the model the Neural Gauge reads. Reuses the experiment's
@@ -12,7 +12,7 @@ import { imodeFamilyById } from '../experiments/registry';
 import { parseScale, runCli } from './notebooks';
 import { parseOverrides } from './runExperiment';
 
-const USAGE = 'npm run basins -- <id> [--scale smoke|default|paper] [--set key=value ...]';
+const USAGE = 'npm run basins -- <id> [--scale smoke|default|paper|converged] [--set key=value ...]';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({

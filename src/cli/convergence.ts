@@ -8,13 +8,16 @@
  * the checkpoint, so an interrupted study is continued by the same command, and milestones up to the horizon can be
  * added later. Two processes on disjoint methods or widths may share the
  * folder (one core each); each writes the summary of every run file present when it finishes. `--summary-only`
- * rewrites the summary from the run files without training.
+ * rewrites the summary from the run files without training. The figures are exported as PNG, SVG and PDF beside their
+ * specs (headless Chromium, as `npm run figures`).
  */
 import { parseArgs } from 'util';
 import { ConfigError } from '../core/errors';
 import { type SpdMethod } from '../experiments/spdHamiltonian';
 import { DEFAULT_CONVERGENCE_PLAN, type ConvergencePlan } from '../experiments/spdConvergence';
 import { spdStudiesById } from '../experiments/registry';
+import { openFigureExporter } from '../viz/export';
+import { figureSpecFiles, readFigureSpec } from './figures';
 import { parseScale, runCli } from './notebooks';
 import { parseOverrides } from './runExperiment';
 
@@ -60,6 +63,13 @@ async function main(): Promise<number> {
   const { id, plan, summaryOnly } = parseConvergenceArgs(process.argv.slice(2));
   const dir = await spdStudiesById(id).convergence(plan, { summaryOnly });
   console.log(`[convergence] ${id}: summary of every run in ${dir}`);
+  // the curves as PNG / SVG / PDF beside their specs, as `npm run figures` exports an experiment's
+  const exporter = await openFigureExporter();
+  try {
+    for (const spec of figureSpecFiles(dir)) await exporter.export(readFigureSpec(spec.file), spec.name, { dir });
+  } finally {
+    await exporter.close();
+  }
   return 0;
 }
 

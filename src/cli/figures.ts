@@ -1,5 +1,5 @@
 /**
- * `npm run figures [-- --scale smoke|default|paper] [--width single|double] [--scale-png N] [--formats svg,png,pdf]
+ * `npm run figures [-- --scale smoke|default|paper|converged] [--width single|double] [--scale-png N] [--formats svg,png,pdf]
  * [experiment-id ...]`: export every saved figure spec `results/<id>/figures/<name>.json` (smoke and paper runs:
  * `results/<scale>/<id>/…`) to `<name>.svg`, `.png` and `.pdf` beside it, in the publication style, with one
  * headless Chromium for the whole run. Without ids, every experiment of that scale that has figure specs.
@@ -25,7 +25,7 @@ export interface FiguresArgs {
   ids: string[];
 }
 
-const USAGE = '[--scale smoke|default|paper] [--width single|double] [--scale-png N] [--formats svg,png,pdf] [experiment-id ...]';
+const USAGE = '[--scale smoke|default|paper|converged] [--width single|double] [--scale-png N] [--formats svg,png,pdf] [experiment-id ...]';
 
 export function parseFiguresArgs(argv: readonly string[]): FiguresArgs {
   let parsed: { values: Record<string, string | undefined>; positionals: string[] };

@@ -221,20 +221,23 @@ export interface ProcessResult {
 
 /**
  * Run a command to completion. stderr always goes to ours; stdout is either inherited or captured (and then
- * also echoed when `echo` is set, so a long mocha run still shows progress). Never rejects: a command that
- * cannot start yields code 127 and a message on stderr.
+ * also echoed when `echo` is set, so a long mocha run still shows progress). With `outputFile`, stdout and stderr
+ * are appended to that file instead (one log per child of a pool, whose outputs would interleave). Never rejects: a
+ * command that cannot start yields code 127 and a message on stderr.
  */
 export function runProcess(
   command: string,
   args: readonly string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; captureStdout?: boolean; echo?: boolean } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; captureStdout?: boolean; echo?: boolean; outputFile?: string } = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve) => {
+    const log = opts.outputFile === undefined ? null : fs.openSync(opts.outputFile, 'a');
     const child = spawn(command, args, {
       cwd: opts.cwd ?? REPO_ROOT,
       env: opts.env ?? process.env,
-      stdio: ['ignore', opts.captureStdout ? 'pipe' : 'inherit', 'inherit'],
+      stdio: log !== null ? ['ignore', log, log] : ['ignore', opts.captureStdout ? 'pipe' : 'inherit', 'inherit'],
     });
+    if (log !== null) fs.closeSync(log); // the child holds its own copy
     const chunks: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
@@ -336,25 +339,35 @@ export async function runNotebooks(
   jobs = 1,
   execute: (notebook: Notebook, opts: ExecuteOptions) => Promise<NotebookRun> = executeNotebook,
 ): Promise<NotebookRun[]> {
+  return mapPool(notebooks, jobs, async (notebook) => {
+    let run = await execute(notebook, opts);
+    const fault = kernelFault(run);
+    if (fault) {
+      log(`retry ${notebook.id}: ${fault} (${run.error ?? `${run.failure?.ename}: ${run.failure?.evalue}`}); once more in a fresh kernel`);
+      run = await execute(notebook, opts);
+    }
+    log(formatRunLine(run));
+    if (!run.ok) formatRunProblem(run, opts.root).forEach((line) => log(line));
+    return run;
+  });
+}
+
+/**
+ * `fn` over `items`, at most `jobs` at a time (each call typically waits on a child process), taking the items in
+ * order as workers free up; the results come back in the order of `items`.
+ */
+export async function mapPool<T, R>(items: readonly T[], jobs: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   if (!Number.isInteger(jobs) || jobs < 1) throw new ConfigError(`jobs must be a positive integer, got ${jobs}`);
-  const runs: NotebookRun[] = new Array(notebooks.length);
+  const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
-    while (next < notebooks.length) {
+    while (next < items.length) {
       const i = next++;
-      let run = await execute(notebooks[i], opts);
-      const fault = kernelFault(run);
-      if (fault) {
-        log(`retry ${notebooks[i].id}: ${fault} (${run.error ?? `${run.failure?.ename}: ${run.failure?.evalue}`}); once more in a fresh kernel`);
-        run = await execute(notebooks[i], opts);
-      }
-      runs[i] = run;
-      log(formatRunLine(run));
-      if (!run.ok) formatRunProblem(run, opts.root).forEach((line) => log(line));
+      results[i] = await fn(items[i], i);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, notebooks.length) }, worker));
-  return runs;
+  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
+  return results;
 }
 
 /** One notebook per core, the default of `--jobs`. */
@@ -390,7 +403,7 @@ export interface RunArgs {
   jobs: number;
 }
 
-const RUN_ARGS_USAGE = '[--scale smoke|default|paper] [--out DIR] [--jobs N] [experiment-id ...]';
+const RUN_ARGS_USAGE = '[--scale smoke|default|paper|converged] [--out DIR] [--jobs N] [experiment-id ...]';
 
 /** Parse `[--scale S] [--out DIR] [--jobs N] [ids...]` for runNotebooks and reproduce. */
 export function parseRunArgs(argv: readonly string[], defaultScale: Scale, jobs = defaultJobs()): RunArgs {

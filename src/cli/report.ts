@@ -1,5 +1,5 @@
 /**
- * `npm run report [-- --in DIR] [--out DIR] [--scale smoke|default|paper]`: turn the executed notebooks of the
+ * `npm run report [-- --in DIR] [--out DIR] [--scale smoke|default|paper|converged]`: turn the executed notebooks of the
  * last `npm run reproduce` (default --in results/notebooks) into a static site (default --out results/report,
  * git-ignored) with an index of experiments and headline numbers from results/<id>/metrics.json of --scale
  * (default 'default', what reproduce runs). Then every page is opened in headless Chromium to prove that its
@@ -23,7 +23,7 @@ export interface ReportArgs {
   scale: Scale;
 }
 
-const USAGE = '[--in DIR] [--out DIR] [--scale smoke|default|paper]';
+const USAGE = '[--in DIR] [--out DIR] [--scale smoke|default|paper|converged]';
 
 export function parseReportArgs(argv: readonly string[]): ReportArgs {
   let values: { in?: string; out?: string; scale?: string };

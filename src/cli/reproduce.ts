@@ -6,20 +6,22 @@
  * regenerate the README tables from results/ (default
  * scale only: the README shows default-scale numbers) so the tables always match the committed metrics. Exit code 1 if any step
  * failed, 2 on a usage error.
+ *
+ * With `--cells` or `--slurm` it runs the experiments' cells instead of the notebooks, in local child processes or as
+ * a Slurm job array with a dependent merge job (./reproduceCells.ts).
  */
-import * as path from 'path';
+import { regenerateReadmeTables } from './cells';
 import {
   lastWallSeconds,
   longestFirst,
-  REPO_ROOT,
   formatNotebookSummary,
   listNotebooks,
   parseRunArgs,
   runCli,
   runNotebooks,
-  runProcess,
   selectNotebooks,
 } from './notebooks';
+import { reproduceCells, wantsCells } from './reproduceCells';
 
 function formatDuration(seconds: number): string {
   const h = Math.floor(seconds / 3600);
@@ -30,6 +32,7 @@ function formatDuration(seconds: number): string {
 
 async function main(): Promise<number> {
   const started = Date.now();
+  if (wantsCells(process.argv.slice(2))) return reproduceCells(process.argv.slice(2));
   const args = parseRunArgs(process.argv.slice(2), 'default');
   const { notebooks, ignored } = listNotebooks();
   ignored.forEach((f) => console.log(`skipping notebooks/${f}: name is not NN-<experiment-id>.ipynb`));
@@ -42,13 +45,7 @@ async function main(): Promise<number> {
   const runs = await runNotebooks(ordered, { scale: args.scale, outDir: args.outDir }, undefined, args.jobs);
   console.log(formatNotebookSummary(runs));
 
-  let tablesOk = true;
-  if (args.scale === 'default') {
-    console.log('regenerating README tables: tsx src/cli/readmeTables.ts');
-    const tables = await runProcess(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'src', 'cli', 'readmeTables.ts')]);
-    tablesOk = tables.code === 0;
-    if (!tablesOk) console.log(`FAILED readme tables (exit code ${tables.code})`);
-  }
+  const tablesOk = args.scale === 'default' ? await regenerateReadmeTables() : true;
   console.log(`total wall time ${formatDuration((Date.now() - started) / 1000)}`);
   return runs.every((r) => r.ok) && tablesOk ? 0 : 1;
 }

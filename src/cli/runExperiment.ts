@@ -1,5 +1,5 @@
 /**
- * npm run experiment -- <id> [--scale smoke|default|paper] [--set key=value ...]
+ * npm run experiment -- <id> [--scale smoke|default|paper|converged] [--set key=value ...]
  *
  * Runs one experiment's steps directly (no Jupyter), e.g. for long runs in a terminal, for resuming an interrupted
  * run (checkpoints are keyed by the config), and for the kill-and-resume test. `--set` overrides one config field;
@@ -10,7 +10,7 @@ import { ConfigError } from '../core/errors';
 import { experimentById } from '../experiments/registry';
 import { parseScale, runCli } from './notebooks';
 
-const USAGE = 'npm run experiment -- <id> [--scale smoke|default|paper] [--set key=value ...]';
+const USAGE = 'npm run experiment -- <id> [--scale smoke|default|paper|converged] [--set key=value ...]';
 
 export function parseOverrides(pairs: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};

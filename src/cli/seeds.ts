@@ -18,7 +18,7 @@ import { parseArgs } from 'util';
 import { writeFileAtomic } from '../core/atomicWrite';
 import { configHash } from '../core/config';
 import { ConfigError, DataError } from '../core/errors';
-import { repoRoot } from '../core/paths';
+import { repoRoot, withResultsRootAt } from '../core/paths';
 import { type MetricsFile, gitInfo, readMetrics, revisionLabel } from '../core/results';
 import { experimentResultsDir } from '../experiments/experiment';
 import { experimentById } from '../experiments/registry';
@@ -46,7 +46,7 @@ export function seedsDir(id: string, scale: Scale, env: NodeJS.ProcessEnv = proc
 }
 
 /** A seed's stored metrics, or null when it has none (or none that reads). */
-function storedMetrics(dir: string): MetricsFile | null {
+export function storedMetrics(dir: string): MetricsFile | null {
   try {
     return readMetrics(dir);
   } catch (e) {
@@ -174,14 +174,7 @@ async function main(): Promise<number> {
     } else {
       const why = stored ? `, replacing a run of another config (hash ${stored.provenance.configHash}, now ${configHash(config)})` : '';
       console.log(`[seeds] ${id} seed ${seed} (${scale}) -> ${path.relative(repoRoot(), dir)}${why}`);
-      const previous = process.env.METADYN_RESULTS_ROOT;
-      process.env.METADYN_RESULTS_ROOT = root;
-      try {
-        await experiment.run(scale, { ...overrides, seed });
-      } finally {
-        if (previous === undefined) delete process.env.METADYN_RESULTS_ROOT;
-        else process.env.METADYN_RESULTS_ROOT = previous;
-      }
+      await withResultsRootAt(root, () => experiment.run(scale, { ...overrides, seed }));
       metrics = readMetrics(dir);
     }
     if (metrics.provenance.seed !== seed) throw new DataError(`metrics.json says seed ${metrics.provenance.seed}, expected ${seed}`, { file: path.join(dir, 'metrics.json') });

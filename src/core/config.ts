@@ -161,10 +161,18 @@ export function configHash(config: unknown): string {
   return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16);
 }
 
-export const SCALES = ['smoke', 'default', 'paper'] as const;
+/** The scales every experiment has: smoke (CI, seconds), default (README numbers, minutes), paper (the papers' settings, hours). */
+export const CORE_SCALES = ['smoke', 'default', 'paper'] as const;
+/**
+ * Every scale: the core ones and 'converged', Paper B's budget at which its meta-learners have stopped improving
+ * (the convergence study's finding; only the spd-* experiments have it: asking another for it is a ConfigError).
+ */
+export const SCALES = [...CORE_SCALES, 'converged'] as const;
 export type Scale = (typeof SCALES)[number];
+/** An experiment's configs by scale: every core scale, and optionally the others. */
+export type ScaleTable<C> = Readonly<Record<(typeof CORE_SCALES)[number], C>> & Readonly<Partial<Record<Scale, C>>>;
 
-/** The run scale from METADYN_SCALE: 'smoke' (CI, seconds), 'default' (README numbers), 'paper' (hours). */
+/** The run scale from METADYN_SCALE (one of SCALES; unset: 'default'). */
 export function scaleFromEnv(env: NodeJS.ProcessEnv = process.env): Scale {
   const v = env.METADYN_SCALE;
   if (v === undefined || v === '') return 'default';

@@ -65,3 +65,20 @@ export function checkpointsDir(experimentId: string): string {
 export function dataDir(...parts: string[]): string {
   return path.join(repoRoot(), 'data', ...parts);
 }
+
+/**
+ * Runs `fn` with METADYN_RESULTS_ROOT set to `root` (unset for null), restoring the variable after: every results and
+ * checkpoint directory of a run follows it (../experiments/experiment.ts), so this is how one process runs another
+ * results root's work (a seed of `npm run seeds`, a cell of `npm run cell`, a test).
+ */
+export async function withResultsRootAt<T>(root: string | null, fn: () => Promise<T>): Promise<T> {
+  const previous = process.env.METADYN_RESULTS_ROOT;
+  if (root === null) delete process.env.METADYN_RESULTS_ROOT;
+  else process.env.METADYN_RESULTS_ROOT = root;
+  try {
+    return await fn();
+  } finally {
+    if (previous === undefined) delete process.env.METADYN_RESULTS_ROOT;
+    else process.env.METADYN_RESULTS_ROOT = previous;
+  }
+}

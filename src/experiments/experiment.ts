@@ -6,7 +6,7 @@
  * moves the whole results root (the test command points it at a temporary directory).
  */
 import * as path from 'path';
-import { type Scale, type Schema, configHash, validateConfig } from '../core/config';
+import { type Scale, type ScaleTable, type Schema, configHash, validateConfig } from '../core/config';
 import { ConfigError } from '../core/errors';
 import { repoPath, resultsDir } from '../core/paths';
 
@@ -36,12 +36,12 @@ export function experimentCheckpointDir(id: string, scale: Scale, config: unknow
  */
 export function resolveConfig<C>(
   schema: Schema,
-  scales: Readonly<Record<Scale, Readonly<Record<string, unknown>>>>,
+  scales: ScaleTable<Readonly<Record<string, unknown>>>,
   scale: Scale,
   overrides: Readonly<Record<string, unknown>> = {},
   where = 'config',
 ): Readonly<C> {
   const base = scales[scale];
-  if (!base) throw new ConfigError(`scale must be one of ${Object.keys(scales).join(', ')}, got '${scale}'`);
+  if (!base) throw new ConfigError(`${where} has no scale '${scale}'; its scales: ${Object.keys(scales).join(', ')}`);
   return validateConfig<C>(schema, { ...base, ...overrides }, where);
 }

@@ -25,7 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../core/backend';
 import { checkpointStore } from '../core/checkpoint';
-import { type ConfigOf, type Scale, type Schema, configHash } from '../core/config';
+import { type ConfigOf, type Scale, type ScaleTable, type Schema, configHash } from '../core/config';
 import { ConfigError, DataError } from '../core/errors';
 import { median } from '../analysis/metrics';
 import type { NeuralGaugeOptions } from '../analysis/neuralGauge';
@@ -247,7 +247,7 @@ export interface FamilyModel {
 export interface ImodeFamily<C extends ImodeFamilyConfig> {
   info: ExperimentInfo;
   schema: Schema;
-  scales: Readonly<Record<Scale, Readonly<Record<string, unknown>>>>;
+  scales: ScaleTable<Readonly<Record<string, unknown>>>;
   /** the physical parameters varied, in config order, with axis labels */
   params: readonly { name: string; label: string }[];
   /** the float64 ground truth of the instance with parameters φ */

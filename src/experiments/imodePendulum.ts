@@ -13,7 +13,7 @@ import { median } from '../analysis/metrics';
 import { initBackend } from '../core/backend';
 import { checkpointStore } from '../core/checkpoint';
 import { ConfigError } from '../core/errors';
-import { type ConfigOf, type Scale, configHash } from '../core/config';
+import { type ConfigOf, type Scale, type ScaleTable, configHash } from '../core/config';
 import { progress } from '../core/progress';
 import { repoPath } from '../core/paths';
 import { type Provenance, type ProvenanceRecorder, provenanceLine } from '../core/results';
@@ -149,7 +149,7 @@ const DEFAULT = {
   pcaInnerMaxStep: IMODE_FAMILY_BASE.innerMaxStep,
 } as const;
 
-export const imodePendulumScales: Record<Scale, Readonly<Record<string, unknown>>> = {
+export const imodePendulumScales: ScaleTable<Readonly<Record<string, unknown>>> = {
   paper: AUTHORS,
   default: DEFAULT,
   smoke: {

@@ -6,9 +6,12 @@
  *   run        one meta-training run per (method, width) with the base scale's config, `width` and
  *              metaIterations = gradientIterations = the plan's `horizon`; it stops (checkpointed) at each milestone,
  *              where the method is adapted to every test instance with the experiment's own budget and scored with
- *              its own metrics (`adaptAndEvaluateAll`). The outer rates are constant, so the point at n is the
+ *              its own metrics (`adaptAndEvaluateAll`). The outer rates depend only on the iteration and the
+ *              horizon (constant, or annealed over the horizon with `outerLrFinalFraction`), so the point at n is the
  *              n-th iterate of the one run of `horizon` iterations, wherever the process was stopped and resumed; and
  *              milestones can be added up to the horizon without a new config (points and checkpoints are kept).
+ *              The `converged` scale is the run of this study that reached the plateau at its horizon (a test holds
+ *              the two configs equal).
  *   resumable  each (method, width) keeps its points in one JSON file under results/convergence/<id>/points/, with
  *              the config hash of the run: a rerun skips the points it has and trains on from the checkpoint, so two
  *              processes on disjoint (method, width) pairs can share the folder (one core each).
@@ -25,8 +28,7 @@ import { ConfigError, DataError } from '../core/errors';
 import { type PaperReference, paperReference } from '../core/reference';
 import { type Provenance, readJsonOrNull, startProvenance, writeResults } from '../core/results';
 import { type FieldTask, disposeFieldTasks } from '../meta/fieldTasks';
-import { type LineSeries, lineFigure } from '../viz/figures';
-import { seriesColors } from '../viz/palette';
+import { type LineSeries, lineGridFigure } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
 import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../viz/table';
 import { experimentResultsDir } from './experiment';
@@ -262,7 +264,7 @@ export function secondsPerIteration(points: readonly ConvergencePoint[]): number
 }
 
 /** One row per (method, width, milestone), with the paper's v2 number beside ours. */
-export function convergenceTable(runs: readonly ConvergenceRun[], reference: PaperReference): Table {
+export function convergenceTable(runs: readonly ConvergenceRun[], reference: PaperReference, { keyOf }: VariantKeys): Table {
   const paper = (m: SpdMethod, metric: 'fieldError' | 'trajError') => {
     const v = paperValue(reference, 'v2', m, metric);
     return v === null ? '—' : formatNumber(v, 3);
@@ -273,7 +275,7 @@ export function convergenceTable(runs: readonly ConvergenceRun[], reference: Pap
       r.points.map((p) => [
         r.method,
         r.width,
-        r.variant || '—',
+        keyOf(r),
         p.iterations,
         formatMeanStd(p.fieldError),
         paper(r.method, 'fieldError'),
@@ -287,19 +289,21 @@ export function convergenceTable(runs: readonly ConvergenceRun[], reference: Pap
 }
 
 /** Per (method, width): where ε_field saturates, its last value and what an iteration costs. */
-export function saturationTable(runs: readonly ConvergenceRun[]): Table {
+export function saturationTable(runs: readonly ConvergenceRun[], { keyOf }: VariantKeys): Table {
   return {
-    columns: ['method', 'width', 'variant', 'milestones', 'saturates at', 'last ε_field', 's / iteration', 'hours to the last milestone'],
+    columns: ['method', 'width', 'variant', 'milestones', 'saturates at', 'best ε_field (at)', 'last ε_field', 's / iteration', 'hours to the last milestone'],
     rows: runs.map((r) => {
       const last = r.points[r.points.length - 1];
       const cost = secondsPerIteration(r.points);
       const saturation = saturationIteration(r.points);
+      const best = r.points.reduce<ConvergencePoint | undefined>((b, p) => (p.fieldError.mean !== null && (b === undefined || p.fieldError.mean < (b.fieldError.mean ?? Infinity)) ? p : b), undefined);
       return [
         r.method,
         r.width,
-        r.variant || '—',
+        keyOf(r),
         r.points.map((p) => p.iterations).join(', '),
-        saturation === null ? `not by ${last?.iterations ?? '—'}` : saturation,
+        saturation === null ? `not by ${last?.iterations ?? '—'}` : String(saturation),
+        best ? `${formatMeanStd(best.fieldError)} (${best.iterations})` : 'diverged',
         last ? formatMeanStd(last.fieldError) : '—',
         cost,
         cost === null || !last ? null : (cost * last.iterations) / 3600,
@@ -308,37 +312,124 @@ export function saturationTable(runs: readonly ConvergenceRun[]): Table {
   };
 }
 
-/** ε (mean over test instances) against outer iterations, log–log: a colour per method, a dash per width, the paper's v2 value dotted. */
-export function convergenceFigure(runs: readonly ConvergenceRun[], reference: PaperReference, metric: 'fieldError' | 'trajError'): PlotlyFigure {
-  const methods = [...new Set(runs.map((r) => r.method))];
-  const widths = [...new Set(runs.map((r) => r.width))].sort((a, b) => a - b);
-  const dashes = ['solid', 'dash', 'dashdot'] as const;
-  const colors = seriesColors(methods);
-  const colorOf = (m: SpdMethod) => colors[methods.indexOf(m)];
-  const iterations = runs.flatMap((r) => r.points.map((p) => p.iterations));
-  const span = [Math.min(...iterations), Math.max(...iterations)];
-  const series: LineSeries[] = runs.map((r) => ({
-    name: `${r.method}, width ${r.width}${r.variant && ` (${r.variant})`}`,
-    x: r.points.map((p) => p.iterations),
-    y: r.points.map((p) => p[metric].mean ?? NaN),
-    color: colorOf(r.method),
-    dash: dashes[widths.indexOf(r.width) % dashes.length],
-  }));
-  const paper: LineSeries[] = methods.flatMap((m) => {
-    const v = paperValue(reference, 'v2', m, metric);
-    return v === null ? [] : [{ name: `${m}, paper v2`, x: span, y: [v, v], color: colorOf(m), dash: 'dot' as const }];
-  });
-  const symbol = metric === 'fieldError' ? 'ε_field' : 'ε_traj';
-  return lineFigure({ title: `${symbol} against outer iterations (mean over the test instances)`, xTitle: 'outer iterations', yTitle: symbol, series: [...series, ...paper], logX: true, logY: true });
+/** Short names of a study's (variant, horizon) pairs, and what each stands for. */
+export interface VariantKeys {
+  keyOf: (r: ConvergenceRun) => string;
+  describe: string[];
 }
 
-/** convergence.md / .csv, saturation.md / .csv and the two figures, from every run file of the experiment. */
+/**
+ * Short names for the (variant, horizon) pairs of a study, so that figures and tables need not repeat long override
+ * lists: a scale's name when one of the pair's runs has that scale's config (`scales`: config hash → scale name, e.g.
+ * the run the `converged` scale was chosen from), 'default' for the base scale's own config (with '@<horizon>' when it
+ * ran to several), then A, B, C, ... in (variant, horizon) order. `describe` says what each stands for.
+ */
+export function variantKeys(runs: readonly ConvergenceRun[], scales: ReadonlyMap<string, string> = new Map()): VariantKeys {
+  const id = (r: ConvergenceRun) => `${r.variant}\u0000${r.config.metaIterations}`;
+  const pairs = [...new Map(runs.map((r) => [id(r), { variant: r.variant, horizon: r.config.metaIterations }])).entries()].sort(
+    ([, a], [, b]) => (a.variant === '' ? 0 : 1) - (b.variant === '' ? 0 : 1) || a.variant.localeCompare(b.variant) || a.horizon - b.horizon,
+  );
+  const scaleOf = (k: string) => runs.filter((r) => id(r) === k).map((r) => scales.get(r.configHash)).find((n) => n !== undefined);
+  const baseHorizons = pairs.filter(([, p]) => p.variant === '').length;
+  let letter = 0;
+  const keys = new Map(
+    pairs.map(([k, p]) => [k, scaleOf(k) ?? (p.variant === '' ? (baseHorizons > 1 ? `default@${p.horizon}` : 'default') : String.fromCharCode(65 + letter++))]),
+  );
+  const describe = pairs.map(([k, p]) => {
+    const scale = scaleOf(k);
+    const at = scale === undefined ? '' : ` (the \`${scale}\` scale at width ${runs.find((r) => id(r) === k && scales.get(r.configHash) === scale)?.width})`;
+    return `${keys.get(k)}: ${p.variant === '' ? 'the scale\'s config' : p.variant}, ${p.horizon} outer iterations planned${at}`;
+  });
+  return { keyOf: (r) => keys.get(id(r)) ?? '?', describe };
+}
+
+/** config hash → scale name of the experiment's scales a study run can equal (the `converged` scale was chosen from one). */
+export function studyScales<P>(sys: SpdSystem<P>): Map<string, string> {
+  return new Map([[configHash(resolveSpdConfig(sys, 'converged')), 'converged']]);
+}
+
+/**
+ * ε (mean over test instances) against outer iterations, log–log, a panel per method: a line with markers per
+ * (variant, width), named by its short key (variantKeys: the README section and convergence.md say what each key
+ * stands for), the paper's v2 value dotted.
+ */
+export function convergenceFigure(runs: readonly ConvergenceRun[], reference: PaperReference, metric: 'fieldError' | 'trajError', { keyOf }: VariantKeys): PlotlyFigure {
+  const methods = [...new Set(runs.map((r) => r.method))];
+  const widths = [...new Set(runs.map((r) => r.width))];
+  const iterations = runs.flatMap((r) => r.points.map((p) => p.iterations));
+  const span = [Math.min(...iterations), Math.max(...iterations)];
+  const nameOf = (r: ConvergenceRun) => (widths.length > 1 ? `${keyOf(r)}, width ${r.width}` : keyOf(r));
+  const panels = methods.map((m) => {
+    const series: LineSeries[] = runs
+      .filter((r) => r.method === m)
+      .map((r) => ({
+        name: nameOf(r),
+        x: r.points.map((p) => p.iterations),
+        y: r.points.map((p) => p[metric].mean ?? NaN),
+        markers: true,
+      }));
+    const v = paperValue(reference, 'v2', m, metric);
+    const paper: LineSeries[] = v === null ? [] : [{ name: 'paper v2', x: span, y: [v, v], color: '#000000', dash: 'dot' }];
+    return { title: m, series: [...series, ...paper] };
+  });
+  const symbol = metric === 'fieldError' ? 'ε_field' : 'ε_traj';
+  return lineGridFigure({
+    title: `${symbol} against outer iterations (mean over the test instances)`,
+    panels,
+    xTitle: 'outer iterations',
+    yTitle: symbol,
+    columns: 2,
+    logX: true,
+    logY: true,
+    legendOrder: [...[...new Set(runs.map(nameOf))].sort(), 'paper v2'],
+  });
+}
+
+/** The command that trains (or resumes) the runs of one variant and horizon; the variant label read back into --set pairs. */
+export function convergenceCommand(id: string, scale: Scale, runs: readonly ConvergenceRun[]): string {
+  const methods = [...new Set(runs.map((r) => r.method))];
+  const widths = [...new Set(runs.map((r) => r.width))].sort((a, b) => a - b);
+  const milestones = [...new Set(runs.flatMap((r) => r.points.map((p) => p.iterations)))].sort((a, b) => a - b);
+  const sets = runs[0].variant === '' ? [] : runs[0].variant.split(/, (?=[A-Za-z]\w*=)/).map((pair) => `--set ${pair}`);
+  return ['npm run convergence --', id, '--methods', methods.join(','), '--widths', widths.join(','), '--milestones', milestones.join(','), '--horizon', String(runs[0].config.metaIterations), ...(scale === 'default' ? [] : ['--scale', scale]), ...sets].join(' ');
+}
+
+/** The README section of a study: the saturation table and, per variant and horizon (by its key), what it is and the command that made it. */
+export function convergenceReadmeSnippet(id: string, scale: Scale, runs: readonly ConvergenceRun[], { keyOf, describe }: VariantKeys): string {
+  const groups = new Map<string, ConvergenceRun[]>();
+  runs.forEach((r) => {
+    const key = `${r.variant}|${r.config.metaIterations}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  });
+  const revisions = [...new Set(runs.map((r) => `${r.provenance.gitRevision?.slice(0, 7) ?? 'unknown'}${r.provenance.gitDirty ? ' (dirty)' : ''}`))];
+  return [
+    `**${id}** — where ε_field stops improving (first milestone that no later one improves on by ${SATURATION_TOLERANCE * 100} % or more), per method, width and variant of the \`${scale}\` config; every point in \`results/convergence/${id}/convergence.md\`, curves in \`figures/convergence-field.png\` and \`convergence-traj.png\` there.`,
+    '',
+    tableToMarkdown(saturationTable(runs, { keyOf, describe }), { digits: 3 }),
+    '',
+    'Variants, and the command that makes each (it resumes where it stopped):',
+    '',
+    ...[...groups.values()].map((g) => `- ${describe.find((d) => d.startsWith(`${keyOf(g[0])}: `)) ?? keyOf(g[0])}: \`${convergenceCommand(id, scale, g)}\``),
+    '',
+    `Runs at revision ${revisions.join(', ')}, backend ${[...new Set(runs.map((r) => r.provenance.backend))].join(', ')}.`,
+  ].join('\n');
+}
+
+/** The README's convergence section: every study's snippet present under the results root, or how to make one. */
+export function convergenceSection(ids: readonly string[]): string {
+  const snippets = ids.map((id) => path.join(convergenceDir(id, 'default'), 'readme.md')).filter((f) => fs.existsSync(f));
+  return snippets.length === 0 ? '_No convergence study yet: `npm run convergence -- spd-pendulum`._' : snippets.map((f) => fs.readFileSync(f, 'utf8').trim()).join('\n\n');
+}
+
+/** convergence.md / .csv, saturation.md / .csv, the README snippet and the two figures, from every run file of the experiment. */
 export function writeConvergenceSummary<P>(sys: SpdSystem<P>, scale: Scale, runs: readonly ConvergenceRun[], provenance: Provenance): string {
   const dir = convergenceDir(sys.info.id, scale);
   if (runs.length === 0) throw new DataError(`no convergence runs of ${sys.info.id} to summarise`, { file: dir });
   const reference = paperReference(sys.info.id);
-  const table = convergenceTable(runs, reference);
-  const saturation = saturationTable(runs);
+  const variants = variantKeys(runs, studyScales(sys));
+  const table = convergenceTable(runs, reference, variants);
+  const saturation = saturationTable(runs, variants);
+  const keys = ['', 'Variants:', '', ...variants.describe.map((d) => `- ${d}`), ''].join('\n');
   writeResults(dir, {
     metrics: {
       saturationTolerance: SATURATION_TOLERANCE,
@@ -347,11 +438,12 @@ export function writeConvergenceSummary<P>(sys: SpdSystem<P>, scale: Scale, runs
     provenance,
     tables: {
       'convergence.csv': tableToCsv(table),
-      'convergence.md': tableToMarkdown(table, { digits: 3 }),
+      'convergence.md': tableToMarkdown(table, { digits: 3 }) + keys,
       'saturation.csv': tableToCsv(saturation),
-      'saturation.md': tableToMarkdown(saturation, { digits: 3 }),
+      'saturation.md': tableToMarkdown(saturation, { digits: 3 }) + keys,
+      'readme.md': convergenceReadmeSnippet(sys.info.id, scale, runs, variants),
     },
-    figures: { 'convergence-field': convergenceFigure(runs, reference, 'fieldError'), 'convergence-traj': convergenceFigure(runs, reference, 'trajError') },
+    figures: { 'convergence-field': convergenceFigure(runs, reference, 'fieldError', variants), 'convergence-traj': convergenceFigure(runs, reference, 'trajError', variants) },
   });
   return dir;
 }

@@ -22,7 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { eigs } from 'mathjs';
 import { ConfigError } from '../core/errors';
-import type { Scale } from '../core/config';
+import type { ScaleTable } from '../core/config';
 import type { TensorGenericParts } from '../nn/fieldModel';
 import { type GenericLayout, genericLatentModel, genericPlainModel } from '../nn/generic';
 import type { GenericParts } from '../systems/dampedOscillator';
@@ -36,6 +36,7 @@ import {
   type SpdStructure,
   type SpdSummary,
   SPD_DEFAULT,
+  SPD_CONVERGED,
   SPD_PAPER,
   SPD_SMOKE,
   finiteOrNull,
@@ -239,11 +240,12 @@ function decompositionRows(evaluation: SpdEvaluation) {
   }));
 }
 
-/** The GENERIC experiments' scales: the Hamiltonian ones with the system's data horizon and rank (see the system files). */
-export function genericScales(overrides: { paper: Partial<SpdConfig>; all: Partial<SpdConfig> }): Readonly<Record<Scale, SpdConfig>> {
+/** The GENERIC experiments' scales: the Hamiltonian ones (converged: the pendulum study's budget) with the system's data horizon and rank (see the system files). */
+export function genericScales(overrides: { paper: Partial<SpdConfig>; all: Partial<SpdConfig> }): ScaleTable<SpdConfig> {
   return {
     smoke: { ...SPD_SMOKE, ...overrides.all, rank: SPD_SMOKE.rank },
     default: { ...SPD_DEFAULT, ...overrides.all },
     paper: { ...SPD_PAPER, ...overrides.all, ...overrides.paper },
+    converged: { ...SPD_CONVERGED, ...overrides.all },
   };
 }

@@ -60,7 +60,7 @@ import {
 import { pca } from '../analysis/pca';
 import { initBackend } from '../core/backend';
 import { checkpointStore } from '../core/checkpoint';
-import { type ConfigOf, type Scale, configHash } from '../core/config';
+import { type ConfigOf, type Scale, type ScaleTable, configHash } from '../core/config';
 import { ConfigError } from '../core/errors';
 import { progress } from '../core/progress';
 import { type PaperReference, paperReference } from '../core/reference';
@@ -118,6 +118,13 @@ export const spdSchema = {
   latentInnerLr: { kind: 'number', exclusiveMin: 0, doc: 'α_in, SGD step on z (spec 1e-2)' },
   latentInnerMaxStep: { kind: 'number', min: 0, doc: 'largest ℓ2 norm of one inner step on a task\'s z (0: no limit, the spec)' },
   latentOuterLr: { kind: 'number', exclusiveMin: 0, doc: 'Adam step on the shared parameters (spec 1e-3)' },
+  outerLrFinalFraction: {
+    kind: 'number',
+    exclusiveMin: 0,
+    max: 1,
+    optional: true,
+    doc: 'when given, the outer Adam steps of Algorithm 1 and of MAML / ANIL anneal by a cosine to this fraction of latentOuterLr / gradientOuterLr at their last iteration (absent: constant, the spec)',
+  },
   lambdaZ: { kind: 'number', min: 0, doc: 'λ_z (spec 1e-2)' },
   lambdaPhi: { kind: 'number', min: 0, doc: 'λ_φ on the hypernetwork (spec 1e-3)' },
   lambdaOrtho: { kind: 'number', min: 0, doc: 'orthogonality penalty of the SVD / MR-v1 bases (spec 1e-3)' },
@@ -228,7 +235,27 @@ export const SPD_SMOKE: SpdConfig = {
   checkpointEvery: 1,
 };
 
-export const SPD_SCALES: Readonly<Record<Scale, SpdConfig>> = { smoke: SPD_SMOKE, default: SPD_DEFAULT, paper: SPD_PAPER };
+/**
+ * converged: the cheapest budget at which the convergence study (npm run convergence -- spd-pendulum; results/
+ * convergence/spd-pendulum/) found the modulations stop improving, at default's width 32: the paper's 70 training
+ * instances, 2000 iterations of Algorithm 1 and of MAML / ANIL / Reptile, outer Adam steps of 3e-3 annealed by a
+ * cosine to 3e-4, and the inner step on z capped at norm 1. At a constant 3e-3, RO diverged between 1000 and 5000
+ * iterations (its loss is quartic in z); at a constant 1e-3, SVD stayed above its plateau through 5000. Width 100
+ * costs 2–3× per iteration (FW ~8×) and was not better for SVD or MAML at 200 iterations, so the width stays 32.
+ * About 45 minutes per seed per system on one core (FW is half of it).
+ */
+export const SPD_CONVERGED: SpdConfig = {
+  ...SPD_DEFAULT,
+  trainInstances: 70,
+  metaIterations: 2000,
+  gradientIterations: 2000,
+  latentOuterLr: 3e-3,
+  gradientOuterLr: 3e-3,
+  outerLrFinalFraction: 0.1,
+  latentInnerMaxStep: 1,
+};
+
+export const SPD_SCALES: ScaleTable<SpdConfig> = { smoke: SPD_SMOKE, default: SPD_DEFAULT, paper: SPD_PAPER, converged: SPD_CONVERGED };
 
 /**
  * The network family every method of an experiment learns, and how its energy is checked: the HNN ẋ = J∇H̃
@@ -271,7 +298,7 @@ export interface SpdSystem<P> {
   fieldGrid: { readonly box: readonly [readonly [number, number], readonly [number, number]]; readonly fixed?: readonly number[] };
   /** axis label of each physical parameter, in system.paramNames order */
   paramLabels: readonly string[];
-  scales: Readonly<Record<Scale, SpdConfig>>;
+  scales: ScaleTable<SpdConfig>;
   /** the learned network family; default HNN_STRUCTURE */
   structure?: SpdStructure;
 }
@@ -394,12 +421,14 @@ function methodStore<S>(info: ExperimentInfo, cfg: SpdConfig, scale: Scale, meth
 /**
  * Meta-trains one method on the training instances' tasks (resumes or reuses its checkpoint). With `stopAfter`, stops
  * (checkpointed) once that many outer iterations are done, short of the config's: the checkpoint stays the config's,
- * so a later call with a larger `stopAfter`, or none, goes on from there. The outer rates are constant, so stopping
- * and going on gives the uninterrupted run's iterates (the convergence study, ./spdConvergence.ts, reads them so).
+ * so a later call with a larger `stopAfter`, or none, goes on from there. The outer step schedule spans the config's
+ * iterations whatever `stopAfter` is, so stopping and going on gives the uninterrupted run's iterates (the
+ * convergence study, ./spdConvergence.ts, reads them so: a milestone short of the horizon is mid-schedule).
  */
 export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Scale, method: SpdMethod, tasks: readonly FieldTask[], stopAfter?: number): TrainedMethod {
   if (stopAfter !== undefined && !(Number.isInteger(stopAfter) && stopAfter >= 1)) throw new ConfigError(`stopAfter must be a positive integer when given, got ${stopAfter}`);
   const until = (iterations: number) => Math.min(iterations, stopAfter ?? Infinity);
+  const finalStep = (lr: number) => (cfg.outerLrFinalFraction === undefined ? undefined : lr * cfg.outerLrFinalFraction);
   const m = SPD_METHODS.indexOf(method);
   const kind = SPD_METHOD_KINDS[method];
   const base = baseSpec(cfg, sys.system.stateDim);
@@ -416,12 +445,13 @@ export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Sca
       : { state: initLatentMetaState(latent, latent.init(streamFor(cfg.seed, STREAM.init, m)), tasks.length), rng: streamFor(cfg.seed, STREAM.train, m) };
     const before = start.state.iteration;
     const options = {
-      outerIterations: until(cfg.metaIterations),
+      outerIterations: cfg.metaIterations,
       taskBatch: cfg.taskBatch,
       innerSteps: cfg.latentInnerSteps,
       innerLr: cfg.latentInnerLr,
       innerMaxStep: cfg.latentInnerMaxStep,
       outerLr: cfg.latentOuterLr,
+      outerLrFinal: finalStep(cfg.latentOuterLr),
       lambdaZ: cfg.lambdaZ,
       lambdaPhi: cfg.lambdaPhi,
       lambdaOrtho: cfg.lambdaOrtho,
@@ -432,6 +462,7 @@ export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Sca
       progress: progress(until(cfg.metaIterations), `meta-training ${method}`),
       store,
       checkpointEvery: cfg.checkpointEvery,
+      stopAfter,
     });
     const model: SpdModel = { family: 'latent', model: latent, params: s.params, codes: s.codes };
     disposeAdam(s.adam);
@@ -453,11 +484,12 @@ export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Sca
   const options = {
     ...DEFAULT_GRADIENT_META_OPTIONS,
     method: kind.method,
-    outerIterations: until(cfg.gradientIterations),
+    outerIterations: cfg.gradientIterations,
     metaBatch: cfg.metaBatch,
     innerSteps: cfg.gradientInnerSteps,
     innerLr: cfg.gradientInnerLr,
     outerLr: cfg.gradientOuterLr,
+    outerLrFinal: finalStep(cfg.gradientOuterLr),
     reptileStepSize: cfg.reptileStepSize,
     secondOrder: cfg.secondOrder,
   };
@@ -465,6 +497,7 @@ export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Sca
     progress: progress(until(cfg.gradientIterations), `meta-training ${method}`),
     store,
     checkpointEvery: cfg.checkpointEvery,
+    stopAfter,
   });
   const params = s.params.map((t) => tf.clone(t));
   const { lossHistory, iteration } = s;

@@ -14,7 +14,7 @@ import { ConfigError } from '../core/errors';
 import { type TensorJson, tensorFromJson, tensorToJson } from '../core/checkpoint';
 import type { Progress } from '../core/progress';
 import { type Rng, type RngState, restoreRng } from '../core/rng';
-import type { AdamState } from '../nn/adam';
+import { type AdamState, cosineLearningRate } from '../nn/adam';
 import { matMul } from '../nn/ops';
 import type { System } from '../systems/types';
 
@@ -114,6 +114,11 @@ export interface OuterLoopOptions {
   innerLr: number;
   /** outer Adam step size */
   outerLr: number;
+  /**
+   * the outer step at the last iteration, reached by a cosine from outerLr (absent: constant, the spec). A long run at
+   * a constant step either learns slowly or, with the quartic losses of the rank-one modulations, blows up late.
+   */
+  outerLrFinal?: number;
 }
 
 export function validateOuterLoopOptions(o: OuterLoopOptions): void {
@@ -121,6 +126,14 @@ export function validateOuterLoopOptions(o: OuterLoopOptions): void {
   requireNonNegativeInteger('innerSteps', o.innerSteps);
   requirePositive('innerLr', o.innerLr);
   requirePositive('outerLr', o.outerLr);
+  if (o.outerLrFinal !== undefined && !(o.outerLrFinal > 0 && o.outerLrFinal <= o.outerLr)) {
+    throw new ConfigError(`outerLrFinal must be in (0, outerLr = ${o.outerLr}] when given, got ${o.outerLrFinal}`);
+  }
+}
+
+/** The outer Adam step at `iteration` (0-based): outerLr, or its cosine annealing to outerLrFinal over outerIterations. */
+export function outerStepSize(o: OuterLoopOptions, iteration: number): number {
+  return o.outerLrFinal === undefined ? o.outerLr : cosineLearningRate(o.outerLr, o.outerLrFinal, iteration, o.outerIterations);
 }
 
 /** An outer loop's state: the iterations done and the loss recorded at each. */

@@ -40,6 +40,7 @@ import {
   fieldLoss,
   requireNonNegativeInteger,
   requirePositive,
+  outerStepSize,
   restoreOuterLoop,
   runOuterIterations,
   sampleIndices,
@@ -214,7 +215,7 @@ export function gradientMetaStep(spec: PlainModelLike, state: GradientMetaState,
   } else {
     const g = mamlMetaGradient(spec, state.params, batch, o);
     value = g.value;
-    const update = adamStep(state.params, g.grads, state.adam, { lr: o.outerLr });
+    const update = adamStep(state.params, g.grads, state.adam, { lr: outerStepSize(o, state.iteration) });
     tf.dispose(g.grads);
     params = update.params;
     adam = update.state;
@@ -232,7 +233,8 @@ export function gradientMetaStep(spec: PlainModelLike, state: GradientMetaState,
 }
 
 /**
- * Meta-trains until `o.outerIterations` (consumes `state`); scratch returns the state as it is. With `store`, the
+ * Meta-trains until `o.outerIterations`, or `stopAfter` (the step schedule still spans outerIterations) (consumes
+ * `state`); scratch returns the state as it is. With `store`, the
  * state and `rng` are saved every `checkpointEvery` iterations; resume with `restoreGradientMetaState(store.load())`.
  */
 export function gradientMetaTrain(
@@ -241,12 +243,12 @@ export function gradientMetaTrain(
   tasks: readonly FieldTask[],
   o: GradientMetaOptions,
   rng: Rng,
-  hooks: { progress?: Progress; store?: CheckpointStore<SavedOuterLoop>; checkpointEvery?: number } = {},
+  hooks: { progress?: Progress; store?: CheckpointStore<SavedOuterLoop>; checkpointEvery?: number; stopAfter?: number } = {},
 ): GradientMetaState {
   validateGradientMetaOptions(o);
   if (o.method === 'scratch') return state;
   const { store } = hooks;
-  return runOuterIterations(state, o.outerIterations, (s) => gradientMetaStep(spec, s, tasks, o, rng), {
+  return runOuterIterations(state, Math.min(o.outerIterations, hooks.stopAfter ?? Infinity), (s) => gradientMetaStep(spec, s, tasks, o, rng), {
     progress: hooks.progress,
     checkpointEvery: hooks.checkpointEvery,
     save: store && ((s) => store.save(saveOuterLoop(s.params, s.adam, s, rng))),

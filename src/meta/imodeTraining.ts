@@ -23,7 +23,7 @@ import { ConfigError, DataError } from '../core/errors';
 import { assertFiniteTerms } from '../core/finite';
 import type { Progress } from '../core/progress';
 import { type Rng, type RngState, restoreRng } from '../core/rng';
-import { type AdamState, adamInit, adamStep, disposeAdam } from '../nn/adam';
+import { type AdamState, adamInit, adamStep, cosineLearningRate, disposeAdam } from '../nn/adam';
 import { clipByGlobalNorm, globalNorm } from '../nn/gradientClipping';
 import type { OdeintOptions } from '../nn/odeint';
 import { type InnerLoopOptions, adaptEta } from './imode';
@@ -98,12 +98,6 @@ function validateOptions(o: ImodeTrainingOptions): void {
     throw new ConfigError(`checkpointEvery must be a positive integer, got ${o.checkpointEvery}`);
   }
   if (o.gradClip !== undefined && !(o.gradClip > 0)) throw new ConfigError(`gradClip must be > 0 when given, got ${o.gradClip}`);
-}
-
-/** Cosine annealing: lr(i) = lrEnd + (lr0 − lrEnd)·(1 + cos(π i/(N − 1)))/2, so lr(0) = lr0 and lr(N − 1) = lrEnd. */
-export function cosineLearningRate(lr0: number, lrEnd: number, iteration: number, iterations: number): number {
-  if (iterations <= 1) return lr0;
-  return lrEnd + ((lr0 - lrEnd) * (1 + Math.cos((Math.PI * iteration) / (iterations - 1)))) / 2;
 }
 
 const toJson = (ts: readonly tf.Tensor[]) => ts.map(tensorToJson);

@@ -47,6 +47,7 @@ import {
   requireNonNegative,
   requireNonNegativeInteger,
   requirePositive,
+  outerStepSize,
   restoreOuterLoop,
   runOuterIterations,
   sampleIndices,
@@ -265,7 +266,7 @@ export function latentMetaStep<P = ModulatedMlpParams>(
     tf.dispose(grads);
     throw e;
   }
-  const update = adamStep(shared, grads, state.adam, { lr: o.outerLr });
+  const update = adamStep(shared, grads, state.adam, { lr: outerStepSize(o, state.iteration) });
   tf.dispose(grads);
   disposeLatentMetaState(state, spec);
   const codes = state.codes.slice();
@@ -282,7 +283,8 @@ export function latentMetaStep<P = ModulatedMlpParams>(
 }
 
 /**
- * Runs Algorithm 1 until `o.outerIterations` iterations are done (consumes `state`). With `store`, the state and
+ * Runs Algorithm 1 until `o.outerIterations` iterations are done, or `stopAfter` (the schedule still spans
+ * outerIterations, so a stopped run continues exactly as the uninterrupted one) (consumes `state`). With `store`, the state and
  * `rng` are saved every `checkpointEvery` iterations; resume with `restoreLatentMetaState(store.load())`.
  */
 export function latentMetaTrain<P = ModulatedMlpParams>(
@@ -291,11 +293,11 @@ export function latentMetaTrain<P = ModulatedMlpParams>(
   tasks: readonly FieldTask[],
   o: LatentMetaOptions,
   rng: Rng,
-  hooks: { progress?: Progress; store?: CheckpointStore<SavedLatentMeta>; checkpointEvery?: number } = {},
+  hooks: { progress?: Progress; store?: CheckpointStore<SavedLatentMeta>; checkpointEvery?: number; stopAfter?: number } = {},
 ): LatentMetaState<P> {
   validateLatentMetaOptions(o);
   const { store } = hooks;
-  return runOuterIterations(state, o.outerIterations, (s) => latentMetaStep(spec, s, tasks, o, rng), {
+  return runOuterIterations(state, Math.min(o.outerIterations, hooks.stopAfter ?? Infinity), (s) => latentMetaStep(spec, s, tasks, o, rng), {
     progress: hooks.progress,
     checkpointEvery: hooks.checkpointEvery,
     save: store && ((s) => store.save(saveLatentMetaState(s, rng, spec))),

@@ -53,6 +53,12 @@ export function adamStep(
   return { params: out.next, state: { step, m: out.m, v: out.v } };
 }
 
+/** Cosine annealing: lr(i) = lrEnd + (lr0 − lrEnd)·(1 + cos(π i/(N − 1)))/2, so lr(0) = lr0 and lr(N − 1) = lrEnd. */
+export function cosineLearningRate(lr0: number, lrEnd: number, iteration: number, iterations: number): number {
+  if (iterations <= 1) return lr0;
+  return lrEnd + ((lr0 - lrEnd) * (1 + Math.cos((Math.PI * iteration) / (iterations - 1)))) / 2;
+}
+
 export function disposeAdam(state: AdamState): void {
   tf.dispose([...state.m, ...state.v]);
 }

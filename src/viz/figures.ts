@@ -58,9 +58,27 @@ export interface LineSeries extends XY {
   name: string;
   dash?: 'solid' | 'dash' | 'dot' | 'dashdot';
   color?: string;
+  /** a marker at every point as well as the line: for a few points far apart (milestones), which a line alone hides */
+  markers?: boolean;
+}
+
+/** The Plotly scatter trace of one line series, colour `color` unless it has its own; `extra` adds to the trace (a panel's axes). */
+function lineTrace(line: LineSeries, color: string, extra: object = {}): object {
+  return {
+    type: 'scatter',
+    mode: line.markers ? 'lines+markers' : 'lines',
+    name: line.name,
+    x: gaps(line.x),
+    y: gaps(line.y),
+    line: { color: line.color ?? color, dash: line.dash ?? 'solid', width: 2 },
+    ...(line.markers ? { marker: { size: 7, color: line.color ?? color } } : {}),
+    ...extra,
+  };
 }
 
 const LOG_AXIS = { type: 'log', exponentformat: 'power' };
+/** Log axes of small panels: plain numbers at 1, 2 and 5 of each decade (200, 500, 1000) read better there than powers, or every digit crowded on a short range. */
+const PANEL_LOG_AXIS = { type: 'log', tickformat: '~g', dtick: 'D2' };
 
 /** Curves against a common x (loss against step, error against time); `logY` for losses spanning decades. */
 export function lineFigure(o: { title: string; xTitle: string; yTitle: string; series: readonly LineSeries[]; logX?: boolean; logY?: boolean }): PlotlyFigure {
@@ -68,19 +86,61 @@ export function lineFigure(o: { title: string; xTitle: string; yTitle: string; s
   const colors = seriesColors(o.series.map((s) => s.name));
   const data = o.series.map((s, i) => {
     sameLength(`series '${s.name}'`, s.x, s.y);
-    return {
-      type: 'scatter',
-      mode: 'lines',
-      name: s.name,
-      x: gaps(s.x),
-      y: gaps(s.y),
-      line: { color: s.color ?? colors[i], dash: s.dash ?? 'solid', width: 2 },
-    };
+    return lineTrace(s, colors[i]);
   });
   return {
     data,
     layout: { ...baseLayout(o.title), xaxis: axis(o.xTitle, o.logX ? LOG_AXIS : {}), yaxis: axis(o.yTitle, o.logY ? LOG_AXIS : {}) },
   };
+}
+
+/**
+ * Line panels in a grid (`columns` per row) with one legend: a series name keeps its colour in every panel and its
+ * legend entry toggles it everywhere (legendgroup). Keep the names short (the legend sits at the right, where
+ * Plotly makes room for it at any export size) and say what they stand for in the caption.
+ */
+export function lineGridFigure(o: {
+  title: string;
+  panels: readonly { title: string; series: readonly LineSeries[] }[];
+  xTitle: string;
+  yTitle: string;
+  columns: number;
+  logX?: boolean;
+  logY?: boolean;
+  /** the legend's order of series names (default: first appearance, panel by panel); names it omits follow */
+  legendOrder?: readonly string[];
+}): PlotlyFigure {
+  if (o.panels.length === 0 || o.panels.some((p) => p.series.length === 0)) throw new DataError(`lineGridFigure '${o.title}' needs panels, each with a series`);
+  if (!Number.isInteger(o.columns) || o.columns < 1) throw new DataError(`columns must be a positive integer, got ${o.columns}`);
+  const columns = Math.min(o.columns, o.panels.length);
+  const rows = Math.ceil(o.panels.length / columns);
+  const names = [...new Set([...(o.legendOrder ?? []), ...o.panels.flatMap((p) => p.series.map((s) => s.name))])];
+  const palette = seriesColors(names);
+  const cells = panelCells(o.panels.length, columns, 0.1, 0.12 / rows + 0.08);
+  const layout: Record<string, unknown> = {
+    ...baseLayout(o.title),
+    font: { ...FONT, size: GRID_FONT_SIZE },
+    height: 120 + 300 * rows,
+    width: 260 + 360 * columns,
+    annotations: [] as object[],
+  };
+  const inLegend = new Set<string>();
+  const data: object[] = [];
+  o.panels.forEach((panel, i) => {
+    const cell = cells[i];
+    const s = cell.suffix;
+    layout[`xaxis${s}`] = axis(cell.bottomOfColumn ? o.xTitle : '', { domain: cell.xDomain, anchor: `y${s}`, ...(o.logX ? PANEL_LOG_AXIS : {}) });
+    layout[`yaxis${s}`] = axis(cell.col === 0 ? o.yTitle : '', { domain: cell.yDomain, anchor: `x${s}`, ...(o.logY ? PANEL_LOG_AXIS : {}) });
+    (layout.annotations as object[]).push(panelTitle(panel.title, cell));
+    panel.series.forEach((line) => {
+      sameLength(`panel '${panel.title}', series '${line.name}'`, line.x, line.y);
+      const first = !inLegend.has(line.name);
+      inLegend.add(line.name);
+      const rank = names.indexOf(line.name);
+      data.push(lineTrace(line, palette[rank], { legendgroup: line.name, legendrank: rank + 1, showlegend: first, xaxis: `x${s}`, yaxis: `y${s}` }));
+    });
+  });
+  return { data, layout };
 }
 
 export interface PhasePanel {
@@ -92,6 +152,35 @@ export interface PhasePanel {
 /** Axis key suffix of subplot i: '', '2', '3', ... (Plotly names them x, x2, x3 / xaxis, xaxis2, ...). */
 function axisSuffix(i: number): string {
   return i === 0 ? '' : String(i + 1);
+}
+
+/** One subplot of a panel grid: its place, its axis key suffix and its domains in paper coordinates. */
+interface PanelCell {
+  col: number;
+  suffix: string;
+  xDomain: [number, number];
+  yDomain: [number, number];
+  /** the last panel of its column: it carries the x-axis title */
+  bottomOfColumn: boolean;
+}
+
+/** The cells of `count` panels in `columns` columns, row-major, gapX / gapY apart (fractions of the plot area). */
+function panelCells(count: number, columns: number, gapX: number, gapY: number): PanelCell[] {
+  const rows = Math.ceil(count / columns);
+  const cellW = (1 - gapX * (columns - 1)) / columns;
+  const cellH = (1 - gapY * (rows - 1)) / rows;
+  return Array.from({ length: count }, (_, i) => {
+    const col = i % columns;
+    const x0 = col * (cellW + gapX);
+    const yTop = 1 - Math.floor(i / columns) * (cellH + gapY);
+    return { col, suffix: axisSuffix(i), xDomain: [x0, x0 + cellW], yDomain: [yTop - cellH, yTop], bottomOfColumn: i + columns >= count };
+  });
+}
+
+/** A panel's bold title, centred above its cell. */
+function panelTitle(text: string, cell: PanelCell): object {
+  const [x0, x1] = cell.xDomain;
+  return { text: `<b>${text}</b>`, x: (x0 + x1) / 2, y: cell.yDomain[1], xref: 'paper', yref: 'paper', xanchor: 'center', yanchor: 'bottom', showarrow: false, font: { size: GRID_FONT_SIZE + 1 } };
 }
 
 /**
@@ -113,11 +202,8 @@ export function phasePortraitGrid(o: {
   const palette = seriesColors(names);
   const colors = new Map(names.map((n, i) => [n, palette[i]]));
   const inLegend = new Set<string>();
-  const gapX = 0.08 / columns + 0.04;
   // Room between rows for the tick labels above and a panel title of two lines (a column-width export wraps them).
-  const gapY = 0.12 / rows + 0.06;
-  const cellW = (1 - gapX * (columns - 1)) / columns;
-  const cellH = (1 - gapY * (rows - 1)) / rows;
+  const cells = panelCells(o.panels.length, columns, 0.08 / columns + 0.04, 0.12 / rows + 0.06);
 
   const data: object[] = [];
   const layout: Record<string, unknown> = {
@@ -128,28 +214,13 @@ export function phasePortraitGrid(o: {
     annotations: [] as object[],
   };
   o.panels.forEach((panel, i) => {
-    const row = Math.floor(i / columns);
-    const col = i % columns;
-    const s = axisSuffix(i);
-    const xDomain = [col * (cellW + gapX), col * (cellW + gapX) + cellW];
-    const yTop = 1 - row * (cellH + gapY);
-    const yDomain = [yTop - cellH, yTop];
+    const cell = cells[i];
+    const s = cell.suffix;
     // Axis titles on the outer panels only (bottom of each column, left of each row): repeated inner titles collide
     // with the neighbouring panels once the figure is set at a column width.
-    const bottomOfColumn = i + columns >= o.panels.length;
-    layout[`xaxis${s}`] = axis(bottomOfColumn ? o.xTitle : '', { domain: xDomain, anchor: `y${s}` });
-    layout[`yaxis${s}`] = axis(col === 0 ? o.yTitle : '', { domain: yDomain, anchor: `x${s}` });
-    (layout.annotations as object[]).push({
-      text: `<b>${panel.title}</b>`,
-      x: (xDomain[0] + xDomain[1]) / 2,
-      y: yTop,
-      xref: 'paper',
-      yref: 'paper',
-      xanchor: 'center',
-      yanchor: 'bottom',
-      showarrow: false,
-      font: { size: GRID_FONT_SIZE + 1 },
-    });
+    layout[`xaxis${s}`] = axis(cell.bottomOfColumn ? o.xTitle : '', { domain: cell.xDomain, anchor: `y${s}` });
+    layout[`yaxis${s}`] = axis(cell.col === 0 ? o.yTitle : '', { domain: cell.yDomain, anchor: `x${s}` });
+    (layout.annotations as object[]).push(panelTitle(panel.title, cell));
     const trace = (name: string, xy: XY, dash: string) => {
       sameLength(`panel '${panel.title}', series '${name}'`, xy.x, xy.y);
       const first = !inLegend.has(name);

@@ -92,7 +92,7 @@ describe('cli/notebooks: file names and ids', () => {
 describe('cli/notebooks: arguments and scales', () => {
   it('accepts the three scales and names them on a bad one', () => {
     assert.equal(parseScale('paper'), 'paper');
-    assert.throws(() => parseScale('full'), (e: Error) => e instanceof ConfigError && e.message === "--scale must be one of smoke, default, paper, got 'full'");
+    assert.throws(() => parseScale('full'), (e: Error) => e instanceof ConfigError && e.message === "--scale must be one of smoke, default, paper, converged, got 'full'");
   });
 
   it('parses --scale, --out and ids', () => {

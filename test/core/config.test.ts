@@ -105,6 +105,6 @@ describe('core/config scaleFromEnv', () => {
     assert.equal(scaleFromEnv({ METADYN_SCALE: 'paper' }), 'paper');
   });
   it('rejects other values, listing the allowed ones', () => {
-    assert.throws(() => scaleFromEnv({ METADYN_SCALE: 'huge' }), /METADYN_SCALE must be one of smoke, default, paper, got 'huge'/);
+    assert.throws(() => scaleFromEnv({ METADYN_SCALE: 'huge' }), /METADYN_SCALE must be one of smoke, default, paper, converged, got 'huge'/);
   });
 });

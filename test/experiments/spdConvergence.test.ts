@@ -3,12 +3,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
+import { configHash } from '../../src/core/config';
 import { ConfigError } from '../../src/core/errors';
 import { disposeFieldTasks } from '../../src/meta/fieldTasks';
 import { parseConvergenceArgs } from '../../src/cli/convergence';
 import {
   type ConvergencePlan,
   type ConvergencePoint,
+  convergenceConfig,
   convergenceDir,
   convergenceStudy,
   readConvergenceRuns,
@@ -50,6 +52,21 @@ describe('experiments/spdConvergence (Paper B convergence study)', () => {
     assert.deepEqual(parseConvergenceArgs(['spd-pendulum', '--widths', '32', '--set', 'trainInstances=70']).plan.overrides, { trainInstances: 70 });
   });
 
+  it('the converged scale is the study run that reached the plateau: the default scale with the chosen overrides at width 32 and horizon 2000', () => {
+    const plan: ConvergencePlan = {
+      methods: ['SVD'],
+      widths: [32],
+      milestones: [2000],
+      horizon: 2000,
+      scale: 'default',
+      overrides: { trainInstances: 70, latentOuterLr: 3e-3, gradientOuterLr: 3e-3, outerLrFinalFraction: 0.1, latentInnerMaxStep: 1 },
+    };
+    const converged = resolveSpdConfig(spdPendulum, 'converged');
+    assert.deepEqual(convergenceConfig(spdPendulum, plan, 32), converged);
+    assert.equal(configHash(convergenceConfig(spdPendulum, plan, 32)), configHash(converged));
+    assert.notDeepEqual(convergenceConfig(spdPendulum, { ...plan, overrides: { ...plan.overrides, outerLrFinalFraction: 1 } }, 32), converged);
+  });
+
   it('saturation: the first milestone no later one improves on by 10 %; none while the last step still improves', () => {
     assert.equal(saturationIteration([point(200, 1), point(1000, 0.5), point(5000, 0.47), point(20000, 0.46)]), 1000);
     assert.equal(saturationIteration([point(200, 1), point(1000, 0.5), point(5000, 0.3)]), null);
@@ -58,10 +75,10 @@ describe('experiments/spdConvergence (Paper B convergence study)', () => {
     assert.equal(saturationIteration([point(200, 0.5)]), null);
   });
 
-  it('metaTrainMethod stopped at a milestone and continued gives the uninterrupted run, bit for bit, for a latent and a gradient method', async () => {
+  it('metaTrainMethod stopped at a milestone and continued gives the uninterrupted run, bit for bit, for a latent and a gradient method, with the annealed outer step', async () => {
     await withResultsRoot('metadyn-conv-resume-', async () => {
       for (const method of ['SVD', 'MAML'] as const) {
-        const cfg = resolveSpdConfig(spdPendulum, 'smoke', { metaIterations: 4, gradientIterations: 4, checkpointEvery: 10 });
+        const cfg = resolveSpdConfig(spdPendulum, 'smoke', { metaIterations: 4, gradientIterations: 4, checkpointEvery: 10, outerLrFinalFraction: 0.1 });
         const instances = simulateSpd(spdPendulum, cfg);
         const tasks = instances.filter((i) => i.split === 'train').map((i) => trajectoryFieldTask(spdPendulum, i.params, i.trajectories));
         const first = metaTrainMethod(spdPendulum, cfg, 'smoke', method, tasks, 2);
@@ -106,10 +123,14 @@ describe('experiments/spdConvergence (Paper B convergence study)', () => {
       assert.equal(dir, convergenceDir('spd-pendulum', 'smoke'));
       const table = fs.readFileSync(path.join(dir, 'convergence.md'), 'utf8');
       assert.equal(table.split('\n').filter((l) => /^\| (SVD|MAML) \|/.test(l)).length, 7, 'a row per point');
-      assert.match(table, /trainInstances=4/);
+      assert.equal(table.split('\n').filter((l) => /^\| SVD \| 8 \| A \| 1 \|/.test(l)).length, 1, 'the variant by its short key');
+      assert.match(fs.readFileSync(path.join(dir, 'readme.md'), 'utf8'), /- A: trainInstances=4, 4 outer iterations planned: `npm run convergence -- spd-pendulum --methods SVD --widths 8 --milestones 1 --horizon 4 --scale smoke --set trainInstances=4`/);
       const figure = JSON.parse(fs.readFileSync(path.join(dir, 'figures', 'convergence-field.json'), 'utf8'));
-      assert.equal(figure.layout.xaxis.type, 'log');
-      assert.ok(figure.data.some((t: { name: string }) => t.name === 'SVD, paper v2'), 'the paper value beside ours');
+      assert.deepEqual([figure.layout.xaxis.type, figure.layout.xaxis2.type, figure.layout.yaxis2.type], ['log', 'log', 'log'], 'a log–log panel per method');
+      const traces = figure.data as { name: string; xaxis: string; mode: string; showlegend: boolean }[];
+      assert.deepEqual([...new Set(traces.map((t) => t.name))], ['default', 'paper v2', 'A'], 'short names, one legend entry each');
+      assert.equal(traces.filter((t) => t.name === 'paper v2').length, 2, 'the paper value beside ours in each panel');
+      assert.ok(traces.filter((t) => t.name !== 'paper v2').every((t) => t.mode === 'lines+markers'));
       const metrics = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
       assert.equal(metrics.runs.length, 3);
       assert.ok(metrics.runs.every((r: { backend: string; gitRevision: unknown }) => r.backend && 'gitRevision' in r));

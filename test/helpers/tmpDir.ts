@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { withResultsRootAt } from '../../src/core/paths';
 
 const created: string[] = [];
 
@@ -15,12 +16,6 @@ after(() => created.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true,
 
 /** Runs `fn` with METADYN_RESULTS_ROOT pointing at a fresh temporary directory, restoring the variable after. */
 export async function withResultsRoot<T>(prefix: string, fn: (root: string) => Promise<T>): Promise<T> {
-  const saved = process.env.METADYN_RESULTS_ROOT;
-  process.env.METADYN_RESULTS_ROOT = tmpDir(prefix);
-  try {
-    return await fn(process.env.METADYN_RESULTS_ROOT);
-  } finally {
-    if (saved === undefined) delete process.env.METADYN_RESULTS_ROOT;
-    else process.env.METADYN_RESULTS_ROOT = saved;
-  }
+  const root = tmpDir(prefix);
+  return withResultsRootAt(root, () => fn(root));
 }

@@ -5,8 +5,8 @@
  * so that every number in the README comes from a file a run wrote. An experiment without results gets a line
  * saying how to produce them. Two more sections are built from several runs: `imode-summary` (the iMODE systems side
  * by side), `seeds` and `imode-seeds` (the tables over seeds of `npm run seeds`), `imode-basins` (`npm run basins`'s
- * identifiability checks), `convergence` (`npm run convergence`'s studies of Paper B) and `bench` (`npm run bench`'s
- * timings).
+ * identifiability checks), `convergence` (`npm run convergence`'s studies of Paper B), `spd-paper-scales` (Paper B's
+ * numbers beside ours at default and converged) and `bench` (`npm run bench`'s timings).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -15,6 +15,7 @@ import { EXPERIMENTS, IMODE_FAMILIES } from '../experiments/registry';
 import { basinsSummarySection } from '../experiments/imodeBasins';
 import { IMODE_EXPERIMENT_IDS, isImodeExperimentId, writeImodeSummary } from '../experiments/imodeSummary';
 import { convergenceSection } from '../experiments/spdConvergence';
+import { scaleComparisonSection } from '../experiments/spdScaleComparison';
 import { runCli } from './notebooks';
 import { seedSummariesSection } from './seeds';
 import { benchReadmeSection, reproduceWallTimeLine } from '../bench/readmeSection';
@@ -45,6 +46,7 @@ async function main(): Promise<number> {
   const spdIds = EXPERIMENTS.map((e) => e.info.id).filter((id) => !isImodeExperimentId(id));
   readme = spliceSection(readme, 'seeds', seedSummariesSection(path.join(root, 'results'), spdIds, 'npm run seeds -- spd-pendulum --seeds 2508,2509,2510'));
   readme = spliceSection(readme, 'convergence', convergenceSection(spdIds));
+  readme = spliceSection(readme, 'spd-paper-scales', scaleComparisonSection(spdIds));
   readme = spliceSection(readme, 'imode-seeds', seedSummariesSection(path.join(root, 'results'), IMODE_EXPERIMENT_IDS, 'npm run seeds -- imode-van-der-pol --seeds 2301,2302,2303'));
   const basins = basinsSummarySection(path.join(root, 'results'), IMODE_FAMILIES.map((f) => f.info.id));
   readme = spliceSection(readme, 'imode-basins', basins ?? '_No identifiability checks yet: `npm run basins -- imode-double-pendulum`._');

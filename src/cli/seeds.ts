@@ -56,6 +56,17 @@ export function storedMetrics(dir: string): MetricsFile | null {
 }
 
 /**
+ * Where a seed's run may already be, in the order it is looked for: its folder under `seedsDir`, and, for the seed of
+ * the experiment's own config, the scale's own results folder, where `npm run experiment` / `reproduce` (and the
+ * cells of `reproduce -- --cells | --slurm`, ./cells.ts) put that seed's run. A run found there is reused only if
+ * it was made with the config a run would now use (`isRunOfConfig`).
+ */
+export function seedRunDirs(id: string, scale: Scale, seed: number, configSeed: number, env: NodeJS.ProcessEnv = process.env): string[] {
+  const own = experimentResultsDir(id, scale, { METADYN_RESULTS_ROOT: path.join(seedsDir(id, scale, env), `seed-${seed}`) });
+  return seed === configSeed ? [own, experimentResultsDir(id, scale, env)] : [own];
+}
+
+/**
  * Whether a run (a result's provenance, or a seed's record in summary.json) was made with `config`: a seed's run is
  * reused only then, so that a changed default (or --set) reruns it instead of summarising results of the old config
  * under the new one, and a summary of another config is marked stale in the README.
@@ -164,13 +175,15 @@ async function main(): Promise<number> {
   const runs: { seed: number; metrics: MetricsFile }[] = [];
   for (const seed of seeds) {
     const root = path.join(out, `seed-${seed}`);
-    const dir = experimentResultsDir(id, scale, { METADYN_RESULTS_ROOT: root });
-    const stored = storedMetrics(dir);
     const config = experiment.config(scale, { ...overrides, seed });
+    const configSeed = (experiment.config(scale, overrides) as { seed: number }).seed;
+    const [dir, ...others] = seedRunDirs(id, scale, seed, configSeed);
+    const found = [dir, ...others].map((d) => ({ d, m: storedMetrics(d) })).find(({ m }) => m !== null && isRunOfConfig(m.provenance, config));
+    const stored = storedMetrics(dir);
     let metrics;
-    if (stored && isRunOfConfig(stored.provenance, config)) {
-      metrics = stored;
-      console.log(`[seeds] ${id} seed ${seed}: reusing ${path.relative(repoRoot(), dir)}`);
+    if (found) {
+      metrics = found.m!;
+      console.log(`[seeds] ${id} seed ${seed}: reusing ${path.relative(repoRoot(), found.d)}`);
     } else {
       const why = stored ? `, replacing a run of another config (hash ${stored.provenance.configHash}, now ${configHash(config)})` : '';
       console.log(`[seeds] ${id} seed ${seed} (${scale}) -> ${path.relative(repoRoot(), dir)}${why}`);

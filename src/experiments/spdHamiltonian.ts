@@ -839,7 +839,7 @@ const MODULATION_METHODS: readonly SpdMethod[] = SPD_METHODS.filter((m) => SPD_M
 const OPTIMISATION_METHODS: readonly SpdMethod[] = ['MAML', 'ANIL', 'Reptile'];
 
 /** The paper's claim checked on our means: every modulation beats Scratch and the optimisation-based methods, and SVD or RO is best. */
-export function rankingCheck(rows: readonly SpdTableRow[], metric: 'fieldError' | 'trajError') {
+export function rankingCheck(rows: readonly Pick<SpdTableRow, 'method' | 'fieldError' | 'trajError'>[], metric: 'fieldError' | 'trajError') {
   const mean = (m: SpdMethod) => rows.find((r) => r.method === m)?.[metric].mean ?? Infinity;
   const best = (ms: readonly SpdMethod[]) => ms.reduce((b, m) => (mean(m) < mean(b) ? m : b));
   const bestModulation = best(MODULATION_METHODS);
@@ -1098,17 +1098,20 @@ const STUDY_CAPTIONS: Record<string, string> = {
   decomposition: 'The learned GENERIC pieces against the true ones on the field grid (relative ℓ² error, mean ± std over the test instances): a right total field does not mean right pieces',
 };
 
+/** One metric's ranking check as a sentence. */
+export function rankingSentence(r: ReturnType<typeof rankingCheck>): string {
+  return `${r.metric}: best modulation ${r.bestModulation}, best of Scratch/MAML/ANIL/Reptile ${r.bestBaseline}; every modulation below every baseline: ${r.modulationsBeatBaselines ? 'yes' : 'no'}; SVD or RO best overall: ${r.svdOrRoBest ? 'yes' : 'no'}.`;
+}
+
 /** The README section: provenance line, the benchmark table beside the paper's numbers, and the ranking check. */
 export function spdReadmeSnippet(summary: SpdSummary, provenance: Provenance, reference: PaperReference): string {
   const ranking = summary.metrics.ranking as Record<'fieldError' | 'trajError', ReturnType<typeof rankingCheck>>;
-  const claim = (r: ReturnType<typeof rankingCheck>) =>
-    `${r.metric}: best modulation ${r.bestModulation}, best of Scratch/MAML/ANIL/Reptile ${r.bestBaseline}; every modulation below every baseline: ${r.modulationsBeatBaselines ? 'yes' : 'no'}; SVD or RO best overall: ${r.svdOrRoBest ? 'yes' : 'no'}.`;
   return [
     `${provenanceLine(provenance)} Mean ± std over the test instances; paper values from ${reference.source}.`,
     '',
     tableToMarkdown(summary.table, { digits: 3 }),
     '',
-    `The paper's ranking (modulations well below Scratch and the optimisation-based methods; SVD/RO best), checked on our means — ${claim(ranking.fieldError)} ${claim(ranking.trajError)}`,
+    `The paper's ranking (modulations well below Scratch and the optimisation-based methods; SVD/RO best), checked on our means — ${rankingSentence(ranking.fieldError)} ${rankingSentence(ranking.trajError)}`,
     '',
     ...Object.entries(summary.studyTables).flatMap(([name, table]) => [`${STUDY_CAPTIONS[name] ?? name}:`, '', tableToMarkdown(table, { digits: 3 }), '']),
   ].join('\n');

@@ -3,7 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CELL_METHODS, type Cell, cellId, listCells, manifestCell, mergeGroups, mergeUpdatesReadme, parseCellId, readManifest, runCell, runMerge, runDirectory, writeManifest } from '../../src/cli/cells';
 import { parseCellRunArgs, wantsCells } from '../../src/cli/reproduceCells';
+import { seedRunDirs } from '../../src/cli/seeds';
 import { ConfigError } from '../../src/core/errors';
+import { experimentResultsDir } from '../../src/experiments/experiment';
 import { repoRoot } from '../../src/core/paths';
 import { readMetrics } from '../../src/core/results';
 import { SPD_METHODS } from '../../src/experiments/spdHamiltonian';
@@ -59,6 +61,17 @@ describe('cli/cells: listing', () => {
     assert.equal(mergeUpdatesReadme([own, other]), false);
     const [set] = listCells({ ids: ['spd-pendulum'], scale: 'smoke', methods: ['SVD'], overrides: { seed: 5, width: 6 }, env: NO_ROOT });
     assert.deepEqual([set.seed, set.overrides, set.resultsRoot], [5, { width: 6 }, null], '--set seed=… is the configured seed, as in npm run experiment');
+  });
+
+  it('npm run seeds looks for each seed\'s run where the cells put it (the configured seed in the scale\'s own folder)', () => {
+    const env = { METADYN_RESULTS_ROOT: tmpDir('metadyn-cells-seeds-') };
+    const cells = listCells({ ids: ['spd-pendulum'], scale: 'converged', seeds: [2508, 2509], methods: ['SVD'], env });
+    cells.forEach((c) => {
+      const written = experimentResultsDir(c.experiment, c.scale, { METADYN_RESULTS_ROOT: c.resultsRoot ?? undefined });
+      const looked = seedRunDirs(c.experiment, c.scale, c.seed, 2508, env);
+      assert.ok(looked.includes(written), `seed ${c.seed}: written to ${written}, looked for in ${looked.join(', ')}`);
+    });
+    assert.equal(seedRunDirs('spd-pendulum', 'converged', 2509, 2508, env).length, 1, 'another seed is only looked for in its own folder');
   });
 
   it('rejects a bad experiment, method, seed, scale or override before any work, saying what is allowed', () => {

@@ -1,0 +1,138 @@
+/**
+ * Paper B's reported numbers beside ours at two scales (issue "Paper B reproduced in number"): per method and ε
+ * metric, the paper's value (v2's main table; v1's Table 1 for an ε_traj that only v1 reports), ours at `default`
+ * and at `converged`, and converged ÷ paper, the ratio the issue's 2× target reads.
+ *
+ * Each scale's column reads the best source under the results root, in this order:
+ *   seeds        the mean over seeds of `npm run seeds` (results/seeds/<id>/<scale>/summary.json)
+ *   one run      one run's metrics.json (results/<scale>/<id>/, results/<id>/ at default)
+ *   convergence  the convergence study's points at exactly the scale's config (same config hash, at its last outer
+ *                iteration): one seed, only the methods studied
+ * and the caption says which, with its seeds; a scale with none of them is a column of '—'.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { type Scale, configHash } from '../core/config';
+import { paperReference } from '../core/reference';
+import { type MetricsFile, readJsonOrNull } from '../core/results';
+import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
+import { experimentResultsDir } from './experiment';
+import { experimentById } from './registry';
+import type { SeedAggregateRow } from './seedAggregate';
+import { readConvergenceRuns } from './spdConvergence';
+import { type SpdMethod, type SpdTableRow, SPD_METHODS, paperCell, paperValue, rankingCheck, rankingSentence } from './spdHamiltonian';
+
+type Metric = 'fieldError' | 'trajError';
+const METRICS: readonly Metric[] = ['fieldError', 'trajError'];
+const SYMBOL: Record<Metric, string> = { fieldError: 'ε_field', trajError: 'ε_traj' };
+/** The issue's target: within this factor of the paper's value, or better. */
+export const PAPER_RATIO_TARGET = 2;
+
+/** One scale's numbers for an experiment: the mean per method and metric (null: diverged; absent: not run), and where they come from. */
+export interface ScaleColumn {
+  scale: Scale;
+  source: 'seeds' | 'one run' | 'convergence' | 'none';
+  seeds: number[];
+  values: Partial<Record<SpdMethod, Record<Metric, number | null>>>;
+  revision: string | null;
+}
+
+/** The numbers of `scale` for experiment `id`, from the best source present (module comment). */
+export function scaleColumn(id: string, scale: Scale): ScaleColumn {
+  const summary = readJsonOrNull<{ seeds: number[]; gitRevision?: string; table: SeedAggregateRow[] }>(
+    path.join(path.dirname(experimentResultsDir(id, 'default')), 'seeds', id, scale, 'summary.json'),
+  );
+  if (summary !== null) {
+    const values = Object.fromEntries(summary.table.map((r) => [r.method, { fieldError: r.metrics.fieldError.mean, trajError: r.metrics.trajError.mean }]));
+    return { scale, source: 'seeds', seeds: summary.seeds, values, revision: summary.gitRevision ?? null };
+  }
+  const metrics = readJsonOrNull<MetricsFile & { table: SpdTableRow[] }>(path.join(experimentResultsDir(id, scale), 'metrics.json'));
+  if (metrics !== null) {
+    const values = Object.fromEntries(metrics.table.map((r) => [r.method, { fieldError: r.fieldError.mean, trajError: r.trajError.mean }]));
+    return { scale, source: 'one run', seeds: [metrics.provenance.seed], values, revision: metrics.provenance.gitRevision };
+  }
+  const config = experimentById(id).config(scale, {}) as { seed: number; metaIterations: number };
+  const hash = configHash(config);
+  const runs = readConvergenceRuns(id, 'default').filter((r) => r.configHash === hash);
+  const points = runs.flatMap((r) => r.points.filter((p) => p.iterations === config.metaIterations).map((p) => ({ method: r.method, p, revision: r.provenance.gitRevision })));
+  if (points.length === 0) return { scale, source: 'none', seeds: [], values: {}, revision: null };
+  const values = Object.fromEntries(points.map(({ method, p }) => [method, { fieldError: p.fieldError.mean, trajError: p.trajError.mean }]));
+  return { scale, source: 'convergence', seeds: [config.seed], values, revision: points[0].revision };
+}
+
+const cell = (c: ScaleColumn, m: SpdMethod, metric: Metric): string => {
+  const v = c.values[m];
+  if (v === undefined) return '—';
+  return v[metric] === null ? 'diverged' : formatNumber(v[metric] as number, 3);
+};
+
+/** ours ÷ paper as `1.9×`, with ✓ when within PAPER_RATIO_TARGET; '—' when either is missing. */
+export function paperRatio(ours: number | null | undefined, paper: number | null): string {
+  if (paper === null || ours === undefined) return '—';
+  if (ours === null) return 'diverged';
+  const ratio = ours / paper;
+  return `${formatNumber(ratio, 3)}×${ratio <= PAPER_RATIO_TARGET ? ' ✓' : ''}`;
+}
+
+/** The paper's value of a method's metric: v2, else v1 (marked), as the benchmark tables show it. */
+function paperNumber(id: string, m: SpdMethod, metric: Metric): { text: string; value: number | null } {
+  const reference = paperReference(id);
+  const v2 = paperValue(reference, 'v2', m, metric);
+  if (v2 !== null || metric === 'fieldError') return { text: paperCell(reference, 'v2', m, metric), value: v2 };
+  const v1 = paperValue(reference, 'v1', m, metric);
+  return v1 === null ? { text: paperCell(reference, 'v2', m, metric), value: null } : { text: `${formatNumber(v1, 3)} (v1)`, value: v1 };
+}
+
+/** method × (paper, default, converged, converged ÷ paper) for ε_field and ε_traj. */
+export function scaleComparisonTable(id: string, columns: { default: ScaleColumn; converged: ScaleColumn }): Table {
+  return {
+    columns: ['method', ...METRICS.flatMap((m) => [`${SYMBOL[m]} paper`, `${SYMBOL[m]} default`, `${SYMBOL[m]} converged`, 'converged ÷ paper'])],
+    rows: SPD_METHODS.map((method) => [
+      method,
+      ...METRICS.flatMap((metric) => {
+        const paper = paperNumber(id, method, metric);
+        return [paper.text, cell(columns.default, method, metric), cell(columns.converged, method, metric), paperRatio(columns.converged.values[method]?.[metric], paper.value)];
+      }),
+    ]),
+  };
+}
+
+function describeColumn(c: ScaleColumn): string {
+  const seeds = c.seeds.join(', ');
+  const at = c.revision ? ` at revision ${c.revision.slice(0, 7)}` : '';
+  switch (c.source) {
+    case 'seeds':
+      return `\`${c.scale}\`: mean over seeds ${seeds} (\`npm run seeds\`)${at}`;
+    case 'one run':
+      return `\`${c.scale}\`: one run, seed ${seeds}${at}`;
+    case 'convergence':
+      return `\`${c.scale}\`: the convergence study's run of exactly this config, seed ${seeds}, methods ${Object.keys(c.values).join(', ')} only${at}`;
+    default:
+      return `\`${c.scale}\`: not run yet`;
+  }
+}
+
+/** The paper's ranking claim on a column's means, when it has every method; null otherwise. */
+export function columnRanking(c: ScaleColumn): string | null {
+  if (SPD_METHODS.some((m) => c.values[m] === undefined)) return null;
+  const rows = SPD_METHODS.map((m) => ({ method: m, fieldError: { mean: c.values[m]!.fieldError, std: null }, trajError: { mean: c.values[m]!.trajError, std: null } }));
+  return METRICS.map((metric) => rankingSentence(rankingCheck(rows, metric))).join(' ');
+}
+
+/** One experiment's block of the README section: caption, table, ranking at converged, the commands. */
+export function scaleComparisonSnippet(id: string): string {
+  const columns = { default: scaleColumn(id, 'default'), converged: scaleColumn(id, 'converged') };
+  const ranking = columnRanking(columns.converged);
+  return [
+    `**${id}** — ${describeColumn(columns.default)}; ${describeColumn(columns.converged)}. ✓: within ${PAPER_RATIO_TARGET}× of the paper or better. Converged over seeds: \`npm run reproduce -- --cells --scale converged --seeds 2508,2509,2510 ${id}\`, then \`npm run seeds -- ${id} --seeds 2508,2509,2510 --scale converged\`.`,
+    '',
+    tableToMarkdown(scaleComparisonTable(id, columns)).trimEnd(),
+    ...(ranking === null ? [] : ['', `The paper's ranking at \`converged\` — ${ranking}`]),
+  ].join('\n');
+}
+
+/** The README's side-by-side section for the given Paper B experiments that have a paper value to compare with. */
+export function scaleComparisonSection(ids: readonly string[]): string {
+  const withPaper = ids.filter((id) => fs.existsSync(experimentResultsDir(id, 'default')) && paperReference(id).values !== null);
+  return withPaper.length === 0 ? '_No Paper B results yet: `npm run reproduce -- spd-pendulum`._' : withPaper.map(scaleComparisonSnippet).join('\n\n');
+}

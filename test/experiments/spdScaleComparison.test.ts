@@ -1,0 +1,62 @@
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { configHash } from '../../src/core/config';
+import { resolveSpdConfig } from '../../src/experiments/spdHamiltonian';
+import { spdPendulum } from '../../src/experiments/spdPendulum';
+import { paperRatio, scaleColumn, scaleComparisonSection, scaleComparisonTable } from '../../src/experiments/spdScaleComparison';
+import { withResultsRoot } from '../helpers/tmpDir';
+
+function writeJson(file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(value));
+}
+
+const aggregated = (mean: number | null) => ({ mean, std: 0, perSeed: [mean], diverged: mean === null ? 1 : 0 });
+
+describe('experiments/spdScaleComparison (paper / default / converged side by side)', () => {
+  it('ratio to the paper: ✓ within 2× or better, none beyond, diverged and missing said so', () => {
+    assert.equal(paperRatio(0.09, 0.0462), '1.95× ✓');
+    assert.equal(paperRatio(0.0462, 0.0924), '0.5× ✓');
+    assert.equal(paperRatio(0.1, 0.0462), '2.16×');
+    assert.equal(paperRatio(null, 0.0462), 'diverged');
+    assert.equal(paperRatio(undefined, 0.0462), '—');
+    assert.equal(paperRatio(0.1, null), '—');
+  });
+
+  it('reads each scale from the best source present: the mean over seeds, else one run, else the convergence study at exactly that config', async () => {
+    await withResultsRoot('metadyn-scales-', async (root) => {
+      const id = 'spd-pendulum';
+      assert.equal(scaleColumn(id, 'converged').source, 'none');
+      const converged = resolveSpdConfig(spdPendulum, 'converged');
+      const point = (iterations: number, fieldError: number) => ({ method: 'SVD', width: 32, iterations, fieldError: { mean: fieldError, std: 0 }, trajError: { mean: 0.2, std: 0 }, trainLoss: 1, secondsPerIteration: 1 });
+      const provenance = { gitRevision: 'abcdef0123', gitDirty: false, backend: 'cpu' };
+      writeJson(path.join(root, 'convergence', id, 'points', 'svd-w32-x.json'), { method: 'SVD', width: 32, variant: 'v', configHash: configHash(converged), config: converged, points: [point(1000, 0.5), point(2000, 0.09)], provenance });
+      writeJson(path.join(root, 'convergence', id, 'points', 'fw-w32-y.json'), { method: 'FW', width: 32, variant: 'w', configHash: 'another', config: converged, points: [point(2000, 0.01)], provenance });
+      const fromStudy = scaleColumn(id, 'converged');
+      assert.equal(fromStudy.source, 'convergence');
+      assert.deepEqual(fromStudy.values, { SVD: { fieldError: 0.09, trajError: 0.2 } }, 'the last iteration of the run of this config only');
+
+      const row = (method: string, fieldError: number | null) => ({ method, fieldError: { mean: fieldError, std: 0 }, trajError: { mean: 0.3, std: 0 } });
+      writeJson(path.join(root, 'converged', id, 'metrics.json'), { table: [row('SVD', 0.08), row('MAML', null)], provenance: { seed: 2508, gitRevision: 'fedcba9876' } });
+      const oneRun = scaleColumn(id, 'converged');
+      assert.deepEqual([oneRun.source, oneRun.seeds, oneRun.values.SVD?.fieldError, oneRun.values.MAML?.fieldError], ['one run', [2508], 0.08, null]);
+
+      const summaryRow = (method: string, fieldError: number | null) => ({ method, metrics: { fieldError: aggregated(fieldError), trajError: aggregated(0.25) } });
+      writeJson(path.join(root, 'seeds', id, 'converged', 'summary.json'), { seeds: [2508, 2509, 2510], gitRevision: '0123456789', table: [summaryRow('SVD', 0.07), summaryRow('MAML', 0.5)] });
+      const seeds = scaleColumn(id, 'converged');
+      assert.deepEqual([seeds.source, seeds.seeds, seeds.values.SVD?.fieldError], ['seeds', [2508, 2509, 2510], 0.07]);
+
+      const table = scaleComparisonTable(id, { default: scaleColumn(id, 'default'), converged: seeds });
+      const svd = table.rows.find((r) => r[0] === 'SVD')!;
+      assert.deepEqual(svd.slice(1, 5), ['0.0462', '—', '0.07', '1.52× ✓'], 'paper v2, no default run here, ours, the ratio');
+      const anil = table.rows.find((r) => r[0] === 'ANIL')!;
+      assert.equal(anil[5], '2.23 (v1)', "an ε_traj only v1 reports is shown and marked");
+
+      fs.mkdirSync(path.join(root, id), { recursive: true });
+      const section = scaleComparisonSection([id, 'spd-tgc']);
+      assert.match(section, /\*\*spd-pendulum\*\*.*`converged`: mean over seeds 2508, 2509, 2510/);
+      assert.doesNotMatch(section, /spd-tgc/, 'TGC has no paper number to compare with');
+    });
+  });
+});

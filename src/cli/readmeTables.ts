@@ -6,7 +6,7 @@
  * saying how to produce them. Two more sections are built from several runs: `imode-summary` (the iMODE systems side
  * by side), `seeds` and `imode-seeds` (the tables over seeds of `npm run seeds`), `imode-basins` (`npm run basins`'s
  * identifiability checks), `convergence` (`npm run convergence`'s studies of Paper B), `spd-paper-scales` (Paper B's
- * numbers beside ours at default and converged) and `bench` (`npm run bench`'s timings).
+ * numbers beside ours at default and converged), `field-coverage` (`npm run field-coverage`) and `bench` (`npm run bench`'s timings).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -47,6 +47,8 @@ async function main(): Promise<number> {
   readme = spliceSection(readme, 'seeds', seedSummariesSection(path.join(root, 'results'), spdIds, 'npm run seeds -- spd-pendulum --seeds 2508,2509,2510'));
   readme = spliceSection(readme, 'convergence', convergenceSection(spdIds));
   readme = spliceSection(readme, 'spd-paper-scales', scaleComparisonSection(spdIds));
+  const coverage = path.join(root, 'results', 'field-coverage', 'readme.md');
+  readme = spliceSection(readme, 'field-coverage', fs.existsSync(coverage) ? fs.readFileSync(coverage, 'utf8') : '_Not measured yet: `npm run field-coverage`._');
   readme = spliceSection(readme, 'imode-seeds', seedSummariesSection(path.join(root, 'results'), IMODE_EXPERIMENT_IDS, 'npm run seeds -- imode-van-der-pol --seeds 2301,2302,2303'));
   const basins = basinsSummarySection(path.join(root, 'results'), IMODE_FAMILIES.map((f) => f.info.id));
   readme = spliceSection(readme, 'imode-basins', basins ?? '_No identifiability checks yet: `npm run basins -- imode-double-pendulum`._');

@@ -104,7 +104,7 @@ describe('cli/notebooks: arguments and scales', () => {
   });
 
   it('rejects unknown options and missing values with the usage', () => {
-    assert.throws(() => parseRunArgs(['--fast'], 'smoke'), (e: Error) => e instanceof ConfigError && /--fast.*usage: \[--scale smoke\|default\|paper\]/.test(e.message));
+    assert.throws(() => parseRunArgs(['--fast'], 'smoke'), (e: Error) => e instanceof ConfigError && /--fast.*usage: \[--scale smoke\|default\|paper\|converged\]/.test(e.message));
     assert.throws(() => parseRunArgs(['--scale'], 'smoke'), ConfigError);
     assert.throws(() => parseRunArgs(['--scale', 'huge'], 'smoke'), /got 'huge'/);
     assert.throws(() => parseRunArgs(['--jobs', '-1'], 'smoke'), ConfigError);

@@ -77,8 +77,16 @@ function lineTrace(line: LineSeries, color: string, extra: object = {}): object 
 }
 
 const LOG_AXIS = { type: 'log', exponentformat: 'power' };
-/** Log axes of small panels: plain numbers at 1, 2 and 5 of each decade (200, 500, 1000) read better there than powers, or every digit crowded on a short range. */
-const PANEL_LOG_AXIS = { type: 'log', tickformat: '~g', dtick: 'D2' };
+/**
+ * A log axis of a small panel over `values`: plain numbers (200, 500, 1000) read better there than powers; ticks at
+ * 1, 2 and 5 of each decade when the values span a decade or more (every digit would crowd), at every digit when they
+ * span less (1-2-5 would leave one label or none).
+ */
+export function panelLogAxis(values: readonly number[]): { type: 'log'; tickformat: string; dtick: 'D1' | 'D2' } {
+  const positive = values.filter((v) => Number.isFinite(v) && v > 0);
+  const decades = positive.length === 0 ? 0 : Math.log10(Math.max(...positive) / Math.min(...positive));
+  return { type: 'log', tickformat: '~g', dtick: decades >= 1 ? 'D2' : 'D1' };
+}
 
 /** Curves against a common x (loss against step, error against time); `logY` for losses spanning decades. */
 export function lineFigure(o: { title: string; xTitle: string; yTitle: string; series: readonly LineSeries[]; logX?: boolean; logY?: boolean }): PlotlyFigure {
@@ -129,8 +137,8 @@ export function lineGridFigure(o: {
   o.panels.forEach((panel, i) => {
     const cell = cells[i];
     const s = cell.suffix;
-    layout[`xaxis${s}`] = axis(cell.bottomOfColumn ? o.xTitle : '', { domain: cell.xDomain, anchor: `y${s}`, ...(o.logX ? PANEL_LOG_AXIS : {}) });
-    layout[`yaxis${s}`] = axis(cell.col === 0 ? o.yTitle : '', { domain: cell.yDomain, anchor: `x${s}`, ...(o.logY ? PANEL_LOG_AXIS : {}) });
+    layout[`xaxis${s}`] = axis(cell.bottomOfColumn ? o.xTitle : '', { domain: cell.xDomain, anchor: `y${s}`, ...(o.logX ? panelLogAxis(panel.series.flatMap((l) => [...l.x])) : {}) });
+    layout[`yaxis${s}`] = axis(cell.col === 0 ? o.yTitle : '', { domain: cell.yDomain, anchor: `x${s}`, ...(o.logY ? panelLogAxis(panel.series.flatMap((l) => [...l.y])) : {}) });
     (layout.annotations as object[]).push(panelTitle(panel.title, cell));
     panel.series.forEach((line) => {
       sameLength(`panel '${panel.title}', series '${line.name}'`, line.x, line.y);

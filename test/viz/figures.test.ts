@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { DataError } from '../../src/core/errors';
-import { barFigure, contourFigure, fieldSnapshotsFigure, lineFigure, phasePortraitGrid, scatterFigure } from '../../src/viz/figures';
+import { barFigure, contourFigure, fieldSnapshotsFigure, lineFigure, lineGridFigure, panelLogAxis, phasePortraitGrid, scatterFigure } from '../../src/viz/figures';
 import { methodColor } from '../../src/viz/palette';
 
 type Trace = Record<string, any>;
@@ -146,5 +146,17 @@ describe('viz/figures', () => {
     assert.deepEqual([data[0].x, data[0].y], [axes.x, axes.y]);
     assert.deepEqual([data[1].x, data[1].y], [[5], [100]]);
     assert.throws(() => fieldSnapshotsFigure({ title: 'bad', colorTitle: 'u', axes, panels: [{ title: 'a', z: [[0, 1], [2, 3]] }] }), /z must be \[2\]\[3\]/);
+  });
+
+  it('log panels tick 1-2-5 over a decade or more and every digit over less, so a short range keeps several labels', () => {
+    assert.equal(panelLogAxis([200, 1000, 2000]).dtick, 'D2');
+    assert.equal(panelLogAxis([0.2, 0.45]).dtick, 'D1');
+    assert.equal(panelLogAxis([0.05, 0.5, NaN, 0, -1]).dtick, 'D2', 'non-positive and missing values are not on a log axis');
+    const fig = lineGridFigure({ title: 't', xTitle: 'n', yTitle: 'ε', columns: 2, logX: true, logY: true, panels: [
+      { title: 'a', series: [{ name: 's', x: [200, 2000], y: [0.2, 0.3] }] },
+      { title: 'b', series: [{ name: 's', x: [200, 2000], y: [0.01, 1] }] },
+    ] });
+    const layout = fig.layout as Record<string, { dtick?: string }>;
+    assert.deepEqual([layout.xaxis.dtick, layout.yaxis.dtick, layout.yaxis2.dtick], ['D2', 'D1', 'D2']);
   });
 });

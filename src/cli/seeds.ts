@@ -172,14 +172,14 @@ async function main(): Promise<number> {
   if ('seed' in overrides) throw new ConfigError('--set seed=… conflicts with --seeds; give the seeds with --seeds');
   const out = seedsDir(id, scale);
 
+  const configSeed = (experiment.config(scale, overrides) as { seed: number }).seed;
   const runs: { seed: number; metrics: MetricsFile }[] = [];
   for (const seed of seeds) {
     const root = path.join(out, `seed-${seed}`);
     const config = experiment.config(scale, { ...overrides, seed });
-    const configSeed = (experiment.config(scale, overrides) as { seed: number }).seed;
-    const [dir, ...others] = seedRunDirs(id, scale, seed, configSeed);
-    const found = [dir, ...others].map((d) => ({ d, m: storedMetrics(d) })).find(({ m }) => m !== null && isRunOfConfig(m.provenance, config));
-    const stored = storedMetrics(dir);
+    const candidates = seedRunDirs(id, scale, seed, configSeed).map((d) => ({ d, m: storedMetrics(d) }));
+    const found = candidates.find(({ m }) => m !== null && isRunOfConfig(m.provenance, config));
+    const { d: dir, m: stored } = candidates[0];
     let metrics;
     if (found) {
       metrics = found.m!;

@@ -315,7 +315,8 @@ export function saturationTable(runs: readonly ConvergenceRun[], { keyOf }: Vari
 /** Short names of a study's (variant, horizon) pairs, and what each stands for. */
 export interface VariantKeys {
   keyOf: (r: ConvergenceRun) => string;
-  describe: string[];
+  /** each key and what it stands for, in key order */
+  describe: { key: string; text: string }[];
 }
 
 /**
@@ -338,7 +339,7 @@ export function variantKeys(runs: readonly ConvergenceRun[], scales: ReadonlyMap
   const describe = pairs.map(([k, p]) => {
     const scale = scaleOf(k);
     const at = scale === undefined ? '' : ` (the \`${scale}\` scale at width ${runs.find((r) => id(r) === k && scales.get(r.configHash) === scale)?.width})`;
-    return `${keys.get(k)}: ${p.variant === '' ? 'the scale\'s config' : p.variant}, ${p.horizon} outer iterations planned${at}`;
+    return { key: keys.get(k)!, text: `${keys.get(k)}: ${p.variant === '' ? 'the scale\'s config' : p.variant}, ${p.horizon} outer iterations planned${at}` };
   });
   return { keyOf: (r) => keys.get(id(r)) ?? '?', describe };
 }
@@ -395,21 +396,18 @@ export function convergenceCommand(id: string, scale: Scale, runs: readonly Conv
 }
 
 /** The README section of a study: the saturation table and, per variant and horizon (by its key), what it is and the command that made it. */
-export function convergenceReadmeSnippet(id: string, scale: Scale, runs: readonly ConvergenceRun[], { keyOf, describe }: VariantKeys): string {
+export function convergenceReadmeSnippet(id: string, scale: Scale, runs: readonly ConvergenceRun[], variants: VariantKeys): string {
   const groups = new Map<string, ConvergenceRun[]>();
-  runs.forEach((r) => {
-    const key = `${r.variant}|${r.config.metaIterations}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  });
+  runs.forEach((r) => groups.set(variants.keyOf(r), [...(groups.get(variants.keyOf(r)) ?? []), r]));
   const revisions = [...new Set(runs.map((r) => `${r.provenance.gitRevision?.slice(0, 7) ?? 'unknown'}${r.provenance.gitDirty ? ' (dirty)' : ''}`))];
   return [
     `**${id}** — where ε_field stops improving (first milestone that no later one improves on by ${SATURATION_TOLERANCE * 100} % or more), per method, width and variant of the \`${scale}\` config; every point in \`results/convergence/${id}/convergence.md\`, curves in \`figures/convergence-field.png\` and \`convergence-traj.png\` there.`,
     '',
-    tableToMarkdown(saturationTable(runs, { keyOf, describe }), { digits: 3 }),
+    tableToMarkdown(saturationTable(runs, variants), { digits: 3 }),
     '',
     'Variants, and the command that makes each (it resumes where it stopped):',
     '',
-    ...[...groups.values()].map((g) => `- ${describe.find((d) => d.startsWith(`${keyOf(g[0])}: `)) ?? keyOf(g[0])}: \`${convergenceCommand(id, scale, g)}\``),
+    ...[...groups].map(([key, g]) => `- ${variants.describe.find((d) => d.key === key)?.text ?? key}: \`${convergenceCommand(id, scale, g)}\``),
     '',
     `Runs at revision ${revisions.join(', ')}, backend ${[...new Set(runs.map((r) => r.provenance.backend))].join(', ')}.`,
   ].join('\n');
@@ -429,7 +427,7 @@ export function writeConvergenceSummary<P>(sys: SpdSystem<P>, scale: Scale, runs
   const variants = variantKeys(runs, studyScales(sys));
   const table = convergenceTable(runs, reference, variants);
   const saturation = saturationTable(runs, variants);
-  const keys = ['', 'Variants:', '', ...variants.describe.map((d) => `- ${d}`), ''].join('\n');
+  const keys = ['', 'Variants:', '', ...variants.describe.map((d) => `- ${d.text}`), ''].join('\n');
   writeResults(dir, {
     metrics: {
       saturationTolerance: SATURATION_TOLERANCE,

@@ -25,21 +25,17 @@ export interface InstanceCoverage {
   floor: number;
 }
 
-/** The fields of F on the grid that a model exact inside {H ≤ E_max} and zero outside would give, and the truth. */
-export function exactInsideField<P>(sys: SpdSystem<P>, mu: P, points: readonly Float64Array[], energyMax: number): { inside: Float64Array[]; truth: Float64Array[] } {
-  const truth = points.map((x) => sys.system.vectorField(x, mu));
-  const inside = points.map((x, i) => (sys.hamiltonian(x, mu) <= energyMax ? truth[i] : new Float64Array(truth[i].length)));
-  return { inside, truth };
-}
-
 /** One test instance's coverage of the ε_field grid (module comment). */
 export function instanceCoverage<P>(sys: SpdSystem<P>, cfg: SpdConfig, instance: SpdInstance): InstanceCoverage {
   const mu = Object.fromEntries(sys.system.paramNames.map((n, j) => [n, instance.params[j]])) as P;
   const { points } = vectorFieldGrid(sys.fieldGrid.box, cfg.gridSize, sys.fieldGrid.fixed);
   const energyMax = Math.max(...instance.trajectories.flat().map((x) => sys.hamiltonian(x, mu)));
   if (!Number.isFinite(energyMax)) throw new DataError(`${sys.info.id} ${instance.label}: the trajectories' energy is not finite`);
-  const { inside, truth } = exactInsideField(sys, mu, points, energyMax);
-  const outside = points.filter((x) => sys.hamiltonian(x, mu) > energyMax).length;
+  const beyond = points.map((x) => sys.hamiltonian(x, mu) > energyMax);
+  const truth = points.map((x) => sys.system.vectorField(x, mu));
+  // the field of a model exact inside {H ≤ E_max} and zero beyond it
+  const inside = truth.map((f, i) => (beyond[i] ? new Float64Array(f.length) : f));
+  const outside = beyond.filter(Boolean).length;
   return { instance: instance.label, energyMax, outsideShare: outside / points.length, floor: relativeFieldError(inside, truth) };
 }
 

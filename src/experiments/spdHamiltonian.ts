@@ -65,7 +65,7 @@ import { ConfigError } from '../core/errors';
 import { progress } from '../core/progress';
 import { type PaperReference, paperReference } from '../core/reference';
 import { type Provenance, type ProvenanceRecorder, provenanceLine, startProvenance, writeResults } from '../core/results';
-import { type FieldTask, type SavedOuterLoop, disposeFieldTasks } from '../meta/fieldTasks';
+import { type FieldTask, type SavedOuterLoop, disposeFieldTasks, stopIteration } from '../meta/fieldTasks';
 import {
   DEFAULT_GRADIENT_META_OPTIONS,
   type GradientMethod,
@@ -427,7 +427,7 @@ function methodStore<S>(info: ExperimentInfo, cfg: SpdConfig, scale: Scale, meth
  */
 export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Scale, method: SpdMethod, tasks: readonly FieldTask[], stopAfter?: number): TrainedMethod {
   if (stopAfter !== undefined && !(Number.isInteger(stopAfter) && stopAfter >= 1)) throw new ConfigError(`stopAfter must be a positive integer when given, got ${stopAfter}`);
-  const until = (iterations: number) => Math.min(iterations, stopAfter ?? Infinity);
+  const until = (iterations: number) => stopIteration(iterations, stopAfter);
   const finalStep = (lr: number) => (cfg.outerLrFinalFraction === undefined ? undefined : lr * cfg.outerLrFinalFraction);
   const m = SPD_METHODS.indexOf(method);
   const kind = SPD_METHOD_KINDS[method];

@@ -13,7 +13,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { type Scale, configHash } from '../core/config';
-import { paperReference } from '../core/reference';
+import { type PaperReference, paperReference } from '../core/reference';
 import { type MetricsFile, readJsonOrNull } from '../core/results';
 import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
 import { experimentResultsDir } from './experiment';
@@ -75,8 +75,7 @@ export function paperRatio(ours: number | null | undefined, paper: number | null
 }
 
 /** The paper's value of a method's metric: v2, else v1 (marked), as the benchmark tables show it. */
-function paperNumber(id: string, m: SpdMethod, metric: Metric): { text: string; value: number | null } {
-  const reference = paperReference(id);
+function paperNumber(reference: PaperReference, m: SpdMethod, metric: Metric): { text: string; value: number | null } {
   const v2 = paperValue(reference, 'v2', m, metric);
   if (v2 !== null || metric === 'fieldError') return { text: paperCell(reference, 'v2', m, metric), value: v2 };
   const v1 = paperValue(reference, 'v1', m, metric);
@@ -85,12 +84,13 @@ function paperNumber(id: string, m: SpdMethod, metric: Metric): { text: string; 
 
 /** method × (paper, default, converged, converged ÷ paper) for ε_field and ε_traj. */
 export function scaleComparisonTable(id: string, columns: { default: ScaleColumn; converged: ScaleColumn }): Table {
+  const reference = paperReference(id);
   return {
     columns: ['method', ...METRICS.flatMap((m) => [`${SYMBOL[m]} paper`, `${SYMBOL[m]} default`, `${SYMBOL[m]} converged`, 'converged ÷ paper'])],
     rows: SPD_METHODS.map((method) => [
       method,
       ...METRICS.flatMap((metric) => {
-        const paper = paperNumber(id, method, metric);
+        const paper = paperNumber(reference, method, metric);
         return [paper.text, cell(columns.default, method, metric), cell(columns.converged, method, metric), paperRatio(columns.converged.values[method]?.[metric], paper.value)];
       }),
     ]),

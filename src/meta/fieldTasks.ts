@@ -131,6 +131,11 @@ export function validateOuterLoopOptions(o: OuterLoopOptions): void {
   }
 }
 
+/** The iteration a loop of `outerIterations` stops at when asked to stop after `stopAfter` (absent: its own end). */
+export function stopIteration(outerIterations: number, stopAfter?: number): number {
+  return Math.min(outerIterations, stopAfter ?? Infinity);
+}
+
 /** The outer Adam step at `iteration` (0-based): outerLr, or its cosine annealing to outerLrFinal over outerIterations. */
 export function outerStepSize(o: OuterLoopOptions, iteration: number): number {
   return o.outerLrFinal === undefined ? o.outerLr : cosineLearningRate(o.outerLr, o.outerLrFinal, iteration, o.outerIterations);

@@ -41,6 +41,7 @@ import {
   requireNonNegativeInteger,
   requirePositive,
   outerStepSize,
+  stopIteration,
   restoreOuterLoop,
   runOuterIterations,
   sampleIndices,
@@ -248,7 +249,7 @@ export function gradientMetaTrain(
   validateGradientMetaOptions(o);
   if (o.method === 'scratch') return state;
   const { store } = hooks;
-  return runOuterIterations(state, Math.min(o.outerIterations, hooks.stopAfter ?? Infinity), (s) => gradientMetaStep(spec, s, tasks, o, rng), {
+  return runOuterIterations(state, stopIteration(o.outerIterations, hooks.stopAfter), (s) => gradientMetaStep(spec, s, tasks, o, rng), {
     progress: hooks.progress,
     checkpointEvery: hooks.checkpointEvery,
     save: store && ((s) => store.save(saveOuterLoop(s.params, s.adam, s, rng))),

@@ -48,6 +48,7 @@ import {
   requireNonNegativeInteger,
   requirePositive,
   outerStepSize,
+  stopIteration,
   restoreOuterLoop,
   runOuterIterations,
   sampleIndices,
@@ -297,7 +298,7 @@ export function latentMetaTrain<P = ModulatedMlpParams>(
 ): LatentMetaState<P> {
   validateLatentMetaOptions(o);
   const { store } = hooks;
-  return runOuterIterations(state, Math.min(o.outerIterations, hooks.stopAfter ?? Infinity), (s) => latentMetaStep(spec, s, tasks, o, rng), {
+  return runOuterIterations(state, stopIteration(o.outerIterations, hooks.stopAfter), (s) => latentMetaStep(spec, s, tasks, o, rng), {
     progress: hooks.progress,
     checkpointEvery: hooks.checkpointEvery,
     save: store && ((s) => store.save(saveLatentMetaState(s, rng, spec))),

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# npm run setup: install the Node dependencies, check Debian's Jupyter, Chromium and DejaVu fonts (figure export
-# and the report render in headless Chromium with that font), register the tslab kernel in the project prefix
-# .jupyter/ and report the tfjs backend. Safe to run again: every step overwrites its own result.
+# npm run setup: install the Node dependencies, the Debian packages npm test needs (Jupyter, Chromium and the DejaVu
+# fonts, which figure export and the report render with; PyTorch and Slurm for the tests that skip without them),
+# register the tslab kernel in the project prefix .jupyter/ and report the tfjs backend. Safe to run again: every
+# step overwrites its own result, and installed packages are left alone.
+#
+# The Debian packages: src/cli/setupPlan.ts holds their list and decides; as root it installs the missing ones, as a
+# user with sudo at a terminal through sudo, otherwise it prints the apt line and stops (required packages missing)
+# or goes on naming the tests that will skip (only optional ones missing).
 #
 # The kernel's binary is scripts/tslab-kernel.cjs: tslab with its zeromq sends queued one at a time (a second send
 # while one waited killed the kernel mid-cell on a loaded machine; the file says why).
@@ -14,7 +19,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 PY=/usr/bin/python3
-APT_PACKAGES=(jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-notebook chromium fonts-dejavu-core)
 # The browser itself: /usr/bin/chromium is a wrapper script (src/viz/export.ts drives this binary).
 CHROMIUM=/usr/lib/chromium/chromium
 DEJAVU=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
@@ -23,24 +27,12 @@ export JUPYTER_PATH="$ROOT/.jupyter/share/jupyter"
 echo "[setup] 1/4 npm ci"
 npm ci --no-audit --no-fund
 
-echo "[setup] 2/4 Debian packages: Jupyter for $PY, Chromium, DejaVu fonts"
-has_jupyter() { [ -x "$PY" ] && "$PY" -c 'import jupyter_client, nbconvert, nbclient, ipykernel' 2>/dev/null; }
-has_apt_packages() { has_jupyter && [ -x "$CHROMIUM" ] && [ -f "$DEJAVU" ]; }
-if ! has_apt_packages; then
-  has_jupyter || echo "Jupyter is missing for $PY."
-  [ -x "$CHROMIUM" ] || echo "Chromium is missing ($CHROMIUM)."
-  [ -f "$DEJAVU" ] || echo "The DejaVu fonts are missing ($DEJAVU)."
-  echo "Install them with:"
-  echo "sudo apt-get install -y --no-install-recommends ${APT_PACKAGES[*]}"
-  if [ "$(id -u)" = 0 ] && [ -n "${CI:-}" ]; then
-    echo "[setup] CI as root: installing them now"
-    apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
-    has_apt_packages || { echo "[setup] Jupyter, Chromium or the DejaVu fonts still missing after apt-get install" >&2; exit 1; }
-  else
-    exit 1
-  fi
-fi
+echo "[setup] 2/4 Debian packages: Jupyter for $PY, Chromium, DejaVu fonts; PyTorch and Slurm for npm test"
+npx tsx src/cli/setupPlan.ts
+# What the next steps and npm test use, checked directly (dpkg lists packages, not whether these work).
+"$PY" -c 'import jupyter_client, nbconvert, nbclient, ipykernel' 2>/dev/null || { echo "[setup] Jupyter does not import in $PY" >&2; exit 1; }
+[ -x "$CHROMIUM" ] || { echo "[setup] Chromium is missing ($CHROMIUM)" >&2; exit 1; }
+[ -f "$DEJAVU" ] || { echo "[setup] the DejaVu fonts are missing ($DEJAVU)" >&2; exit 1; }
 
 echo "[setup] 3/4 tslab kernel -> .jupyter/"
 npx tslab install --python="$PY" --binary="$ROOT/scripts/tslab-kernel.cjs" --prefix="$ROOT/.jupyter"
@@ -61,11 +53,5 @@ EOF
 
 echo "[setup] 4/4 tfjs backend"
 npx tsx -e "require('./src/core/backend').initBackend().catch((e) => { console.error(e.message); process.exit(1); })"
-
-# Optional: Debian's PyTorch for `npm run bench -- --compare` and the benchmark's parity test (skipped without it).
-if ! "$PY" -c 'import torch' 2>/dev/null; then
-  echo "[setup] optional: PyTorch is missing for $PY; npm run bench -- --compare and the parity test need it:"
-  echo "sudo apt-get install -y --no-install-recommends python3-torch libopenblas0-pthread"
-fi
 
 echo "[setup] done. Start Jupyter with: npm run notebook   (headless: npm run notebook -- --no-browser)"

@@ -12,15 +12,23 @@ import { DataError } from '../core/errors';
 import type { Provenance } from '../core/results';
 import { type Table, formatNumber } from '../viz/table';
 
-/** The metrics of a benchmark row that are aggregated, in table order. */
+/** The metrics of a benchmark row that are aggregated, in table order; every seed's row must have them. */
 export const SEED_METRICS = ['fieldError', 'trajError', 'ssim', 'energyDrift'] as const;
 export type SeedMetric = (typeof SEED_METRICS)[number];
+/**
+ * Metrics added to the benchmark row after runs were committed without them (ε_field in data): aggregated when every
+ * seed's table has one, left out of the aggregate when none has, and an error when only some have (seeds run by
+ * different revisions, to be re-merged rather than averaged over the seeds that happen to carry it).
+ */
+export const LATER_SEED_METRICS = ['fieldErrorInData'] as const;
+export type LaterSeedMetric = (typeof LATER_SEED_METRICS)[number];
 
-const METRIC_LABELS: Readonly<Record<SeedMetric, string>> = {
+const METRIC_LABELS: Readonly<Record<SeedMetric | LaterSeedMetric, string>> = {
   fieldError: 'ε_field',
   trajError: 'ε_traj',
   ssim: 'SSIM',
   energyDrift: 'energy drift',
+  fieldErrorInData: 'ε_field in data',
 };
 
 /** What one seed's metrics.json contributes. */
@@ -41,10 +49,10 @@ export interface AggregatedMetric {
 
 export interface SeedAggregateRow {
   method: string;
-  metrics: Record<SeedMetric, AggregatedMetric>;
+  metrics: Record<SeedMetric, AggregatedMetric> & Partial<Record<LaterSeedMetric, AggregatedMetric>>;
 }
 
-function perSeedMean(run: SeedRun, method: string, metric: SeedMetric): number | null {
+function perSeedMean(run: SeedRun, method: string, metric: SeedMetric | LaterSeedMetric): number | null {
   const row = run.table.find((r) => r.method === method);
   if (!row) throw new DataError(`seed ${run.seed}: no row for method '${method}'`);
   const cell = row[metric];
@@ -74,9 +82,16 @@ export function aggregateSeedTables(runs: readonly SeedRun[]): SeedAggregateRow[
     const own = run.table.map((r) => r.method);
     if (own.join('\u0000') !== methods.join('\u0000')) throw new DataError(`seed ${run.seed} has methods ${own.join(', ')}, seed ${runs[0].seed} has ${methods.join(', ')}`);
   });
+  const later = LATER_SEED_METRICS.filter((m) => {
+    const carrying = runs.filter((run) => run.table.every((r) => m in r));
+    if (carrying.length > 0 && carrying.length < runs.length) {
+      throw new DataError(`'${m}' is in the tables of seeds ${carrying.map((r) => r.seed).join(', ')} only: re-merge the other seeds with this revision`);
+    }
+    return carrying.length === runs.length;
+  });
   return methods.map((method) => ({
     method,
-    metrics: Object.fromEntries(SEED_METRICS.map((m) => [m, aggregateMetric(runs.map((run) => perSeedMean(run, method, m)))])) as Record<SeedMetric, AggregatedMetric>,
+    metrics: Object.fromEntries([...SEED_METRICS, ...later].map((m) => [m, aggregateMetric(runs.map((run) => perSeedMean(run, method, m)))])) as SeedAggregateRow['metrics'],
   }));
 }
 
@@ -87,8 +102,10 @@ function cell(a: AggregatedMetric): string {
 
 /** method × metric, each "mean ± std over seeds". */
 export function seedAggregateTable(rows: readonly SeedAggregateRow[]): Table {
+  const later = LATER_SEED_METRICS.filter((m) => rows.length > 0 && rows.every((r) => r.metrics[m] !== undefined));
+  const metrics = [...SEED_METRICS, ...later];
   return {
-    columns: ['method', ...SEED_METRICS.map((m) => `${METRIC_LABELS[m]} (mean ± std over seeds)`)],
-    rows: rows.map((r) => [r.method, ...SEED_METRICS.map((m) => cell(r.metrics[m]))]),
+    columns: ['method', ...metrics.map((m) => `${METRIC_LABELS[m]} (mean ± std over seeds)`)],
+    rows: rows.map((r) => [r.method, ...metrics.map((m) => cell(r.metrics[m]!))]),
   };
 }

@@ -11,12 +11,11 @@
  * tanh network does not do from one trajectory, whatever its training budget.
  */
 import { type Scale, configHash } from '../core/config';
-import { DataError } from '../core/errors';
 import { type Provenance, startProvenance, writeResults } from '../core/results';
 import { relativeFieldError, vectorFieldGrid } from '../analysis/metrics';
 import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
 import { experimentResultsDir } from './experiment';
-import { type SpdConfig, type SpdInstance, type SpdSystem, resolveSpdConfig, simulateSpd } from './spdHamiltonian';
+import { type SpdConfig, type SpdInstance, type SpdSystem, insideDataEnergy, resolveSpdConfig, simulateSpd } from './spdHamiltonian';
 
 export interface InstanceCoverage {
   instance: string;
@@ -29,14 +28,12 @@ export interface InstanceCoverage {
 export function instanceCoverage<P>(sys: SpdSystem<P>, cfg: SpdConfig, instance: SpdInstance): InstanceCoverage {
   const mu = Object.fromEntries(sys.system.paramNames.map((n, j) => [n, instance.params[j]])) as P;
   const { points } = vectorFieldGrid(sys.fieldGrid.box, cfg.gridSize, sys.fieldGrid.fixed);
-  const energyMax = Math.max(...instance.trajectories.flat().map((x) => sys.hamiltonian(x, mu)));
-  if (!Number.isFinite(energyMax)) throw new DataError(`${sys.info.id} ${instance.label}: the trajectories' energy is not finite`);
-  const beyond = points.map((x) => sys.hamiltonian(x, mu) > energyMax);
+  const { energyMax, inside } = insideDataEnergy(sys, instance, points);
   const truth = points.map((x) => sys.system.vectorField(x, mu));
   // the field of a model exact inside {H ≤ E_max} and zero beyond it
-  const inside = truth.map((f, i) => (beyond[i] ? new Float64Array(f.length) : f));
-  const outside = beyond.filter(Boolean).length;
-  return { instance: instance.label, energyMax, outsideShare: outside / points.length, floor: relativeFieldError(inside, truth) };
+  const exactInside = truth.map((f, i) => (inside[i] ? f : new Float64Array(f.length)));
+  const outside = inside.filter((v) => !v).length;
+  return { instance: instance.label, energyMax, outsideShare: outside / points.length, floor: relativeFieldError(exactInside, truth) };
 }
 
 export interface SystemCoverage {

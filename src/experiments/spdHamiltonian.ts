@@ -19,6 +19,12 @@
  *              all weights. Every method gets the same test-time budget of `adaptSteps` gradient steps (spec §9.5).
  *   metrics    (spec §6) on each test instance, then mean ± population std over the test instances:
  *              ε_field = ‖f̂ − f‖₂ / ‖f‖₂ on a gridSize × gridSize grid of the system's field box;
+ *              ε_field in data = the same ratio over the grid points x with H(x; μ) ≤ E_max, E_max the largest true
+ *                        energy along the instance's trajectories (support and held-out): the sublevel set the
+ *                        energy-conserving data can show. Beyond it ε_field measures extrapolation (our diagnostic,
+ *                        not the paper's; ./spdFieldCoverage.ts measures how much of the grid lies beyond).
+ *                        Undefined (null) where no grid point lies in that set (a coarse smoke grid, a small-energy
+ *                        instance): the mean is over the instances where it is defined, and the row says how many;
  *              ε_traj  = mean over held-out trajectories of ‖X̂ − X‖₂ / ‖X‖₂, X̂ the RK4 rollout of the learned
  *                        field from the held-out initial state over the data times;
  *              SSIM    = mean over the two field components of SSIM(true image, learned image) on that grid,
@@ -61,7 +67,7 @@ import { pca } from '../analysis/pca';
 import { initBackend } from '../core/backend';
 import { checkpointStore } from '../core/checkpoint';
 import { type ConfigOf, type Scale, type ScaleTable, configHash } from '../core/config';
-import { ConfigError } from '../core/errors';
+import { ConfigError, DataError } from '../core/errors';
 import { progress } from '../core/progress';
 import { type PaperReference, paperReference } from '../core/reference';
 import { type Provenance, type ProvenanceRecorder, provenanceLine, startProvenance, writeResults } from '../core/results';
@@ -571,6 +577,8 @@ function adapt(cfg: SpdConfig, model: SpdModel, support: FieldTask): Adapted {
 /** The four metrics of one method on one test instance (NaN or ∞ where the model diverged). */
 export interface InstanceMetrics {
   fieldError: number;
+  /** ε_field over the grid points inside the data's energy range (header); null where no grid point lies there */
+  fieldErrorInData: number | null;
   trajError: number;
   ssim: number;
   energyDrift: number;
@@ -612,6 +620,17 @@ function fieldOnGrid(field: TensorVectorField, gridPoints: readonly Float64Array
   return tf.tidy(() => toRows(field(0, pointsTensor(gridPoints))));
 }
 
+/**
+ * Which grid points lie inside the instance's data: H(x; μ) ≤ E_max, E_max the largest true energy along all its
+ * trajectories (energy is conserved along each, so the data show the field on that sublevel set only).
+ */
+export function insideDataEnergy<P>(sys: SpdSystem<P>, instance: SpdInstance, gridPoints: readonly Float64Array[]): { energyMax: number; inside: boolean[] } {
+  const mu = muOf(sys, instance.params);
+  const energyMax = Math.max(...instance.trajectories.flat().map((x) => sys.hamiltonian(x, mu)));
+  if (!Number.isFinite(energyMax)) throw new DataError(`${sys.info.id} ${instance.label}: the trajectories' energy is not finite`);
+  return { energyMax, inside: gridPoints.map((x) => sys.hamiltonian(x, mu) <= energyMax) };
+}
+
 /** Metrics of a learned field on one test instance (spec §6, see the header). */
 export function evaluateField<P>(
   sys: SpdSystem<P>,
@@ -631,6 +650,8 @@ export function evaluateField<P>(
     return heldOut.map((_, k) => r.map((atT) => atT[k]));
   });
   const truthGrid: Vectors = gridPoints.map((p) => sys.system.vectorField(p, mu));
+  const { inside } = insideDataEnergy(sys, instance, gridPoints);
+  const inData = <T>(values: readonly T[]) => values.filter((_, i) => inside[i]);
   const energies =
     structureOf(sys).drift === 'true'
       ? (tr: number[][]) => tr.map((s) => sys.hamiltonian(Float64Array.from(s), mu))
@@ -638,6 +659,7 @@ export function evaluateField<P>(
   const drifts = rollouts.map((tr) => energyDrift(energies(tr)));
   return {
     fieldError: relativeFieldError(grid, truthGrid),
+    fieldErrorInData: inside.some(Boolean) ? relativeFieldError(inData(grid), inData(truthGrid)) : null,
     trajError: relativeTrajectoryError(rollouts, heldOut),
     ssim: fieldSsim(grid, truthGrid, cfg.gridSize),
     energyDrift: drifts.reduce((s, v) => s + v, 0) / drifts.length,
@@ -668,6 +690,7 @@ export function adaptAndEvaluateAll<P>(sys: SpdSystem<P>, cfg: SpdConfig, instan
       return {
         instance: ins.label,
         fieldError: e.fieldError,
+        fieldErrorInData: e.fieldErrorInData,
         trajError: e.trajError,
         ssim: e.ssim,
         energyDrift: e.energyDrift,
@@ -793,10 +816,18 @@ export function meanStdJson(values: readonly number[]): MeanStdJson {
   return { mean: finiteOrNull(s.mean), std: finiteOrNull(s.std) };
 }
 
+/** Mean ± std over the values that are defined (not null; NaN and ∞ still make the mean null), and how many. */
+function definedMeanStd(values: readonly (number | null)[]): MeanStdJson & { instances: number } {
+  const defined = values.filter((v): v is number => v !== null);
+  return defined.length === 0 ? { mean: null, std: null, instances: 0 } : { ...meanStdJson(defined), instances: defined.length };
+}
+
 /** One row of the results contract. */
 export interface SpdTableRow {
   method: SpdMethod;
   fieldError: MeanStdJson;
+  /** over the `instances` test instances where it is defined */
+  fieldErrorInData: MeanStdJson & { instances: number };
   trajError: MeanStdJson;
   ssim: MeanStdJson;
   energyDrift: MeanStdJson;
@@ -808,6 +839,7 @@ export function spdTableRows(evaluation: SpdEvaluation): SpdTableRow[] {
   return evaluation.methods.map(({ method, instances }) => ({
     method,
     fieldError: meanStdJson(instances.map((r) => r.fieldError)),
+    fieldErrorInData: definedMeanStd(instances.map((r) => r.fieldErrorInData)),
     trajError: meanStdJson(instances.map((r) => r.trajError)),
     ssim: meanStdJson(instances.map((r) => r.ssim)),
     energyDrift: meanStdJson(instances.map((r) => r.energyDrift)),
@@ -867,7 +899,7 @@ export const formatMeanStd = (s: MeanStdJson) => (s.mean === null ? 'diverged' :
 /** method × metric, ours beside the paper's (v2 main table; v1 Table 1 where it has a number). */
 export function benchmarkTable(rows: readonly SpdTableRow[], reference: PaperReference): Table {
   return {
-    columns: ['method', 'ε_field', 'ε_field (paper v2)', 'ε_traj', 'ε_traj (paper v2)', 'ε_traj (paper v1)', 'SSIM', 'energy drift', 'adaptation (s)'],
+    columns: ['method', 'ε_field', 'ε_field (paper v2)', 'ε_traj', 'ε_traj (paper v2)', 'ε_traj (paper v1)', 'ε_field in data', 'SSIM', 'energy drift', 'adaptation (s)'],
     rows: rows.map((r) => [
       r.method,
       formatMeanStd(r.fieldError),
@@ -875,6 +907,7 @@ export function benchmarkTable(rows: readonly SpdTableRow[], reference: PaperRef
       formatMeanStd(r.trajError),
       paperCell(reference, 'v2', r.method, 'trajError'),
       paperCell(reference, 'v1', r.method, 'trajError'),
+      r.fieldErrorInData.instances === 0 ? '— (no grid point in the data)' : formatMeanStd(r.fieldErrorInData),
       formatMeanStd(r.ssim),
       formatMeanStd(r.energyDrift),
       r.adaptSeconds,
@@ -1070,6 +1103,7 @@ export function summariseSpd<P>(
       instances: m.instances.map((r) => ({
         instance: r.instance,
         fieldError: finiteOrNull(r.fieldError),
+        fieldErrorInData: r.fieldErrorInData === null ? null : finiteOrNull(r.fieldErrorInData),
         trajError: finiteOrNull(r.trajError),
         ssim: finiteOrNull(r.ssim),
         energyDrift: finiteOrNull(r.energyDrift),

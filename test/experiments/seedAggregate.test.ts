@@ -42,6 +42,19 @@ describe('experiments/seedAggregate', () => {
     assert.throws(() => aggregateSeedTables([]), DataError);
   });
 
+  it('aggregates ε_field in data when every seed has it, leaves it out when none has, and refuses a mix', () => {
+    const withInData = (r: SeedRun, v: number): SeedRun => ({ ...r, table: r.table.map((row) => ({ ...row, fieldErrorInData: { mean: v, std: 0 } })) });
+    const both = aggregateSeedTables([withInData(run(1, [['SVD', 0.1]]), 0.02), withInData(run(2, [['SVD', 0.3]]), 0.04)]);
+    assert.ok(Math.abs((both[0].metrics.fieldErrorInData?.mean ?? NaN) - 0.03) < 1e-15);
+    const table = seedAggregateTable(both);
+    assert.equal(table.columns[5], 'ε_field in data (mean ± std over seeds)');
+    assert.match(String(table.rows[0][5]), /^0\.03\d* ± 0\.014/);
+    const neither = aggregateSeedTables([run(1, [['SVD', 0.1]]), run(2, [['SVD', 0.3]])]);
+    assert.equal(neither[0].metrics.fieldErrorInData, undefined);
+    assert.equal(seedAggregateTable(neither).columns.length, 5);
+    assert.throws(() => aggregateSeedTables([withInData(run(1, [['SVD', 0.1]]), 0.02), run(2, [['SVD', 0.3]])]), /'fieldErrorInData' is in the tables of seeds 1 only/);
+  });
+
   it('an iMODE experiment over seeds: each seed\'s headline numbers and their median, dimensions checked', () => {
     const metrics = (intrinsic: number, interp: number, evalMse: number) => ({
       physicalDimension: 1,

@@ -1,6 +1,8 @@
 import { strict as assert } from 'assert';
+import * as tf from '@tensorflow/tfjs';
+import { vectorFieldGrid } from '../../src/analysis/metrics';
 import { instanceCoverage } from '../../src/experiments/spdFieldCoverage';
-import { type SpdInstance, resolveSpdConfig } from '../../src/experiments/spdHamiltonian';
+import { type AdaptedModel, type SpdInstance, evaluateField, resolveSpdConfig } from '../../src/experiments/spdHamiltonian';
 import { spdMassSpring } from '../../src/experiments/spdMassSpring';
 
 /** A trajectory of the unit mass-spring (m = k = 1: circles) of radius r, sampled around the whole circle. */
@@ -9,6 +11,19 @@ function circle(r: number): Float64Array[] {
 }
 
 const instance = (r: number): SpdInstance => ({ label: `r=${r}`, split: 'test', params: [1, 1], trajectories: [circle(r)] });
+
+/** The unit mass-spring's field (p, −q) times `scale`, kept only where q² + p² ≤ `radius`² (zero beyond). */
+function maskedTrueField(radius: number, scale = 1): AdaptedModel {
+  return {
+    field: (_t, x) =>
+      tf.tidy(() => {
+        const [q, p] = tf.split(x, 2, 1);
+        const inside = tf.lessEqual(tf.add(tf.square(q), tf.square(p)), radius * radius + 1e-9).toFloat();
+        return tf.mul(tf.concat([p, tf.neg(q)], 1), inside).mul(scale) as tf.Tensor2D;
+      }),
+    energy: (x) => tf.zeros([x.shape[0], 1]),
+  };
+}
 
 describe('experiments/spdFieldCoverage (the ε_field grid against the data)', () => {
   const cfg = { ...resolveSpdConfig(spdMassSpring, 'smoke'), gridSize: 201 };
@@ -24,5 +39,32 @@ describe('experiments/spdFieldCoverage (the ε_field grid against the data)', ()
   it('is zero when the data enclose the grid (radius 3 > the corners at 2√2)', () => {
     const c = instanceCoverage(spdMassSpring, cfg, instance(3));
     assert.deepEqual([c.outsideShare, c.floor], [0, 0]);
+  });
+
+  describe('ε_field in data (evaluateField)', () => {
+    // two circles of radius 1: the first is the support, the second held out
+    const twoCircles: SpdInstance = { ...instance(1), trajectories: [circle(1), circle(1)] };
+    const { points } = vectorFieldGrid(spdMassSpring.fieldGrid.box, cfg.gridSize, spdMassSpring.fieldGrid.fixed);
+    const evaluate = (model: AdaptedModel) => evaluateField(spdMassSpring, { ...cfg, supportTrajectories: 1 }, twoCircles, model, points);
+
+    it('is round-off for a field exact inside the data and zero beyond, whose full-grid ε_field is the coverage floor', () => {
+      const e = evaluate(maskedTrueField(1));
+      assert.ok((e.fieldErrorInData ?? NaN) < 1e-6, `in data ${e.fieldErrorInData}`);
+      assert.ok(Math.abs(e.fieldError - instanceCoverage(spdMassSpring, cfg, instance(1)).floor) < 1e-6, `ε_field ${e.fieldError}`);
+    });
+
+    it('equals ε_field for a uniform 10 % error and for the zero field', () => {
+      const uniform = evaluate(maskedTrueField(10, 1.1));
+      assert.ok(Math.abs((uniform.fieldErrorInData ?? NaN) - 0.1) < 1e-6 && Math.abs(uniform.fieldError - 0.1) < 1e-6, `${uniform.fieldErrorInData}, ${uniform.fieldError}`);
+      const zero = evaluate({ ...maskedTrueField(0), field: (_t, x) => tf.zeros(x.shape) as tf.Tensor2D });
+      assert.ok(Math.abs((zero.fieldErrorInData ?? NaN) - 1) < 1e-6 && Math.abs(zero.fieldError - 1) < 1e-6);
+    });
+
+    it('is null, not an error, when no grid point lies inside the data', () => {
+      const tiny: SpdInstance = { ...twoCircles, label: 'tiny', trajectories: [circle(1e-4), circle(1e-4)] };
+      const e = evaluateField(spdMassSpring, { ...cfg, gridSize: 12, supportTrajectories: 1 }, tiny, maskedTrueField(1), vectorFieldGrid(spdMassSpring.fieldGrid.box, 12).points);
+      assert.equal(e.fieldErrorInData, null);
+      assert.ok(Number.isFinite(e.fieldError));
+    });
   });
 });

@@ -48,7 +48,7 @@ describe('experiments/spdGeneric (Paper B, GENERIC benchmark: DNO and TGC)', () 
     assert.equal(paperReference('spd-tgc').values, null);
     const row = (method: (typeof SPD_METHODS)[number]): SpdTableRow => {
       const s = { mean: 0.5, std: 0.1 };
-      return { method, fieldError: s, trajError: s, ssim: s, energyDrift: s, adaptSeconds: 1 };
+      return { method, fieldError: s, fieldErrorInData: { ...s, instances: 10 }, trajError: s, ssim: s, energyDrift: s, adaptSeconds: 1 };
     };
     const table = benchmarkTable(SPD_METHODS.map(row), ref);
     assert.deepEqual(table.rows[2].slice(0, 5), ['ANIL', '0.5 ± 0.1', 'diverged (NaN)', '0.5 ± 0.1', 'diverged (NaN)']);

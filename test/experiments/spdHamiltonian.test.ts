@@ -84,7 +84,7 @@ describe('experiments/spdHamiltonian (Paper B, Hamiltonian benchmark)', () => {
   it('checks the paper ranking on the means, treating a diverged method as worst', () => {
     const row = (method: (typeof SPD_METHODS)[number], v: number | null): SpdTableRow => {
       const s = { mean: v, std: 0 };
-      return { method, fieldError: s, trajError: s, ssim: s, energyDrift: s, adaptSeconds: 0 };
+      return { method, fieldError: s, fieldErrorInData: { ...s, instances: 10 }, trajError: s, ssim: s, energyDrift: s, adaptSeconds: 0 };
     };
     const values: Record<string, number | null> = { Scratch: 0.8, MAML: 0.5, ANIL: null, Reptile: 0.7, Shift: 0.1, FW: 0.09, RO: 0.06, MR: 0.08, SVD: 0.05, 'MR-v1': 0.07 };
     const r = rankingCheck(SPD_METHODS.map((m) => row(m, values[m])), 'fieldError');
@@ -93,14 +93,14 @@ describe('experiments/spdHamiltonian (Paper B, Hamiltonian benchmark)', () => {
     assert.equal(worse.modulationsBeatBaselines, false);
   });
 
-  it('writes a diverged method (NaN or ∞ metrics) as null and shows it as diverged beside the paper', () => {
-    const result = (v: number) => ({ instance: 'i', fieldError: v, trajError: v, ssim: v, energyDrift: v, adaptSeconds: 0.5, adaptLosses: [v], code: null });
+  it('writes a diverged method (NaN or ∞ metrics) as null and shows it as diverged beside the paper; ε_field in data skips only the instances where it is undefined', () => {
+    const result = (v: number) => ({ instance: 'i', fieldError: v, fieldErrorInData: v / 2, trajError: v, ssim: v, energyDrift: v, adaptSeconds: 0.5, adaptLosses: [v], code: null });
     const evaluation = {
       grid: { points: [], n: 11 },
       truth: { grid: [], hamiltonian: [], rollout: [], support: [] },
       methods: [
         { method: 'ANIL' as const, instances: [result(0.2), result(NaN)], preview: { grid: [], hamiltonian: [], rollout: [] } },
-        { method: 'SVD' as const, instances: [result(0.1), result(0.3)], preview: { grid: [], hamiltonian: [], rollout: [] } },
+        { method: 'SVD' as const, instances: [result(0.1), { ...result(0.3), fieldErrorInData: null }], preview: { grid: [], hamiltonian: [], rollout: [] } },
       ],
     };
     const rows = spdTableRows(evaluation);
@@ -109,6 +109,10 @@ describe('experiments/spdHamiltonian (Paper B, Hamiltonian benchmark)', () => {
     const table = benchmarkTable(rows, paperReference('spd-pendulum'));
     assert.deepEqual(table.rows[0].slice(0, 6), ['ANIL', 'diverged', '—', 'diverged', '—', '2.23']);
     assert.deepEqual(table.rows[1].slice(0, 5), ['SVD', '0.2 ± 0.1', '0.0462', '0.2 ± 0.1', '0.0533']);
+    // ε_field in data: NaN is divergence (ANIL), null only undefined (SVD's second instance), averaged over the rest
+    assert.deepEqual(rows[0].fieldErrorInData, { mean: null, std: null, instances: 2 });
+    assert.deepEqual(rows[1].fieldErrorInData, { mean: 0.05, std: 0, instances: 1 });
+    assert.deepEqual([table.rows[0][6], table.rows[1][6]], ['diverged', '0.05 ± 0']);
   });
 
   it('registers the three experiments', () => {

@@ -136,3 +136,51 @@ export function scaleComparisonSection(ids: readonly string[]): string {
   const withPaper = ids.filter((id) => fs.existsSync(experimentResultsDir(id, 'default')) && paperReference(id).values !== null);
   return withPaper.length === 0 ? '_No Paper B results yet: `npm run reproduce -- spd-pendulum`._' : withPaper.map(scaleComparisonSnippet).join('\n\n');
 }
+
+/** How a headline row's number was obtained, in words: its scale, and seeds or the one seed. */
+function sourceLabel(c: ScaleColumn): string {
+  if (c.source === 'seeds') return `${c.scale}, mean over ${c.seeds.length} seeds`;
+  if (c.source === 'one run') return `${c.scale}, seed ${c.seeds.join(', ')}`;
+  return `${c.scale}, seed ${c.seeds.join(', ')} (convergence study)`;
+}
+
+/**
+ * The README's headline for Paper B: one row per (system, method) with a number in the paper (v2; v1 where only v1
+ * has one; the paper's "diverged" included), the paper's ε_field and ε_traj beside ours and ours ÷ paper. Ours is
+ * the `converged` scale where that method has a converged number, else `default`; the last column says which and
+ * from how many seeds.
+ */
+export function paperHeadlineTable(ids: readonly string[]): Table {
+  const rows = ids.flatMap((id) => {
+    const reference = paperReference(id);
+    if (reference.values === null) return [];
+    const columns = [scaleColumn(id, 'converged'), scaleColumn(id, 'default')];
+    return SPD_METHODS.flatMap((method) => {
+      const paper = METRICS.map((metric) => paperNumber(reference, method, metric));
+      if (paper.every((p) => p.text === '—')) return [];
+      const column = columns.find((c) => c.values[method] !== undefined);
+      const ours = column?.values[method];
+      return [[
+        id,
+        method,
+        ...METRICS.flatMap((metric, k) => [paper[k].text, column ? cell(column, method, metric) : '—', paperRatio(ours?.[metric], paper[k].value)]),
+        column ? sourceLabel(column) : 'not run yet',
+      ]];
+    });
+  });
+  return {
+    columns: ['system', 'method', ...METRICS.flatMap((m) => [`${SYMBOL[m]} paper`, `${SYMBOL[m]} ours`, 'ours ÷ paper']), 'ours from'],
+    rows,
+  };
+}
+
+/** The headline table with its caption, for the README. */
+export function paperHeadlineSection(ids: readonly string[]): string {
+  const table = paperHeadlineTable(ids);
+  if (table.rows.length === 0) return '_No Paper B results yet: `npm run reproduce -- spd-pendulum`._';
+  return [
+    `Every cell Paper B reports, beside ours (✓: within ${PAPER_RATIO_TARGET}× of the paper or better). The paper's values are from \`results/reference/papers.json\`; ours from \`results/\`, at the \`converged\` scale where that method has been run there, else \`default\`. Every method, both scales and the commands: [docs/results.md](docs/results.md#paper-b-the-paper-default-and-converged-side-by-side).`,
+    '',
+    tableToMarkdown(table).trimEnd(),
+  ].join('\n');
+}

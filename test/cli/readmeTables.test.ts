@@ -1,5 +1,8 @@
 import { strict as assert } from 'assert';
-import { spliceSection } from '../../src/cli/readmeTables';
+import * as fs from 'fs';
+import * as path from 'path';
+import { GENERATED_PAGES, generatedSectionIds, spliceIntoPages, spliceSection } from '../../src/cli/readmeTables';
+import { REPO_ROOT } from '../../src/cli/notebooks';
 import { summariseTimings } from '../../src/cli/bench';
 
 describe('cli/readme-tables and bench helpers', () => {
@@ -12,6 +15,23 @@ describe('cli/readme-tables and bench helpers', () => {
 
   it('refuses a README without the markers instead of dropping the section', () => {
     assert.throws(() => spliceSection('no markers here', 'imode-pendulum', 'x'), /no '<!-- results:imode-pendulum -->'/);
+  });
+
+  it('splices each section into the one page holding its markers, and refuses a section in no page or in two', () => {
+    const pages = { 'README.md': 'a\n<!-- results:x -->\n<!-- /results:x -->\n', 'docs/results.md': '<!-- results:y -->\nold\n<!-- /results:y -->\n' };
+    const out = spliceIntoPages(pages, { x: 'X', y: 'Y' });
+    assert.deepEqual(out, { 'README.md': 'a\n<!-- results:x -->\nX\n<!-- /results:x -->\n', 'docs/results.md': '<!-- results:y -->\nY\n<!-- /results:y -->\n' });
+    assert.throws(() => spliceIntoPages(pages, { z: 'Z' }), /section 'z' must have its markers in exactly one of .*found in none/);
+    assert.throws(() => spliceIntoPages({ ...pages, 'other.md': pages['README.md'] }, { x: 'X' }), /found in README.md, other.md/);
+  });
+
+  it('the committed pages hold every generated section exactly once, and README.md stays a front page under 15 KB', () => {
+    const pages = Object.fromEntries(GENERATED_PAGES.map((p) => [p, fs.readFileSync(path.join(REPO_ROOT, p), 'utf8')]));
+    const ids = generatedSectionIds();
+    assert.ok(ids.includes('spd-headline') && ids.includes('imode-pendulum'));
+    assert.doesNotThrow(() => spliceIntoPages(pages, Object.fromEntries(ids.map((id) => [id, 'x']))));
+    const size = Buffer.byteLength(pages['README.md'], 'utf8');
+    assert.ok(size < 15 * 1024, `README.md is ${size} bytes`);
   });
 
   it('summarises timings by median and minimum', () => {

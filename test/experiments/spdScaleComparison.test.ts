@@ -4,7 +4,7 @@ import * as path from 'path';
 import { configHash } from '../../src/core/config';
 import { resolveSpdConfig } from '../../src/experiments/spdHamiltonian';
 import { spdPendulum } from '../../src/experiments/spdPendulum';
-import { paperRatio, scaleColumn, scaleComparisonSection, scaleComparisonTable } from '../../src/experiments/spdScaleComparison';
+import { paperHeadlineTable, paperRatio, scaleColumn, scaleComparisonSection, scaleComparisonTable } from '../../src/experiments/spdScaleComparison';
 import { withResultsRoot } from '../helpers/tmpDir';
 
 function writeJson(file: string, value: unknown): void {
@@ -57,6 +57,23 @@ describe('experiments/spdScaleComparison (paper / default / converged side by si
       const section = scaleComparisonSection([id, 'spd-tgc']);
       assert.match(section, /\*\*spd-pendulum\*\*.*`converged`: mean over seeds 2508, 2509, 2510/);
       assert.doesNotMatch(section, /spd-tgc/, 'TGC has no paper number to compare with');
+    });
+  });
+
+  it('the headline: one row per method the paper reports, ours from converged where that method ran there, else default', async () => {
+    await withResultsRoot('metadyn-headline-', async (root) => {
+      const id = 'spd-pendulum';
+      const row = (method: string, v: number) => ({ method, fieldError: { mean: v, std: 0 }, trajError: { mean: 2 * v, std: 0 } });
+      writeJson(path.join(root, id, 'metrics.json'), { table: [row('SVD', 0.2), row('FW', 0.3)], provenance: { seed: 2508, gitRevision: 'aaaaaaa' } });
+      const summaryRow = (method: string, v: number) => ({ method, metrics: { fieldError: aggregated(v), trajError: aggregated(0.1) } });
+      writeJson(path.join(root, 'seeds', id, 'converged', 'summary.json'), { seeds: [2508, 2509, 2510], table: [summaryRow('SVD', 0.0462)] });
+      const table = paperHeadlineTable([id, 'spd-tgc']);
+      assert.deepEqual(table.rows.map((r) => r[1]), ['Scratch', 'MAML', 'ANIL', 'Reptile', 'Shift', 'FW', 'RO', 'SVD'], 'the methods the paper reports for the pendulum (ANIL: v1 ε_traj); TGC has none');
+      const svd = table.rows.find((r) => r[1] === 'SVD')!;
+      assert.deepEqual([svd[3], svd[4], svd[8]], ['0.0462', '1× ✓', 'converged, mean over 3 seeds']);
+      const fw = table.rows.find((r) => r[1] === 'FW')!;
+      assert.deepEqual([fw[3], fw[6], fw[8]], ['0.3', '0.6', 'default, seed 2508']);
+      assert.equal(table.rows.find((r) => r[1] === 'RO')![8], 'not run yet');
     });
   });
 });

@@ -37,33 +37,22 @@ export type ImodeDoublePendulumConfig = ConfigOf<typeof imodeDoublePendulumSchem
 
 /**
  * default [INF]: 16 training instances (4 × 4 grid over (l1, l2)), 4 trajectories of 6 s at dt = 0.02, windows of
- * 0.3 s, an outer learning rate of 3e-3 (the other families': 1e-2). At 3e-3 → 3e-4 against 1e-2 on the same seed the
- * final summed training loss fell from 0.94 to 0.54, the median held-out MSE from 0.99 to 0.20, and the PCA of η
- * found the 2 physical dimensions instead of 3.
- * The Lagrangian force model against the general one, same seed and rates: final summed training loss 0.13 against
- * 0.54 (still falling at iteration 300), median held-out MSE 0.17 against 0.20 (first model) and 0.14 against 0.50
- * (gauge model); at 1e-2 → 1e-3 its loss was 0.8 at iteration 200 against 0.19, so the rate stays.
- * 600 iterations annealed to 3e-5 against 300 to 3e-4, same seed, both with η0 selected with θ (revision a85501b):
- * median held-out MSE 0.050 against 0.165 (first model) and 0.067 against 0.142 (gauge model), worst gauge error of
- * the gauge model 23.9 % / 13.1 % against 32.1 % / 31.8 % (interpolating / extrapolating); the selected iteration
- * was 176. The gauge model's fine-tune keeps 3e-4, the 300-iteration schedule's final rate it was measured with.
- * (`METADYN_RESULTS_ROOT=/tmp/dp npx tsx src/cli/runExperiment.ts imode-double-pendulum --set outerIterations=300
- * --set outerLrFinal=3e-4` reruns the old schedule.)
+ * 0.3 s, 600 outer iterations at a rate of 3e-3 annealed to 3e-5 (the other families': 1e-2 → 1e-3). On the same
+ * seed 3e-3 trained to a lower loss than 1e-2, with a PCA of the 2 physical dimensions, and 600 iterations annealed to
+ * 3e-5 to a lower held-out error than 300 annealed to 3e-4. The Lagrangian force model trained to a lower loss and
+ * held-out error than the general one.
  * The gauge model is trained anew with d_η = 2 ('scratch'), where the other families fine-tune the first model in
  * its leading principal directions ('projection'): the projection inherits the first model's folded latent map
- * (`npm run basins`), while a fresh d_η = 2 model trains smoothly (outer gradient norm 0.4–0.6, no jump of the loss
- * after iteration 200) with its η nearly affine in log l. It trains 1200 outer iterations (gaugeRetrainIterations,
- * the same cosine from 3e-3 to 3e-5 stretched): at 600 its loss was still falling (best iteration 577) and the
- * adapted η scattered by several per cent around a smooth map of (l1, l2). Test-time adaptation drops the quarter of
- * an instance's windows the adapted model fits worst (adaptTrimFraction 0.25): released from a high-energy
- * configuration, one unseen instance reached states beyond the training data and those windows alone decided its η.
- * Not every fresh start trains smoothly: at seed 2302 the outer gradient's norm was 1–12 from the start (0.2–2 at seed
- * 2301) and a burst to 83 near iteration 211 threw the loss from 0.5 to 3–8; it ended at 0.23 against 0.06–0.08 and
- * a worst gauge error of 66 %. So the gauge model screens 3 init draws for 300 iterations each and trains the one
- * with the lowest median loss over the last 100 of them (gaugeRetrainRestarts, gaugeRetrainScreenIterations): by
- * iteration 300 that median was 1.25 at seed 2302 against 0.16 and 0.29 at seeds 2301 and 2303.
- * The measurements behind these choices are in environment.md; gaugeRetrainLr serves
+ * (`npm run basins`), while a fresh d_η = 2 model trains smoothly with its η nearly affine in log l. It trains 1200
+ * outer iterations (gaugeRetrainIterations, the same cosine from 3e-3 to 3e-5 stretched): at 600 its loss was still
+ * falling. Test-time adaptation drops the quarter of an instance's windows the adapted model fits worst
+ * (adaptTrimFraction 0.25): released from a high-energy configuration, one unseen instance reached states beyond the
+ * training data and those windows alone decided its η. Not every fresh start trains smoothly, and a failed one shows
+ * in its training loss early, so the gauge model screens 3 init draws for 300 iterations each and trains the one with
+ * the lowest median loss over the last 100 of them (gaugeRetrainRestarts, gaugeRetrainScreenIterations).
+ * gaugeRetrainLr (3e-4, the final rate of the 300-iteration schedule it was measured with) serves
  * `--set gaugeRetrainInit=projection --set gaugeRetrainIterations=100`, the fine-tune the other families use.
+ * The runs behind these choices: docs/decisions/imode-double-pendulum.md.
  */
 const BOX = paramBoxCorners(doublePendulum, ['l1', 'l2']);
 

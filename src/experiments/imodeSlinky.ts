@@ -42,13 +42,8 @@ export type ImodeSlinkyConfig = ConfigOf<typeof imodeSlinkySchema>;
  * under 130 rad/s, so the 0.01 s samples resolve it (../systems/slinky.ts; tested). Rollouts use RK4 with 2 steps per
  * sample (h = 5 ms, h·ω ≤ 0.65): integrating the TRUE field it misses under 0.02 % of any coordinate's held-out
  * motion at the box's widened corners, one step a sample up to 2.2 % (test/experiments/imodeSlinky.test.ts). An
- * outer iteration costs ≈ 2.5 s alone. Measured on 9 training instances (3 × 3), same seed (environment.md):
- * - 1e-2 → 1e-3 ends at a training loss of 0.042 against 0.19 for 1e-3 → 1e-4 with a 30-iteration fine-tune at 1e-4
- *   (the first, stiffer box's rates: it diverged at 1e-2);
- * - the scratch baseline's rollouts diverged at 30 steps (the first box's, for its cost): median held-out MSE 1.5e4,
- *   12.6 at 150;
- * - the gauge model read k_b ≈ 10 % low on every interpolating instance (worst gauge error 11.7 / 10.9 %); 16
- *   instances: 2.9 / 2.2 %.
+ * outer iteration costs ≈ 2.5 s alone. The runs behind the rates, the scratch steps and the 16 instances:
+ * docs/decisions/imode-slinky.md.
  */
 const BOX = paramBoxCorners(slinky, ['kAxial', 'kBending']);
 

@@ -34,6 +34,16 @@ npx tsx src/cli/setupPlan.ts
 [ -x "$CHROMIUM" ] || { echo "[setup] Chromium is missing ($CHROMIUM)" >&2; exit 1; }
 [ -f "$DEJAVU" ] || { echo "[setup] the DejaVu fonts are missing ($DEJAVU)" >&2; exit 1; }
 
+echo "[setup] native matrix products: native/blas over OpenBLAS (optional; without it the wasm backend's XNNPACK runs)"
+# npm sets npm_config_node_gyp (its bundled node-gyp) and npm_config_nodedir (Node's own headers) for scripts, so
+# nothing is downloaded. A failed build is not fatal: src/core/nativeMatMul.ts then keeps XNNPACK and says why.
+if echo "#include <cblas.h>" | cpp >/dev/null 2>&1; then
+  node "${npm_config_node_gyp:?run this through npm run setup}" rebuild --directory=native/blas --loglevel=warn \
+    || echo "[setup] native/blas did not build (see above); the wasm backend's XNNPACK products will run"
+else
+  echo "[setup] libopenblas-dev is missing: native/blas not built; the wasm backend's XNNPACK products will run"
+fi
+
 echo "[setup] 3/4 tslab kernel -> .jupyter/"
 npx tslab install --python="$PY" --binary="$ROOT/scripts/tslab-kernel.cjs" --prefix="$ROOT/.jupyter"
 "$PY" - <<'EOF'

@@ -30,6 +30,9 @@ export const OPTIONAL_APT_PACKAGES: ReadonlyMap<string, string> = new Map([
   ['libopenblas0-pthread', 'PyTorch falls back to the reference BLAS, about 10x slower'],
   ['slurm-wlm', 'test/cluster/slurmIntegration.test.ts skips (the single-node Slurm of scripts/slurm-local.sh)'],
   ['munge', 'the local Slurm of scripts/slurm-local.sh cannot start'],
+  ['libopenblas-dev', "native/blas (OpenBLAS matrix products under the wasm backend) cannot build; wasm's own XNNPACK products run, about 3x slower"],
+  ['g++', 'native/blas cannot build (node-gyp compiles it); XNNPACK products run'],
+  ['make', 'native/blas cannot build (node-gyp runs make); XNNPACK products run'],
 ]);
 
 export const APT_PACKAGES: readonly string[] = [...REQUIRED_APT_PACKAGES, ...OPTIONAL_APT_PACKAGES.keys()];

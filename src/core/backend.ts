@@ -2,9 +2,11 @@
  * TensorFlow.js backend selection: tensorflow (tfjs-node, native) → wasm → cpu, first that initialises wins.
  * `METADYN_BACKEND` (or the `prefer` argument) forces one backend and fails loudly if it cannot start, so a run
  * never silently falls back to a slower or numerically different backend than the one asked for.
- * The chosen backend is printed once per process and recorded in every result's provenance.
+ * The chosen backend is printed once per process and recorded in every result's provenance. Under wasm the matrix
+ * products run OpenBLAS where native/blas is built (./nativeMatMul.ts; METADYN_MATMUL chooses), and the line says so.
  */
 import * as tf from '@tensorflow/tfjs';
+import { parseBlasThreads, parseMatMulChoice, useNativeMatMul } from './nativeMatMul';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -31,10 +33,15 @@ export async function initBackend(prefer: string | undefined = process.env.METAD
       registerBackend(name);
       if (await tf.setBackend(name)) {
         await tf.ready();
-        if (name === 'wasm') shareStorageOnIdentity();
+        let products = '';
+        if (name === 'wasm') {
+          shareStorageOnIdentity();
+          const { engine, note } = useNativeMatMul(parseMatMulChoice(process.env.METADYN_MATMUL), parseBlasThreads(process.env.METADYN_BLAS_THREADS));
+          products = ` (matMul: ${engine}${note && `; ${note}`})`;
+        }
         if (announced !== name) {
           announced = name;
-          console.log(`[metadyn] tfjs ${tf.version.tfjs} backend: ${name}`);
+          console.log(`[metadyn] tfjs ${tf.version.tfjs} backend: ${name}${products}`);
         }
         return name;
       }

@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from './atomicWrite';
 import { configHash } from './config';
 import { DataError } from './errors';
+import { matMulEngine } from './nativeMatMul';
 import { isPathSegment, repoRoot } from './paths';
 
 export interface Provenance {
@@ -26,6 +27,8 @@ export interface Provenance {
   config: unknown;
   seed: number;
   backend: string;
+  /** under wasm, the engine of the matrix products: 'xnnpack' or 'openblas <version>, <n> thread(s)' (absent in older runs) */
+  matMul?: string;
   tfjsVersion: string;
   gitRevision: string | null;
   gitDirty: boolean | null;
@@ -43,7 +46,7 @@ export interface Provenance {
 export function provenanceLine(p: Provenance): string {
   const revision = p.gitRevision ? p.gitRevision.slice(0, 7) + (p.gitDirty ? ' (dirty)' : '') : 'unknown';
   return (
-    `Scale \`${p.scale}\`, seed ${p.seed}, backend \`${p.backend}\`, tfjs ${p.tfjsVersion}, revision ${revision}, ${p.finishedAt.slice(0, 10)}; ` +
+    `Scale \`${p.scale}\`, seed ${p.seed}, backend \`${p.backend}\`${p.matMul && p.matMul !== 'xnnpack' ? ` (matMul ${p.matMul})` : ''}, tfjs ${p.tfjsVersion}, revision ${revision}, ${p.finishedAt.slice(0, 10)}; ` +
     `regenerate with \`npm run reproduce -- ${p.experiment}\`.`
   );
 }
@@ -115,6 +118,7 @@ export function startProvenance(run: RunIdentity): ProvenanceRecorder {
         seed: run.seed,
         // getBackend() is undefined until some tensor work (or initBackend) has chosen one.
         backend: tf.getBackend() ?? 'none',
+        ...(tf.getBackend() === 'wasm' ? { matMul: matMulEngine() } : {}),
         tfjsVersion: tf.version.tfjs,
         gitRevision: git.revision,
         gitDirty: git.dirty,

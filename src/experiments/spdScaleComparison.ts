@@ -34,6 +34,8 @@ export interface ScaleColumn {
   source: 'seeds' | 'one run' | 'convergence' | 'none';
   seeds: number[];
   values: Partial<Record<SpdMethod, Record<Metric, number | null>>>;
+  /** ε_field in data per method, where the source has it (runs since it was added; not the convergence study) */
+  inData: Partial<Record<SpdMethod, number | null>>;
   revision: string | null;
 }
 
@@ -44,20 +46,23 @@ export function scaleColumn(id: string, scale: Scale): ScaleColumn {
   );
   if (summary !== null) {
     const values = Object.fromEntries(summary.table.map((r) => [r.method, { fieldError: r.metrics.fieldError.mean, trajError: r.metrics.trajError.mean }]));
-    return { scale, source: 'seeds', seeds: summary.seeds, values, revision: summary.gitRevision ?? null };
+    const inData = Object.fromEntries(summary.table.flatMap((r) => (r.metrics.fieldErrorInData ? [[r.method, r.metrics.fieldErrorInData.mean]] : [])));
+    return { scale, source: 'seeds', seeds: summary.seeds, values, inData, revision: summary.gitRevision ?? null };
   }
   const metrics = readJsonOrNull<MetricsFile & { table: SpdTableRow[] }>(path.join(experimentResultsDir(id, scale), 'metrics.json'));
   if (metrics !== null) {
     const values = Object.fromEntries(metrics.table.map((r) => [r.method, { fieldError: r.fieldError.mean, trajError: r.trajError.mean }]));
-    return { scale, source: 'one run', seeds: [metrics.provenance.seed], values, revision: metrics.provenance.gitRevision };
+    // rows written before ε_field in data existed lack it
+    const inData = Object.fromEntries(metrics.table.flatMap((r) => (r.fieldErrorInData ? [[r.method, r.fieldErrorInData.mean]] : [])));
+    return { scale, source: 'one run', seeds: [metrics.provenance.seed], values, inData, revision: metrics.provenance.gitRevision };
   }
   const config = experimentById(id).config(scale, {}) as { seed: number; metaIterations: number };
   const hash = configHash(config);
   const runs = readConvergenceRuns(id, 'default').filter((r) => r.configHash === hash);
   const points = runs.flatMap((r) => r.points.filter((p) => p.iterations === config.metaIterations).map((p) => ({ method: r.method, p, revision: r.provenance.gitRevision })));
-  if (points.length === 0) return { scale, source: 'none', seeds: [], values: {}, revision: null };
+  if (points.length === 0) return { scale, source: 'none', seeds: [], values: {}, inData: {}, revision: null };
   const values = Object.fromEntries(points.map(({ method, p }) => [method, { fieldError: p.fieldError.mean, trajError: p.trajError.mean }]));
-  return { scale, source: 'convergence', seeds: [config.seed], values, revision: points[0].revision };
+  return { scale, source: 'convergence', seeds: [config.seed], values, inData: {}, revision: points[0].revision };
 }
 
 const cell = (c: ScaleColumn, m: SpdMethod, metric: Metric): string => {
@@ -160,16 +165,18 @@ export function paperHeadlineTable(ids: readonly string[]): Table {
       if (paper.every((p) => p.text === '—')) return [];
       const column = columns.find((c) => c.values[method] !== undefined);
       const ours = column?.values[method];
+      const inData = column?.inData[method];
       return [[
         id,
         method,
         ...METRICS.flatMap((metric, k) => [paper[k].text, column ? cell(column, method, metric) : '—', paperRatio(ours?.[metric], paper[k].value)]),
+        inData === undefined ? '—' : inData === null ? 'diverged' : formatNumber(inData, 3),
         column ? sourceLabel(column) : 'not run yet',
       ]];
     });
   });
   return {
-    columns: ['system', 'method', ...METRICS.flatMap((m) => [`${SYMBOL[m]} paper`, `${SYMBOL[m]} ours`, 'ours ÷ paper']), 'ours from'],
+    columns: ['system', 'method', ...METRICS.flatMap((m) => [`${SYMBOL[m]} paper`, `${SYMBOL[m]} ours`, 'ours ÷ paper']), 'ε_field in data, ours', 'ours from'],
     rows,
   };
 }
@@ -179,7 +186,7 @@ export function paperHeadlineSection(ids: readonly string[]): string {
   const table = paperHeadlineTable(ids);
   if (table.rows.length === 0) return '_No Paper B results yet: `npm run reproduce -- spd-pendulum`._';
   return [
-    `Every cell Paper B reports, beside ours (✓: within ${PAPER_RATIO_TARGET}× of the paper or better). The paper's values are from \`results/reference/papers.json\`; ours from \`results/\`, at the \`converged\` scale where that method has been run there, else \`default\`. Every method, both scales and the commands: [docs/results.md](docs/results.md#paper-b-the-paper-default-and-converged-side-by-side).`,
+    `Every cell Paper B reports, beside ours (✓: within ${PAPER_RATIO_TARGET}× of the paper or better; ε_field in data, our diagnostic, is ε_field over the grid points inside the energy range of the instance's data, where runs have it). The paper's values are from \`results/reference/papers.json\`; ours from \`results/\`, at the \`converged\` scale where that method has been run there, else \`default\`. Every method, both scales and the commands: [docs/results.md](docs/results.md#paper-b-the-paper-default-and-converged-side-by-side).`,
     '',
     tableToMarkdown(table).trimEnd(),
   ].join('\n');

@@ -63,17 +63,17 @@ describe('experiments/spdScaleComparison (paper / default / converged side by si
   it('the headline: one row per method the paper reports, ours from converged where that method ran there, else default', async () => {
     await withResultsRoot('metadyn-headline-', async (root) => {
       const id = 'spd-pendulum';
-      const row = (method: string, v: number) => ({ method, fieldError: { mean: v, std: 0 }, trajError: { mean: 2 * v, std: 0 } });
+      const row = (method: string, v: number) => ({ method, fieldError: { mean: v, std: 0 }, fieldErrorInData: { mean: v / 2, std: 0, instances: 10 }, trajError: { mean: 2 * v, std: 0 } });
       writeJson(path.join(root, id, 'metrics.json'), { table: [row('SVD', 0.2), row('FW', 0.3)], provenance: { seed: 2508, gitRevision: 'aaaaaaa' } });
       const summaryRow = (method: string, v: number) => ({ method, metrics: { fieldError: aggregated(v), trajError: aggregated(0.1) } });
       writeJson(path.join(root, 'seeds', id, 'converged', 'summary.json'), { seeds: [2508, 2509, 2510], table: [summaryRow('SVD', 0.0462)] });
       const table = paperHeadlineTable([id, 'spd-tgc']);
       assert.deepEqual(table.rows.map((r) => r[1]), ['Scratch', 'MAML', 'ANIL', 'Reptile', 'Shift', 'FW', 'RO', 'SVD'], 'the methods the paper reports for the pendulum (ANIL: v1 ε_traj); TGC has none');
       const svd = table.rows.find((r) => r[1] === 'SVD')!;
-      assert.deepEqual([svd[3], svd[4], svd[8]], ['0.0462', '1× ✓', 'converged, mean over 3 seeds']);
+      assert.deepEqual([svd[3], svd[4], svd[8], svd[9]], ['0.0462', '1× ✓', '—', 'converged, mean over 3 seeds']);
       const fw = table.rows.find((r) => r[1] === 'FW')!;
-      assert.deepEqual([fw[3], fw[6], fw[8]], ['0.3', '0.6', 'default, seed 2508']);
-      assert.equal(table.rows.find((r) => r[1] === 'RO')![8], 'not run yet');
+      assert.deepEqual([fw[3], fw[6], fw[8], fw[9]], ['0.3', '0.6', '0.15', 'default, seed 2508']);
+      assert.equal(table.rows.find((r) => r[1] === 'RO')![9], 'not run yet');
     });
   });
 });

@@ -15,19 +15,20 @@
  * A workload instance owns its tensors; `lossAndGrads` returns the loss and the gradient of every differentiated
  * tensor at the current weights (what the parity test compares), `step` is one full training step (loss, gradients,
  * Adam update, the loss read back to the host as `loss.item()` does), and `exportJson` writes the weights and inputs
- * the PyTorch side loads.
+ * the PyTorch side loads. The iMODE workloads are handed the pendulum experiment's model and trajectory by the caller
+ * (ImodeWorkloadSetup; cli/bench.ts builds it), so bench/ knows no experiment.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
 import { type Rng, createRng } from '../core/rng';
-import { type ImodePendulumConfig, imodePendulumConfig, loadPendulumData, pendulumModel, windowBatch } from '../experiments/imodePendulum';
-import { adaptEta } from '../meta/imode';
-import { type TaskBatch, disposeTaskBatch, perTaskLoss } from '../meta/taskBatch';
+import type { PendulumInstance } from '../data/imodePendulum';
+import { type ImodeModel, adaptEta } from '../meta/imode';
+import { type TaskBatch, disposeTaskBatch, perTaskLoss, windowBatch } from '../meta/taskBatch';
+import { hamiltonianVectorField, modulatedHamiltonianField } from '../models/hnn';
 import { type ModulatedMlpParams, initModulatedMlp, modulatedMlpFromTensors, modulatedMlpTensors } from '../modulation/modulatedMlp';
 import { modulationSpec } from '../modulation/modulation';
 import { type AdamState, adamInit, adamStep, disposeAdam } from '../nn/adam';
-import { potentialMlpSpec } from '../nn/conservativeForce';
-import { hamiltonianVectorField, modulatedHamiltonianField } from '../nn/hnn';
+import { type ConservativeForceSpec, potentialMlpSpec } from '../nn/conservativeForce';
 import { type MlpSpec, initMlp, mlpFromTensors, mlpTensors, mlpValueAndInputGradient } from '../nn/mlp';
 import type { TensorVectorField } from '../nn/odeint';
 
@@ -232,9 +233,12 @@ export const IMODE_INNER_STEPS = 5;
  */
 export const IMODE_SO5_POINTS = 51;
 
-/** The authors' pendulum model (paper scale) rolled out with RK4, one task of 20 windows. */
-export function imodeBenchConfig(): ImodePendulumConfig {
-  return imodePendulumConfig('paper', { solver: 'rk4', substeps: 1, windowsPerTask: IMODE_WINDOWS, windowSteps: IMODE_POINTS, innerSteps: IMODE_INNER_STEPS });
+/** What the iMODE workloads train: the pendulum experiment's model (cli/bench.ts: the authors', RK4) and a trajectory. */
+export interface ImodeWorkloadSetup {
+  /** the energy network's spec and field, the rollout solver and the inner loop */
+  model: ImodeModel<ConservativeForceSpec>;
+  /** the trajectory whose windows are the batch (the authors' L = 1) */
+  trajectory: Pick<PendulumInstance, 'states' | 'dt'>;
 }
 
 const IMODE_DIFFERENCES =
@@ -267,14 +271,12 @@ export interface WorkloadSize {
   points?: number;
 }
 
-function imodeWorkload(name: 'imode-rk4' | 'imode-fo5' | 'imode-so5', seed: number, size: WorkloadSize): WorkloadInstance {
+function imodeWorkload(name: 'imode-rk4' | 'imode-fo5' | 'imode-so5', setup: ImodeWorkloadSetup, seed: number, size: WorkloadSize): WorkloadInstance {
   const windows = size.windows ?? IMODE_WINDOWS;
   const points = size.points ?? IMODE_POINTS;
-  const cfg = imodeBenchConfig();
-  const model = pendulumModel(cfg);
+  const { model, trajectory } = setup;
   const rng = createRng(seed);
-  const data = loadPendulumData(cfg);
-  const batch: TaskBatch = windowBatch([data.train[0]], rng, windows, points);
+  const batch: TaskBatch = windowBatch([trajectory], rng, windows, points);
   const spec = potentialMlpSpec(model.spec);
   const trainer = new Trainer(mlpTensors(initMlp(spec, rng)));
   const eta = tf.tensor2d([[rng.normal()]]);
@@ -323,10 +325,10 @@ function imodeWorkload(name: 'imode-rk4' | 'imode-fo5' | 'imode-so5', seed: numb
         innerLr: lr,
         innerSteps: IMODE_INNER_STEPS,
         dt: batch.ts[1] - batch.ts[0],
-        beta: cfg.beta,
-        depth: cfg.depth,
-        etaTransform: cfg.etaTransform,
-        symmetry: cfg.symmetry,
+        beta: model.spec.beta,
+        depth: model.spec.depth,
+        etaTransform: model.spec.etaTransform,
+        symmetry: model.spec.symmetry,
       },
     }),
     dispose: () => {
@@ -337,8 +339,8 @@ function imodeWorkload(name: 'imode-rk4' | 'imode-fo5' | 'imode-so5', seed: numb
   };
 }
 
-/** A fresh instance of a workload with weights and data drawn from `seed`. */
-export function createWorkload(name: WorkloadName, seed = 8, size: WorkloadSize = {}): WorkloadInstance {
+/** A fresh instance of a workload with weights and data drawn from `seed`; `imode` is called for the iMODE workloads only. */
+export function createWorkload(name: WorkloadName, imode: () => ImodeWorkloadSetup, seed = 8, size: WorkloadSize = {}): WorkloadInstance {
   switch (name) {
     case 'hnn':
       return hnnWorkload(seed);
@@ -346,9 +348,9 @@ export function createWorkload(name: WorkloadName, seed = 8, size: WorkloadSize 
       return hnnRank1Workload(seed);
     case 'imode-rk4':
     case 'imode-fo5':
-      return imodeWorkload(name, seed, size);
+      return imodeWorkload(name, imode(), seed, size);
     case 'imode-so5':
-      return imodeWorkload(name, seed, { points: IMODE_SO5_POINTS, ...size });
+      return imodeWorkload(name, imode(), seed, { points: IMODE_SO5_POINTS, ...size });
     default:
       throw new ConfigError(`workload must be one of ${WORKLOAD_NAMES.join(', ')}, got '${String(name)}'`);
   }

@@ -34,13 +34,19 @@ import { median } from '../analysis/metrics';
 import { repoRoot } from '../core/paths';
 import { type Provenance, startProvenance } from '../core/results';
 import { createRng } from '../core/rng';
-import { type ImodePendulumConfig, type PendulumData, imodePendulumConfig, loadPendulumData, pendulumModel, pendulumProblem, pendulumTrainingOptions, windowBatch } from '../experiments/imodePendulum';
+import { type ImodePendulumConfig, type PendulumData, imodePendulumConfig, loadPendulumData, pendulumModel, pendulumProblem, pendulumTrainingOptions } from '../experiments/imodePendulum';
 import { adaptEta } from '../meta/imode';
-import { disposeTaskBatch } from '../meta/taskBatch';
+import { disposeTaskBatch, windowBatch } from '../meta/taskBatch';
 import { type ImodeTrained, metaTrain } from '../meta/imodeTraining';
-import { type WorkloadName, WORKLOAD_NAMES, createWorkload } from '../bench/workloads';
+import { type ImodeWorkloadSetup, type WorkloadName, IMODE_INNER_STEPS, IMODE_POINTS, IMODE_WINDOWS, WORKLOAD_NAMES, createWorkload } from '../bench/workloads';
 import { type MatMulTiming, type Parity, type TorchTiming, checkParity, exportWorkload, torchBench, torchMatMul, torchUnavailable } from '../bench/torchReference';
 import { runCli } from './notebooks';
+
+/** The iMODE workloads' model and trajectory: the authors' pendulum model (paper scale) rolled out with RK4, and L = 1. */
+export function imodeWorkloadSetup(): ImodeWorkloadSetup {
+  const cfg = imodePendulumConfig('paper', { solver: 'rk4', substeps: 1, windowsPerTask: IMODE_WINDOWS, windowSteps: IMODE_POINTS, innerSteps: IMODE_INNER_STEPS });
+  return { model: pendulumModel(cfg), trajectory: loadPendulumData(cfg).train[0] };
+}
 
 export interface Timing {
   medianMs: number;
@@ -136,7 +142,7 @@ async function benchWorkload(name: WorkloadName, o: Options, compare: boolean): 
   const { iterations, warmup } = reps(DEFAULT_REPS[name], o);
   const prov = startProvenance({ experiment: `bench-${name}`, paper: 'issue 8', section: 'performance', scale: 'bench', config: { iterations, warmup }, seed: 8 });
   const tensorsBefore = tf.memory().numTensors;
-  const w = createWorkload(name);
+  const w = createWorkload(name, imodeWorkloadSetup);
   const torchFile = compare ? exportWorkload(w) : null;
   const ms: number[] = [];
   let tensorsAfterWarmup = 0;
@@ -296,7 +302,7 @@ function rss(): number {
 function memoryRun(name: WorkloadName, steps: number): void {
   const prov = startProvenance({ experiment: `bench-memory-${name}`, paper: 'issue 8', section: 'performance', scale: 'bench', config: { steps }, seed: 8 });
   const tensorsBefore = tf.memory().numTensors;
-  const w = createWorkload(name);
+  const w = createWorkload(name, imodeWorkloadSetup);
   // With `node --expose-gc` (NODE_OPTIONS=--expose-gc) each sample also runs a full collection first: V8 collects
   // lazily, so raw RSS climbs for thousands of steps before a major GC even when nothing leaks.
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -357,7 +363,7 @@ function parityRun(names: readonly WorkloadName[]): number {
   const prov = startProvenance({ experiment: 'bench-parity', paper: 'issue 8', section: 'performance', scale: 'bench', config: { names }, seed: 8 });
   const results: Parity[] = [];
   for (const name of names) {
-    const p = checkParity(() => createWorkload(name));
+    const p = checkParity(() => createWorkload(name, imodeWorkloadSetup));
     results.push(p);
     console.log(`${name}: loss rel. diff ${p.loss.relativeDifference.toExponential(2)}, worst gradient rel. diff ${p.worstGradientRelativeDifference.toExponential(2)}`);
   }

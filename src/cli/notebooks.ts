@@ -1,8 +1,8 @@
 /**
  * Headless notebook execution shared by `npm test`, `npm run notebooks` and `npm run reproduce`.
  *
- * A notebook is `notebooks/NN-<experiment-id>.ipynb`; the id is the contract between a notebook, its
- * `results/<experiment-id>/` folder and the command line. Each notebook runs in a fresh tslab kernel through
+ * A notebook is `notebooks/NN-<experiment-id>.ipynb` (../core/jupyter.ts); the id is the contract between a notebook,
+ * its `results/<experiment-id>/` folder and the command line. Each notebook runs in a fresh tslab kernel through
  * `scripts/execute_notebook.py` (nbclient), because nbclient's cell hooks let us name the first failing cell,
  * which `jupyter nbconvert --execute` does not. The kernel is the one `npm run setup` registers in the git-ignored
  * prefix `.jupyter/` (its kernel.json holds an absolute path, so every checkout registers its own), found through
@@ -16,14 +16,13 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { SCALES, type Scale } from '../core/config';
 import { ConfigError } from '../core/errors';
+import { SYSTEM_PYTHON, parseNotebookFileName } from '../core/jupyter';
 import { reusedMetaTrainSeconds } from '../core/results';
 
 export { SCALES, type Scale };
 
 /** The repository root (this file is src/cli/notebooks.ts). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-/** Debian's python, which has jupyter; `python3` on PATH may be a pyenv shim without it. */
-export const SYSTEM_PYTHON = '/usr/bin/python3';
 export const KERNEL_NAME = 'tslab';
 
 export interface Notebook {
@@ -42,14 +41,6 @@ export function parseScale(value: string, field = '--scale'): Scale {
     throw new ConfigError(`${field} must be one of ${SCALES.join(', ')}, got '${value}'`);
   }
   return value as Scale;
-}
-
-const NOTEBOOK_FILE = /^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.ipynb$/;
-
-/** `01-imode-pendulum.ipynb` → { number: 1, id: 'imode-pendulum' }; null for names outside the convention. */
-export function parseNotebookFileName(fileName: string): { number: number; id: string } | null {
-  const m = NOTEBOOK_FILE.exec(fileName);
-  return m ? { number: Number(m[1]), id: m[2] } : null;
 }
 
 /**

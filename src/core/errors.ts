@@ -1,6 +1,7 @@
 /**
  * Error types that tell the user what to fix. Every message names the offending field (or file and line) and,
- * where there is a finite set, the allowed values.
+ * where there is a finite set, the allowed values. Also here: the positive-integer check that configs and specs of
+ * every layer share.
  */
 
 /** A configuration value is missing, of the wrong type, out of range or unknown. Raised before any work starts. */
@@ -9,6 +10,11 @@ export class ConfigError extends Error {
     super(message);
     this.name = 'ConfigError';
   }
+}
+
+/** Throws a ConfigError naming `name` unless it is an integer ≥ 1. */
+export function requirePositiveInteger(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer, got ${value}`);
 }
 
 /** An input file or dataset is malformed. `file` and `line` (1-based) locate the problem when known. */

@@ -5,7 +5,7 @@
  * as in the authors' code). A window is the windowSteps consecutive states x[s], …, x[s + windowSteps − 1]: its first
  * state is the initial condition of a rollout and the whole window, t = 0 included, is its target.
  */
-import { ConfigError } from '../core/errors';
+import { ConfigError, requirePositiveInteger } from '../core/errors';
 import { Rng } from '../core/rng';
 
 export interface Windows {
@@ -15,15 +15,11 @@ export interface Windows {
   targets: Float64Array[][];
 }
 
-function requirePositiveInteger(value: number, field: string): void {
-  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${field} must be a positive integer, got ${value}`);
-}
-
 /** `count` window starts, each uniform in [0, trajectoryLength − windowSteps − 2]. */
 export function sampleWindowStarts(rng: Rng, trajectoryLength: number, windowSteps: number, count: number): number[] {
-  requirePositiveInteger(trajectoryLength, 'trajectoryLength');
-  requirePositiveInteger(windowSteps, 'windowSteps');
-  requirePositiveInteger(count, 'count');
+  requirePositiveInteger('trajectoryLength', trajectoryLength);
+  requirePositiveInteger('windowSteps', windowSteps);
+  requirePositiveInteger('count', count);
   if (windowSteps > trajectoryLength - 2) {
     throw new ConfigError(
       `windowSteps must be at most trajectoryLength − 2 = ${trajectoryLength - 2} ` +
@@ -35,7 +31,7 @@ export function sampleWindowStarts(rng: Rng, trajectoryLength: number, windowSte
 
 /** The windows of windowSteps states beginning at each start (copies; the trajectory is not aliased). */
 export function extractWindows(traj: Float64Array[], starts: number[], windowSteps: number): Windows {
-  requirePositiveInteger(windowSteps, 'windowSteps');
+  requirePositiveInteger('windowSteps', windowSteps);
   if (starts.length === 0) throw new ConfigError('starts must hold at least one window start');
   starts.forEach((s, b) => {
     if (!Number.isInteger(s) || s < 0 || s + windowSteps > traj.length) {

@@ -20,13 +20,11 @@ import { type Provenance, type ProvenanceRecorder, provenanceLine } from '../cor
 import { type PaperReference, reportedNumbers } from '../core/reference';
 import { type Rng, createRng } from '../core/rng';
 import { IMODE_TRAIN_LENGTHS, type PendulumInstance, loadImodePendulum, splitOf } from '../data/imodePendulum';
-import { extractWindows, sampleWindowStarts } from '../data/windows';
 import { type ConservativeForceSpec, conservativeVectorField, potentialAndForce, potentialMlpSpec } from '../nn/conservativeForce';
 import { PENDULUM_DEFAULT_G } from '../systems/pendulum';
 import { initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
-import type { OdeintOptions } from '../nn/odeint';
-import { type InnerLoopOptions, adaptEta } from '../meta/imode';
-import { type FieldFactory, type TaskBatch, batchRollout, disposeTaskBatch, makeTaskBatch, perTaskLossOf } from '../meta/taskBatch';
+import { type ImodeModel, adaptEta } from '../meta/imode';
+import { batchRollout, disposeTaskBatch, perTaskLossOf, windowBatch } from '../meta/taskBatch';
 import { type ImodeCheckpoint, type ImodeProblem, type ImodeTrained, type ImodeTrainingOptions, metaTrain } from '../meta/imodeTraining';
 import { trainScratch } from '../meta/scratch';
 import { lineFigure, phasePortraitGrid, scatterFigure } from '../viz/figures';
@@ -205,14 +203,7 @@ export function loadPendulumData(cfg: ImodePendulumConfig): PendulumData {
   return { instances, train };
 }
 
-export interface PendulumModel {
-  spec: ConservativeForceSpec;
-  makeField: FieldFactory;
-  solver: OdeintOptions;
-  inner: InnerLoopOptions;
-}
-
-export function pendulumModel(cfg: ImodePendulumConfig): PendulumModel {
+export function pendulumModel(cfg: ImodePendulumConfig): ImodeModel<ConservativeForceSpec> {
   const spec: ConservativeForceSpec = {
     positionDim: 1,
     etaDim: cfg.etaDim,
@@ -230,21 +221,6 @@ export function pendulumModel(cfg: ImodePendulumConfig): PendulumModel {
     solver: solverOf(cfg),
     inner: innerOf(cfg),
   };
-}
-
-/** Windows of several instances stacked into one task batch (task k = instances[k]). */
-export function windowBatch(instances: readonly PendulumInstance[], rng: Rng, count: number, steps: number): TaskBatch {
-  const x0: Float64Array[] = [];
-  const targets: Float64Array[][] = Array.from({ length: steps }, () => []);
-  const taskOfRow: number[] = [];
-  instances.forEach((ins, k) => {
-    const starts = sampleWindowStarts(rng, ins.states.length, steps, count);
-    const w = extractWindows(ins.states, starts, steps);
-    x0.push(...w.x0);
-    w.targets.forEach((row, t) => targets[t].push(...row));
-    starts.forEach(() => taskOfRow.push(k));
-  });
-  return makeTaskBatch(x0, targets, taskOfRow, instances.length, instances[0].dt);
 }
 
 /** The meta-learning problem: the model's field, fresh weights and η0 drawn from `rng`, and the window sampler. */

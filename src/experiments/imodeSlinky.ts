@@ -15,7 +15,7 @@
 import { type ConfigOf } from '../core/config';
 import { type ChainEnergySpec, SLINKY_ENERGY_SCALE, SLINKY_INPUT_SCALE, chainEnergyMlpSpec, chainVectorField } from '../nn/euclideanChainEnergy';
 import { initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
-import { createSlinky, slinky } from '../systems/slinky';
+import { SLINKY_PHYSICS, createSlinky, slinky } from '../systems/slinky';
 import { fieldAt, paramBoxCorners } from '../systems/types';
 import { lineFigure } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
@@ -147,7 +147,7 @@ export const imodeSlinky: ImodeFamily<ImodeSlinkyConfig> = {
     const spec = energySpec(cfg);
     const mlp = chainEnergyMlpSpec(spec);
     return {
-      makeField: (params, etaRows) => chainVectorField(spec, mlpFromTensors(mlp, params), etaRows),
+      makeField: (params, etaRows) => chainVectorField(spec, mlpFromTensors(mlp, params), etaRows, SLINKY_PHYSICS),
       initialParams: (rng) => mlpTensors(initMlp(mlp, rng)),
     };
   },

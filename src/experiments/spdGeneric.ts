@@ -1,7 +1,7 @@
 /**
  * Paper B, the GENERIC (dissipative) benchmark (spec §2.2–§2.4, §3.1, §6, §7): the protocol of ./spdHamiltonian.ts
  * unchanged (instances, data, the ten methods with the same meta-learning code, test-time budget, metrics, studies,
- * results contract), with every method learning the GENERIC network ẋ = L∇Ẽ + M̃∇S̃ of ../nn/generic.ts instead
+ * results contract), with every method learning the GENERIC network ẋ = L∇Ẽ + M̃∇S̃ of ../models/generic.ts instead
  * of an HNN. A system file (./spdDno.ts, ./spdTgc.ts) supplies its simulator, true energy and true GENERIC parts.
  *
  *   model      canonical L; S̃ = the sum of the entropy variables (known, spec §9.8); Ẽ the energy MLP, modulated
@@ -23,10 +23,10 @@ import * as tf from '@tensorflow/tfjs';
 import { eigs } from 'mathjs';
 import { ConfigError } from '../core/errors';
 import type { ScaleTable } from '../core/config';
-import type { TensorGenericParts } from '../nn/fieldModel';
-import { type GenericLayout, genericLatentModel, genericPlainModel } from '../nn/generic';
+import type { State } from '../core/state';
+import type { TensorGenericParts } from '../models/fieldModel';
+import { type GenericLayout, genericLatentModel, genericPlainModel } from '../models/generic';
 import type { GenericParts } from '../systems/dampedOscillator';
-import type { State } from '../integrators/types';
 import { lineFigure } from '../viz/figures';
 import type { Table } from '../viz/table';
 import {

@@ -9,7 +9,7 @@
  *              0.1), float64 dopri5 (rtol 1e-10), with the exact field ẋ = J∇H(x; μ) at every sample (velocity
  *              matching, spec §5.1). A test instance's first `supportTrajectories` trajectories are its few-shot
  *              support set (spec default 1 = 30 points); the others are held out.
- *   methods    HNN ẋ = J∇H̃ for all ten (the system's `structure`: a field model, ../nn/fieldModel.ts; the GENERIC
+ *   methods    HNN ẋ = J∇H̃ for all ten (the system's `structure`: a field model, ../models/fieldModel.ts; the GENERIC
  *              systems of ./spdGeneric.ts plug in ẋ = L∇Ẽ + M̃∇S̃ here and change nothing else but the energy drift,
  *              which is then that of the model's own Ẽ, and the structure checks they add). Shift, FW, RO, MR(r),
  *              SVD(r), MR-v1(r): Algorithm 1 on the training
@@ -71,6 +71,7 @@ import { ConfigError, DataError } from '../core/errors';
 import { progress } from '../core/progress';
 import { type PaperReference, paperReference } from '../core/reference';
 import { type Provenance, type ProvenanceRecorder, provenanceLine, startProvenance, writeResults } from '../core/results';
+import type { State } from '../core/state';
 import { type FieldTask, type SavedOuterLoop, disposeFieldTasks, stopIteration } from '../meta/fieldTasks';
 import {
   DEFAULT_GRADIENT_META_OPTIONS,
@@ -91,14 +92,13 @@ import {
   latentMetaTrain,
   restoreLatentMetaState,
 } from '../meta/latentModulation';
+import type { LatentFieldModel, PlainFieldModel, TensorEnergy, TensorGenericParts } from '../models/fieldModel';
+import { hnnLatentModel, hnnPlainModel } from '../models/hnn';
 import { DEFAULT_LATENT_DIM, DEFAULT_RANK, type ModulationKind, type ModulationSpec, modulationSpec } from '../modulation/modulation';
 import { disposeAdam } from '../nn/adam';
-import type { LatentFieldModel, PlainFieldModel, TensorEnergy, TensorGenericParts } from '../nn/fieldModel';
-import { hnnLatentModel, hnnPlainModel } from '../nn/hnn';
 import type { MlpSpec } from '../nn/mlp';
 import { type TensorVectorField, odeint } from '../nn/odeint';
 import { dopri5 } from '../integrators/dopri5';
-import type { State } from '../integrators/types';
 import { type System, fieldAt } from '../systems/types';
 import { contourFigure, fieldSnapshotsFigure, lineFigure, phasePortraitGrid, scatterFigure } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';

@@ -17,12 +17,11 @@
  *   Hairer's `contd5` polynomial.
  */
 import { ConfigError } from '../core/errors';
+import type { State, VectorField } from '../core/state';
 import {
   Integrator,
   SolveOptions,
   SolveStats,
-  State,
-  VectorField,
   addWeightedSlopes,
   countedField,
   resetStats,

@@ -21,4 +21,4 @@ export function getIntegrator(name: string): Integrator {
 export { dopri5, dopri5Step, dopri5Tableau, selectInitialStep } from './dopri5';
 export type { Dopri5Tableau } from './dopri5';
 export { rk4, rk4Step } from './rk4';
-export type { Integrator, SolveOptions, SolveStats, State, VectorField } from './types';
+export type { Integrator, SolveOptions, SolveStats } from './types';

@@ -7,11 +7,10 @@
  * interval.
  */
 import { ConfigError } from '../core/errors';
+import type { State, VectorField } from '../core/state';
 import {
   Integrator,
   SolveOptions,
-  State,
-  VectorField,
   addWeightedSlopes,
   countedField,
   resetStats,

@@ -1,17 +1,14 @@
 /**
  * The contract shared by the float64 ground-truth integrators: an initial-value problem y' = f(t, y), y(ts[0]) = y0,
  * solved for the states at every requested time ts[0] < ts[1] < … (ts[0] is the start, so out[0] is a copy of y0).
- * Solvers are plain JS over Float64Array so that ground truth never inherits tfjs' float32 rounding.
+ * Solvers are plain JS over Float64Array so that ground truth never inherits tfjs' float32 rounding. The state y and
+ * the right-hand side f are ../core/state.ts's types, which the systems share.
  *
  * Also here: the checks every solver runs on its inputs, and the one linear combination y + h·Σ wⱼkⱼ that every
  * Runge–Kutta stage is made of, so the solvers share them instead of keeping copies.
  */
 import { ConfigError } from '../core/errors';
-
-export type State = Float64Array;
-
-/** Right-hand side of y' = f(t, y); returns a new array of the same length as y. */
-export type VectorField = (t: number, y: State) => State;
+import type { State, VectorField } from '../core/state';
 
 /** Work done by one solve; the solver overwrites every field. */
 export interface SolveStats {

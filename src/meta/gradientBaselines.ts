@@ -19,19 +19,18 @@
  * FO-ANIL: θ' is computed off the tape and ∇_θ' L_query(θ') is applied to θ.
  * Tasks are split once into support (first half of the rows) and query (second half) for maml and anil.
  *
- * The model is any plain field model (../nn/fieldModel.ts: θ and how it becomes a field, and which entries ANIL
+ * The model is any plain field model (../models/fieldModel.ts: θ and how it becomes a field, and which entries ANIL
  * adapts), or a bare MlpSpec, which stands for the HNN J∇H̃_θ (`hnnPlainModel`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckpointStore } from '../core/checkpoint';
-import { ConfigError } from '../core/errors';
+import { ConfigError, requirePositiveInteger } from '../core/errors';
 import { assertFiniteTerms } from '../core/finite';
 import type { Progress } from '../core/progress';
 import type { Rng } from '../core/rng';
-import { requirePositiveInteger } from '../nn/accelerationField';
+import type { PlainFieldModel } from '../models/fieldModel';
+import { hnnPlainModel } from '../models/hnn';
 import { type AdamState, adamInit, adamStep, disposeAdam } from '../nn/adam';
-import type { PlainFieldModel } from '../nn/fieldModel';
-import { hnnPlainModel } from '../nn/hnn';
 import type { MlpSpec } from '../nn/mlp';
 import {
   type FieldTask,

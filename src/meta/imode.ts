@@ -43,6 +43,14 @@ export interface InnerLoopOptions {
   proximal?: number;
 }
 
+/** An iMODE model as training and adaptation run it: its spec, its field for shared weights and η rows, the solver, the inner loop. */
+export interface ImodeModel<S> {
+  spec: S;
+  makeField: FieldFactory;
+  solver: OdeintOptions;
+  inner: InnerLoopOptions;
+}
+
 function validateInner(o: InnerLoopOptions): void {
   if (!Number.isInteger(o.steps) || o.steps < 1) throw new ConfigError(`inner steps must be a positive integer, got ${o.steps}`);
   if (!(o.lr > 0)) throw new ConfigError(`inner lr must be > 0, got ${o.lr}`);

@@ -20,22 +20,22 @@
  * The output-layer bias of H̃ moves H̃ by a constant and gets no gradient from a loss on ∇H̃ (tf.grads rejects
  * it), so the base must be built without it (`hnnBaseSpec`).
  *
- * The model is any latent field model (../nn/fieldModel.ts): every function takes either one (e.g. the GENERIC
- * network of ../nn/generic.ts, whose parameters add the friction head) or a bare ModulationSpec, which stands for
- * the HNN of ../nn/hnn.ts (`hnnLatentModel`).
+ * The model is any latent field model (../models/fieldModel.ts): every function takes either one (e.g. the GENERIC
+ * network of ../models/generic.ts, whose parameters add the friction head) or a bare ModulationSpec, which stands for
+ * the HNN of ../models/hnn.ts (`hnnLatentModel`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckpointStore } from '../core/checkpoint';
-import { ConfigError } from '../core/errors';
+import { ConfigError, requirePositiveInteger } from '../core/errors';
 import { assertFiniteTerms } from '../core/finite';
 import type { Progress } from '../core/progress';
 import type { Rng } from '../core/rng';
+import type { LatentFieldModel } from '../models/fieldModel';
+import { hnnLatentModel } from '../models/hnn';
 import { type ModulatedMlpParams, modulatedMlpTensors, orthogonalityPenalty, sparsityPenalty } from '../modulation/modulatedMlp';
 import type { ModulationSpec } from '../modulation/modulation';
 import { type AdamState, adamInit, adamStep, disposeAdam } from '../nn/adam';
-import { type HiddenLayers, hiddenLayersMlpSpec, requirePositiveInteger } from '../nn/accelerationField';
-import type { LatentFieldModel } from '../nn/fieldModel';
-import { hnnLatentModel } from '../nn/hnn';
+import { type HiddenLayers, hiddenLayersMlpSpec } from '../nn/accelerationField';
 import type { MlpSpec } from '../nn/mlp';
 import {
   type FieldTask,

@@ -1,6 +1,7 @@
 /**
- * Task batches for meta-learning: the windows of several tasks (system instances) stacked along rows, and the
- * batched rollout and per-task loss every inner and outer loop uses.
+ * Task batches for meta-learning: the windows of several tasks (system instances) stacked along rows (windowBatch
+ * cuts them from the tasks' trajectories, ../data/windows.ts), and the batched rollout and per-task loss every inner
+ * and outer loop uses.
  *
  *   L_i = (1 / (n_i T d)) Σ_{rows r of task i} Σ_t |x̂_r(t) − x_r(t)|²,
  * with x̂ the model's rollout from the window's first state, where every row carries its task's η
@@ -8,6 +9,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
+import type { Rng } from '../core/rng';
+import type { PendulumInstance } from '../data/imodePendulum';
+import { extractWindows, sampleWindowStarts } from '../data/windows';
 import { type OdeintOptions, type TensorVectorField, odeint } from '../nn/odeint';
 
 /** Builds the model's vector field for given shared parameters and per-row adaptation parameters. */
@@ -53,6 +57,21 @@ export function makeTaskBatch(
     membership: tf.tensor2d(oneHot, [rows, tasks]),
     ts: Array.from({ length: T }, (_, i) => i * dt),
   };
+}
+
+/** Windows of several instances stacked into one task batch (task k = instances[k]). */
+export function windowBatch(instances: readonly Pick<PendulumInstance, 'states' | 'dt'>[], rng: Rng, count: number, steps: number): TaskBatch {
+  const x0: Float64Array[] = [];
+  const targets: Float64Array[][] = Array.from({ length: steps }, () => []);
+  const taskOfRow: number[] = [];
+  instances.forEach((ins, k) => {
+    const starts = sampleWindowStarts(rng, ins.states.length, steps, count);
+    const w = extractWindows(ins.states, starts, steps);
+    x0.push(...w.x0);
+    w.targets.forEach((row, t) => targets[t].push(...row));
+    starts.forEach(() => taskOfRow.push(k));
+  });
+  return makeTaskBatch(x0, targets, taskOfRow, instances.length, instances[0].dt);
 }
 
 /** The batch's rows `rows` (in that order) as a new batch; the caller disposes both. */

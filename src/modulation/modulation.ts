@@ -20,9 +20,8 @@
  * gradient the wasm backend lacks), or row i is task i.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '../core/errors';
+import { ConfigError, requirePositiveInteger } from '../core/errors';
 import type { Rng } from '../core/rng';
-import { requirePositiveInteger } from '../nn/accelerationField';
 import { type MlpSpec, validateMlpSpec } from '../nn/mlp';
 import { matMul } from '../nn/ops';
 

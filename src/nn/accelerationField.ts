@@ -15,7 +15,7 @@
  * concat, mul and matMul enter the graph, all with gradients on the cpu and wasm backends.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '../core/errors';
+import { ConfigError, requirePositiveInteger } from '../core/errors';
 import type { Rng } from '../core/rng';
 import { type Activation, type MlpParams, type MlpSpec, initMlp, mlpApply, mlpFromTensors, mlpTensors, validateMlpSpec } from './mlp';
 import type { TensorVectorField } from './odeint';
@@ -57,11 +57,6 @@ export function hiddenLayersMlpSpec(h: HiddenLayers, inputs: number, outputs: nu
   };
   validateMlpSpec(spec);
   return spec;
-}
-
-/** Throws a ConfigError naming `name` unless it is an integer ≥ 1. */
-export function requirePositiveInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer, got ${value}`);
 }
 
 /**

@@ -21,7 +21,8 @@
  *   ∂e/∂Δx = e_ξ cos β − e_η sin β,   ∂e/∂Δy = e_ξ sin β + e_η cos β,   ∂e/∂θ = e_θ,   ∂e/∂β = e_ξ η_s − e_η ξ,
  * (since ∂ξ/∂β = η_s, ∂η_s/∂β = −ξ). (Δx, Δy, θ, β) of all links is one fixed linear map L = q A, so ∂E/∂q =
  * (∂E/∂L) Aᵀ, which with ∂β/∂α = ½ is the simulator's ∂e/∂α_{i or i−1} = ½ (e_ξ η_s − e_η ξ) ± e_θ.
- * Dynamics: total potential E + Σ m g y_i, so ẍ_i = F_x/m, ÿ_i = F_y/m − g, α̈_i = F_α/J (m, J, g of SLINKY_PHYSICS).
+ * Dynamics: total potential E + Σ m g y_i, so ẍ_i = F_x/m, ÿ_i = F_y/m − g, α̈_i = F_α/J, with m, J, g passed in
+ * (ChainPhysics: the system's constants, SLINKY_PHYSICS of ../systems/slinky.ts for the substitute Slinky).
  * A clamped top cycle gets a zero time derivative (position and velocity parts), as in the simulator.
  *
  * Every row carries its own η, all links of all rows go through the MLP as one batch, and links are gathered and
@@ -30,7 +31,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
-import { SLINKY_PHYSICS } from '../systems/slinky';
 import { type MlpParams, type MlpSpec, conditionMlp, conditionedValueAndInputGradient } from './mlp';
 import { matMul } from './ops';
 import type { TensorVectorField } from './odeint';
@@ -56,6 +56,13 @@ export interface ChainEnergySpec {
   inputScale: readonly [number, number, number];
   /** c_E, J, multiplying the MLP output */
   energyScale: number;
+}
+
+/** The known physics layer: a cycle's mass m (kg) and moment of inertia J (kg·m²), and gravity g (m/s², along −y). */
+export interface ChainPhysics {
+  mass: number;
+  inertia: number;
+  gravity: number;
 }
 
 /**
@@ -211,10 +218,10 @@ export function chainEnergyAndForce(
  * The first-order field on the state in the simulator's layout, x[6i .. 6i + 5] = (x_i, y_i, α_i, ẋ_i, ẏ_i, α̇_i):
  * ẋ = (velocities, (F_x/m, F_y/m − g, F_α/J) per cycle), zero for a clamped top cycle. x: [rows, 6N] -> [rows, 6N]
  */
-export function chainVectorField(s: ChainEnergySpec, net: MlpParams, etaRows: tf.Tensor2D): TensorVectorField {
+export function chainVectorField(s: ChainEnergySpec, net: MlpParams, etaRows: tf.Tensor2D, physics: ChainPhysics): TensorVectorField {
   const evaluate = chainEvaluator(s, net, etaRows);
   const n = s.cycles;
-  const { mass, inertia, gravity } = SLINKY_PHYSICS;
+  const { mass, inertia, gravity } = physics;
   const clamped = s.boundary === 'clamped';
   const held = (i: number) => clamped && i === 0;
   // Per cycle and coordinate: 1/m, 1/m, 1/J and the gravity term, both zero on a clamped top cycle, so its

@@ -51,14 +51,13 @@
  * FieldFactory takes them. Only n = 2 is implemented (the closed-form solve is 2×2).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '../core/errors';
+import { ConfigError, requirePositiveInteger } from '../core/errors';
 import type { Rng } from '../core/rng';
 import {
   type HiddenLayers,
   etaConditionedNet,
   hiddenLayersMlpSpec,
   requireEtaRows,
-  requirePositiveInteger,
   requireStateShape,
 } from './accelerationField';
 import {

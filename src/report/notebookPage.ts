@@ -10,7 +10,7 @@
 import { execFile } from 'child_process';
 import * as path from 'path';
 import { DataError } from '../core/errors';
-import { SYSTEM_PYTHON } from '../cli/notebooks';
+import { SYSTEM_PYTHON } from '../core/jupyter';
 
 export const REPORT_PLOTLY_FILE = 'plotly.min.js';
 const PLOTLY_SRC = /(<script\b[^>]*\bsrc=")[^"]*node_modules\/plotly\.js-dist-min\/plotly\.min\.js(")/g;

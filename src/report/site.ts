@@ -8,8 +8,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError } from '../core/errors';
+import { parseNotebookFileName } from '../core/jupyter';
 import { type MetricsFile, readMetrics } from '../core/results';
-import { parseNotebookFileName } from '../cli/notebooks';
 import { plotlyLoaderHtml } from '../viz/plotly';
 import { type ReportEntry, headlineMetrics, reportIndexHtml } from './indexPage';
 import { countFigureOutputs, notebookTitleAndSummary, readNotebook } from './notebook';

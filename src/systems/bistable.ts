@@ -12,7 +12,7 @@
  * every μ in the box (the wells lie at 0.5 … 2).
  */
 import { Rng } from '../core/rng';
-import { State } from '../integrators/types';
+import type { State } from '../core/state';
 import { System } from './types';
 
 export type BistableParams = { a: number; b: number; c: number };

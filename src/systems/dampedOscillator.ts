@@ -16,7 +16,7 @@
  * the paper's own ranges are unknown).
  */
 import { Rng } from '../core/rng';
-import { State } from '../integrators/index';
+import type { State } from '../core/state';
 import { System } from './types';
 
 export type DampedOscillatorParams = { k: number; gamma: number };

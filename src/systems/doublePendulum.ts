@@ -15,7 +15,7 @@
  * most horizontal); the motion is chaotic for the larger angles, which is the point of the system.
  */
 import { Rng } from '../core/rng';
-import { State } from '../integrators/types';
+import type { State } from '../core/state';
 import { System } from './types';
 
 export type DoublePendulumParams = { l1: number; l2: number };

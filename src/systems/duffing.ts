@@ -9,7 +9,7 @@
  * Parameter box α ∈ [0.5, 2], β ∈ [0.1, 1]; initial states (q0, p0) ~ U[−1, 1]².
  */
 import { Rng } from '../core/rng';
-import { State } from '../integrators/index';
+import type { State } from '../core/state';
 import { System } from './types';
 
 export type DuffingParams = { alpha: number; beta: number };

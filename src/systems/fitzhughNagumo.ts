@@ -14,7 +14,7 @@
  */
 import { ConfigError } from '../core/errors';
 import { Rng } from '../core/rng';
-import { State } from '../integrators/types';
+import type { State } from '../core/state';
 import { System } from './types';
 
 export type FitzhughNagumoParams = { a: number; b: number };

@@ -12,7 +12,7 @@
  * only for light, short pendulums: at m = l = 0.5 a draw at q0 = π/2 rotates once |p0| > √(2 m² g l³) ≈ 0.78.
  */
 import { Rng } from '../core/rng';
-import { State } from '../integrators/index';
+import type { State } from '../core/state';
 import { System } from './types';
 
 export type HamiltonianPendulumParams = { m: number; l: number };

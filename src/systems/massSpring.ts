@@ -11,7 +11,7 @@
  * the equilibrium, where the field vanishes and a trajectory carries no information about μ.
  */
 import { Rng } from '../core/rng';
-import { State } from '../integrators/index';
+import type { State } from '../core/state';
 import { System } from './types';
 
 export type MassSpringParams = { m: number; k: number };

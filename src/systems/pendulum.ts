@@ -7,11 +7,9 @@
  * Initial states: θ ~ U[−π/2, π/2], ω = 0, i.e. released at rest from at most horizontal, so every sample librates
  * (E < g/L) and no sample starts near the separatrix, where the period diverges.
  */
-import { ConfigError } from '../core/errors';
 import { Rng } from '../core/rng';
-import { getIntegrator } from '../integrators/index';
-import { State } from '../integrators/types';
-import { System, fieldAt } from './types';
+import type { State } from '../core/state';
+import { System } from './types';
 
 export type PendulumParams = { L: number; g: number };
 
@@ -34,41 +32,3 @@ export const pendulum: System<PendulumParams> = {
   // The range of the iMODE data; g is fixed there.
   paramBox: { L: [1, 10], g: [PENDULUM_DEFAULT_G, PENDULUM_DEFAULT_G] },
 };
-
-export interface PendulumSimulation {
-  L: number;
-  /** default 10 */
-  g?: number;
-  theta0: number;
-  omega0: number;
-  /** output spacing */
-  dt: number;
-  /** number of output intervals: the result has steps + 1 states, at t = 0, dt, …, steps·dt */
-  steps: number;
-  /** default 'dopri5' */
-  method?: 'rk4' | 'dopri5';
-  /** passed to dopri5 (its defaults otherwise) */
-  rtol?: number;
-  atol?: number;
-}
-
-function requirePositive(value: number, field: string): void {
-  if (!(value > 0) || !Number.isFinite(value)) {
-    throw new ConfigError(`${field} must be a positive finite number, got ${value}`);
-  }
-}
-
-/** The pendulum trajectory sampled every dt, states [steps + 1][2] = (θ, ω). */
-export function simulatePendulum(sim: PendulumSimulation): State[] {
-  const { L, g = PENDULUM_DEFAULT_G, theta0, omega0, dt, steps, method = 'dopri5', rtol, atol } = sim;
-  requirePositive(L, 'L');
-  requirePositive(g, 'g');
-  requirePositive(dt, 'dt');
-  if (!Number.isInteger(steps) || steps < 1) throw new ConfigError(`steps must be a positive integer, got ${steps}`);
-  if (!Number.isFinite(theta0) || !Number.isFinite(omega0)) {
-    throw new ConfigError(`theta0 and omega0 must be finite, got ${theta0} and ${omega0}`);
-  }
-  // i·dt rather than a running sum, so the last time is exactly steps·dt up to one rounding.
-  const ts = Array.from({ length: steps + 1 }, (_, i) => i * dt);
-  return getIntegrator(method).solve(fieldAt(pendulum, { L, g }), Float64Array.of(theta0, omega0), ts, { rtol, atol });
-}

@@ -38,7 +38,7 @@
 import { eigs } from 'mathjs';
 import { ConfigError } from '../core/errors';
 import { Rng } from '../core/rng';
-import { State } from '../integrators/types';
+import type { State } from '../core/state';
 import { System } from './types';
 
 export type SlinkyParams = { kAxial: number; kShear: number; kBending: number };

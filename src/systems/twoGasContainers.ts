@@ -19,7 +19,7 @@
  */
 import { DataError } from '../core/errors';
 import { Rng } from '../core/rng';
-import { State } from '../integrators/index';
+import type { State } from '../core/state';
 import { GenericParts } from './dampedOscillator';
 import { System } from './types';
 

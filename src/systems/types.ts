@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../core/errors';
 import { Rng } from '../core/rng';
-import { State, VectorField } from '../integrators/types';
+import type { State, VectorField } from '../core/state';
 
 export interface System<P> {
   readonly name: string;

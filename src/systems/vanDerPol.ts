@@ -9,7 +9,7 @@
  * Initial states: (x, v) ~ U[−3, 3]² [INF], both inside and outside the cycle, so data show the approach to it.
  */
 import { Rng } from '../core/rng';
-import { State } from '../integrators/types';
+import type { State } from '../core/state';
 import { System } from './types';
 
 export type VanDerPolParams = { mu: number };

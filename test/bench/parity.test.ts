@@ -7,7 +7,7 @@ import { strict as assert } from 'assert';
 import { initBackend } from '../../src/core/backend';
 import { WORKLOAD_NAMES, createWorkload } from '../../src/bench/workloads';
 import { checkParity, relativeMaxDifference, torchUnavailable } from '../../src/bench/torchReference';
-import { PARITY_TOLERANCE } from '../../src/cli/bench';
+import { PARITY_TOLERANCE, imodeWorkloadSetup } from '../../src/cli/bench';
 import { tmpDir } from '../helpers/tmpDir';
 
 describe('relativeMaxDifference', () => {
@@ -34,7 +34,7 @@ describe('bench workloads against the PyTorch reference', function () {
     // runs on 4 windows of 20 steps, the same code path.
     const size = name === 'imode-so5' ? { windows: 4, points: 21 } : {};
     it(`${name}: same loss and parameter gradients (rel ${PARITY_TOLERANCE})${name === 'imode-so5' ? ', 4 windows × 20 steps' : ''}`, () => {
-      const p = checkParity(() => createWorkload(name, 8, size), tmpDir('bench-parity-'));
+      const p = checkParity(() => createWorkload(name, imodeWorkloadSetup, 8, size), tmpDir('bench-parity-'));
       console.log(`      ${name}: loss rel. diff ${p.loss.relativeDifference.toExponential(1)}, worst gradient rel. diff ${p.worstGradientRelativeDifference.toExponential(1)} over ${p.gradientRelativeDifferences.length} tensors`);
       assert.equal(p.tensorsAfter, p.tensorsBefore, 'the workload leaves no tensor behind');
       assert.ok(p.loss.relativeDifference < PARITY_TOLERANCE, `loss ${p.loss.ours} vs PyTorch ${p.loss.torch}`);

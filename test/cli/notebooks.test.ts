@@ -3,11 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../../src/core/errors';
+import { SYSTEM_PYTHON } from '../../src/core/jupyter';
 import {
   Notebook,
   NotebookRun,
   REPO_ROOT,
-  SYSTEM_PYTHON,
   cellTimeoutSeconds,
   defaultOutDir,
   describeCellFailure,
@@ -21,7 +21,6 @@ import {
   listNotebooks,
   longestFirst,
   notebookForId,
-  parseNotebookFileName,
   parseRunArgs,
   parseScale,
   runNotebooks,
@@ -37,14 +36,6 @@ function writeNotebook(file: string, sources: string[]): void {
 }
 
 describe('cli/notebooks: file names and ids', () => {
-  it('parses NN-<id>.ipynb and rejects other names', () => {
-    assert.deepEqual(parseNotebookFileName('01-imode-pendulum.ipynb'), { number: 1, id: 'imode-pendulum' });
-    assert.deepEqual(parseNotebookFileName('12-spml-gauge.ipynb'), { number: 12, id: 'spml-gauge' });
-    for (const bad of ['1-x.ipynb', '01_x.ipynb', '01-Imode.ipynb', '01-x.json', '01-.ipynb', 'Untitled.ipynb', '01-x-.ipynb']) {
-      assert.equal(parseNotebookFileName(bad), null, bad);
-    }
-  });
-
   it('lists notebooks sorted by number and reports misnamed ones', () => {
     const dir = tmpDir('metadyn-list-');
     for (const f of ['10-spml-pendulum.ipynb', '02-imode-spring.ipynb', '01-imode-pendulum.ipynb', 'Untitled.ipynb', 'notes.md']) {

@@ -12,7 +12,7 @@ import {
   splitOf,
 } from '../../src/data/imodePendulum';
 import { extractWindows, sampleWindowStarts } from '../../src/data/windows';
-import { simulatePendulum } from '../../src/systems/pendulum';
+import { simulatePendulum } from '../../src/data/pendulumSimulation';
 
 const DATA_DIR = path.join(__dirname, '..', '..', 'data', 'imode-pendulum');
 const instances = loadImodePendulum(DATA_DIR);

@@ -1,5 +1,5 @@
 // The unit harmonic oscillator x'' = −x, x(0) = 1, v(0) = 0: x = cos t, v = −sin t, E = (x² + v²)/2 = 1/2.
-import { State, VectorField } from '../../src/integrators/index';
+import type { State, VectorField } from '../../src/core/state';
 
 export const oscillator: VectorField = (_t, y) => Float64Array.of(y[1], -y[0]);
 export const oscillatorStart = () => Float64Array.of(1, 0);

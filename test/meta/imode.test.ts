@@ -2,9 +2,9 @@ import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import { createRng } from '../../src/core/rng';
-import { imodePendulumConfig, loadPendulumData, pendulumModel, windowBatch } from '../../src/experiments/imodePendulum';
+import { imodePendulumConfig, loadPendulumData, pendulumModel } from '../../src/experiments/imodePendulum';
 import { adaptEta, adaptEtaTrimmed, adaptFromStarts } from '../../src/meta/imode';
-import { type FieldFactory, disposeTaskBatch, makeTaskBatch, perTaskLoss } from '../../src/meta/taskBatch';
+import { type FieldFactory, disposeTaskBatch, makeTaskBatch, perTaskLoss, windowBatch } from '../../src/meta/taskBatch';
 import { potentialMlpSpec } from '../../src/nn/conservativeForce';
 import { initMlp, mlpTensors } from '../../src/nn/mlp';
 

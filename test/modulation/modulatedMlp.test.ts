@@ -14,7 +14,7 @@ import {
 } from '../../src/modulation/modulatedMlp';
 import { MODULATION_KINDS, type ModulationKind, type ModulationSpec, modulationSpec } from '../../src/modulation/modulation';
 import { hiddenLayersMlpSpec } from '../../src/nn/accelerationField';
-import { modulatedHamiltonianField } from '../../src/nn/hnn';
+import { modulatedHamiltonianField } from '../../src/models/hnn';
 import { mlpValueAndInputGradient } from '../../src/nn/mlp';
 import { modulatedFixture } from '../helpers/modulation';
 import { assertGradientMatchesCentralDifferences, randomMatrix } from '../helpers/numeric';

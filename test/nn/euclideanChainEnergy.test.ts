@@ -198,7 +198,7 @@ describe('nn/euclideanChainEnergy', () => {
       const { field, F } = tf.tidy(() => {
         const etaT = tf.tensor2d(eta);
         return {
-          field: chainVectorField(s, net, etaT)(0, tf.tensor2d(rest)).arraySync() as number[][],
+          field: chainVectorField(s, net, etaT, SLINKY_PHYSICS)(0, tf.tensor2d(rest)).arraySync() as number[][],
           F: chainEnergyAndForce(s, net, tf.tensor2d(rest.map(positions)), etaT).force.arraySync() as number[][],
         };
       });
@@ -216,7 +216,7 @@ describe('nn/euclideanChainEnergy', () => {
     }
     // moving: the position rates are the velocities, except on the clamped top
     const moving = sampleStates(5, 2);
-    const rates = tf.tidy(() => chainVectorField(base, net, tf.tensor2d(eta))(0, tf.tensor2d(moving)).arraySync() as number[][]);
+    const rates = tf.tidy(() => chainVectorField(base, net, tf.tensor2d(eta), SLINKY_PHYSICS)(0, tf.tensor2d(moving)).arraySync() as number[][]);
     moving.forEach((x, r) =>
       x.forEach((_, k) => {
         if (k % 6 < 3) assert.ok(Math.abs(rates[r][k] - (k < 6 ? 0 : x[k + 3])) < 1e-7, `row ${r}, entry ${k}`);
@@ -233,7 +233,7 @@ describe('nn/euclideanChainEnergy', () => {
     // weighted squared displacement from the start (cm and 0.1 rad units), as a rollout MSE would see it
     const weights = tf.tensor1d(Array.from({ length: 24 }, (_, k) => [1e2, 1e2, 10, 1, 1, 0.1][k % 6]));
     const loss = (params: tf.Tensor[], etaT: tf.Tensor2D) => {
-      const traj = odeint(chainVectorField(s, mlpFromTensors(chainEnergyMlpSpec(s), params), etaT), x0, ts, { method: 'rk4' });
+      const traj = odeint(chainVectorField(s, mlpFromTensors(chainEnergyMlpSpec(s), params), etaT, SLINKY_PHYSICS), x0, ts, { method: 'rk4' });
       return tf.sum(tf.square(tf.mul(tf.sub(traj, x0), weights))) as tf.Scalar;
     };
     const etaValues = [[0.3], [-0.5]];
@@ -266,11 +266,11 @@ describe('nn/euclideanChainEnergy', () => {
   it('rejects a state, positions or η of the wrong shape, naming it', () => {
     tf.tidy(() => {
       const etaT = tf.tensor2d(eta);
-      const field = chainVectorField(base, net, etaT);
+      const field = chainVectorField(base, net, etaT, SLINKY_PHYSICS);
       assert.throws(() => field(0, tf.zeros([2, 6 * base.cycles - 1]) as tf.Tensor2D), (e: Error) => e instanceof ConfigError && /^chain state must be \[rows, 6·cycles = 36\].*got \[2, 35\]/.test(e.message));
       assert.throws(() => field(0, tf.zeros([3, 6 * base.cycles]) as tf.Tensor2D), /chain state has 3 rows but etaRows has 2/);
       assert.throws(() => chainEnergyAndForce(base, net, tf.zeros([2, 17]) as tf.Tensor2D, etaT), /positions q must be \[rows = 2, 3·cycles = 18\], got \[2, 17\]/);
-      assert.throws(() => chainVectorField(base, net, tf.zeros([2, 3]) as tf.Tensor2D), (e: Error) => e instanceof ConfigError && /etaRows must be \[rows, etaDim = 2\], got \[2, 3\]/.test(e.message));
+      assert.throws(() => chainVectorField(base, net, tf.zeros([2, 3]) as tf.Tensor2D, SLINKY_PHYSICS), (e: Error) => e instanceof ConfigError && /etaRows must be \[rows, etaDim = 2\], got \[2, 3\]/.test(e.message));
       const out = field(0, tf.tensor2d(sampleStates(7, 2)));
       assert.deepEqual(out.shape, [2, 36]);
     });
@@ -281,7 +281,7 @@ describe('nn/euclideanChainEnergy', () => {
     const x = tf.tensor2d(sampleStates(8, 2));
     const before = tf.memory().numTensors;
     tf.tidy(() => {
-      chainVectorField(base, net, etaT)(0, x).dataSync();
+      chainVectorField(base, net, etaT, SLINKY_PHYSICS)(0, x).dataSync();
       chainEnergyAndForce(base, net, tf.reshape(tf.slice(tf.reshape(x, [2, base.cycles, 6]), [0, 0, 0], [-1, -1, 3]), [2, 18]) as tf.Tensor2D, etaT).energy.dataSync();
     });
     assert.equal(tf.memory().numTensors, before);

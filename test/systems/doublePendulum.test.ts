@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import { createRng } from '../../src/core/rng';
-import { dopri5, State } from '../../src/integrators/index';
+import type { State } from '../../src/core/state';
+import { dopri5 } from '../../src/integrators/index';
 import {
   DOUBLE_PENDULUM_G as g,
   doublePendulum,

@@ -1,7 +1,8 @@
 import { strict as assert } from 'assert';
 import { ConfigError } from '../../src/core/errors';
 import { createRng } from '../../src/core/rng';
-import { dopri5, State } from '../../src/integrators/index';
+import type { State } from '../../src/core/state';
+import { dopri5 } from '../../src/integrators/index';
 import {
   SLINKY_PHYSICS,
   createSlinky,

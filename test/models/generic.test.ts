@@ -6,8 +6,8 @@ import { createRng } from '../../src/core/rng';
 import { degeneracyChecks, smallestEigenvalue } from '../../src/experiments/spdGeneric';
 import { hnnBaseSpec } from '../../src/meta/latentModulation';
 import { modulationSpec, MODULATION_KINDS } from '../../src/modulation/modulation';
-import type { TensorGenericParts } from '../../src/nn/fieldModel';
-import { type GenericLayout, frictionMatrices, frictionTimes, genericLatentModel, genericPlainModel } from '../../src/nn/generic';
+import type { TensorGenericParts } from '../../src/models/fieldModel';
+import { type GenericLayout, frictionMatrices, frictionTimes, genericLatentModel, genericPlainModel } from '../../src/models/generic';
 import { odeint } from '../../src/nn/odeint';
 import { randomMatrix } from '../helpers/numeric';
 
@@ -42,7 +42,7 @@ function assertStructure(parts: (x: tf.Tensor2D) => TensorGenericParts, xs: numb
   return c;
 }
 
-describe('nn/generic (GENERIC network ẋ = L∇Ẽ + M̃∇S̃)', () => {
+describe('models/generic (GENERIC network ẋ = L∇Ẽ + M̃∇S̃)', () => {
   before(async () => {
     await initBackend();
   });

@@ -6,7 +6,7 @@ import { createRng } from '../../src/core/rng';
 import { rk4 } from '../../src/integrators/rk4';
 import { conditionModulatedMlp, disposeModulatedMlp, modulatedValueAndInputGradient } from '../../src/modulation/modulatedMlp';
 import { MODULATION_KINDS } from '../../src/modulation/modulation';
-import { hamiltonianVectorField, modulatedHamiltonianField } from '../../src/nn/hnn';
+import { hamiltonianVectorField, modulatedHamiltonianField } from '../../src/models/hnn';
 import { odeint } from '../../src/nn/odeint';
 import { type Float64Net, float64TaskNets, float64ValueAndGradient, modulatedFixture } from '../helpers/modulation';
 import { randomMatrix } from '../helpers/numeric';
@@ -19,7 +19,7 @@ function float64Field(net: Float64Net) {
   };
 }
 
-describe('nn/hnn', () => {
+describe('models/hnn', () => {
   before(async () => {
     await initBackend();
   });

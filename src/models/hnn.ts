@@ -3,8 +3,8 @@
  * x = (q, p) ∈ ℝ²ⁿ,
  *   ẋ = J ∇H̃(x),   J = [[0, I], [−I, 0]],   i.e. q̇ = ∂H̃/∂p,   ṗ = −∂H̃/∂q.
  * J is skew, so dH̃/dt = ∇H̃ᵀ J ∇H̃ = 0: the learned energy is conserved by the learned flow whatever the weights, and
- * the structure holds for every modulation of H̃. ∇H̃ comes from the analytic input gradient (modulatedMlp.ts), so a
- * loss on ẋ needs only first-order autodiff (toolchain.md §6).
+ * the structure holds for every modulation of H̃. ∇H̃ comes from the analytic input gradient
+ * (../modulation/modulatedMlp.ts), so a loss on ẋ needs only first-order autodiff (toolchain.md §6).
  *
  * In row convention ẋ_r = ∇H̃_r Jᵀ: one matMul with the constant Jᵀ, whose entries 0 and ±1 make it exact.
  *
@@ -22,10 +22,10 @@ import {
   modulatedValueAndInputGradient,
 } from '../modulation/modulatedMlp';
 import type { ModulationSpec } from '../modulation/modulation';
+import { type MlpSpec, initMlp, mlpFromTensors, mlpTensors, mlpValueAndInputGradient } from '../nn/mlp';
+import type { TensorVectorField } from '../nn/odeint';
+import { matMul } from '../nn/ops';
 import type { LatentFieldModel, PlainFieldModel } from './fieldModel';
-import { type MlpSpec, initMlp, mlpFromTensors, mlpTensors, mlpValueAndInputGradient } from './mlp';
-import type { TensorVectorField } from './odeint';
-import { matMul } from './ops';
 
 /** x: [rows, 2n] -> ∇H̃(x): [rows, 2n] */
 export type EnergyGradient = (x: tf.Tensor2D) => tf.Tensor2D;

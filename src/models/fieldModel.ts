@@ -5,15 +5,21 @@
  * Hamiltonian networks (hnn.ts: ẋ = J∇H̃) and the GENERIC networks (generic.ts: ẋ = L∇Ẽ + M̃∇S̃) share every line
  * of meta-learning, adaptation and evaluation.
  *
- * Both families are built on one scalar energy network (H̃ or Ẽ) whose input gradient is analytic (mlp.ts,
- * modulatedMlp.ts), plus, for GENERIC, a few "head" tensors (the friction tensor ζ) after the network's own.
+ * Both families are built on one scalar energy network (H̃ or Ẽ) whose input gradient is analytic (../nn/mlp.ts,
+ * ../modulation/modulatedMlp.ts), plus, for GENERIC, a few "head" tensors (the friction tensor ζ) after the
+ * network's own.
+ *
+ * Why models/ is a layer of its own, between modulation/ and meta/: a field model turns the modulated MLP
+ * (../modulation/modulatedMlp.ts) or the plain one (../nn/mlp.ts) into a structured vector field, so it sits above
+ * modulation/, which is itself built on nn/'s MLP; kept in nn/, these files imported up the layers. meta/, which
+ * trains field models, and the benchmarks and experiments, which evaluate them, sit above.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng';
 import type { ModulatedMlpParams, RowLatents } from '../modulation/modulatedMlp';
 import type { ModulationSpec } from '../modulation/modulation';
-import type { MlpSpec } from './mlp';
-import type { TensorVectorField } from './odeint';
+import type { MlpSpec } from '../nn/mlp';
+import type { TensorVectorField } from '../nn/odeint';
 
 /** x: [rows, d] -> the model's energy (H̃ or Ẽ): [rows, 1] */
 export type TensorEnergy = (x: tf.Tensor2D) => tf.Tensor2D;

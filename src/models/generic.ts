@@ -40,11 +40,11 @@ import {
   modulatedValueAndInputGradient,
 } from '../modulation/modulatedMlp';
 import { type ModulationSpec, taskValuesToRows } from '../modulation/modulation';
+import { type MlpSpec, initMlp, mlpFromTensors, mlpTensors, mlpValueAndInputGradient } from '../nn/mlp';
+import type { TensorVectorField } from '../nn/odeint';
+import { matMul } from '../nn/ops';
 import type { LatentFieldModel, PlainFieldModel, TensorGenericParts } from './fieldModel';
 import { canonicalPoissonTranspose } from './hnn';
-import { type MlpSpec, initMlp, mlpFromTensors, mlpTensors, mlpValueAndInputGradient } from './mlp';
-import type { TensorVectorField } from './odeint';
-import { matMul } from './ops';
 
 /** Which coordinates of x are entropy variables: the last `entropyVariables` of `stateDim`; the rest are (q, p). */
 export interface GenericLayout {

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DataError } from '../core/errors';
+import { twoNearestNeighbourDimension } from '../analysis/intrinsicDimension';
 import { median } from '../analysis/metrics';
 import { readMetrics } from '../core/results';
 import { type Table, formatNumber, formatPercent, tableToCsv, tableToMarkdown } from '../viz/table';
@@ -32,7 +33,9 @@ interface SummaryMetrics {
   /** the model retrained with d_η = the physical dimension, and its gauge (absent when not retrained) */
   gaugeModel?: SecondModelMetrics | null;
   /** the pendulum's over-provisioned model for the PCA (absent elsewhere, and in runs that predate it) */
-  pcaModel?: (SecondModelMetrics & { etaDim: number }) | null;
+  pcaModel?: (SecondModelMetrics & { etaDim: number; lengths?: { eta: number[] }[] }) | null;
+  /** a family's adapted instances, each with its η (the over-provisioned model's) */
+  instances?: { eta: number[] }[];
 }
 
 interface SecondModelMetrics {
@@ -48,6 +51,7 @@ const mse = (v: number | null) => (v === null ? '—' : formatNumber(v, 3));
 /** Column and row names shared by the table across systems and the table over seeds. */
 const LABEL = {
   spectralGapDimension: 'intrinsic dim. (sharpest drop)',
+  twoNN: 'intrinsic dim. (TwoNN ± s.e., over N adapted η)',
   gaugeInterpolate: 'gauge worst error, interpolating',
   gaugeExtrapolate: 'gauge worst error, extrapolating',
   evalMedian: 'eval MSE iMODE (median, unseen)',
@@ -62,6 +66,10 @@ export interface ImodeHeadline {
   etaDim: number;
   intrinsicDimension: number;
   spectralGapDimension: number;
+  /** TwoNN on the over-provisioned model's adapted η (../analysis/intrinsicDimension.ts): null where no η is stored */
+  twoNNDimension: number | null;
+  twoNNStandardError: number | null;
+  twoNNPoints: number;
   gaugeInterpolate: number | null;
   gaugeExtrapolate: number | null;
   /** the same for the gauge of the model with d_η = the physical dimension */
@@ -91,11 +99,16 @@ export function imodeHeadline(metrics: Readonly<Record<string, unknown>>, where:
   const overProvisioned = m.pcaModel ?? main;
   const physical = m.pcaModel ? main : (m.gaugeModel ?? null);
   const physicalGauge = physical && Array.isArray(physical.gauge) ? physical.gauge : null;
+  const etas = (m.pcaModel ? m.pcaModel.lengths : m.instances)?.map((i) => i.eta) ?? [];
+  const twoNN = etas.length >= 3 ? twoNearestNeighbourDimension(etas) : null;
   return {
     physicalDimension: m.physicalDimension,
     etaDim: m.pcaModel ? m.pcaModel.etaDim : m.etaDim,
     intrinsicDimension: m.intrinsicDimension,
     spectralGapDimension: m.spectralGapDimension,
+    twoNNDimension: twoNN?.dimension ?? null,
+    twoNNStandardError: twoNN?.standardError ?? null,
+    twoNNPoints: etas.length,
     gaugeInterpolate: worstGaugeError(overProvisioned.gauge, 'interpolate'),
     gaugeExtrapolate: worstGaugeError(overProvisioned.gauge, 'extrapolate'),
     gaugeModelInterpolate: physicalGauge ? worstGaugeError(physicalGauge, 'interpolate') : null,
@@ -126,6 +139,7 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
       h.etaDim,
       h.intrinsicDimension,
       h.spectralGapDimension,
+      h.twoNNDimension === null ? '—' : `${formatNumber(h.twoNNDimension, 2)} ± ${formatNumber(h.twoNNStandardError ?? NaN, 1)} (${h.twoNNPoints})`,
       formatPercent(h.gaugeInterpolate),
       formatPercent(h.gaugeExtrapolate),
       h.gaugeModelInterpolate === null && h.gaugeModelExtrapolate === null ? '—' : `${formatPercent(h.gaugeModelInterpolate)} / ${formatPercent(h.gaugeModelExtrapolate)}`,
@@ -143,6 +157,7 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
         'η dim.',
         'intrinsic dim. (PCA, 99 %)',
         LABEL.spectralGapDimension,
+        LABEL.twoNN,
         LABEL.gaugeInterpolate,
         LABEL.gaugeExtrapolate,
         'gauge worst error, interp. / extrap., model with η dim. = physical',
@@ -163,11 +178,12 @@ export interface ImodeSeedRun {
   metrics: Readonly<Record<string, unknown>>;
 }
 
-type HeadlineKey = Exclude<keyof ImodeHeadline, 'physicalDimension' | 'etaDim'>;
+type HeadlineKey = Exclude<keyof ImodeHeadline, 'physicalDimension' | 'etaDim' | 'twoNNStandardError' | 'twoNNPoints'>;
 
 const SEED_ROWS: readonly { key: HeadlineKey; label: (h: ImodeHeadline) => string; format: (v: number | null) => string }[] = [
   { key: 'intrinsicDimension', label: (h) => `intrinsic dim. (PCA, 99 %; physical ${h.physicalDimension}, η dim. ${h.etaDim})`, format: (v) => (v === null ? '—' : String(v)) },
   { key: 'spectralGapDimension', label: () => LABEL.spectralGapDimension, format: (v) => (v === null ? '—' : String(v)) },
+  { key: 'twoNNDimension', label: (h) => `intrinsic dim. (TwoNN, over ${h.twoNNPoints} adapted η)`, format: (v) => (v === null ? '—' : formatNumber(v, 2)) },
   { key: 'gaugeInterpolate', label: () => LABEL.gaugeInterpolate, format: formatPercent },
   { key: 'gaugeExtrapolate', label: () => LABEL.gaugeExtrapolate, format: formatPercent },
   { key: 'gaugeModelInterpolate', label: () => `${LABEL.gaugeInterpolate}, model with η dim. = physical`, format: formatPercent },
@@ -210,7 +226,7 @@ export function writeImodeSummary(resultsRoot: string): string {
   return [
     'Generated from `results/<id>/metrics.json` by `npm run readme-tables` (also `results/imode-summary.md`, `.csv`). The paper reports no numbers for',
     'these systems (spec §5); its claims are that the intrinsic dimension equals the physical one and that the gauge measures unseen systems.',
-    'Each system has two models: one with an over-provisioned η (η dim.), whose PCA gives the intrinsic dimension and whose leading components',
+    'Each system has two models: one with an over-provisioned η (η dim.), whose PCA and TwoNN (nearest-neighbour distances, which a curved family does not fool) give the intrinsic dimension and whose leading components',
     'the first gauge columns read, and one with as many η dimensions as physical parameters (the pendulum\'s main model, the authors\' 1-D η).',
     '',
     markdown,

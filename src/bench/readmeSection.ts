@@ -1,16 +1,26 @@
 /**
  * The README's Performance tables, generated from the JSON that `npm run bench` writes into results/bench/ (never
  * typed): per workload ours against PyTorch as measured in the same invocation, the ratio of medians and of minima
- * (the minimum is the least disturbed by other load on the machine), what one profiled step launches and how long its
- * matrix products alone take (a floor under our step: when it exceeds PyTorch's whole step, no saving of launches can
- * bring the ratio to 1), the same ratio from results/bench/baseline/ when a baseline was kept, and the whole-experiment steps, the parity check and the memory run.
+ * (the minimum is the least disturbed by other load on the machine), per PyTorch thread count where PyTorch ran at
+ * several (`--torch-threads`), what one profiled step launches and how long its matrix products alone take (a floor
+ * under our step: when it exceeds PyTorch's whole step, no saving of launches can bring the ratio to 1), the same ratio from results/bench/baseline/ when a baseline was kept, and the whole-experiment steps, the parity check and the memory run.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { DataError } from '../core/errors';
 import { readJsonOrNull, reusedMetaTrainSeconds } from '../core/results';
 import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
+import { threadLabel } from './torchReference';
 import { WORKLOAD_NAMES } from './workloads';
+
+interface TorchJson {
+  medianMs: number;
+  minMs: number;
+  ratio: number;
+  ratioOfMins: number;
+  /** PyTorch's threads (absent in the oldest results, which ran on one) */
+  threads?: number;
+}
 
 interface BenchJson {
   workload: string;
@@ -20,7 +30,10 @@ interface BenchJson {
   gitRevision: string | null;
   gitDirty: boolean | null;
   measuredAt: string;
-  torch?: { medianMs: number; minMs: number; ratio: number; ratioOfMins: number } | null;
+  /** the run at the first of --torch-threads */
+  torch?: TorchJson | null;
+  /** every PyTorch run, by its thread count (`npm run bench -- --compare --torch-threads 1,2`; absent in older results) */
+  torchByThreads?: Record<string, TorchJson> | null;
   profile?: { kernels: number; matMulKernels: number; matMulMs: number } | null;
   estimatedMetaTrainingSeconds?: { fromMedian: number; fromMin: number; outerIterations: number };
 }
@@ -32,27 +45,42 @@ function revision(j: { gitRevision: string | null; gitDirty: boolean | null; mea
 const ms = (x: number) => (x >= 100 ? String(Math.round(x)) : formatNumber(x, 3));
 const ratio = (x: number) => x.toFixed(1);
 
-/** ours vs PyTorch per issue workload, with the baseline's ratio beside. */
+/** A result's PyTorch runs by thread count; one without torchByThreads has at most its `torch` run. */
+function torchRuns(j: BenchJson): Map<number, TorchJson> {
+  if (j.torchByThreads) return new Map(Object.entries(j.torchByThreads).map(([n, t]) => [Number(n), t]));
+  return new Map(j.torch ? [[j.torch.threads ?? 1, j.torch]] : []);
+}
+
+const torchCells = (t: TorchJson | undefined) => (t ? [`${ms(t.medianMs)} / ${ms(t.minMs)}`, `${ratio(t.ratio)} / ${ratio(t.ratioOfMins)}`] : ['not run', '—']);
+
+/**
+ * ours vs PyTorch per issue workload, with the baseline's ratio beside. When some result has PyTorch runs at chosen
+ * thread counts (torchByThreads), PyTorch's time and the ratio get a column pair per thread count; otherwise one pair.
+ */
 export function comparisonTable(benchDir: string): Table | null {
-  const rows = WORKLOAD_NAMES.flatMap((name) => {
+  const results = WORKLOAD_NAMES.flatMap((name) => {
     const j = readJsonOrNull<BenchJson>(path.join(benchDir, `${name}.json`));
-    if (!j) return [];
-    const before = readJsonOrNull<BenchJson>(path.join(benchDir, 'baseline', `${name}.json`));
+    return j ? [{ name, j, before: readJsonOrNull<BenchJson>(path.join(benchDir, 'baseline', `${name}.json`)) }] : [];
+  });
+  if (results.length === 0) return null;
+  const threads = results.some((r) => r.j.torchByThreads) ? [...new Set(results.flatMap((r) => [...torchRuns(r.j).keys()]))].sort((a, b) => a - b) : null;
+  const rows = results.map(({ name, j, before }) => {
     const t = j.torch;
+    const p = j.profile;
+    const profile = p ? `${p.kernels} kernels; ${p.matMulKernels} matMuls take ${ms(p.matMulMs)} ms${t ? ` = ${ratio(p.matMulMs / t.medianMs)} × PyTorch's step${threads ? ` (${threadLabel(t.threads ?? 1)})` : ''}` : ''}` : '—';
     return [
-      [
-        `\`${name}\`: ${j.workload}`,
-        `${ms(j.medianMs)} / ${ms(j.minMs)}`,
-        t ? `${ms(t.medianMs)} / ${ms(t.minMs)}` : 'not run',
-        t ? `${ratio(t.ratio)} / ${ratio(t.ratioOfMins)}` : '—',
-        j.profile ? `${j.profile.kernels} kernels; ${j.profile.matMulKernels} matMuls take ${ms(j.profile.matMulMs)} ms${t ? ` = ${ratio(j.profile.matMulMs / t.medianMs)} × PyTorch's step` : ''}` : '—',
-        before?.torch ? `${ratio(before.torch.ratio)} / ${ratio(before.torch.ratioOfMins)}` : '—',
-        revision(j),
-      ],
+      `\`${name}\`: ${j.workload}`,
+      `${ms(j.medianMs)} / ${ms(j.minMs)}`,
+      ...(threads ? threads.flatMap((n) => torchCells(torchRuns(j).get(n))) : torchCells(t ?? undefined)),
+      profile,
+      before?.torch ? `${ratio(before.torch.ratio)} / ${ratio(before.torch.ratioOfMins)}` : '—',
+      revision(j),
     ];
   });
-  if (rows.length === 0) return null;
-  return { columns: ['workload', 'ours ms, median / min', 'PyTorch ms, median / min', 'ratio ours / PyTorch, medians / minima', 'one profiled step of ours', 'ratio in results/bench/baseline/', 'revision, date'], rows };
+  const torchColumns = threads
+    ? threads.flatMap((n) => [`PyTorch ms (${threadLabel(n)}), median / min`, `ratio ours / PyTorch (${threadLabel(n)}), medians / minima`])
+    : ['PyTorch ms, median / min', 'ratio ours / PyTorch, medians / minima'];
+  return { columns: ['workload', 'ours ms, median / min', ...torchColumns, 'one profiled step of ours', 'ratio in results/bench/baseline/', 'revision, date'], rows };
 }
 
 const EXPERIMENT_STEPS: readonly [string, string][] = [

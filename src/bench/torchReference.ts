@@ -38,14 +38,17 @@ export function exportWorkload(w: WorkloadInstance, dir = fs.mkdtempSync(path.jo
 }
 
 /**
- * One thread for PyTorch and its BLAS, like the wasm backend: PyTorch gains nothing from a second thread on these
- * sizes, and OpenBLAS's spinning threads collapse when the cores are shared (a 2 ms HNN step took 100 ms beside
- * other runs).
+ * PyTorch and its BLAS on `threads` threads (OpenMP, OpenBLAS and MKL read these when the library loads; the script's
+ * --threads also calls torch.set_num_threads). One by default, like the wasm backend: OpenBLAS's spinning threads
+ * collapse when the cores are shared (a 2 ms HNN step took 100 ms beside other runs).
  */
-const TORCH_ENV = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+function torchEnv(threads: number): NodeJS.ProcessEnv {
+  const n = String(threads);
+  return { ...process.env, OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n };
+}
 
-function runTorch(args: string[]): unknown {
-  const r = spawnSync(TORCH_PYTHON, [path.join(repoRoot(), TORCH_SCRIPT), ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: TORCH_ENV });
+function runTorch(args: string[], threads = 1): unknown {
+  const r = spawnSync(TORCH_PYTHON, [path.join(repoRoot(), TORCH_SCRIPT), ...args, '--threads', String(threads)], { encoding: 'utf8', maxBuffer: 1 << 28, env: torchEnv(threads) });
   if (r.status !== 0) throw new Error(`${TORCH_SCRIPT} ${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
   return JSON.parse(r.stdout);
 }
@@ -66,6 +69,7 @@ export interface TorchTiming {
   minMs: number;
   repetitions: number;
   torchVersion: string;
+  /** torch.get_num_threads() during the run */
   threads: number;
   /** the BLAS libtorch resolved (Debian's alternatives: OpenBLAS or the reference BLAS) */
   blas?: string;
@@ -84,9 +88,12 @@ export function torchMatMul(shapes: readonly [number, number, number][], iterati
   return r.products;
 }
 
-/** ms per float32 training step (loss, backward, Adam, loss.item()) from the exported weights. */
-export function torchBench(file: string, iterations: number, warmup: number): TorchTiming {
-  return runTorch(['--bench', file, '--iterations', String(iterations), '--warmup', String(warmup)]) as TorchTiming;
+/** "1 thread", "2 threads" */
+export const threadLabel = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`;
+
+/** ms per float32 training step (loss, backward, Adam, loss.item()) from the exported weights, on `threads` threads. */
+export function torchBench(file: string, iterations: number, warmup: number, threads: number): TorchTiming {
+  return runTorch(['--bench', file, '--iterations', String(iterations), '--warmup', String(warmup)], threads) as TorchTiming;
 }
 
 /** max_i |a_i − b_i| / max_i |b_i| (the absolute difference when b is all zeros) */

@@ -12,6 +12,11 @@
  *
  *   --compare            also run the PyTorch reference (bench/torch_workloads.py, Debian's python3-torch) on the
  *                        same weights and inputs right after each workload, and print ratio = ours / PyTorch
+ *   --torch-threads 1,2  with --compare: run each workload's PyTorch reference once per thread count (default 1;
+ *                        torch.set_num_threads and OMP/OPENBLAS/MKL_NUM_THREADS of its process), recorded in the
+ *                        JSON's torchByThreads; `torch` stays the first count's. Ours runs in this one process, its
+ *                        matrix products on METADYN_BLAS_THREADS OpenBLAS threads (the JSON's matMul says how many).
+ *                        The matmul workload's PyTorch side stays at one thread
  *   --only a,b           run only these workloads
  *   --iterations N       measured repetitions of every workload (default: per workload)
  *   --warmup W           unmeasured repetitions first (default: per workload)
@@ -39,7 +44,7 @@ import { adaptEta } from '../meta/imode';
 import { disposeTaskBatch, windowBatch } from '../meta/taskBatch';
 import { type ImodeTrained, metaTrain } from '../meta/imodeTraining';
 import { type ImodeWorkloadSetup, type WorkloadName, IMODE_INNER_STEPS, IMODE_POINTS, IMODE_WINDOWS, WORKLOAD_NAMES, createWorkload } from '../bench/workloads';
-import { type MatMulTiming, type Parity, type TorchTiming, checkParity, exportWorkload, torchBench, torchMatMul, torchUnavailable } from '../bench/torchReference';
+import { type MatMulTiming, type Parity, type TorchTiming, checkParity, exportWorkload, threadLabel, torchBench, torchMatMul, torchUnavailable } from '../bench/torchReference';
 import { runCli } from './notebooks';
 
 /** The iMODE workloads' model and trajectory: the authors' pendulum model (paper scale) rolled out with RK4, and L = 1. */
@@ -93,7 +98,7 @@ function reps(defaults: { iterations: number; warmup: number }, o: Options) {
 }
 
 function common(p: Provenance) {
-  return { backend: p.backend, tfjsVersion: p.tfjsVersion, machine: p.machine, node: p.node, gitRevision: p.gitRevision, gitDirty: p.gitDirty, measuredAt: p.finishedAt };
+  return { backend: p.backend, matMul: p.matMul ?? null, tfjsVersion: p.tfjsVersion, machine: p.machine, node: p.node, gitRevision: p.gitRevision, gitDirty: p.gitDirty, measuredAt: p.finishedAt };
 }
 
 const outFile = (name: string) => path.join(repoRoot(), 'results', 'bench', `${name}.json`);
@@ -101,7 +106,8 @@ const outFile = (name: string) => path.join(repoRoot(), 'results', 'bench', `${n
 interface Row {
   name: string;
   oursMs: number;
-  torchMs: number | null;
+  /** PyTorch's median per thread count run, in --torch-threads order (empty when not compared) */
+  torch: { threads: number; medianMs: number }[];
   tensorsBefore: number;
   tensorsAfter: number;
 }
@@ -137,13 +143,19 @@ export async function profileKernels(f: () => unknown): Promise<KernelProfile> {
   };
 }
 
-/** One issue-8 workload, then (with compare) the PyTorch reference on the same exported weights. */
-async function benchWorkload(name: WorkloadName, o: Options, compare: boolean): Promise<Row> {
+/** PyTorch's timing beside ours: both ratios ours / PyTorch. */
+type TorchComparison = TorchTiming & { ratio: number; ratioOfMins: number };
+
+/**
+ * One issue-8 workload, then (with torchThreads) the PyTorch reference on the same exported weights once per thread
+ * count.
+ */
+async function benchWorkload(name: WorkloadName, o: Options, torchThreads: readonly number[] | null): Promise<Row> {
   const { iterations, warmup } = reps(DEFAULT_REPS[name], o);
   const prov = startProvenance({ experiment: `bench-${name}`, paper: 'issue 8', section: 'performance', scale: 'bench', config: { iterations, warmup }, seed: 8 });
   const tensorsBefore = tf.memory().numTensors;
   const w = createWorkload(name, imodeWorkloadSetup);
-  const torchFile = compare ? exportWorkload(w) : null;
+  const torchFile = torchThreads ? exportWorkload(w) : null;
   const ms: number[] = [];
   let tensorsAfterWarmup = 0;
   for (let i = 0; i < warmup + iterations; i++) {
@@ -161,9 +173,14 @@ async function benchWorkload(name: WorkloadName, o: Options, compare: boolean): 
   const info = w.info;
   w.dispose();
   const tensorsAfter = tf.memory().numTensors;
-  let torch: TorchTiming | null = null;
-  if (torchFile) torch = torchBench(torchFile, iterations, warmup);
   const ours = summariseTimings(ms);
+  const torch: TorchComparison[] = torchFile && torchThreads
+    ? torchThreads.map((threads) => {
+        const t = torchBench(torchFile, iterations, warmup, threads);
+        if (t.threads !== threads) throw new Error(`${name}: PyTorch ran on ${t.threads} threads where ${threads} were asked for`);
+        return { ...t, ratio: ours.medianMs / t.medianMs, ratioOfMins: ours.minMs / t.minMs };
+      })
+    : [];
   writeJsonAtomic(outFile(name), {
     ...common(prov.finish()),
     workload: info.description,
@@ -174,10 +191,11 @@ async function benchWorkload(name: WorkloadName, o: Options, compare: boolean): 
     tensorsAfter,
     tensorsDuringSteps: { afterWarmup: tensorsAfterWarmup, afterLastStep: tensorsAfterSteps },
     profile,
-    torch: torch ? { ...torch, ratio: ours.medianMs / torch.medianMs, ratioOfMins: ours.minMs / torch.minMs } : null,
+    torch: torch[0] ?? null,
+    torchByThreads: torch.length > 0 ? Object.fromEntries(torch.map((t) => [String(t.threads), t])) : null,
     issueTorchMs: info.issueTorchMs,
   });
-  return { name, oursMs: ours.medianMs, torchMs: torch ? torch.medianMs : null, tensorsBefore, tensorsAfter };
+  return { name, oursMs: ours.medianMs, torch: torch.map((t) => ({ threads: t.threads, medianMs: t.medianMs })), tensorsBefore, tensorsAfter };
 }
 
 /** Median µs of tf.matMul per shape (and GFLOP/s), then PyTorch's on the same shapes when comparing. */
@@ -255,7 +273,7 @@ function benchExperiment(which: readonly ExperimentWorkload[], o: Options): Row[
   const rows: Row[] = [];
   const write = (name: ExperimentWorkload, workload: string, t: Timing) => {
     writeJsonAtomic(outFile(name), { ...c, workload, ...t, config: cfg });
-    rows.push({ name, oursMs: t.medianMs, torchMs: null, tensorsBefore, tensorsAfter });
+    rows.push({ name, oursMs: t.medianMs, torch: [], tensorsBefore, tensorsAfter });
   };
   if (which.includes('imode-pendulum-outer-iteration')) {
     write('imode-pendulum-outer-iteration', 'iMODE pendulum outer iteration (default config: 5 tasks × 20 windows × 100 steps, 5 Levenberg–Marquardt inner steps, dopri5 1e-4)', outer);
@@ -291,7 +309,7 @@ function benchPaperScale(o: Options): Row {
     authorsCodeSeconds: 400,
     config: cfg,
   });
-  return { name: 'imode-pendulum-paper-outer-iteration', oursMs: t.medianMs, torchMs: null, tensorsBefore, tensorsAfter };
+  return { name: 'imode-pendulum-paper-outer-iteration', oursMs: t.medianMs, torch: [], tensorsBefore, tensorsAfter };
 }
 
 function rss(): number {
@@ -383,6 +401,13 @@ function fmt(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
 }
 
+/** --torch-threads: distinct positive thread counts, in the order given. */
+export function parseTorchThreads(v: string): number[] {
+  const counts = v.split(',').map((s) => positiveInt('--torch-threads', s.trim()) as number);
+  if (new Set(counts).size !== counts.length) throw new ConfigError(`--torch-threads lists a thread count twice: ${v}`);
+  return counts;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
@@ -391,6 +416,7 @@ async function main(): Promise<number> {
       warmup: { type: 'string' },
       only: { type: 'string' },
       compare: { type: 'boolean', default: false },
+      'torch-threads': { type: 'string' },
       check: { type: 'boolean', default: false },
       memory: { type: 'string' },
       'memory-workload': { type: 'string', default: 'hnn' },
@@ -407,6 +433,8 @@ async function main(): Promise<number> {
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...ALL];
   for (const n of only) if (!(ALL as readonly string[]).includes(n)) throw new ConfigError(`--only: unknown workload '${n}'; known: ${ALL.join(', ')}`);
   if (values.check) return parityRun(WORKLOAD_NAMES.filter((n) => only.includes(n)));
+  if (values['torch-threads'] !== undefined && !values.compare) throw new ConfigError('--torch-threads needs --compare');
+  const torchThreads = parseTorchThreads(values['torch-threads'] ?? '1');
   let compare = values.compare;
   if (compare) {
     const why = torchUnavailable();
@@ -418,9 +446,10 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   for (const n of WORKLOAD_NAMES) {
     if (!only.includes(n)) continue;
-    const row = await benchWorkload(n, o, compare);
+    const row = await benchWorkload(n, o, compare ? torchThreads : null);
     rows.push(row);
-    console.log(`${n}: ours ${fmt(row.oursMs)} ms${row.torchMs !== null ? `, PyTorch ${fmt(row.torchMs)} ms, ratio ${(row.oursMs / row.torchMs).toFixed(2)}` : ''} (tensors ${row.tensorsBefore} -> ${row.tensorsAfter})`);
+    const vsTorch = row.torch.map((t) => `, PyTorch (${threadLabel(t.threads)}) ${fmt(t.medianMs)} ms, ratio ${(row.oursMs / t.medianMs).toFixed(2)}`).join('');
+    console.log(`${n}: ours ${fmt(row.oursMs)} ms${vsTorch} (tensors ${row.tensorsBefore} -> ${row.tensorsAfter})`);
   }
   const experiments = EXPERIMENT_WORKLOADS.filter((n) => only.includes(n) && n !== 'imode-pendulum-paper-outer-iteration');
   if (experiments.length > 0) {
@@ -438,9 +467,15 @@ async function main(): Promise<number> {
     const [ours, torch] = benchMatMul(o, compare);
     ours.forEach((p, i) => console.log(`matmul ${p.shape.join('×')}: ours ${p.gflops.toFixed(1)} GFLOP/s (${p.medianUs.toFixed(1)} µs)${torch[i] ? `, PyTorch ${torch[i].gflops.toFixed(1)} GFLOP/s (${torch[i].medianUs.toFixed(1)} µs)` : ''}`));
   }
-  console.log('\n| workload | ours (ms) | PyTorch (ms) | ratio |\n|---|---:|---:|---:|');
+  const shown = compare ? torchThreads : [];
+  const head = shown.map((n) => ` PyTorch ${threadLabel(n)} (ms) | ratio |`).join('');
+  console.log(`\n| workload | ours (ms) |${head}\n|---|---:|${shown.map(() => '---:|---:|').join('')}`);
   for (const r of rows) {
-    console.log(`| ${r.name} | ${fmt(r.oursMs)} | ${r.torchMs !== null ? fmt(r.torchMs) : '—'} | ${r.torchMs !== null ? (r.oursMs / r.torchMs).toFixed(2) : '—'} |`);
+    const cells = shown.map((n) => {
+      const t = r.torch.find((x) => x.threads === n);
+      return t ? ` ${fmt(t.medianMs)} | ${(r.oursMs / t.medianMs).toFixed(2)} |` : ' — | — |';
+    });
+    console.log(`| ${r.name} | ${fmt(r.oursMs)} |${cells.join('')}`);
   }
   return rows.every((r) => r.tensorsAfter === r.tensorsBefore) ? 0 : 1;
 }

@@ -25,6 +25,7 @@ describe('bench/readmeSection', () => {
     write(dir, 'imode-rk4.json', { ...STAMP, gitDirty: true, workload: 'iMODE step', medianMs: 2243.4, minMs: 1531, repetitions: 5, torch: null });
     const t = comparisonTable(dir);
     assert.ok(t);
+    assert.deepEqual(t.columns, ['workload', 'ours ms, median / min', 'PyTorch ms, median / min', 'ratio ours / PyTorch, medians / minima', 'one profiled step of ours', 'ratio in results/bench/baseline/', 'revision, date']);
     assert.deepEqual(t.rows, [
       ['`hnn`: HNN step', '30.4 / 9.5', '7.6 / 2.1', '4.0 / 4.5', "271 kernels; 27 matMuls take 15.2 ms = 2.0 × PyTorch's step", '5.0 / 4.0', 'abcdef0, 2026-11-30'],
       ['`imode-rk4`: iMODE step', '2243 / 1531', 'not run', '—', '—', '—', 'abcdef0 (dirty), 2026-11-30'],
@@ -32,6 +33,36 @@ describe('bench/readmeSection', () => {
     assert.equal(experimentStepsTable(dir), null);
     write(dir, 'imode-pendulum-paper-outer-iteration.json', { ...STAMP, workload: 'paper', medianMs: 778, minMs: 590, repetitions: 5, estimatedMetaTrainingSeconds: { fromMedian: 155.6, fromMin: 118, outerIterations: 200 } });
     assert.deepEqual(experimentStepsTable(dir)?.rows, [["iMODE pendulum outer iteration at the authors' scale", '778 / 590', '—', '× 200 iterations ≈ 156 s (from the minimum 118 s)', 'abcdef0, 2026-11-30']]);
+  });
+
+  it('with PyTorch run at several thread counts, gives its time and the ratio per thread count; an older result fills its own thread count', () => {
+    const dir = tmpDir('metadyn-bench-threads-');
+    const at = (threads: number, medianMs: number, minMs: number) => ({ threads, medianMs, minMs, ratio: 12 / medianMs, ratioOfMins: 6 / minMs });
+    write(dir, 'hnn-rank1.json', { ...STAMP, workload: 'rank-one step', medianMs: 12, minMs: 6, repetitions: 100, torch: at(1, 4, 3), torchByThreads: { '1': at(1, 4, 3), '2': at(2, 2.5, 2) }, profile: { kernels: 943, matMulKernels: 64, matMulMs: 6 } });
+    write(dir, 'hnn.json', { ...STAMP, workload: 'HNN step', medianMs: 7.1, minMs: 6.5, repetitions: 200, torch: { medianMs: 2.2, minMs: 2.1, ratio: 3.2, ratioOfMins: 3.1, threads: 1 } });
+    write(dir, 'imode-rk4.json', { ...STAMP, workload: 'iMODE step', medianMs: 712, minMs: 650, repetitions: 10, torch: null });
+    const t = comparisonTable(dir);
+    assert.ok(t);
+    assert.deepEqual(t.columns, [
+      'workload',
+      'ours ms, median / min',
+      'PyTorch ms (1 thread), median / min',
+      'ratio ours / PyTorch (1 thread), medians / minima',
+      'PyTorch ms (2 threads), median / min',
+      'ratio ours / PyTorch (2 threads), medians / minima',
+      'one profiled step of ours',
+      'ratio in results/bench/baseline/',
+      'revision, date',
+    ]);
+    assert.deepEqual(t.rows, [
+      ['`hnn`: HNN step', '7.1 / 6.5', '2.2 / 2.1', '3.2 / 3.1', 'not run', '—', '—', '—', 'abcdef0, 2026-11-30'],
+      ['`hnn-rank1`: rank-one step', '12 / 6', '4 / 3', '3.0 / 2.0', '2.5 / 2', '4.8 / 3.0', "943 kernels; 64 matMuls take 6 ms = 1.5 × PyTorch's step (1 thread)", '—', 'abcdef0, 2026-11-30'],
+      ['`imode-rk4`: iMODE step', '712 / 650', 'not run', '—', 'not run', '—', '—', '—', 'abcdef0, 2026-11-30'],
+    ]);
+    // the same results without torchByThreads render as before: one PyTorch column pair
+    write(dir, 'hnn-rank1.json', { ...STAMP, workload: 'rank-one step', medianMs: 12, minMs: 6, repetitions: 100, torch: at(1, 4, 3) });
+    assert.deepEqual(comparisonTable(dir)?.columns.slice(2, 4), ['PyTorch ms, median / min', 'ratio ours / PyTorch, medians / minima']);
+    assert.deepEqual(comparisonTable(dir)?.rows[1], ['`hnn-rank1`: rank-one step', '12 / 6', '4 / 3', '3.0 / 2.0', '—', '—', 'abcdef0, 2026-11-30']);
   });
 
   it('a corrupt result file is a DataError naming the file, not a silently missing row', () => {

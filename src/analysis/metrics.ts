@@ -76,16 +76,36 @@ export function energyDrift(energies: readonly number[]): number {
 
 export interface MeanStd {
   mean: number;
-  /** population standard deviation √(Σ(v − mean)²/n) */
+  /** population standard deviation √(Σ(v − mean)²/n), or the sample one √(Σ(v − mean)²/(n − 1)) */
   std: number;
 }
 
-/** mean and population std (divisor n, as numpy's np.std); NaN in, NaN out */
-export function meanStd(values: readonly number[]): MeanStd {
+/**
+ * mean and std, by default the population std (divisor n, as numpy's np.std); 'sample' divides by n − 1 (one value:
+ * std 0). NaN in, NaN out.
+ */
+export function meanStd(values: readonly number[], divisor: 'population' | 'sample' = 'population'): MeanStd {
   if (values.length === 0) throw new DataError('meanStd: no values given');
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length;
+  if (divisor === 'sample' && values.length === 1) return { mean, std: 0 };
+  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / (divisor === 'sample' ? values.length - 1 : values.length);
   return { mean, std: Math.sqrt(variance) };
+}
+
+/** A finite number, or null (JSON has no NaN / ∞: a diverged run). */
+export function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+/** meanStd as JSON writes it: a non-finite mean or std is null. */
+export interface MeanStdJson {
+  mean: number | null;
+  std: number | null;
+}
+
+export function meanStdJson(values: readonly number[]): MeanStdJson {
+  const s = meanStd(values);
+  return { mean: finiteOrNull(s.mean), std: finiteOrNull(s.std) };
 }
 
 /** The median (mean of the two middle values for an even count); DataError for no values. */

@@ -31,16 +31,11 @@ import { type ExperimentInfo, experimentResultsDir } from '../experiments/experi
 import { EXPERIMENTS, experimentById } from '../experiments/registry';
 import { spdDno } from '../experiments/spdDno';
 import { spdDuffing } from '../experiments/spdDuffing';
-import {
-  SPD_METHODS,
-  type SpdMethod,
-  type SpdSystem,
-  disposeTrained,
-  metaTrainMethod,
-  resolveSpdConfig,
-  simulateSpd,
-  trajectoryFieldTask,
-} from '../experiments/spdHamiltonian';
+import { trajectoryFieldTask } from '../analysis/paperBEvaluation';
+import { SPD_METHODS, type SpdMethod } from '../meta/paperBMethods';
+import { resolveSpdConfig } from '../experiments/paperB/config';
+import type { SpdSystem } from '../experiments/paperB/system';
+import { disposeTrained, metaTrainMethod, simulateSpd } from '../experiments/spdHamiltonian';
 import { spdMassSpring } from '../experiments/spdMassSpring';
 import { spdPendulum } from '../experiments/spdPendulum';
 import { spdTgc } from '../experiments/spdTgc';

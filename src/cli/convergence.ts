@@ -13,7 +13,7 @@
  */
 import { parseArgs } from 'util';
 import { ConfigError } from '../core/errors';
-import { type SpdMethod } from '../experiments/spdHamiltonian';
+import { type SpdMethod } from '../meta/paperBMethods';
 import { DEFAULT_CONVERGENCE_PLAN, type ConvergencePlan } from '../experiments/spdConvergence';
 import { spdStudiesById } from '../experiments/registry';
 import { openFigureExporter } from '../viz/export';

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'util';
 import { fieldCoverageStudy, systemCoverage } from '../experiments/spdFieldCoverage';
-import { resolveSpdConfig } from '../experiments/spdHamiltonian';
+import { resolveSpdConfig } from '../experiments/paperB/config';
 import { spdDuffing } from '../experiments/spdDuffing';
 import { spdMassSpring } from '../experiments/spdMassSpring';
 import { spdPendulum } from '../experiments/spdPendulum';

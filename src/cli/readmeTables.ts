@@ -16,7 +16,7 @@ import { repoRoot } from '../core/paths';
 import { EXPERIMENTS, IMODE_FAMILIES } from '../experiments/registry';
 import { basinsSummarySection } from '../experiments/imodeBasins';
 import { IMODE_EXPERIMENT_IDS, isImodeExperimentId, writeImodeSummary } from '../experiments/imodeSummary';
-import { convergenceSection } from '../experiments/spdConvergence';
+import { convergenceSection } from '../experiments/paperB/convergenceReport';
 import { paperHeadlineSection, scaleComparisonSection } from '../experiments/spdScaleComparison';
 import { runCli } from './notebooks';
 import { seedSummariesSection } from './seeds';

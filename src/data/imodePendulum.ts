@@ -7,10 +7,13 @@
  * "the i-th file read": the first five (L = 1, 3, 5, 7, 9) are meta-training tasks, the rest are only adapted to.
  * All 1001 rows are kept; the authors' script drops the last one (`X[:, 0:-1]`), which callers do when they
  * reproduce it. Malformed input fails with the file and 1-based line, so a corrupted copy is found at once.
+ * As iMODE instances (`asFamilyInstances`, ./imodeInstances.ts) the lengths are a family whose instances have one
+ * trajectory each.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, DataError } from '../core/errors';
+import type { ImodeInstance, Split } from './imodeInstances';
 
 export interface PendulumInstance {
   /** pendulum length, from the file name */
@@ -90,10 +93,15 @@ export function loadImodePendulum(dir: string): PendulumInstance[] {
 }
 
 /** Role of a length in the authors' protocol: a training task, or an unseen one inside / outside the training range. */
-export function splitOf(L: number): 'train' | 'interpolate' | 'extrapolate' {
+export function splitOf(L: number): Split {
   if (!(L > 0) || !Number.isFinite(L)) throw new ConfigError(`L must be a positive finite length, got ${L}`);
   if (IMODE_TRAIN_LENGTHS.includes(L)) return 'train';
   const lo = Math.min(...IMODE_TRAIN_LENGTHS);
   const hi = Math.max(...IMODE_TRAIN_LENGTHS);
   return L < lo || L > hi ? 'extrapolate' : 'interpolate';
+}
+
+/** The lengths as the instances of a family with one trajectory each (label `L=…`, φ = [L]), in the given order. */
+export function asFamilyInstances(instances: readonly PendulumInstance[]): ImodeInstance[] {
+  return instances.map((ins) => ({ label: `L=${ins.L}`, params: [ins.L], split: splitOf(ins.L), trajectories: [ins.states] }));
 }

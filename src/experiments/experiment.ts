@@ -9,6 +9,10 @@ import * as path from 'path';
 import { type Scale, type ScaleTable, type Schema, configHash, validateConfig } from '../core/config';
 import { ConfigError } from '../core/errors';
 import { repoPath, resultsDir } from '../core/paths';
+import { type PaperReference, paperReference } from '../core/reference';
+import { type Provenance, type ProvenanceRecorder, writeResults } from '../core/results';
+import type { PlotlyFigure } from '../viz/plotly';
+import { type Table, tableToCsv, tableToMarkdown } from '../viz/table';
 
 export interface ExperimentInfo {
   /** results/<id>/, notebooks/NN-<id>.ipynb */
@@ -45,3 +49,31 @@ export function resolveConfig<C>(
   if (!base) throw new ConfigError(`${where} has no scale '${scale}'; its scales: ${Object.keys(scales).join(', ')}`);
   return validateConfig<C>(schema, { ...base, ...overrides }, where);
 }
+
+/** What a run writes: its metrics, tables by file stem, figures, and the README section built from the finished provenance. */
+export interface ExperimentOutput {
+  metrics: Record<string, unknown>;
+  tables: Record<string, Table>;
+  figures: Record<string, PlotlyFigure>;
+  readme: (finished: Provenance, reference: PaperReference) => string;
+}
+
+/**
+ * Writes a run's results atomically into its results directory: metrics.json with the finished provenance, every
+ * table as `<stem>.csv` and `<stem>.md` (3 significant digits), readme.md and the figures. Returns the directory.
+ */
+export function writeExperimentResults(info: ExperimentInfo, scale: Scale, output: ExperimentOutput, provenance: ProvenanceRecorder): string {
+  const dir = experimentResultsDir(info.id, scale);
+  const finished = provenance.finish();
+  writeResults(dir, {
+    metrics: output.metrics,
+    provenance: finished,
+    tables: {
+      ...Object.fromEntries(Object.entries(output.tables).flatMap(([stem, table]) => [[`${stem}.csv`, tableToCsv(table)], [`${stem}.md`, tableToMarkdown(table, { digits: 3 })]])),
+      'readme.md': output.readme(finished, paperReference(info.id)),
+    },
+    figures: output.figures,
+  });
+  return dir;
+}
+

@@ -23,25 +23,20 @@ import { type StartFit, adaptFromStarts } from '../meta/imode';
 import { disposeTaskBatch } from '../meta/taskBatch';
 import { type Table, tableToMarkdown } from '../viz/table';
 import { experimentResultsDir } from './experiment';
+import { type ImodeFamily, type ImodeFamilyConfig, innerOf, scaledModel, solverOf } from './imode/family';
 import {
   type FamilyInstance,
-  type FamilyModel,
-  type ImodeFamily,
-  type ImodeFamilyConfig,
-  type InstanceResult,
   adaptAndEvaluateFamily,
   disposeGaugeModel,
   familyAdaptBatch,
-  innerOf,
   metaTrainFamily,
   resolveFamilyConfig,
   retrainForGauge,
-  scaledModel,
   simulateFamily,
-  solverOf,
 } from './imodeFamily';
+import type { Split } from '../data/imodeInstances';
+import type { ImodeModelFactory, InstanceResult } from '../meta/imodeEvaluation';
 import type { ImodeTrained } from '../meta/imodeTraining';
-import type { Split } from './imodeLatent';
 
 export interface InstanceBasins {
   label: string;
@@ -73,7 +68,7 @@ export function familyBasins<C extends ImodeFamilyConfig>(
   cfg: C,
   instances: readonly FamilyInstance[],
   trained: ImodeTrained,
-  model: FamilyModel,
+  model: ImodeModelFactory,
   results: readonly InstanceResult[],
 ): InstanceBasins[] {
   const train = results.filter((r) => r.split === 'train');

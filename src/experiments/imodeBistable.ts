@@ -9,7 +9,7 @@ import { fieldAt, paramBoxCorners } from '../systems/types';
 import { type ConfigOf } from '../core/config';
 import { conservativeVectorField, potentialMlpSpec, type ConservativeForceSpec } from '../nn/conservativeForce';
 import { initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
-import { IMODE_FAMILY_BASE, type ImodeFamily, imodeFamilySchema } from './imodeFamily';
+import { IMODE_FAMILY_BASE, type ImodeFamily, imodeFamilySchema } from './imode/family';
 
 export const imodeBistableSchema = {
   ...imodeFamilySchema,

@@ -14,7 +14,7 @@ import { type ConfigOf } from '../core/config';
 import { type MassMatrixFieldSpec, massMatrixFieldParamsInit, massMatrixVectorField } from '../nn/massMatrixField';
 import { doublePendulum } from '../systems/doublePendulum';
 import { fieldAt, paramBoxCorners } from '../systems/types';
-import { IMODE_FAMILY_BASE, type ImodeFamily, imodeFamilySchema } from './imodeFamily';
+import { IMODE_FAMILY_BASE, type ImodeFamily, imodeFamilySchema } from './imode/family';
 
 export const imodeDoublePendulumSchema = {
   ...imodeFamilySchema,

@@ -17,11 +17,13 @@ import { type NeuralGaugeOptions, fitNeuralGauge, relativeParameterError } from 
 import { type PcaResult, intrinsicDimension, pca, projectOnComponents, spectralGapDimension } from '../analysis/pca';
 import { DataError } from '../core/errors';
 import type { Rng } from '../core/rng';
+import type { Split } from '../data/imodeInstances';
 import { barFigure, scatterFigure } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
 import { type Table, formatPercent } from '../viz/table';
 
-export type Split = 'train' | 'interpolate' | 'extrapolate';
+/** Defined with the instances (../data/imodeInstances.ts); ./trajectoryExtent.ts reads it from here. */
+export type { Split };
 
 /** One instance's adapted η with its physical parameters φ. */
 export interface LatentPoint {

@@ -11,7 +11,8 @@ import { FHN_DOMAIN_LENGTH, createFitzhughNagumo, fitzhughNagumo } from '../syst
 import { fieldAt, paramBoxCorners } from '../systems/types';
 import { fieldSnapshotsFigure } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
-import { IMODE_FAMILY_BASE, type ImodeFamily, type InstanceResult, imodeFamilySchema } from './imodeFamily';
+import type { InstanceResult } from '../meta/imodeEvaluation';
+import { IMODE_FAMILY_BASE, type ImodeFamily, imodeFamilySchema } from './imode/family';
 
 export const imodeReactionDiffusionSchema = {
   ...imodeFamilySchema,

@@ -19,7 +19,8 @@ import { SLINKY_PHYSICS, createSlinky, slinky } from '../systems/slinky';
 import { fieldAt, paramBoxCorners } from '../systems/types';
 import { lineFigure } from '../viz/figures';
 import type { PlotlyFigure } from '../viz/plotly';
-import { IMODE_FAMILY_BASE, type ImodeFamily, type InstanceResult, imodeFamilySchema } from './imodeFamily';
+import type { InstanceResult } from '../meta/imodeEvaluation';
+import { IMODE_FAMILY_BASE, type ImodeFamily, imodeFamilySchema } from './imode/family';
 import type { CoordinateGroup } from './residualByCoordinate';
 
 export const imodeSlinkySchema = {

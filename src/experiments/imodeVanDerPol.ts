@@ -7,7 +7,7 @@ import { type ConfigOf } from '../core/config';
 import { type AccelerationFieldSpec, accelerationFieldParamsInit, accelerationVectorField } from '../nn/accelerationField';
 import { vanDerPol } from '../systems/vanDerPol';
 import { fieldAt, paramBoxCorners } from '../systems/types';
-import { IMODE_FAMILY_BASE, type ImodeFamily, imodeFamilySchema } from './imodeFamily';
+import { IMODE_FAMILY_BASE, type ImodeFamily, imodeFamilySchema } from './imode/family';
 
 export const imodeVanDerPolSchema = {
   ...imodeFamilySchema,

@@ -8,6 +8,7 @@
  * instance-level spread stays in each seed's own table. A method that diverged in any seed (mean null) has a null
  * aggregate and is counted in `diverged`, never silently averaged over the seeds that survived.
  */
+import { meanStd } from '../analysis/metrics';
 import { DataError } from '../core/errors';
 import type { Provenance } from '../core/results';
 import { type Table, formatNumber } from '../viz/table';
@@ -67,9 +68,7 @@ export function aggregateMetric(values: readonly (number | null)[]): AggregatedM
   if (values.length === 0) throw new DataError('aggregateMetric: no seeds');
   if (diverged > 0) return { mean: null, std: null, perSeed: [...values], diverged };
   const xs = values as number[];
-  const mean = xs.reduce((s, v) => s + v, 0) / xs.length;
-  const std = xs.length > 1 ? Math.sqrt(xs.reduce((s, v) => s + (v - mean) ** 2, 0) / (xs.length - 1)) : 0;
-  return { mean, std, perSeed: [...xs], diverged: 0 };
+  return { ...meanStd(xs, 'sample'), perSeed: [...xs], diverged: 0 };
 }
 
 /** Aggregates the seeds' tables; every seed must have the same methods in the same order and distinct seeds. */

@@ -10,7 +10,7 @@
  */
 import { type DampedOscillatorParams, dampedOscillator, energy, fieldGrid, genericParts } from '../systems/dampedOscillator';
 import { genericScales, genericStructure } from './spdGeneric';
-import { type SpdSystem, withParamBox } from './spdHamiltonian';
+import { type SpdSystem, withParamBox } from './paperB/system';
 
 export const spdDno: SpdSystem<DampedOscillatorParams> = {
   info: {

@@ -4,7 +4,8 @@
  * is ./spdHamiltonian.ts.
  */
 import { duffing, type DuffingParams, fieldGrid, hamiltonian } from '../systems/duffing';
-import { SPD_SCALES, type SpdSystem, withParamBox } from './spdHamiltonian';
+import { SPD_SCALES } from './paperB/config';
+import { type SpdSystem, withParamBox } from './paperB/system';
 
 export const spdDuffing: SpdSystem<DuffingParams> = {
   info: {

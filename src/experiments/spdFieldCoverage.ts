@@ -13,9 +13,12 @@
 import { type Scale, configHash } from '../core/config';
 import { type Provenance, startProvenance, writeResults } from '../core/results';
 import { relativeFieldError, vectorFieldGrid } from '../analysis/metrics';
+import { type SpdInstance, insideDataEnergy } from '../analysis/paperBEvaluation';
 import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
 import { experimentResultsDir } from './experiment';
-import { type SpdConfig, type SpdInstance, type SpdSystem, insideDataEnergy, resolveSpdConfig, simulateSpd } from './spdHamiltonian';
+import { type SpdConfig, resolveSpdConfig } from './paperB/config';
+import type { SpdSystem } from './paperB/system';
+import { simulateSpd } from './spdHamiltonian';
 
 export interface InstanceCoverage {
   instance: string;

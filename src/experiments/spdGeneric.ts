@@ -29,20 +29,12 @@ import { type GenericLayout, genericLatentModel, genericPlainModel } from '../mo
 import type { GenericParts } from '../systems/dampedOscillator';
 import { lineFigure } from '../viz/figures';
 import type { Table } from '../viz/table';
-import {
-  type AdaptedModel,
-  type SpdConfig,
-  type SpdEvaluation,
-  type SpdStructure,
-  type SpdSummary,
-  SPD_DEFAULT,
-  SPD_CONVERGED,
-  SPD_PAPER,
-  SPD_SMOKE,
-  finiteOrNull,
-  formatMeanStd,
-  meanStdJson,
-} from './spdHamiltonian';
+import { finiteOrNull, meanStdJson } from '../analysis/metrics';
+import type { AdaptedModel, SpdEvaluation } from '../analysis/paperBEvaluation';
+import { type SpdConfig, SPD_CONVERGED, SPD_DEFAULT, SPD_PAPER, SPD_SMOKE } from './paperB/config';
+import type { SpdSummary } from './paperB/report';
+import type { SpdStructure } from './paperB/system';
+import { formatMeanStd } from './paperB/tables';
 
 /** held-out states per test instance on which the degeneracy checks run (evenly spaced through the held-out data) */
 export const CHECK_STATES = 100;
@@ -212,7 +204,7 @@ export function entropyFigure(evaluation: SpdEvaluation, layout: GenericLayout):
 /** The GENERIC network family of a system with true parts `trueParts` (see the header). */
 export function genericStructure<P>(layout: GenericLayout, trueParts: (x: State, mu: P) => GenericParts): SpdStructure {
   return {
-    latentModel: (spec) => genericLatentModel(spec, layout) as ReturnType<SpdStructure['latentModel']>,
+    latentModel: (spec) => genericLatentModel(spec, layout),
     plainModel: (base) => genericPlainModel(base, layout),
     drift: 'model',
     energyNames: { truth: 'E', learned: 'Ẽ', noun: 'energy', figure: 'energy-level-sets' },

@@ -3,7 +3,8 @@
  * radius U[0.1, 1] (../systems/massSpring.ts); ε_field on (q, p) ∈ [−2, 2]². The protocol is ./spdHamiltonian.ts.
  */
 import { fieldGrid, hamiltonian, massSpring, type MassSpringParams } from '../systems/massSpring';
-import { SPD_SCALES, type SpdSystem, withParamBox } from './spdHamiltonian';
+import { SPD_SCALES } from './paperB/config';
+import { type SpdSystem, withParamBox } from './paperB/system';
 
 export const spdMassSpring: SpdSystem<MassSpringParams> = {
   info: {

@@ -4,7 +4,8 @@
  * (q, p) ∈ [−π/2, π/2] × [−2, 2]. The protocol is ./spdHamiltonian.ts.
  */
 import { fieldGrid, hamiltonian, hamiltonianPendulum, type HamiltonianPendulumParams } from '../systems/hamiltonianPendulum';
-import { SPD_SCALES, type SpdSystem, withParamBox } from './spdHamiltonian';
+import { SPD_SCALES } from './paperB/config';
+import { type SpdSystem, withParamBox } from './paperB/system';
 
 export const spdPendulum: SpdSystem<HamiltonianPendulumParams> = {
   info: {

@@ -20,7 +20,8 @@ import { experimentResultsDir } from './experiment';
 import { experimentById } from './registry';
 import type { SeedAggregateRow } from './seedAggregate';
 import { readConvergenceRuns } from './spdConvergence';
-import { type SpdMethod, type SpdTableRow, SPD_METHODS, paperCell, paperValue, rankingCheck, rankingSentence } from './spdHamiltonian';
+import { SPD_METHODS, type SpdMethod } from '../meta/paperBMethods';
+import { type SpdTableRow, paperCell, paperValue, rankingCheck, rankingSentence } from './paperB/tables';
 
 type Metric = 'fieldError' | 'trajError';
 const METRICS: readonly Metric[] = ['fieldError', 'trajError'];

@@ -15,7 +15,7 @@
  */
 import { type TwoGasContainersParams, energy, fieldGrid, genericParts, twoGasContainers } from '../systems/twoGasContainers';
 import { genericScales, genericStructure } from './spdGeneric';
-import { type SpdSystem, withParamBox } from './spdHamiltonian';
+import { type SpdSystem, withParamBox } from './paperB/system';
 
 export const spdTgc: SpdSystem<TwoGasContainersParams> = {
   info: {

@@ -347,8 +347,8 @@ export function taskLossAt<P = ModulatedMlpParams>(spec: LatentModelLike<P>, par
 }
 
 /**
- * Algorithm 2: auto-decode the latent of a new instance from its support data, Θ frozen. Returns z and the support
- * loss L(z) (without penalty) before each step and after the last (length adaptSteps + 1).
+ * Algorithm 2: auto-decode the latent of a new instance from its support data, Θ frozen. Returns z [1, d_z] (caller
+ * owns) and the support loss L(z) (without penalty) before each step and after the last (length adaptSteps + 1).
  */
 export function autoDecode<P = ModulatedMlpParams>(
   model: LatentModelLike<P>,
@@ -356,7 +356,7 @@ export function autoDecode<P = ModulatedMlpParams>(
   trainCodes: readonly (readonly number[])[],
   support: FieldTask,
   o: AutoDecodeOptions,
-): { code: number[]; losses: number[] } {
+): { z: tf.Tensor2D; losses: number[] } {
   requireNonNegativeInteger('adaptSteps', o.adaptSteps);
   requirePositive('lr', o.lr);
   requireNonNegative('lambdaZ', o.lambdaZ);
@@ -385,9 +385,7 @@ export function autoDecode<P = ModulatedMlpParams>(
     adam = next.state;
   }
   losses.push(tf.tidy(() => perTaskModulatedLoss(spec, params, stack, z).dataSync()[0]));
-  const code = Array.from(z.dataSync());
-  tf.dispose(z);
   disposeAdam(adam);
   disposeStackedFieldTasks(stack);
-  return { code, losses };
+  return { z, losses };
 }

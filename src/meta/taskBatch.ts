@@ -1,5 +1,5 @@
 /**
- * Task batches for meta-learning: the windows of several tasks (system instances) stacked along rows (windowBatch
+ * Task batches for meta-learning: the windows of several tasks (system instances) stacked along rows (taskWindowBatch
  * cuts them from the tasks' trajectories, ../data/windows.ts), and the batched rollout and per-task loss every inner
  * and outer loop uses.
  *
@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
 import type { Rng } from '../core/rng';
 import type { PendulumInstance } from '../data/imodePendulum';
-import { extractWindows, sampleWindowStarts } from '../data/windows';
+import { sampleTaskWindows } from '../data/windows';
 import { type OdeintOptions, type TensorVectorField, odeint } from '../nn/odeint';
 
 /** Builds the model's vector field for given shared parameters and per-row adaptation parameters. */
@@ -59,19 +59,25 @@ export function makeTaskBatch(
   };
 }
 
-/** Windows of several instances stacked into one task batch (task k = instances[k]). */
+/**
+ * Windows of several tasks' trajectories as one task batch (task k = tasks[k]; ../data/windows.ts sampleTaskWindows
+ * says which draws cut them), sampled `dt` apart.
+ */
+export function taskWindowBatch(
+  tasks: readonly (readonly Float64Array[][])[],
+  rng: Rng,
+  count: number,
+  steps: number,
+  dt: number,
+  opts: { drawTrajectory: boolean; scale?: readonly number[] },
+): TaskBatch {
+  const w = sampleTaskWindows(tasks, rng, count, steps, opts);
+  return makeTaskBatch(w.x0, w.targets, w.taskOfRow, tasks.length, dt);
+}
+
+/** The authors' task batch: `count` windows of each instance's one trajectory (task k = instances[k]). */
 export function windowBatch(instances: readonly Pick<PendulumInstance, 'states' | 'dt'>[], rng: Rng, count: number, steps: number): TaskBatch {
-  const x0: Float64Array[] = [];
-  const targets: Float64Array[][] = Array.from({ length: steps }, () => []);
-  const taskOfRow: number[] = [];
-  instances.forEach((ins, k) => {
-    const starts = sampleWindowStarts(rng, ins.states.length, steps, count);
-    const w = extractWindows(ins.states, starts, steps);
-    x0.push(...w.x0);
-    w.targets.forEach((row, t) => targets[t].push(...row));
-    starts.forEach(() => taskOfRow.push(k));
-  });
-  return makeTaskBatch(x0, targets, taskOfRow, instances.length, instances[0].dt);
+  return taskWindowBatch(instances.map((ins) => [ins.states]), rng, count, steps, instances[0].dt, { drawTrajectory: false });
 }
 
 /** The batch's rows `rows` (in that order) as a new batch; the caller disposes both. */

@@ -6,7 +6,9 @@ import {
   energyDrift,
   fieldComponentImage,
   fieldSsim,
+  finiteOrNull,
   meanStd,
+  meanStdJson,
   median,
   relativeFieldError,
   relativeTrajectoryError,
@@ -72,6 +74,18 @@ describe('metrics: relative errors, drift, mean ± std, degeneracy', () => {
     assert.deepEqual(meanStd([7]), { mean: 7, std: 0 });
     assert.ok(Number.isNaN(meanStd([1, Number.NaN]).mean));
     assert.throws(() => meanStd([]), DataError);
+  });
+
+  it("meanStd 'sample' divides by n − 1 (0 for one value); meanStdJson writes a non-finite mean or std as null", () => {
+    const { mean, std } = meanStd([1, 2, 3, 4], 'sample');
+    assert.equal(mean, 2.5);
+    close(std, Math.sqrt(5 / 3), 1e-15);
+    assert.deepEqual(meanStd([7], 'sample'), { mean: 7, std: 0 });
+    assert.deepEqual(meanStdJson([1, 2, 3, 4]), meanStd([1, 2, 3, 4]));
+    assert.deepEqual(meanStdJson([1, Number.NaN]), { mean: null, std: null });
+    assert.deepEqual(meanStdJson([1, Number.POSITIVE_INFINITY]), { mean: null, std: null });
+    assert.equal(finiteOrNull(-0.5), -0.5);
+    assert.equal(finiteOrNull(Number.NEGATIVE_INFINITY), null);
   });
 
   it('degeneracyResiduals gives ‖L∇S‖ and ‖M∇E‖', () => {

@@ -11,15 +11,16 @@ import {
   type ConvergencePlan,
   type ConvergencePoint,
   convergenceConfig,
-  convergenceDir,
   convergenceStudy,
   readConvergenceRuns,
   runConvergence,
-  saturationIteration,
   validateConvergencePlan,
   variantLabel,
 } from '../../src/experiments/spdConvergence';
-import { type SpdModel, disposeTrained, metaTrainMethod, resolveSpdConfig, simulateSpd, trajectoryFieldTask } from '../../src/experiments/spdHamiltonian';
+import { convergenceDir, saturationIteration } from '../../src/experiments/paperB/convergenceReport';
+import { trajectoryFieldTask } from '../../src/analysis/paperBEvaluation';
+import { resolveSpdConfig } from '../../src/experiments/paperB/config';
+import { disposeTrained, metaTrainMethod, simulateSpd } from '../../src/experiments/spdHamiltonian';
 import { spdPendulum } from '../../src/experiments/spdPendulum';
 import { withResultsRoot } from '../helpers/tmpDir';
 
@@ -27,10 +28,6 @@ const SMOKE_PLAN: ConvergencePlan = { methods: ['SVD', 'MAML'], widths: [8], mil
 
 function point(iterations: number, fieldError: number | null): ConvergencePoint {
   return { method: 'SVD', width: 8, iterations, fieldError: { mean: fieldError, std: 0 }, trajError: { mean: 1, std: 0 }, trainLoss: 1, secondsPerIteration: null };
-}
-
-function sharedTensors(model: SpdModel): tf.Tensor[] {
-  return model.family === 'latent' ? model.model.tensors(model.params) : model.params;
 }
 
 describe('experiments/spdConvergence (Paper B convergence study)', () => {
@@ -90,7 +87,7 @@ describe('experiments/spdConvergence (Paper B convergence study)', () => {
         const straight = await withResultsRoot('metadyn-conv-straight-', async () => metaTrainMethod(spdPendulum, cfg, 'smoke', method, tasks));
         assert.equal(straight.iterationsRun, 4);
         assert.deepEqual(resumed.lossHistory, straight.lossHistory, method);
-        const [a, b] = [sharedTensors(resumed.model), sharedTensors(straight.model)];
+        const [a, b] = [resumed.tensors(), straight.tensors()];
         a.forEach((t, i) => assert.deepEqual(Array.from(t.dataSync()), Array.from(b[i].dataSync()), `${method} tensor ${i}`));
         disposeTrained([resumed, straight]);
         disposeFieldTasks(tasks);

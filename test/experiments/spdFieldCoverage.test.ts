@@ -2,7 +2,8 @@ import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { vectorFieldGrid } from '../../src/analysis/metrics';
 import { instanceCoverage } from '../../src/experiments/spdFieldCoverage';
-import { type AdaptedModel, type SpdInstance, evaluateField, resolveSpdConfig } from '../../src/experiments/spdHamiltonian';
+import { type AdaptedModel, type SpdInstance, evaluateField } from '../../src/analysis/paperBEvaluation';
+import { resolveSpdConfig } from '../../src/experiments/paperB/config';
 import { spdMassSpring } from '../../src/experiments/spdMassSpring';
 
 /** A trajectory of the unit mass-spring (m = k = 1: circles) of radius r, sampled around the whole circle. */

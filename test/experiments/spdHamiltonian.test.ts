@@ -8,18 +8,11 @@ import { paperReference } from '../../src/core/reference';
 import { disposeFieldTasks } from '../../src/meta/fieldTasks';
 import { EXPERIMENTS, experimentById } from '../../src/experiments/registry';
 import { spdDuffing } from '../../src/experiments/spdDuffing';
-import {
-  SPD_METHODS,
-  type SpdTableRow,
-  benchmarkTable,
-  paperValue,
-  rankingCheck,
-  resolveSpdConfig,
-  runSpdHamiltonian,
-  simulateSpd,
-  spdTableRows,
-  trajectoryFieldTask,
-} from '../../src/experiments/spdHamiltonian';
+import { trajectoryFieldTask } from '../../src/analysis/paperBEvaluation';
+import { SPD_METHODS } from '../../src/meta/paperBMethods';
+import { resolveSpdConfig } from '../../src/experiments/paperB/config';
+import { type SpdTableRow, benchmarkTable, paperValue, rankingCheck, spdTableRows } from '../../src/experiments/paperB/tables';
+import { runSpdHamiltonian, simulateSpd } from '../../src/experiments/spdHamiltonian';
 import { spdMassSpring } from '../../src/experiments/spdMassSpring';
 import { spdPendulum } from '../../src/experiments/spdPendulum';
 import { hamiltonian as pendulumH } from '../../src/systems/hamiltonianPendulum';

@@ -33,6 +33,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../core/errors';
+import { type FieldTask, disposeFieldTasks } from '../data/fieldTask';
 import { progress } from '../core/progress';
 import type { State } from '../core/state';
 import type { TensorEnergy, TensorGenericParts } from '../models/fieldModel';
@@ -70,19 +71,13 @@ export interface AdaptedModel {
 /** One method adapted to one support set: the model, the adapted z (modulation methods), the support losses. */
 export type Adaptation = AdaptedModel & { code: number[] | null; losses: number[]; dispose(): void };
 
-/** A support set: states x [rows, d] and the exact field there ẋ [rows, d] (a meta-learning task). */
-export interface SupportSet {
-  x: tf.Tensor2D;
-  xdot: tf.Tensor2D;
-}
-
 /** A method as the evaluation sees it, adapting with the settings A (the evaluation's config has them). */
 export interface EvaluatedMethod<M extends string, A> {
   method: M;
   /** 'modulation' for the methods with a latent z (the ablation's) */
   family: string;
   /** `adaptSteps` steps on the support set (not consumed), from the start of z `cfg.latentInit` */
-  adapt(support: SupportSet, cfg: A): Adaptation;
+  adapt(support: FieldTask, cfg: A): Adaptation;
 }
 
 /** What the evaluation reads of a system. */
@@ -113,7 +108,7 @@ export function muOf<P>(sys: EvaluatedSystem<P>, params: readonly number[]): P {
 }
 
 /** The states of `trajectories` with the exact field there, as one task (caller owns the tensors). */
-export function trajectoryFieldTask<P>(sys: EvaluatedSystem<P>, params: readonly number[], trajectories: readonly Float64Array[][]): SupportSet {
+export function trajectoryFieldTask<P>(sys: EvaluatedSystem<P>, params: readonly number[], trajectories: readonly Float64Array[][]): FieldTask {
   const mu = muOf(sys, params);
   const states = trajectories.flat();
   const d = sys.system.stateDim;
@@ -164,11 +159,11 @@ function fieldOnGrid(field: TensorVectorField, gridPoints: readonly Float64Array
 }
 
 /** One method adapted to one support set (consumed: freed here), timed. */
-function adaptTimed<A>(trained: EvaluatedMethod<string, A>, cfg: A, support: SupportSet): Adaptation & { seconds: number } {
+function adaptTimed<A>(trained: EvaluatedMethod<string, A>, cfg: A, support: FieldTask): Adaptation & { seconds: number } {
   const t0 = performance.now();
   const adapted = trained.adapt(support, cfg);
   const seconds = (performance.now() - t0) / 1000;
-  tf.dispose([support.x, support.xdot]);
+  disposeFieldTasks([support]);
   return { ...adapted, seconds };
 }
 

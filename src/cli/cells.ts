@@ -26,7 +26,7 @@ import { initBackend } from '../core/backend';
 import { configHash } from '../core/config';
 import { ConfigError, DataError } from '../core/errors';
 import { repoPath, repoRoot, withResultsRootAt } from '../core/paths';
-import { disposeFieldTasks } from '../meta/fieldTasks';
+import { disposeFieldTasks } from '../data/fieldTask';
 import { type ExperimentInfo, experimentResultsDir } from '../experiments/experiment';
 import { EXPERIMENTS, experimentById } from '../experiments/registry';
 import { spdDno } from '../experiments/spdDno';

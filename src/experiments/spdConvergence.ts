@@ -27,7 +27,7 @@ import { initBackend } from '../core/backend';
 import { type Scale, configHash } from '../core/config';
 import { ConfigError, DataError } from '../core/errors';
 import { type Provenance, readJsonOrNull, startProvenance } from '../core/results';
-import { type FieldTask, disposeFieldTasks } from '../meta/fieldTasks';
+import { type FieldTask, disposeFieldTasks } from '../data/fieldTask';
 import { PAPER_B_METHODS, SPD_METHODS, type SpdMethod } from '../meta/paperBMethods';
 import { type SpdConfig, resolveSpdConfig } from './paperB/config';
 import { convergenceDir, writeConvergenceSummary } from './paperB/convergenceReport';

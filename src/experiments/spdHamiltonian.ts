@@ -32,7 +32,7 @@ import { checkpointStore } from '../core/checkpoint';
 import { type Scale, configHash } from '../core/config';
 import { progress } from '../core/progress';
 import { type ProvenanceRecorder, startProvenance } from '../core/results';
-import { type FieldTask, disposeFieldTasks } from '../meta/fieldTasks';
+import { type FieldTask, disposeFieldTasks } from '../data/fieldTask';
 import { hnnBaseSpec } from '../meta/latentModulation';
 import { SPD_METHODS, type SpdMethod, type TrainedMethod, trainMethod } from '../meta/paperBMethods';
 import { dopri5 } from '../integrators/dopri5';

@@ -1,7 +1,7 @@
 /**
- * Vector-field regression tasks for the structure-preserving meta-learners (Paper B §2.0, §5.1): one task is one
- * system instance μ_k, observed as states x and the exact vector field ẋ = F(x; μ_k) there (HNN-style velocity
- * matching, float64 ground truth cast to float32). The loss of a model field f̂ on a task is
+ * Vector-field regression for the structure-preserving meta-learners (Paper B §2.0, §5.1): one task
+ * (../data/fieldTask.ts) is one system instance μ_k, observed as states x and the exact vector field ẋ = F(x; μ_k)
+ * there (HNN-style velocity matching). The loss of a model field f̂ on a task is
  *   L_k = (1/n_k) Σ_{rows r of k} ‖f̂(x_r) − ẋ_r‖²,
  * i.e. ‖q̇ − ∂_pH̃‖² + ‖ṗ + ∂_qH̃‖² for an HNN field f̂ = J∇H̃, averaged over the points (spec §5.1).
  *
@@ -16,31 +16,7 @@ import type { Progress } from '../core/progress';
 import { type Rng, type RngState, restoreRng } from '../core/rng';
 import { type AdamState, cosineLearningRate } from '../nn/adam';
 import { matMul } from '../nn/ops';
-import type { System } from '../systems/types';
-
-/** One instance's observations: states x and exact targets ẋ, both [points, d]. */
-export interface FieldTask {
-  x: tf.Tensor2D;
-  xdot: tf.Tensor2D;
-}
-
-/** `points` states drawn from the system's sampler at μ, with their exact vector field. */
-export function sampleFieldTask<P>(system: System<P>, mu: P, points: number, rng: Rng): FieldTask {
-  if (!Number.isInteger(points) || points < 1) throw new ConfigError(`points must be a positive integer, got ${points}`);
-  const d = system.stateDim;
-  const x = new Float32Array(points * d);
-  const xdot = new Float32Array(points * d);
-  for (let r = 0; r < points; r++) {
-    const s = system.sampleState(rng, mu);
-    x.set(s, r * d);
-    xdot.set(system.vectorField(s, mu), r * d);
-  }
-  return { x: tf.tensor2d(x, [points, d]), xdot: tf.tensor2d(xdot, [points, d]) };
-}
-
-export function disposeFieldTasks(tasks: readonly FieldTask[]): void {
-  tf.dispose(tasks.flatMap((t) => [t.x, t.xdot]));
-}
+import type { FieldTask } from '../data/fieldTask';
 
 /** Several tasks' rows stacked, with the one-hot membership [rows, tasks] that maps rows to tasks. */
 export interface StackedFieldTasks extends FieldTask {

@@ -32,21 +32,8 @@ import type { PlainFieldModel } from '../models/fieldModel';
 import { hnnPlainModel } from '../models/hnn';
 import { type AdamState, adamInit, adamStep, disposeAdam } from '../nn/adam';
 import type { MlpSpec } from '../nn/mlp';
-import {
-  type FieldTask,
-  type OuterLoopOptions,
-  type SavedOuterLoop,
-  fieldLoss,
-  requireNonNegativeInteger,
-  requirePositive,
-  outerStepSize,
-  stopIteration,
-  restoreOuterLoop,
-  runOuterIterations,
-  sampleIndices,
-  saveOuterLoop,
-  validateOuterLoopOptions,
-} from './fieldTasks';
+import { type OuterLoopOptions, type SavedOuterLoop, fieldLoss, requireNonNegativeInteger, requirePositive, outerStepSize, stopIteration, restoreOuterLoop, runOuterIterations, sampleIndices, saveOuterLoop, validateOuterLoopOptions } from './fieldTasks';
+import { type FieldTask } from '../data/fieldTask';
 import { requireHnnBase } from './latentModulation';
 
 export type GradientMethod = 'scratch' | 'maml' | 'anil' | 'reptile';

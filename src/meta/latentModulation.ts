@@ -37,25 +37,8 @@ import type { ModulationSpec } from '../modulation/modulation';
 import { type AdamState, adamInit, adamStep, disposeAdam } from '../nn/adam';
 import { type HiddenLayers, hiddenLayersMlpSpec } from '../nn/accelerationField';
 import type { MlpSpec } from '../nn/mlp';
-import {
-  type FieldTask,
-  type OuterLoopOptions,
-  type SavedOuterLoop,
-  type StackedFieldTasks,
-  disposeStackedFieldTasks,
-  perTaskFieldLoss,
-  requireNonNegative,
-  requireNonNegativeInteger,
-  requirePositive,
-  outerStepSize,
-  stopIteration,
-  restoreOuterLoop,
-  runOuterIterations,
-  sampleIndices,
-  saveOuterLoop,
-  stackFieldTasks,
-  validateOuterLoopOptions,
-} from './fieldTasks';
+import { type OuterLoopOptions, type SavedOuterLoop, type StackedFieldTasks, disposeStackedFieldTasks, perTaskFieldLoss, requireNonNegative, requireNonNegativeInteger, requirePositive, outerStepSize, stopIteration, restoreOuterLoop, runOuterIterations, sampleIndices, saveOuterLoop, stackFieldTasks, validateOuterLoopOptions } from './fieldTasks';
+import { type FieldTask } from '../data/fieldTask';
 
 /** A latent field model, or a ModulationSpec standing for the HNN (`hnnLatentModel`). */
 export type LatentModelLike<P> = LatentFieldModel<P> | ModulationSpec;

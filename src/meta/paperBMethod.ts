@@ -15,7 +15,7 @@ import type { LatentFieldModel, PlainFieldModel, TensorEnergy, TensorGenericPart
 import type { ModulationSpec } from '../modulation/modulation';
 import type { MlpSpec } from '../nn/mlp';
 import type { TensorVectorField } from '../nn/odeint';
-import type { FieldTask } from './fieldTasks';
+import type { FieldTask } from '../data/fieldTask';
 
 /** The settings meta-training reads (the Paper B config's fields of the same names). */
 export interface MethodTrainingConfig {

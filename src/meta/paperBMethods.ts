@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
-import type { FieldTask } from './fieldTasks';
+import type { FieldTask } from '../data/fieldTask';
 import { gradientMethod } from './gradientMethod';
 import { latentMethod } from './latentMethod';
 import type { AdaptConfig, AdaptedField, MetaTrainContext, MethodFamily, PaperBMethod } from './paperBMethod';

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import { configHash } from '../../src/core/config';
 import { ConfigError } from '../../src/core/errors';
-import { disposeFieldTasks } from '../../src/meta/fieldTasks';
+import { disposeFieldTasks } from '../../src/data/fieldTask';
 import { parseConvergenceArgs } from '../../src/cli/convergence';
 import {
   type ConvergencePlan,

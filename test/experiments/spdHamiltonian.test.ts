@@ -5,7 +5,7 @@ import { initBackend } from '../../src/core/backend';
 import { configHash } from '../../src/core/config';
 import { ConfigError } from '../../src/core/errors';
 import { paperReference } from '../../src/core/reference';
-import { disposeFieldTasks } from '../../src/meta/fieldTasks';
+import { disposeFieldTasks } from '../../src/data/fieldTask';
 import { EXPERIMENTS, experimentById } from '../../src/experiments/registry';
 import { spdDuffing } from '../../src/experiments/spdDuffing';
 import { trajectoryFieldTask } from '../../src/analysis/paperBEvaluation';

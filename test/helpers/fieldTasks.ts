@@ -1,6 +1,6 @@
 /** Test fixtures for the structure-preserving meta-learners: a one-parameter mass-spring family. */
 import { createRng } from '../../src/core/rng';
-import { type FieldTask, sampleFieldTask } from '../../src/meta/fieldTasks';
+import { type FieldTask, sampleFieldTask } from '../../src/data/fieldTask';
 import { massSpring } from '../../src/systems/massSpring';
 
 /** Stiffnesses of the training instances, spread over the spec's box [1, 5]. */

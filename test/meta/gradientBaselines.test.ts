@@ -4,7 +4,8 @@ import { initBackend } from '../../src/core/backend';
 import { checkpointStore } from '../../src/core/checkpoint';
 import { ConfigError } from '../../src/core/errors';
 import { createRng, restoreRng } from '../../src/core/rng';
-import { type FieldTask, type SavedOuterLoop, disposeFieldTasks, sampleIndices } from '../../src/meta/fieldTasks';
+import { type SavedOuterLoop, sampleIndices } from '../../src/meta/fieldTasks';
+import { type FieldTask, disposeFieldTasks } from '../../src/data/fieldTask';
 import {
   DEFAULT_GRADIENT_META_OPTIONS,
   type GradientMetaOptions,

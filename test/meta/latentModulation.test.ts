@@ -4,7 +4,8 @@ import { initBackend } from '../../src/core/backend';
 import { checkpointStore } from '../../src/core/checkpoint';
 import { ConfigError } from '../../src/core/errors';
 import { createRng, restoreRng } from '../../src/core/rng';
-import { disposeFieldTasks, disposeStackedFieldTasks, sampleIndices, stackFieldTasks } from '../../src/meta/fieldTasks';
+import { disposeStackedFieldTasks, sampleIndices, stackFieldTasks } from '../../src/meta/fieldTasks';
+import { disposeFieldTasks } from '../../src/data/fieldTask';
 import {
   DEFAULT_AUTO_DECODE_OPTIONS,
   DEFAULT_LATENT_META_OPTIONS,
@@ -64,6 +65,7 @@ describe('meta/latentModulation (Paper B Algorithms 1 and 2)', () => {
     assert.equal(fromMean.losses.length, 101);
     assert.ok(Math.abs(fromMean.losses[0] - taskLossAt(spec, trained.params, unseen, zAvg)) < 1e-5 * (1 + fromMean.losses[0]));
     assert.ok(fromMean.losses[100] < 0.8 * fromMean.losses[0], `auto-decoding ${fromMean.losses[0]} -> ${fromMean.losses[100]}`);
+    tf.dispose([fromMean.z, fromZero.z]);
     disposeLatentMetaState(trained);
     disposeFieldTasks([...tasks, unseen]);
   });

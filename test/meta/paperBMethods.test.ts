@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import type { CheckpointStore } from '../../src/core/checkpoint';
 import { createRng } from '../../src/core/rng';
-import { disposeFieldTasks } from '../../src/meta/fieldTasks';
+import { disposeFieldTasks } from '../../src/data/fieldTask';
 import { hnnBaseSpec } from '../../src/meta/latentModulation';
 import type { AdaptConfig, MetaTrainContext, MethodTrainingConfig } from '../../src/meta/paperBMethod';
 import { PAPER_B_METHODS, SPD_METHODS, methodsOf, trainMethod } from '../../src/meta/paperBMethods';

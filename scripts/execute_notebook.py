@@ -3,7 +3,7 @@
 Why a driver instead of `jupyter nbconvert --execute`: nbconvert reports a failure as a long traceback that
 embeds the cell source, with no cell index; here the on_cell_start hook tracks which cell is running, so a
 failure (error reply, timeout or dead kernel) is reported as {cellIndex, firstLine, ename, evalue, traceback,
-stderr} and the TypeScript runner (src/cli/notebooks.ts) prints one `FAILED <notebook> cell <i> (...)` line.
+stderr} and the TypeScript runner (src/cli/notebookExecution.ts) prints one `FAILED <notebook> cell <i> (...)` line.
 The cell's stderr is included because tslab writes compile errors and uncaught exceptions there and replies
 with the placeholder ename '<Error>'. Execution stops at the first error (nbclient's default), and the
 executed notebook is written in every case so the failure can be read.

@@ -9,7 +9,7 @@ import { parseArgs } from 'util';
 import { ConfigError } from '../core/errors';
 import { BETTER_BASIN_PERCENT, BETTER_BASIN_RATIO } from '../experiments/imodeBasins';
 import { imodeFamilyById } from '../experiments/registry';
-import { parseScale, runCli } from './notebooks';
+import { parseScale, runCli } from './commandLine';
 import { parseOverrides } from './runExperiment';
 
 const USAGE = 'npm run basins -- <id> [--scale smoke|default|paper|converged] [--set key=value ...]';

@@ -10,7 +10,7 @@
 import { parseArgs } from 'util';
 import { ConfigError } from '../core/errors';
 import { listCells, manifestCell, mergeAll, mergeGroups, parseCellId, readManifest, runCell } from './cells';
-import { runCli } from './notebooks';
+import { runCli } from './commandLine';
 import { parseOverrides } from './runExperiment';
 
 const USAGE = 'npm run cell -- <experiment>[/<method>]/<scale>/seed-<seed> [--set key=value ...] | --manifest FILE (--index N | --merge)';

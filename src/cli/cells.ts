@@ -23,7 +23,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeJsonAtomic } from '../core/atomicWrite';
 import { initBackend } from '../core/backend';
-import { configHash } from '../core/config';
+import { type Scale, configHash } from '../core/config';
 import { ConfigError, DataError } from '../core/errors';
 import { repoPath, repoRoot, withResultsRootAt } from '../core/paths';
 import { disposeFieldTasks } from '../data/fieldTask';
@@ -39,7 +39,8 @@ import { disposeTrained, metaTrainMethod, simulateSpd } from '../experiments/spd
 import { spdMassSpring } from '../experiments/spdMassSpring';
 import { spdPendulum } from '../experiments/spdPendulum';
 import { spdTgc } from '../experiments/spdTgc';
-import { REPO_ROOT, type Scale, parseScale, runProcess } from './notebooks';
+import { REPO_ROOT, parseScale } from './commandLine';
+import { runProcess } from './processes';
 import { isRunOfConfig, seedsDir, storedMetrics } from './seeds';
 
 /** One separately runnable unit of a reproduction. */

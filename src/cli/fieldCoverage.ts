@@ -10,7 +10,7 @@ import { resolveSpdConfig } from '../experiments/paperB/config';
 import { spdDuffing } from '../experiments/spdDuffing';
 import { spdMassSpring } from '../experiments/spdMassSpring';
 import { spdPendulum } from '../experiments/spdPendulum';
-import { parseScale, runCli } from './notebooks';
+import { parseScale, runCli } from './commandLine';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ args: process.argv.slice(2), options: { scale: { type: 'string', default: 'default' } } });

@@ -15,7 +15,7 @@ import { experimentResultsDir } from '../experiments/experiment';
 import { type ExportFormat, DEFAULT_PNG_SCALE, EXPORT_FORMATS, openFigureExporter, parseExportFormats, parsePngScale } from '../viz/export';
 import type { PlotlyFigure } from '../viz/plotly';
 import { type ColumnWidth, parseColumnWidth } from '../viz/publicationStyle';
-import { parseScale, runCli } from './notebooks';
+import { parseScale, runCli } from './commandLine';
 
 export interface FiguresArgs {
   scale: Scale;

@@ -18,7 +18,7 @@ import { basinsSummarySection } from '../experiments/imodeBasins';
 import { IMODE_EXPERIMENT_IDS, isImodeExperimentId, writeImodeSummary } from '../experiments/imodeSummary';
 import { convergenceSection } from '../experiments/paperB/convergenceReport';
 import { paperHeadlineSection, scaleComparisonSection } from '../experiments/spdScaleComparison';
-import { runCli } from './notebooks';
+import { runCli } from './commandLine';
 import { seedSummariesSection } from './seeds';
 import { benchReadmeSection, reproduceWallTimeLine } from '../bench/readmeSection';
 

@@ -15,7 +15,7 @@ import { experimentResultsDir } from '../experiments/experiment';
 import { checkReportPages, screenshotIndex } from '../report/check';
 import { buildReport } from '../report/site';
 import { launchChromium } from '../viz/export';
-import { parseScale, runCli } from './notebooks';
+import { parseScale, runCli } from './commandLine';
 
 export interface ReportArgs {
   inDir: string;

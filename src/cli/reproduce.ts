@@ -11,16 +11,9 @@
  * a Slurm job array with a dependent merge job (./reproduceCells.ts).
  */
 import { regenerateReadmeTables } from './cells';
-import {
-  lastWallSeconds,
-  longestFirst,
-  formatNotebookSummary,
-  listNotebooks,
-  parseRunArgs,
-  runCli,
-  runNotebooks,
-  selectNotebooks,
-} from './notebooks';
+import { parseRunArgs, runCli } from './commandLine';
+import { formatNotebookSummary, runNotebooks } from './notebookExecution';
+import { lastWallSeconds, listNotebooks, longestFirst, selectNotebooks } from './notebooks';
 import { reproduceCells, wantsCells } from './reproduceCells';
 
 function formatDuration(seconds: number): string {

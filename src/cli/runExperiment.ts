@@ -8,7 +8,7 @@
 import { parseArgs } from 'util';
 import { ConfigError } from '../core/errors';
 import { experimentById } from '../experiments/registry';
-import { parseScale, runCli } from './notebooks';
+import { parseScale, runCli } from './commandLine';
 
 const USAGE = 'npm run experiment -- <id> [--scale smoke|default|paper|converged] [--set key=value ...]';
 

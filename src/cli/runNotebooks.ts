@@ -3,7 +3,9 @@
  * experiment notebooks headless, one fresh kernel each, N at a time (default: one per core), continuing past failures so one broken notebook does not hide the
  * state of the others. Exit code 1 if any notebook failed, 2 on a usage error.
  */
-import { formatNotebookSummary, listNotebooks, parseRunArgs, runCli, runNotebooks, selectNotebooks } from './notebooks';
+import { parseRunArgs, runCli } from './commandLine';
+import { formatNotebookSummary, runNotebooks } from './notebookExecution';
+import { listNotebooks, selectNotebooks } from './notebooks';
 
 async function main(): Promise<number> {
   const args = parseRunArgs(process.argv.slice(2), 'smoke');

@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { writeFileAtomic } from '../core/atomicWrite';
-import { configHash } from '../core/config';
+import { type Scale, configHash } from '../core/config';
 import { ConfigError, DataError } from '../core/errors';
 import { repoRoot, withResultsRootAt } from '../core/paths';
 import { type MetricsFile, gitInfo, readMetrics, revisionLabel } from '../core/results';
@@ -25,7 +25,7 @@ import { experimentById } from '../experiments/registry';
 import { type SeedRun, aggregateSeedTables, seedAggregateTable } from '../experiments/seedAggregate';
 import { imodeSeedTable, isImodeExperimentId } from '../experiments/imodeSummary';
 import { type Table, tableToCsv, tableToMarkdown } from '../viz/table';
-import { type Scale, parseScale, runCli } from './notebooks';
+import { parseScale, runCli } from './commandLine';
 import { parseOverrides } from './runExperiment';
 
 const USAGE = 'npm run seeds -- <id> --seeds 2508,2509,2510 [--scale default|paper|smoke] [--set key=value ...]';

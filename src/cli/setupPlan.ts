@@ -12,7 +12,8 @@
  * OPTIONAL_APT_PACKAGES, which setup says before it goes on.
  */
 import { spawnSync } from 'child_process';
-import { runCli, runProcess } from './notebooks';
+import { runCli } from './commandLine';
+import { runProcess } from './processes';
 
 /** Jupyter for /usr/bin/python3 (the notebooks), Chromium and the DejaVu fonts (figure export, the report). */
 export const REQUIRED_APT_PACKAGES: readonly string[] = [

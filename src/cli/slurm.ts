@@ -8,7 +8,7 @@
 import * as path from 'path';
 import { ConfigError, DataError } from '../core/errors';
 import { MANIFEST_FILE } from './cells';
-import { runProcess } from './notebooks';
+import { runProcess } from './processes';
 
 export interface BatchScripts {
   /** the job array: task i runs cell i of the manifest */

@@ -8,19 +8,10 @@
  * no failing test, counts as one failure so that it can never pass silently.
  */
 import * as path from 'path';
-import {
-  NotebookRun,
-  REPO_ROOT,
-  defaultJobs,
-  defaultOutDir,
-  formatNotebookSummary,
-  formatRunLine,
-  listNotebooks,
-  runCli,
-  runNotebooks,
-  runProcess,
-  stripAnsi,
-} from './notebooks';
+import { REPO_ROOT, defaultJobs, defaultOutDir, runCli } from './commandLine';
+import { type NotebookRun, formatNotebookSummary, formatRunLine, runNotebooks } from './notebookExecution';
+import { listNotebooks } from './notebooks';
+import { runProcess, stripAnsi } from './processes';
 
 export interface MochaCounts {
   passing: number;

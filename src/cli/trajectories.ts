@@ -11,7 +11,7 @@ import { ConfigError } from '../core/errors';
 import { imodeFamilyById } from '../experiments/registry';
 import { trajectoryExtentTable, trajectoryExtents } from '../experiments/trajectoryExtent';
 import { tableToMarkdown } from '../viz/table';
-import { parseScale, runCli } from './notebooks';
+import { parseScale, runCli } from './commandLine';
 import { parseOverrides } from './runExperiment';
 
 const USAGE = 'npm run trajectories -- <id> [--scale smoke|default|paper] [--set key=value ...] [--coordinates i,j,...]';

@@ -44,3 +44,14 @@ export class NonFiniteError extends Error {
     this.terms = terms;
   }
 }
+
+/**
+ * An adaptive ODE solver gave up: too many steps, or a non-finite error estimate (the field sent the state to NaN or
+ * Inf). Evaluations that probe a model beyond its data catch this one error and record the rollout as diverged.
+ */
+export class SolverGaveUpError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SolverGaveUpError';
+  }
+}

@@ -1,5 +1,5 @@
 /**
- * What the notebook runner (../cli/notebooks.ts) and the report (../report/) share about notebooks: the file name
+ * What the notebook runner (../cli/notebookExecution.ts) and the report (../report/) share about notebooks: the file name
  * `NN-<experiment-id>.ipynb` (NN two digits, the id lower-case words joined by '-'), whose id is the contract between
  * a notebook, its `results/<experiment-id>/` folder and the command line, and the python that runs Jupyter.
  */

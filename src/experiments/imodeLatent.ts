@@ -18,7 +18,7 @@ import { type PcaResult, intrinsicDimension, pca, projectOnComponents, spectralG
 import { DataError } from '../core/errors';
 import type { Rng } from '../core/rng';
 import type { Split } from '../data/imodeInstances';
-import { barFigure, scatterFigure } from '../viz/figures';
+import { barFigure, scatterFigure } from '../viz/scatterAndBarFigures';
 import type { PlotlyFigure } from '../viz/plotly';
 import { type Table, formatPercent } from '../viz/table';
 

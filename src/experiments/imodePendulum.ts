@@ -33,6 +33,7 @@ import { taskWindowBatch, windowBatch } from '../meta/taskBatch';
 import { type ImodeCheckpoint, type ImodeProblem, type ImodeTrained, type ImodeTrainingOptions, metaTrain } from '../meta/imodeTraining';
 import { type ExperimentInfo, experimentCheckpointDir, resolveConfig } from './experiment';
 import { innerOf, outerLoopOptionsOf, solverOf, trainingCheckpointKey } from './imode/family';
+import { releasedAtRestBatch } from './imode/newConditions';
 import { PCA_MODEL_FIELDS, imodePendulumScales, imodePendulumSchema } from './imode/pendulumConfig';
 import { pendulumSummary } from './imode/pendulumSummary';
 import { type ImodeSummary, pendulumReadmeSnippet, writeImodeResults } from './imode/report';
@@ -147,9 +148,11 @@ function pendulumStream(cfg: ImodePendulumConfig, purpose: 'adapt' | 'eval', ind
 
 /**
  * The pendulum's data source: adaptation and evaluation windows both cut from each length's one trajectory (the
- * authors' evaluation), from streams of its own, and the scratch baseline on every length.
+ * authors' evaluation), from streams of its own, and the scratch baseline on every length; with `newConditions`, also
+ * each length released at rest from the config's amplitudes against a tight reference (./imode/newConditions.ts),
+ * which draws nothing, so the other results are the same with or without it.
  */
-function pendulumSource(cfg: ImodePendulumConfig): ImodeDataSource<ImodeInstance> {
+function pendulumSource(cfg: ImodePendulumConfig, newConditions: boolean): ImodeDataSource<ImodeInstance> {
   const windows = (ins: ImodeInstance, rng: Rng, count: number, steps: number) =>
     taskWindowBatch([ins.trajectories], rng, count, steps, IMODE_PENDULUM_DT, { drawTrajectory: false });
   return {
@@ -158,13 +161,22 @@ function pendulumSource(cfg: ImodePendulumConfig): ImodeDataSource<ImodeInstance
     evalBatch: (ins, index) => windows(ins, pendulumStream(cfg, 'eval', index), cfg.evalWindows, cfg.evalSteps),
     scratchStream: (index) => pendulumStream(cfg, 'adapt', index + 1000),
     scratchOnTraining: true,
+    ...(newConditions && cfg.newConditionAmplitudes.length > 0
+      ? {
+          newConditionsBatch: (ins: ImodeInstance) =>
+            releasedAtRestBatch({ L: ins.params[0], amplitudes: cfg.newConditionAmplitudes, steps: cfg.newConditionSteps, dt: IMODE_PENDULUM_DT }),
+        }
+      : {}),
   };
 }
 
-/** Step 2: adapt η on every length (5 inner steps on its windows), evaluate rollouts, and train the scratch baseline. */
-export function adaptAndEvaluate(cfg: ImodePendulumConfig, data: PendulumData, trained: ImodeTrained): InstanceResult[] {
+/**
+ * Step 2: adapt η on every length (5 inner steps on its windows), evaluate rollouts, train the scratch baseline, and
+ * (unless `newConditions` is false) score both from the config's new initial conditions.
+ */
+export function adaptAndEvaluate(cfg: ImodePendulumConfig, data: PendulumData, trained: ImodeTrained, newConditions = true): InstanceResult[] {
   const model = pendulumModel(cfg);
-  return adaptAndEvaluateInstances(asFamilyInstances(data.instances), pendulumSource(cfg), pendulumModelFactory(model), trained, {
+  return adaptAndEvaluateInstances(asFamilyInstances(data.instances), pendulumSource(cfg, newConditions), pendulumModelFactory(model), trained, {
     solver: model.solver,
     inner: model.inner,
     trimFraction: 0,
@@ -183,13 +195,13 @@ export interface PendulumPcaModel {
 
 /**
  * Step 2b: meta-train the over-provisioned model (pcaModelConfig: η of pcaEtaDim dimensions, same data and windows)
- * and adapt it on every length; null when the config has none.
+ * and adapt it on every length (its PCA reads η only: no new initial conditions); null when the config has none.
  */
 export function runPcaModel(cfg: ImodePendulumConfig, data: PendulumData, scale: Scale): PendulumPcaModel | null {
   const pcaCfg = pcaModelConfig(cfg);
   if (!pcaCfg) return null;
   const trained = metaTrainPendulum(pcaCfg, data, scale, `meta-training (η of ${pcaCfg.etaDim} dimensions, for the PCA)`);
-  return { cfg: pcaCfg, trained, lengths: adaptAndEvaluate(pcaCfg, data, trained) };
+  return { cfg: pcaCfg, trained, lengths: adaptAndEvaluate(pcaCfg, data, trained, false) };
 }
 
 

@@ -9,7 +9,7 @@ import { type ConfigOf } from '../core/config';
 import { type StencilFieldSpec, laplacianScaleForGrid, stencilFieldParamsInit, stencilVectorField } from '../nn/stencilField';
 import { FHN_DOMAIN_LENGTH, createFitzhughNagumo, fitzhughNagumo } from '../systems/fitzhughNagumo';
 import { fieldAt, paramBoxCorners } from '../systems/types';
-import { fieldSnapshotsFigure } from '../viz/figures';
+import { fieldSnapshotsFigure } from '../viz/fieldFigures';
 import type { PlotlyFigure } from '../viz/plotly';
 import type { InstanceResult } from '../meta/imodeEvaluation';
 import { IMODE_FAMILY_BASE, type ImodeFamily, imodeFamilySchema } from './imode/family';

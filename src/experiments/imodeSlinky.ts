@@ -17,7 +17,7 @@ import { type ChainEnergySpec, SLINKY_ENERGY_SCALE, SLINKY_INPUT_SCALE, chainEne
 import { initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
 import { SLINKY_PHYSICS, createSlinky, slinky } from '../systems/slinky';
 import { fieldAt, paramBoxCorners } from '../systems/types';
-import { lineFigure } from '../viz/figures';
+import { lineFigure } from '../viz/lineFigures';
 import type { PlotlyFigure } from '../viz/plotly';
 import type { InstanceResult } from '../meta/imodeEvaluation';
 import { IMODE_FAMILY_BASE, type ImodeFamily, imodeFamilySchema } from './imode/family';

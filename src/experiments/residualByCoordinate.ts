@@ -8,7 +8,7 @@
  */
 import { median } from '../analysis/metrics';
 import { DataError } from '../core/errors';
-import { barFigure } from '../viz/figures';
+import { barFigure } from '../viz/scatterAndBarFigures';
 import type { PlotlyFigure } from '../viz/plotly';
 import type { Table } from '../viz/table';
 

@@ -27,7 +27,7 @@ import type { State } from '../core/state';
 import type { TensorGenericParts } from '../models/fieldModel';
 import { type GenericLayout, genericLatentModel, genericPlainModel } from '../models/generic';
 import type { GenericParts } from '../systems/dampedOscillator';
-import { lineFigure } from '../viz/figures';
+import { lineFigure } from '../viz/lineFigures';
 import type { Table } from '../viz/table';
 import { finiteOrNull, meanStdJson } from '../analysis/metrics';
 import type { AdaptedModel, SpdEvaluation } from '../analysis/paperBEvaluation';

@@ -10,9 +10,13 @@
  *              (./scratch.ts), evaluated alike, on the instances the source names.
  *
  * A data source says where the windows come from and which draws cut them (the pendulum's windows of its one
- * trajectory, a family's held-out trajectories), and the stream of each scratch baseline's init.
+ * trajectory, a family's held-out trajectories), and the stream of each scratch baseline's init. It may also name
+ * trajectories from new initial conditions (`newConditionsBatch`, e.g. released at rest from amplitudes the training
+ * orbit never reached), on which both adapted models are scored per row, e_{i,r} = mean_t |x̂_r(t) − x_r(t)|²: the
+ * evaluation windows overlap the data the model was adapted on, these do not.
  */
 import * as tf from '@tensorflow/tfjs';
+import { SolverGaveUpError } from '../core/errors';
 import { progress } from '../core/progress';
 import type { Rng } from '../core/rng';
 import type { ImodeInstance, Split } from '../data/imodeInstances';
@@ -20,7 +24,7 @@ import type { OdeintOptions } from '../nn/odeint';
 import { type InnerLoopOptions, adaptEtaTrimmed } from './imode';
 import type { ImodeTrained } from './imodeTraining';
 import { trainScratch } from './scratch';
-import { type FieldFactory, type TaskBatch, batchRollout, componentErrors, disposeTaskBatch, perTaskLossOf } from './taskBatch';
+import { type FieldFactory, type TaskBatch, batchRollout, componentErrors, disposeTaskBatch, perRowLossOf, perTaskLossOf, selectRows } from './taskBatch';
 
 /** A model: its field for given shared weights and η rows, and fresh shared weights. */
 export interface ImodeModelFactory {
@@ -40,6 +44,8 @@ export interface ImodeDataSource<I extends ImodeInstance> {
   scratchStream(index: number): Rng;
   /** whether the scratch baseline also runs on the training instances (the pendulum) or only on the unseen ones */
   scratchOnTraining: boolean;
+  /** trajectories from new initial conditions, one row each, as a one-task batch (absent: none) */
+  newConditionsBatch?(ins: I, index: number): TaskBatch;
 }
 
 /** The test-time settings a config fixes. */
@@ -69,11 +75,71 @@ export interface InstanceResult {
   evalComponentErrors: { residual: number[]; motion: number[] };
   /** first evaluation rollout, full states in physical units: truth, adapted model, scratch model; each [T][d] */
   rollout: { truth: number[][]; predicted: number[][]; scratch: number[][] | null };
+  /** the scores on the source's new initial conditions (null when it has none) */
+  newConditions: NewConditionsResult | null;
+}
+
+/** Both models on the new initial conditions, per row r of the source's batch. */
+export interface NewConditionsResult {
+  /** MSE over all times and state entries (model units); null where the rollout diverged (the solver gave up) */
+  errors: (number | null)[];
+  scratchErrors: (number | null)[] | null;
+  /** every row's rollout in physical units, [row][T][d]; a diverged row's prediction is [] */
+  truth: number[][][];
+  predicted: number[][][];
+  scratch: number[][][] | null;
 }
 
 function firstRollout(t: tf.Tensor3D, scale: readonly number[]): number[][] {
   const rows = tf.tidy(() => tf.squeeze(tf.slice(t, [0, 0, 0], [-1, 1, -1]), [1]).arraySync() as number[][]);
   return rows.map((r) => r.map((v, i) => v * scale[i]));
+}
+
+/** Every row of a [T, rows, d] rollout in physical units: [row][T][d]. */
+function allRollouts(t: tf.Tensor3D, scale: readonly number[]): number[][][] {
+  const rows = tf.tidy(() => tf.transpose(t, [1, 0, 2]).arraySync() as number[][][]);
+  return rows.map((row) => row.map((s) => s.map((v, i) => v * scale[i])));
+}
+
+/**
+ * One model on the new initial conditions: the whole batch in one rollout, and, when the adaptive solver gives up on
+ * it (a row the model sends to infinity), each row alone, so that only the rows that diverge are lost (error null).
+ */
+function scoreNewConditions(
+  model: ImodeModelFactory,
+  params: readonly tf.Tensor[],
+  eta: tf.Tensor2D,
+  batch: TaskBatch,
+  solver: OdeintOptions,
+  scale: readonly number[],
+): { errors: (number | null)[]; rows: number[][][] } {
+  const score = (b: TaskBatch) => {
+    const raw = tf.tidy(() => {
+      const pred = batchRollout(model.makeField, params, eta, b, solver);
+      return { errors: Array.from(perRowLossOf(pred, b).dataSync()), rows: allRollouts(pred, scale) };
+    });
+    // a fixed-step solver does not give up: a row it sent to NaN or Inf is diverged all the same
+    const errors = raw.errors.map((v) => (Number.isFinite(v) ? v : null));
+    return { errors, rows: raw.rows.map((row, r) => (errors[r] === null ? [] : row)) };
+  };
+  try {
+    return score(batch);
+  } catch (e) {
+    if (!(e instanceof SolverGaveUpError)) throw e;
+    const rows = Array.from({ length: batch.x0.shape[0] }, (_, r) => {
+      const one = selectRows(batch, [r]);
+      try {
+        const s = score(one);
+        return { error: s.errors[0], rows: s.rows[0] };
+      } catch (e) {
+        if (!(e instanceof SolverGaveUpError)) throw e;
+        return { error: null, rows: [] };
+      } finally {
+        disposeTaskBatch(one);
+      }
+    });
+    return { errors: rows.map((r) => r.error), rows: rows.map((r) => r.rows) };
+  }
 }
 
 /** Adapt η on every instance, evaluate its rollouts, and train the scratch baseline where the source says (header). */
@@ -104,8 +170,11 @@ export function adaptAndEvaluateInstances<I extends ImodeInstance>(
           components: componentErrors(pred, evalBatch),
         };
       });
+    const conditions = source.newConditionsBatch ? source.newConditionsBatch(ins, index) : null;
     const ours = evaluate(trained.params, adapted.eta);
+    const oursOnConditions = conditions ? scoreNewConditions(model, trained.params, adapted.eta, conditions, solver, scale) : null;
     let scratch: { error: number; rows: number[][] } | null = null;
+    let scratchOnConditions: ReturnType<typeof scoreNewConditions> | null = null;
     if (settings.scratchSteps > 0 && (source.scratchOnTraining || ins.split !== 'train')) {
       const zeroEta = tf.zeros([1, settings.etaDim]) as tf.Tensor2D;
       const params = trainScratch(model.makeField, model.initialParams(source.scratchStream(index)), zeroEta, adaptBatch, solver, {
@@ -113,8 +182,20 @@ export function adaptAndEvaluateInstances<I extends ImodeInstance>(
         lr: settings.scratchLr,
       });
       scratch = evaluate(params, zeroEta);
+      if (conditions) scratchOnConditions = scoreNewConditions(model, params, zeroEta, conditions, solver, scale);
       tf.dispose([...params, zeroEta]);
     }
+    const newConditions: NewConditionsResult | null =
+      conditions && oursOnConditions
+        ? {
+            errors: oursOnConditions.errors,
+            scratchErrors: scratchOnConditions ? scratchOnConditions.errors : null,
+            truth: allRollouts(conditions.targets, scale),
+            predicted: oursOnConditions.rows,
+            scratch: scratchOnConditions ? scratchOnConditions.rows : null,
+          }
+        : null;
+    if (conditions) disposeTaskBatch(conditions);
     out.push({
       label: ins.label,
       split: ins.split,
@@ -126,6 +207,7 @@ export function adaptAndEvaluateInstances<I extends ImodeInstance>(
       scratchEvalError: scratch ? scratch.error : null,
       evalComponentErrors: ours.components,
       rollout: { truth: firstRollout(evalBatch.targets, scale), predicted: ours.rows, scratch: scratch ? scratch.rows : null },
+      newConditions,
     });
     adapted.eta.dispose();
     disposeTaskBatch(adaptBatch);

@@ -14,7 +14,7 @@
  *   batched rollout take the same steps).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '../core/errors';
+import { ConfigError, SolverGaveUpError } from '../core/errors';
 import { dopri5Tableau } from '../integrators/dopri5';
 import { recording } from './ops';
 
@@ -204,7 +204,7 @@ function odeintDopri5(f: TensorVectorField, y0: tf.Tensor2D, ts: readonly number
   let attempts = 0;
   while (next < ts.length) {
     if (++attempts > maxSteps) {
-      throw new Error(`odeint dopri5: more than ${maxSteps} steps before t = ${tEnd} (at t = ${t}, h = ${h}); the field is stiff or non-finite`);
+      throw new SolverGaveUpError(`odeint dopri5: more than ${maxSteps} steps before t = ${tEnd} (at t = ${t}, h = ${h}); the field is stiff or non-finite`);
     }
     h = Math.min(h, tEnd - t);
     const ks: tf.Tensor2D[] = [fy];
@@ -217,7 +217,7 @@ function odeintDopri5(f: TensorVectorField, y0: tf.Tensor2D, ts: readonly number
     const y1 = combine(y, b.map((bi) => bi * h), ks);
     const ratio = errorRatio(y, y1, ks, errorWeights.map((e) => e * h), rtol, atol);
     if (!Number.isFinite(ratio)) {
-      throw new Error(`odeint dopri5: non-finite error estimate at t = ${t} (h = ${h}); the vector field produced NaN or Inf`);
+      throw new SolverGaveUpError(`odeint dopri5: non-finite error estimate at t = ${t} (h = ${h}); the vector field produced NaN or Inf`);
     }
     if (ratio <= 1) {
       const t1 = t + h;

@@ -7,7 +7,7 @@
  * - Font: DejaVu Sans, which Debian's fonts-dejavu-core installs (fc-list), so Chromium embeds the same glyphs in
  *   every PDF; Plotly's default "Open Sans" is not installed and would fall back unpredictably.
  * - Colour: traces that carry no colour get one from the colour-blind-safe method palette, by name, so a method
- *   has one colour in every figure (specs from figures.ts already carry theirs and keep them).
+ *   has one colour in every figure (specs from lineFigures.ts and its siblings already carry theirs and keep them).
  * - Vector output: WebGL traces (scattergl) are drawn as raster images inside SVG/PDF, so they become scatter.
  * LaTeX ($\theta$) in any label is left as it is; the exporter loads MathJax 3 so Plotly typesets it.
  */

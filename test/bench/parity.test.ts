@@ -7,7 +7,8 @@ import { strict as assert } from 'assert';
 import { initBackend } from '../../src/core/backend';
 import { WORKLOAD_NAMES, createWorkload } from '../../src/bench/workloads';
 import { checkParity, relativeMaxDifference, torchUnavailable } from '../../src/bench/torchReference';
-import { PARITY_TOLERANCE, imodeWorkloadSetup } from '../../src/cli/bench';
+import { PARITY_TOLERANCE } from '../../src/cli/benchParity';
+import { imodeWorkloadSetup } from '../../src/cli/benchWorkloadRuns';
 import { tmpDir } from '../helpers/tmpDir';
 
 describe('relativeMaxDifference', () => {

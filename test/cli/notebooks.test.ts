@@ -4,28 +4,19 @@ import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../../src/core/errors';
 import { SYSTEM_PYTHON } from '../../src/core/jupyter';
+import { REPO_ROOT, defaultOutDir, parseRunArgs, parseScale } from '../../src/cli/commandLine';
 import {
-  Notebook,
   NotebookRun,
-  REPO_ROOT,
   cellTimeoutSeconds,
-  defaultOutDir,
-  describeCellFailure,
   executeNotebook,
-  formatCellFailure,
   formatNotebookSummary,
   formatRunLine,
-  kernelProblem,
   kernelFault,
-  lastWallSeconds,
-  listNotebooks,
-  longestFirst,
-  notebookForId,
-  parseRunArgs,
-  parseScale,
+  kernelProblem,
   runNotebooks,
-  selectNotebooks,
-} from '../../src/cli/notebooks';
+} from '../../src/cli/notebookExecution';
+import { describeCellFailure, formatCellFailure } from '../../src/cli/notebookFailures';
+import { Notebook, lastWallSeconds, listNotebooks, longestFirst, notebookForId, selectNotebooks } from '../../src/cli/notebooks';
 import { tmpDir } from '../helpers/tmpDir';
 
 

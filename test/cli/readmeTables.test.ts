@@ -2,8 +2,8 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { GENERATED_PAGES, generatedSectionIds, spliceIntoPages, spliceSection } from '../../src/cli/readmeTables';
-import { REPO_ROOT } from '../../src/cli/notebooks';
-import { summariseTimings } from '../../src/cli/bench';
+import { REPO_ROOT } from '../../src/cli/commandLine';
+import { summariseTimings } from '../../src/cli/benchMeasurement';
 
 describe('cli/readme-tables and bench helpers', () => {
   it('replaces exactly the text between an experiment’s markers and keeps the rest', () => {

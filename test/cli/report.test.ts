@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Browser } from 'playwright-core';
-import { REPO_ROOT } from '../../src/cli/notebooks';
+import { REPO_ROOT } from '../../src/cli/commandLine';
 import { parseReportArgs } from '../../src/cli/report';
 import { ConfigError } from '../../src/core/errors';
 import { type PageCheck, checkReportPages, screenshotIndex } from '../../src/report/check';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { REPO_ROOT } from '../../src/cli/notebooks';
+import { REPO_ROOT } from '../../src/cli/commandLine';
 import {
   APT_PACKAGES,
   aptInstallPlan,

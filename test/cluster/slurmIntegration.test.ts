@@ -9,7 +9,8 @@ import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { REPO_ROOT, runProcess } from '../../src/cli/notebooks';
+import { REPO_ROOT } from '../../src/cli/commandLine';
+import { runProcess } from '../../src/cli/processes';
 import { experimentById } from '../../src/experiments/registry';
 import { tmpDir, withResultsRoot } from '../helpers/tmpDir';
 

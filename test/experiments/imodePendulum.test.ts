@@ -5,12 +5,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../../src/core/errors';
 import { createRng } from '../../src/core/rng';
-import { splitOf } from '../../src/data/imodePendulum';
 import type { InstanceResult } from '../../src/meta/imodeEvaluation';
 import { analysePendulumLatents } from '../../src/experiments/imode/pendulumSummary';
 import { imodePendulumConfig, loadPendulumData, pcaModelConfig } from '../../src/experiments/imodePendulum';
 import { gaugeOptionsOf, trainingCheckpointKey } from '../../src/experiments/imode/family';
 import { describeLeaveOneOut, gaugeLatents } from '../../src/experiments/imodeLatent';
+import { pendulumInstanceResult } from '../helpers/instanceResult';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -64,18 +64,7 @@ describe('experiments/imode-pendulum', () => {
   it('gauges each training length left out with a gauge fitted on the other four, from the same stream as the main gauge', () => {
     const cfg = imodePendulumConfig('smoke', { gaugeIterations: 300 });
     // η smooth and monotone in L (as a trained model's are), in a 2-D η with a small second coordinate
-    const lengths: InstanceResult[] = [1, 2, 3, 3.5, 4, 5, 5.1, 6, 6.9, 7, 8, 9, 10].map((L) => ({
-      label: `L=${L}`,
-      split: splitOf(L),
-      params: [L],
-      eta: [Math.log(L), 0.01 * Math.sin(3 * L)],
-      adaptLosses: [],
-      adaptSeconds: 0,
-      evalError: 0,
-      scratchEvalError: null,
-      evalComponentErrors: { residual: [], motion: [] },
-      rollout: { truth: [], predicted: [], scratch: null },
-    }));
+    const lengths: InstanceResult[] = [1, 2, 3, 3.5, 4, 5, 5.1, 6, 6.9, 7, 8, 9, 10].map((L) => pendulumInstanceResult(L, { eta: [Math.log(L), 0.01 * Math.sin(3 * L)] }));
     const { points, leaveOneOut } = analysePendulumLatents(cfg, lengths);
     assert.ok(leaveOneOut, 'five training lengths are enough to leave one out');
     assert.deepEqual(leaveOneOut.map((e) => e.label), ['L=1', 'L=3', 'L=5', 'L=7', 'L=9']);

@@ -8,7 +8,7 @@ import { parseSeedList, seedSummariesSection, seedsDir, staleSeedsNote } from '.
 import { configHash } from '../../src/core/config';
 import { experimentById } from '../../src/experiments/registry';
 import { imodeSeedTable } from '../../src/experiments/imodeSummary';
-import { REPO_ROOT } from '../../src/cli/notebooks';
+import { REPO_ROOT } from '../../src/cli/commandLine';
 import { tmpDir } from '../helpers/tmpDir';
 
 const PROVENANCE: SeedRun['provenance'] = { configHash: 'h', backend: 'cpu', tfjsVersion: 't', gitRevision: null, gitDirty: null, wallSeconds: 1 };

@@ -1,6 +1,9 @@
 import { strict as assert } from 'assert';
 import { DataError } from '../../src/core/errors';
-import { barFigure, contourFigure, fieldSnapshotsFigure, lineFigure, lineGridFigure, panelLogAxis, phasePortraitGrid, scatterFigure } from '../../src/viz/figures';
+import { contourFigure, fieldSnapshotsFigure } from '../../src/viz/fieldFigures';
+import { panelLogAxis } from '../../src/viz/figureLayout';
+import { lineFigure, lineGridFigure, phasePortraitGrid } from '../../src/viz/lineFigures';
+import { barFigure, scatterFigure } from '../../src/viz/scatterAndBarFigures';
 import { methodColor } from '../../src/viz/palette';
 
 type Trace = Record<string, any>;

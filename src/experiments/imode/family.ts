@@ -160,7 +160,7 @@ export function gaugeOptionsOf(cfg: ImodeTrainingConfig): Partial<NeuralGaugeOpt
  * Fields that only the steps after meta-training read (test-time adaptation, PCA, Neural Gauge, scratch baseline).
  * `adaptWindows` and `adaptWindowSteps` are: meta-training samples its own `windowsPerTask` windows of `windowSteps`.
  */
-const ANALYSIS_ONLY_FIELDS = ['adaptWindows', 'adaptWindowSteps', 'adaptTrimFraction', 'pcaThreshold', 'gaugeIterations', 'gaugeWidth', 'gaugeFlowSteps', 'gaugeLr', 'gaugeLogParameters', 'scratchSteps', 'scratchLr'];
+const ANALYSIS_ONLY_FIELDS = ['newConditionAmplitudes', 'newConditionSteps', 'mseTarget', 'adaptWindows', 'adaptWindowSteps', 'adaptTrimFraction', 'pcaThreshold', 'gaugeIterations', 'gaugeWidth', 'gaugeFlowSteps', 'gaugeLr', 'gaugeLogParameters', 'scratchSteps', 'scratchLr'];
 
 /**
  * Fields that only a second model reads: the families' gauge model (retrainForGauge), and the pendulum's

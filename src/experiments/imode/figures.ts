@@ -4,7 +4,7 @@
  */
 import type { InstanceResult } from '../../meta/imodeEvaluation';
 import type { ImodeTrained } from '../../meta/imodeTraining';
-import { lineFigure, phasePortraitGrid } from '../../viz/figures';
+import { lineFigure, phasePortraitGrid } from '../../viz/lineFigures';
 import type { PlotlyFigure } from '../../viz/plotly';
 
 export function lossCurveFigure(trained: ImodeTrained): PlotlyFigure {

@@ -26,6 +26,7 @@ import {
   worstGaugeError,
 } from '../imodeLatent';
 import { gaugeOptionsOf } from './family';
+import { newConditionsErrorFigure, newConditionsPortraitFigure, newConditionsRecord, newConditionsTable } from './newConditions';
 import { byLength, etaFigure, etaSummary, lengthEvalErrorFigure, phasePortraitFigure, potentialFigure } from './pendulumFigures';
 import type { ImodeSummary } from './report';
 
@@ -66,6 +67,7 @@ export function pendulumSummary(
   const unseen = sorted.filter((r) => r.split !== 'train');
   const etaSummaryOf = etaSummary(cfg, sorted, analysis.projected);
   const etaSizes = etaSummaryOf.values;
+  const withConditions = sorted.some((r) => r.newConditions !== null);
   const etaMonotone = etaSizes.every((v, i) => i === 0 || v > etaSizes[i - 1]) || etaSizes.every((v, i) => i === 0 || v < etaSizes[i - 1]);
   const table: Table = {
     columns: ['L', 'split', 'η', 'eval MSE (iMODE)', 'eval MSE (scratch)', 'gauged L', 'gauge rel. error', 'adaptation (s)'],
@@ -102,7 +104,11 @@ export function pendulumSummary(
     scratchEvalError: lengthRecords(unseen, (r) => r.scratchEvalError),
     adaptSeconds: sorted.map((r) => ({ instance: r.label, split: r.split, value: r.adaptSeconds })),
     maxEvalMse: Math.max(...sorted.map((r) => r.evalError)),
+    mseTarget: cfg.mseTarget,
+    lengthsWithinTarget: sorted.filter((r) => r.evalError <= cfg.mseTarget).length,
+    lengthCount: sorted.length,
     maxAdaptSeconds: Math.max(...sorted.map((r) => r.adaptSeconds)),
+    newConditions: withConditions ? newConditionsRecord(cfg.newConditionAmplitudes, cfg.newConditionSteps, sorted) : null,
     lengths: sorted.map((r) => ({
       L: r.params[0],
       split: r.split,
@@ -113,6 +119,8 @@ export function pendulumSummary(
       adaptLosses: r.adaptLosses,
     })),
   };
+  const amplitudes = cfg.newConditionAmplitudes;
+  const extrapolating = sorted.filter((r) => r.split === 'extrapolate');
   const figures: Record<string, PlotlyFigure> = {
     ...trainingFigures(trained),
     'phase-portraits': phasePortraitFigure(cfg, lengths),
@@ -121,8 +129,16 @@ export function pendulumSummary(
     ...latentFigures(points, analysis, ['L (m)'], cfg.pcaThreshold),
     ...(pcaModel && pca ? pcaModelFigures(pcaModel, pca, cfg.pcaThreshold) : {}),
     'learned-potential': potentialFigure(spec, trained, lengths),
+    ...(withConditions
+      ? {
+          'new-conditions-mse': newConditionsErrorFigure(amplitudes, cfg.newConditionSteps, lengths),
+          // the hardest length: the one the training lengths do not bracket (or the longest)
+          'new-conditions-portraits': newConditionsPortraitFigure(amplitudes, lengths, (extrapolating[0] ?? sorted[sorted.length - 1]).params[0]),
+        }
+      : {}),
   };
-  return { metrics, table, figures };
+  const moreTables: Record<string, Table> = withConditions ? { 'new-conditions': newConditionsTable(amplitudes, lengths, cfg.mseTarget) } : {};
+  return { metrics, table, moreTables, figures };
 }
 
 

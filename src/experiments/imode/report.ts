@@ -14,10 +14,11 @@ import type { GaugeEntry } from '../imodeLatent';
 import type { ScreenedStart } from './gaugeModel';
 import type { pcaModelRecord } from './pendulumSummary';
 
-/** A run's results: the metrics contract, its table and its figures. */
+/** A run's results: the metrics contract, its table (and any further ones, by file name) and its figures. */
 export interface ImodeSummary {
   metrics: Record<string, unknown>;
   table: Table;
+  moreTables?: Record<string, Table>;
   figures: Record<string, PlotlyFigure>;
 }
 
@@ -93,7 +94,7 @@ export function writeImodeResults(
   tableName: string,
   readme: (finished: Provenance, reference: PaperReference) => string,
 ): string {
-  return writeExperimentResults(info, scale, { metrics: summary.metrics, tables: { [tableName]: summary.table }, figures: summary.figures, readme }, provenance);
+  return writeExperimentResults(info, scale, { metrics: summary.metrics, tables: { [tableName]: summary.table, ...summary.moreTables }, figures: summary.figures, readme }, provenance);
 }
 
 /**
@@ -114,6 +115,11 @@ export function pendulumReadmeSnippet(summary: ImodeSummary, provenance: Provena
     gaugeMaxRelErrorExtrapolate: number | null;
     gaugeLeaveOneOut: GaugeEntry[] | null;
     pcaModel: ReturnType<typeof pcaModelRecord> | null;
+    /** absent in runs that predate them */
+    mseTarget?: number;
+    lengthsWithinTarget?: number;
+    lengthCount?: number;
+    newConditions?: { steps: number } | null;
   };
   return [
     provenanceLine(provenance),
@@ -133,9 +139,18 @@ export function pendulumReadmeSnippet(summary: ImodeSummary, provenance: Provena
     `| Neural Gauge on the training lengths, each left out of its fit: relative error in L | — | ${describeLeaveOneOut(m.gaugeLeaveOneOut)} |`,
     `| adapted η monotone in L | — | ${m.etaMonotoneInL ? 'yes' : 'no'} |`,
     `| worst evaluation MSE over the 13 lengths | — | ${formatNumber(m.maxEvalMse, 3)} |`,
+    ...(m.lengthsWithinTarget !== undefined ? [`| lengths with evaluation MSE ≤ ${m.mseTarget} | — | ${m.lengthsWithinTarget} / ${m.lengthCount} |`] : []),
     `| adaptation time per length (5 steps) | "within seconds" | ≤ ${m.maxAdaptSeconds.toFixed(2)} s |`,
     `| meta-training wall time | — | ${m.metaTrainSeconds.toFixed(0)} s |`,
     '',
+    ...(summary.moreTables && summary.moreTables['new-conditions']
+      ? [
+          `From new initial conditions (not in the paper): every length's adapted model and scratch baseline released at rest from θ₀, ${m.newConditions ? m.newConditions.steps : ''} steps against a tight float64 reference (the training orbit is θ₀ = π/2):`,
+          '',
+          tableToMarkdown(summary.moreTables['new-conditions'], { digits: 3 }),
+          '',
+        ]
+      : []),
   ].join('\n');
 }
 

@@ -13,7 +13,7 @@ import { DataError } from '../../core/errors';
 import { type PaperReference, paperReference } from '../../core/reference';
 import { type Provenance, writeResults } from '../../core/results';
 import type { SpdMethod } from '../../meta/paperBMethods';
-import { type LineSeries, lineGridFigure } from '../../viz/figures';
+import { type LineSeries, lineGridFigure } from '../../viz/lineFigures';
 import type { PlotlyFigure } from '../../viz/plotly';
 import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../../viz/table';
 import { experimentResultsDir } from '../experiment';

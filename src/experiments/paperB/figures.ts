@@ -10,7 +10,9 @@ import type { FewShotSweep, MethodEvaluation, SpdEvaluation, SpdInstance } from 
 import { pca } from '../../analysis/pca';
 import { ConfigError } from '../../core/errors';
 import type { SpdMethod, TrainedMethod } from '../../meta/paperBMethods';
-import { contourFigure, fieldSnapshotsFigure, lineFigure, phasePortraitGrid, scatterFigure } from '../../viz/figures';
+import { contourFigure, fieldSnapshotsFigure } from '../../viz/fieldFigures';
+import { lineFigure, phasePortraitGrid } from '../../viz/lineFigures';
+import { scatterFigure } from '../../viz/scatterAndBarFigures';
 import type { PlotlyFigure } from '../../viz/plotly';
 import { HNN_STRUCTURE, type SpdStructure, type SpdSystem } from './system';
 

@@ -56,11 +56,14 @@ export const LOG_AXIS = { type: 'log', exponentformat: 'power' };
 /**
  * A log axis of a small panel over `values`: plain numbers (200, 500, 1000) read better there than powers; ticks at
  * 1, 2 and 5 of each decade when the values span a decade or more (every digit would crowd), at every digit when they
- * span less (1-2-5 would leave one label or none).
+ * span less (1-2-5 would leave one label or none). Past three decades even 1-2-5 crowds a small panel: one tick per
+ * decade, or per second decade past four, written as powers of ten (plain numbers of 1e-6 would be eight digits wide).
  */
-export function panelLogAxis(values: readonly number[]): { type: 'log'; tickformat: string; dtick: 'D1' | 'D2' } {
+export function panelLogAxis(values: readonly number[]): { type: 'log'; tickformat: string; dtick: 'D1' | 'D2' } | { type: 'log'; exponentformat: 'power'; dtick: 1 | 2 } {
   const positive = values.filter((v) => Number.isFinite(v) && v > 0);
   const decades = positive.length === 0 ? 0 : Math.log10(Math.max(...positive) / Math.min(...positive));
+  if (decades > 4) return { type: 'log', exponentformat: 'power', dtick: 2 };
+  if (decades > 3) return { type: 'log', exponentformat: 'power', dtick: 1 };
   return { type: 'log', tickformat: '~g', dtick: decades >= 1 ? 'D2' : 'D1' };
 }
 

@@ -155,6 +155,8 @@ describe('viz/figures', () => {
     assert.equal(panelLogAxis([200, 1000, 2000]).dtick, 'D2');
     assert.equal(panelLogAxis([0.2, 0.45]).dtick, 'D1');
     assert.equal(panelLogAxis([0.05, 0.5, NaN, 0, -1]).dtick, 'D2', 'non-positive and missing values are not on a log axis');
+    assert.deepEqual(panelLogAxis([1e-4, 0.5]), { type: 'log', exponentformat: 'power', dtick: 1 }, 'past three decades: one power of ten per decade');
+    assert.deepEqual(panelLogAxis([1e-6, 20]), { type: 'log', exponentformat: 'power', dtick: 2 }, 'past four: every second decade');
     const fig = lineGridFigure({ title: 't', xTitle: 'n', yTitle: 'ε', columns: 2, logX: true, logY: true, panels: [
       { title: 'a', series: [{ name: 's', x: [200, 2000], y: [0.2, 0.3] }] },
       { title: 'b', series: [{ name: 's', x: [200, 2000], y: [0.01, 1] }] },

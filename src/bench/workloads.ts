@@ -16,7 +16,7 @@
  * tensor at the current weights (what the parity test compares), `step` is one full training step (loss, gradients,
  * Adam update, the loss read back to the host as `loss.item()` does), and `exportJson` writes the weights and inputs
  * the PyTorch side loads. The iMODE workloads are handed the pendulum experiment's model and trajectory by the caller
- * (ImodeWorkloadSetup; cli/bench.ts builds it), so bench/ knows no experiment.
+ * (ImodeWorkloadSetup; cli/benchWorkloadRuns.ts builds it), so bench/ knows no experiment.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
@@ -29,7 +29,8 @@ import { type ModulatedMlpParams, initModulatedMlp, modulatedMlpFromTensors, mod
 import { modulationSpec } from '../modulation/modulation';
 import { type AdamState, adamInit, adamStep, disposeAdam } from '../nn/adam';
 import { type ConservativeForceSpec, potentialMlpSpec } from '../nn/conservativeForce';
-import { type MlpSpec, initMlp, mlpFromTensors, mlpTensors, mlpValueAndInputGradient } from '../nn/mlp';
+import { mlpValueAndInputGradient } from '../nn/inputGradient';
+import { type MlpSpec, initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
 import type { TensorVectorField } from '../nn/odeint';
 
 export type WorkloadName = 'hnn' | 'hnn-rank1' | 'imode-rk4' | 'imode-fo5' | 'imode-so5';
@@ -233,7 +234,7 @@ export const IMODE_INNER_STEPS = 5;
  */
 export const IMODE_SO5_POINTS = 51;
 
-/** What the iMODE workloads train: the pendulum experiment's model (cli/bench.ts: the authors', RK4) and a trajectory. */
+/** What the iMODE workloads train: the pendulum experiment's model (cli/benchWorkloadRuns.ts: the authors', RK4) and a trajectory. */
 export interface ImodeWorkloadSetup {
   /** the energy network's spec and field, the rollout solver and the inner loop */
   model: ImodeModel<ConservativeForceSpec>;

@@ -37,10 +37,11 @@ import {
   initModulatedMlp,
   modulatedMlpFromTensors,
   modulatedMlpTensors,
-  modulatedValueAndInputGradient,
 } from '../modulation/modulatedMlp';
+import { modulatedValueAndInputGradient } from '../modulation/modulatedInputGradient';
 import { type ModulationSpec, taskValuesToRows } from '../modulation/modulation';
-import { type MlpSpec, initMlp, mlpFromTensors, mlpTensors, mlpValueAndInputGradient } from '../nn/mlp';
+import { mlpValueAndInputGradient } from '../nn/inputGradient';
+import { type MlpSpec, initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
 import type { TensorVectorField } from '../nn/odeint';
 import { matMul } from '../nn/ops';
 import type { LatentFieldModel, PlainFieldModel, TensorGenericParts } from './fieldModel';

@@ -4,7 +4,7 @@
  *   ẋ = J ∇H̃(x),   J = [[0, I], [−I, 0]],   i.e. q̇ = ∂H̃/∂p,   ṗ = −∂H̃/∂q.
  * J is skew, so dH̃/dt = ∇H̃ᵀ J ∇H̃ = 0: the learned energy is conserved by the learned flow whatever the weights, and
  * the structure holds for every modulation of H̃. ∇H̃ comes from the analytic input gradient
- * (../modulation/modulatedMlp.ts), so a loss on ẋ needs only first-order autodiff (toolchain.md §6).
+ * (../modulation/modulatedInputGradient.ts), so a loss on ẋ needs only first-order autodiff (toolchain.md §6).
  *
  * In row convention ẋ_r = ∇H̃_r Jᵀ: one matMul with the constant Jᵀ, whose entries 0 and ±1 make it exact.
  *
@@ -19,10 +19,11 @@ import {
   initModulatedMlp,
   modulatedMlpFromTensors,
   modulatedMlpTensors,
-  modulatedValueAndInputGradient,
 } from '../modulation/modulatedMlp';
+import { modulatedValueAndInputGradient } from '../modulation/modulatedInputGradient';
 import type { ModulationSpec } from '../modulation/modulation';
-import { type MlpSpec, initMlp, mlpFromTensors, mlpTensors, mlpValueAndInputGradient } from '../nn/mlp';
+import { mlpValueAndInputGradient } from '../nn/inputGradient';
+import { type MlpSpec, initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
 import type { TensorVectorField } from '../nn/odeint';
 import { matMul } from '../nn/ops';
 import type { LatentFieldModel, PlainFieldModel } from './fieldModel';

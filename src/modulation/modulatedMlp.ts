@@ -1,14 +1,10 @@
 /**
  * A latent-modulated scalar MLP H(x; z) (Paper B §3.2) as parameters plus pure functions: the linear hypernetwork,
- * the kinds of modulation.ts, and H with its analytic input gradient for every row of a batch in one pass.
+ * the kinds of modulation.ts, and the network conditioned on every row's latent code, whose H and analytic input
+ * gradient ./modulatedInputGradient.ts evaluates for every row of a batch in one pass.
  *
  * Forward, for row r of task k(r) and every modulated layer ℓ (all but the output layer):
  *   a_ℓ = h_{ℓ−1} W_ℓ + h_{ℓ−1} ΔW_ℓ,k(r) + b_ℓ + s_ℓ,k(r),   h_ℓ = σ_ℓ(a_ℓ),   H = h_L (output layer unmodulated).
- * Backward (mlp.ts's hand-written pass plus the modulation term):
- *   g_L = 1,   g_{ℓ−1} = (g_ℓ ⊙ σ'_ℓ(a_ℓ))(W_ℓ + ΔW_ℓ,k(r))ᵀ,   ∂H/∂x = g_0,
- * built from matMul/mul/sum with σ' taken from σ's forward value (tanh' = 1 − tanh²). A loss containing ∂H/∂x (the
- * HNN loss) then needs only first-order autodiff w.r.t. base weights, hypernetwork, shared bases and latent codes,
- * which tfjs does correctly; nested tf.grad fails or is wrong through tanh (toolchain.md §6).
  *
  * A bias on the output layer only moves H by a constant: a loss on ∇H gives it no gradient, and tf.grads rejects a
  * tensor without a path to the loss, so HNN training leaves it out of the differentiated list (or out of the base).
@@ -27,7 +23,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
 import type { Rng } from '../core/rng';
-import { type Activation, type MlpParams, activation, initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
+import { type Activation, type MlpParams, initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
 import { matMul } from '../nn/ops';
 import { fullWeightModulation } from './fullWeight';
 import {
@@ -74,23 +70,23 @@ function modulatedLayers(spec: ModulationSpec): LayerShape[] {
   return sizes.slice(0, -2).map((inDim, l) => ({ inDim, outDim: sizes[l + 1] }));
 }
 
-/** Where layer ℓ's weight parameters and shifts sit in the hypernetwork output m. */
-interface LayerSlots {
-  weightOffset: number;
-  weightSize: number;
-  shiftOffset: number;
+/**
+ * How the hypernetwork output m is laid out: per modulated layer, consecutive column blocks of its weight parameters
+ * (the kind's `weightBlocks`, one block by default, none for shift) and then its out shifts.
+ */
+interface LayerColumns {
+  weightBlocks: number[];
+  shifts: number;
 }
 
-function hyperLayout(spec: ModulationSpec): { slots: LayerSlots[]; outputs: number } {
+function hyperLayout(spec: ModulationSpec): { layers: LayerColumns[]; outputs: number } {
   const method = METHODS[spec.kind];
-  let offset = 0;
-  const slots = modulatedLayers(spec).map((layer) => {
+  const layers = modulatedLayers(spec).map((layer) => {
     const weightSize = method.weightOutputs(layer, spec.rank);
-    const slot = { weightOffset: offset, weightSize, shiftOffset: offset + weightSize };
-    offset += weightSize + layer.outDim;
-    return slot;
+    const weightBlocks = weightSize === 0 ? [] : method.weightBlocks ? method.weightBlocks(layer, spec.rank) : [weightSize];
+    return { weightBlocks, shifts: layer.outDim };
   });
-  return { slots, outputs: offset };
+  return { layers, outputs: layers.reduce((n, l) => n + l.weightBlocks.reduce((a, b) => a + b, 0) + l.shifts, 0) };
 }
 
 export function initModulatedMlp(spec: ModulationSpec, rng: Rng): ModulatedMlpParams {
@@ -151,25 +147,21 @@ export function taskModulations(spec: ModulationSpec, p: ModulatedMlpParams, cod
     throw new ConfigError(`latent codes must be [tasks, latentDim = ${spec.latentDim}], got [${codes.shape.join(', ')}]`);
   }
   const method = METHODS[spec.kind];
-  const shapes = modulatedLayers(spec);
-  // Columns [offset, offset + size) of m = z Φ + φ₀, from the matching columns of Φ: slicing the small Φ, rather
-  // than m ([tasks, P]), keeps large slices and their gradients (pads) out of every training step.
-  const outputs = (offset: number, size: number) =>
-    tf.add(matMul(codes, tf.slice(p.hyperWeight, [0, offset], [-1, size]) as tf.Tensor2D), tf.slice(p.hyperBias, [offset], [size])) as tf.Tensor2D;
-  return hyperLayout(spec).slots.map((slot, l) => {
-    let weights: tf.Tensor2D[] | null = null;
-    if (slot.weightSize > 0) {
-      let offset = slot.weightOffset;
-      weights = (method.weightBlocks ? method.weightBlocks(shapes[l], spec.rank) : [slot.weightSize]).map((size) => {
-        const raw = outputs(offset, size);
-        offset += size;
-        return method.weightParameters ? method.weightParameters(raw) : raw;
-      });
-    }
-    return {
-      weights,
-      shifts: outputs(slot.shiftOffset, shapes[l].outDim),
-    };
+  const { layers } = hyperLayout(spec);
+  // Every block of columns of m = z Φ + φ₀, in the layout's order, from the matching columns of Φ: slicing the small
+  // Φ, rather than m ([tasks, P]), keeps large slices out of every training step, and one split of Φ and one of φ₀
+  // take all blocks at once (on the tape two nodes, whose gradients are two concats, against a slice and a pad per
+  // block, the pads then added).
+  const sizes = layers.flatMap((l) => [...l.weightBlocks, l.shifts]);
+  const weightColumns = tf.split(p.hyperWeight, sizes, 1) as tf.Tensor2D[];
+  const biasColumns = tf.split(p.hyperBias, sizes, 0);
+  // The products in the layout's order: the codes' gradient sums their contributions in (reverse) tape order.
+  const blocks = weightColumns.map((w, k) => tf.add(matMul(codes, w), biasColumns[k]) as tf.Tensor2D);
+  let k = 0;
+  return layers.map((l) => {
+    const raw = l.weightBlocks.map(() => blocks[k++]);
+    const weights = raw.length === 0 ? null : raw.map((r) => (method.weightParameters ? method.weightParameters(r) : r));
+    return { weights, shifts: blocks[k++] };
   });
 }
 
@@ -211,38 +203,6 @@ export function conditionModulatedMlp(spec: ModulationSpec, p: ModulatedMlpParam
     };
   });
   return { layers, rows: membership ? membership.shape[0] : codes.shape[0] };
-}
-
-
-/** x: [rows, in] -> { value H: [rows, 1], inputGradient ∂H/∂x: [rows, in] } */
-export function modulatedValueAndInputGradient(m: ConditionedModulatedMlp, x: tf.Tensor2D): { value: tf.Tensor2D; inputGradient: tf.Tensor2D } {
-  if (x.rank !== 2 || x.shape[0] !== m.rows || x.shape[1] !== m.layers[0].weight.shape[0]) {
-    throw new ConfigError(`input must be [rows = ${m.rows}, ${m.layers[0].weight.shape[0]}] (one row per latent row), got [${x.shape.join(', ')}]`);
-  }
-  const inputs: tf.Tensor2D[] = [];
-  const derivatives: (tf.Tensor2D | null)[] = [];
-  let h = x;
-  for (const layer of m.layers) {
-    inputs.push(h);
-    let a = matMul(h, layer.weight);
-    if (layer.modulation) a = tf.add(a, layer.modulation.forward(h));
-    if (layer.offset) a = tf.add(a, layer.offset);
-    const act = activation(layer.activation, a, true);
-    h = act.h;
-    derivatives.push(act.d);
-  }
-  // As in mlp.ts: until an activation is met, g is the same for every row and stays a broadcast row [1, n].
-  let g: tf.Tensor2D | null = null;
-  for (let l = m.layers.length - 1; l >= 0; l--) {
-    const layer = m.layers[l];
-    const d = derivatives[l];
-    const gz: tf.Tensor2D | null = g === null ? d : d === null ? g : (tf.mul(g, d) as tf.Tensor2D);
-    const back: tf.Tensor2D = gz === null ? layer.weightT : matMul(gz, layer.weightT);
-    // gz is null only on the output layer (no g yet, identity σ), which is never modulated.
-    g = layer.modulation ? (tf.add(back, layer.modulation.transpose(gz as tf.Tensor2D)) as tf.Tensor2D) : back;
-  }
-  const grad = g as tf.Tensor2D;
-  return { value: h, inputGradient: grad.shape[0] === m.rows ? grad : tf.broadcastTo(grad, [m.rows, grad.shape[1]]) };
 }
 
 export interface ModulationParameterCounts {

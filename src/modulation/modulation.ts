@@ -15,8 +15,8 @@
  * Modulated layers are all but the scalar output layer (spec §3.2 [INF]: an output shift moves H by a constant only).
  *
  * A kind supplies, for one layer, the per-row operators h ↦ h ΔW_r and g ↦ g ΔW_rᵀ; the second is what the analytic
- * backward pass for ∂H/∂x needs (modulatedMlp.ts), so no kind ever materialises a per-row weight matrix it does not
- * have to. Rows of a batch belong to tasks through a one-hot membership [rows, tasks] (a matMul, not a gather, whose
+ * backward pass for ∂H/∂x needs (modulatedInputGradient.ts), so no kind ever materialises a per-row weight matrix it
+ * does not have to. Rows of a batch belong to tasks through a one-hot membership [rows, tasks] (a matMul, not a gather, whose
  * gradient the wasm backend lacks), or row i is task i.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -19,6 +19,7 @@
  * batched matMuls of 1-row matrices would do the same work at about twice the wall time on wasm (bench hnn-rank1).
  */
 import * as tf from '@tensorflow/tfjs';
+import { recording } from '../nn/ops';
 import { type ModulationMethod, type WeightModulation, type WeightModulationInput, factoredModulation } from './modulation';
 
 export const multiRankModulation: ModulationMethod = {
@@ -28,10 +29,11 @@ export const multiRankModulation: ModulationMethod = {
   initShared: () => [],
   weightModulation: ({ weights, membership, layer, rank }: WeightModulationInput) => {
     const tasks = weights[0].shape[0];
-    // Row t·r + i of u (v) is u_i (v_i) of task t.
-    const u = tf.reshape(weights[0], [tasks * rank, layer.outDim]);
-    const uScaled = (rank === 1 ? u : tf.mul(u, 1 / rank)) as tf.Tensor2D;
-    const v = tf.reshape(weights[1], [tasks * rank, layer.inDim]) as tf.Tensor2D;
+    // Row t·r + i of u (v) is u_i (v_i) of task t; for r = 1 the blocks are already laid out so (no reshape node).
+    const byTerm = (w: tf.Tensor2D, width: number) => (rank === 1 ? w : (tf.reshape(w, [tasks * rank, width]) as tf.Tensor2D));
+    const u = byTerm(weights[0], layer.outDim);
+    const uScaled = rank === 1 ? u : (tf.mul(u, 1 / rank) as tf.Tensor2D);
+    const v = byTerm(weights[1], layer.inDim);
     if (membership) {
       const rows = membership.shape[0];
       const ownTask = tf.reshape(tf.tile(tf.expandDims(membership, 2), [1, 1, rank]), [rows, tasks * rank]) as tf.Tensor2D;
@@ -48,10 +50,38 @@ export const multiRankModulation: ModulationMethod = {
  */
 function perRowFactors(u: tf.Tensor2D, v: tf.Tensor2D, tasks: number, rank: number): WeightModulation {
   const project = (x: tf.Tensor2D, onto: tf.Tensor2D, along: tf.Tensor2D): tf.Tensor2D => {
-    if (rank === 1) return tf.mul(tf.sum(tf.mul(x, onto), 1, true), along) as tf.Tensor2D;
+    if (rank === 1) return recording() ? (rankOneProjection(x, onto, along) as tf.Tensor2D) : rankOneValue(x, onto, along);
     const width = x.shape[1];
     const coefficients = tf.sum(tf.mul(tf.reshape(x, [x.shape[0], 1, width]), tf.reshape(onto, [tasks, rank, width])), 2, true);
     return tf.sum(tf.mul(coefficients, tf.reshape(along, [tasks, rank, along.shape[1]])), 1) as tf.Tensor2D;
   };
   return { forward: (h) => project(h, v, u), transpose: (g) => project(g, u, v) };
 }
+
+/** (x_t · w_t) a_t for every row t: c = Σ_j x_j w_j as [rows, 1], then c a. x may be one row broadcast to all. */
+function rankOneValue(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D {
+  return tf.mul(tf.sum(tf.mul(x, w), 1, true), a) as tf.Tensor2D;
+}
+
+/**
+ * rankOneValue as ONE custom-gradient node whose gradients are those of the taped mul, sum and mul, value for value:
+ *   c̄ = Σ_j dy_j a_j,   ā = dy c,   x̄ = c̄ w (summed over the rows when x is one broadcast row),   w̄ = c̄ x.
+ * The taped ops' gradients compute the same products (c̄ broadcast as c̄·1, exact), but they cast and reshape around
+ * each: 15 launches in the backward pass against these 5 (the forward passes launch alike: 4 saved copies and the
+ * node's entry against the ops' 5 copies). The gradient is built from the saved inputs and c only, so the node
+ * differentiates again to any order.
+ */
+const rankOneProjection = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, w, a, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+  const c = tf.sum(tf.mul(x, w), 1, true);
+  save([x, w, a, c]);
+  return {
+    value: tf.mul(c, a),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws, as, cs] = saved;
+      const cBar = tf.sum(tf.mul(dy, as), 1, true);
+      const xBar = tf.mul(cBar, ws);
+      return [xs.shape[0] === xBar.shape[0] ? xBar : tf.sum(xBar, 0, true), tf.mul(cBar, xs), tf.mul(dy, cs)];
+    },
+  };
+});

@@ -13,8 +13,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
-import { type MlpParams, type MlpSpec, conditionMlp, conditionedInputGradient, conditionedValue } from './mlp';
+import { conditionMlp, conditionedValue } from './conditionedMlp';
+import { conditionedInputGradient } from './inputGradient';
+import type { MlpParams, MlpSpec } from './mlp';
 import type { TensorVectorField } from './odeint';
+import { recording } from './ops';
 
 export type PositionSymmetry = 'reflection' | 'none';
 export type EtaTransform = 'abs' | 'identity';
@@ -67,20 +70,53 @@ function orbitEvaluator(s: ConservativeForceSpec, net: MlpParams, etaRows: tf.Te
         force: tf.neg(conditionedInputGradient(mlp, q)) as tf.Tensor2D,
       };
     }
-    const rows = q.shape[0];
-    const both = tf.concat([q, tf.neg(q)], 0) as tf.Tensor2D;
-    const inputGradient = conditionedInputGradient(mlp, both);
-    // d/dq V_net(−q) = −∇V_net(−q): the reflected copy's gradient enters with a minus sign.
-    const direct = tf.slice(inputGradient, [0, 0], [rows, -1]);
-    const reflected = tf.slice(inputGradient, [rows, 0], [rows, -1]);
+    const both = reflectionOrbit(q);
     return {
       get energy() {
-        const value = conditionedValue(mlp, both);
-        return tf.add(tf.slice(value, [0, 0], [rows, 1]), tf.slice(value, [rows, 0], [rows, 1])) as tf.Tensor2D;
+        const [value, reflectedValue] = tf.split(conditionedValue(mlp, both), 2, 0);
+        return tf.add(value, reflectedValue) as tf.Tensor2D;
       },
-      force: tf.sub(reflected, direct) as tf.Tensor2D,
+      force: orbitForce(conditionedInputGradient(mlp, both)),
     };
   };
+}
+
+/*
+ * The two ends of the orbit sum, each as one custom-gradient node while a tape records (plain ops otherwise). Their
+ * gradients are those of the taped ops, value for value, without the copies each op saves and the reshapes in its
+ * gradient (a rollout evaluates both at every stage: five launches fewer per evaluation). Neither gradient saves
+ * anything, so both differentiate again to any order.
+ */
+
+/** [q; −q] ([2 rows, n]); gradient q̄ = ā − b̄ for the adjoint [ā; b̄] (the taped ā + (−b̄), which IEEE rounds alike). */
+const orbitNode = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const q = args[0] as tf.Tensor2D;
+  return {
+    value: tf.concat([q, tf.neg(q)], 0),
+    gradFunc: (dy: tf.Tensor) => {
+      const [direct, reflected] = tf.split(dy, 2, 0);
+      return [tf.sub(direct, reflected)];
+    },
+  };
+});
+
+function reflectionOrbit(q: tf.Tensor2D): tf.Tensor2D {
+  return (recording() ? orbitNode(q) : tf.concat([q, tf.neg(q)], 0)) as tf.Tensor2D;
+}
+
+/**
+ * F = −∂/∂q [V_net(q) + V_net(−q)] = g_− − g_+ from the input gradient [g_+; g_−] on [q; −q] (d/dq V_net(−q) =
+ * −∇V_net(−q): the reflected copy's gradient enters with a minus sign); gradient [−F̄; F̄].
+ */
+const orbitForceNode = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [direct, reflected] = tf.split(args[0] as tf.Tensor2D, 2, 0);
+  return { value: tf.sub(reflected, direct), gradFunc: (dy: tf.Tensor) => [tf.concat([tf.neg(dy), dy], 0)] };
+});
+
+function orbitForce(inputGradient: tf.Tensor2D): tf.Tensor2D {
+  if (recording()) return orbitForceNode(inputGradient) as tf.Tensor2D;
+  const [direct, reflected] = tf.split(inputGradient, 2, 0);
+  return tf.sub(reflected, direct) as tf.Tensor2D;
 }
 
 /** q: [rows, n], etaRows: [rows, dη] -> { energy V: [rows, 1], force F = −∂V/∂q: [rows, n] } */
@@ -99,8 +135,9 @@ export function conservativeVectorField(s: ConservativeForceSpec, net: MlpParams
   const n = s.positionDim;
   const evaluate = orbitEvaluator(s, net, etaRows);
   return (_t, x) => {
-    const q = tf.slice(x, [0, 0], [-1, n]) as tf.Tensor2D;
-    const v = tf.slice(x, [0, n], [-1, n]) as tf.Tensor2D;
+    // One split into q and v rather than two slices: the same values, and on the tape one node that saves nothing,
+    // whose gradient is one concat (a slice's is a pad, and the two pads are then added).
+    const [q, v] = tf.split(x, [n, n], 1) as tf.Tensor2D[];
     const { force } = evaluate(q);
     return tf.concat([v, s.mass === 1 ? force : (tf.div(force, s.mass) as tf.Tensor2D)], 1);
   };

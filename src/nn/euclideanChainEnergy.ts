@@ -31,7 +31,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/errors';
-import { type MlpParams, type MlpSpec, conditionMlp, conditionedValueAndInputGradient } from './mlp';
+import { conditionMlp, conditionedValueAndInputGradient } from './conditionedMlp';
+import type { MlpParams, MlpSpec } from './mlp';
 import { matMul } from './ops';
 import type { TensorVectorField } from './odeint';
 

@@ -61,19 +61,16 @@ import {
   requireStateShape,
 } from './accelerationField';
 import {
-  type ConditionedMlp,
   type MlpParams,
   type MlpSpec,
-  conditionMlp,
-  conditionOutputWeights,
-  conditionedInputGradient,
-  conditionedValue,
   initMlp,
   mlpApply,
   mlpFromTensors,
   mlpTensors,
   mlpValueAndInputTangent,
 } from './mlp';
+import { type ConditionedMlp, conditionMlp, conditionOutputWeights, conditionedValue } from './conditionedMlp';
+import { conditionedInputGradient } from './inputGradient';
 import type { TensorVectorField } from './odeint';
 
 export interface MassMatrixFieldSpec extends HiddenLayers {

@@ -9,13 +9,16 @@ import {
   disposeModulatedMlp,
   modulatedMlpFromTensors,
   modulatedMlpTensors,
-  modulatedValueAndInputGradient,
   modulationParameterCounts,
+  taskModulations,
 } from '../../src/modulation/modulatedMlp';
+import { modulatedValueAndInputGradient } from '../../src/modulation/modulatedInputGradient';
 import { MODULATION_KINDS, type ModulationKind, type ModulationSpec, modulationSpec } from '../../src/modulation/modulation';
+import { multiRankModulation } from '../../src/modulation/multiRank';
 import { hiddenLayersMlpSpec } from '../../src/nn/accelerationField';
 import { modulatedHamiltonianField } from '../../src/models/hnn';
-import { mlpValueAndInputGradient } from '../../src/nn/mlp';
+import { mlpValueAndInputGradient } from '../../src/nn/inputGradient';
+import { matMul } from '../../src/nn/ops';
 import { modulatedFixture } from '../helpers/modulation';
 import { assertGradientMatchesCentralDifferences, randomMatrix } from '../helpers/numeric';
 
@@ -211,5 +214,57 @@ describe('modulation/modulatedMlp', () => {
       tf.dispose([codes, states]);
       disposeModulatedMlp(params);
     }
+  });
+
+  /** Values and gradients (of Σ c ⊙ outputs for fixed random c) of `outputs(inputs)`, as plain arrays. */
+  function valuesAndGrads(outputs: (ts: tf.Tensor[]) => tf.Tensor[], inputs: tf.Tensor[], seed: number): number[][] {
+    return tf.tidy(() => {
+      const rng = createRng(seed);
+      const values = outputs(inputs);
+      const weights = values.map((v) => tf.tensor(randomMatrix(rng, 1, v.size, 1)[0], v.shape));
+      const grads = tf.grads((...ts: tf.Tensor[]) => tf.addN(outputs(ts).map((v, i) => tf.sum(tf.mul(v, weights[i])))) as tf.Scalar)(inputs);
+      return [...values, ...grads].map((t) => Array.from(t.dataSync()));
+    });
+  }
+
+  for (const kind of MODULATION_KINDS) {
+    it(`${kind}: the hypernetwork blocks from one split of Φ and φ₀ equal column slices of z Φ + φ₀, values and gradients bit for bit`, () => {
+      const { spec, params } = modulatedFixture(kind, 12);
+      const codes = tf.tensor2d(randomMatrix(createRng(13), 4, spec.latentDim, 1));
+      const split = ([phi, phi0, z]: tf.Tensor[]) =>
+        taskModulations(spec, { ...params, hyperWeight: phi as tf.Tensor2D, hyperBias: phi0 as tf.Tensor1D }, z as tf.Tensor2D).flatMap((m) => [...(m.weights ?? []), m.shifts]);
+      // The layout read off the blocks' widths (per layer: weight blocks, then shifts), each block sliced from Φ and
+      // φ₀ as before the split (svd's weights through its ReLU).
+      const layout = tf.tidy(() => taskModulations(spec, params, codes).map((m) => ({ weights: (m.weights ?? []).map((w) => w.shape[1]), shifts: m.shifts.shape[1] })));
+      const sliced = (ts: tf.Tensor[]) => {
+        const [phi, phi0, z] = ts as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
+        let offset = 0;
+        const block = (width: number) => {
+          const raw = tf.add(matMul(z, tf.slice(phi, [0, offset], [-1, width]) as tf.Tensor2D), tf.slice(phi0, [offset], [width])) as tf.Tensor2D;
+          offset += width;
+          return raw;
+        };
+        return layout.flatMap((l) => [...l.weights.map((w) => (kind === 'svd' ? tf.relu(block(w)) : block(w))), block(l.shifts)]);
+      };
+      const inputs = [params.hyperWeight, params.hyperBias, codes];
+      assert.deepEqual(valuesAndGrads(split, inputs, 14), valuesAndGrads(sliced, inputs, 14));
+      codes.dispose();
+      disposeModulatedMlp(params);
+    });
+  }
+
+  it('ro with a code per row: h ΔW = (h · v) u and g ΔWᵀ = (g · u) v equal the taped mul, sum and mul bit for bit, values and gradients, also for one broadcast row g', () => {
+    const rng = createRng(15);
+    const layer = { inDim: 3, outDim: 4 };
+    const [u, v, h] = [[5, 4], [5, 3], [5, 3]].map(([r, c]) => tf.tensor2d(randomMatrix(rng, r, c, 1)));
+    const g = tf.tensor2d(randomMatrix(rng, 1, 4, 1));
+    const modulation = (uu: tf.Tensor, vv: tf.Tensor) =>
+      multiRankModulation.weightModulation({ weights: [uu as tf.Tensor2D, vv as tf.Tensor2D], membership: null, shared: [], layer, rank: 1 }) as NonNullable<ReturnType<typeof multiRankModulation.weightModulation>>;
+    const taped = (x: tf.Tensor, onto: tf.Tensor, along: tf.Tensor) => tf.mul(tf.sum(tf.mul(x, onto), 1, true), along);
+    const forward = valuesAndGrads(([hh, uu, vv]) => [modulation(uu, vv).forward(hh as tf.Tensor2D)], [h, u, v], 16);
+    assert.deepEqual(forward, valuesAndGrads(([hh, uu, vv]) => [taped(hh, vv, uu)], [h, u, v], 16));
+    const transpose = valuesAndGrads(([gg, uu, vv]) => [modulation(uu, vv).transpose(gg as tf.Tensor2D)], [g, u, v], 17);
+    assert.deepEqual(transpose, valuesAndGrads(([gg, uu, vv]) => [taped(gg, uu, vv)], [g, u, v], 17));
+    tf.dispose([u, v, h, g]);
   });
 });

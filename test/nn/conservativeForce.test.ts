@@ -3,8 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import { createRng } from '../../src/core/rng';
 import { type ConservativeForceSpec, conservativeVectorField, potentialAndForce, potentialMlpSpec } from '../../src/nn/conservativeForce';
-import { disposeMlp, initMlp } from '../../src/nn/mlp';
-import { odeint } from '../../src/nn/odeint';
+import { conditionMlp } from '../../src/nn/conditionedMlp';
+import { conditionedInputGradient } from '../../src/nn/inputGradient';
+import { disposeMlp, initMlp, mlpFromTensors, mlpTensors } from '../../src/nn/mlp';
+import { type TensorVectorField, odeint } from '../../src/nn/odeint';
 
 const base: ConservativeForceSpec = { positionDim: 2, etaDim: 1, width: 16, depth: 2, beta: 10, symmetry: 'reflection', etaTransform: 'abs', mass: 2 };
 
@@ -75,5 +77,33 @@ describe('nn/conservativeForce', () => {
     assert.ok(drift < 1e-3, `energy drift ${drift}`);
     disposeMlp(net);
     eta.dispose();
+  });
+
+  it('an RK4 rollout gives the same loss and gradients (weights, η, start states) as the orbit written in taped slices, concats and subtractions, bit for bit', () => {
+    const s = { ...base, mass: 1 };
+    const params = mlpTensors(initMlp(potentialMlpSpec(s), createRng(6)));
+    const x0 = tf.tensor2d([[0.4, -1.1, 0.3, 0.1], [1.3, 0.2, -0.5, 0.7]]);
+    const eta = tf.tensor2d([[0.7], [-0.3]]);
+    // The field as it read before its orbit ends became custom-gradient nodes.
+    const taped = (ps: tf.Tensor[], e: tf.Tensor2D): TensorVectorField => {
+      const absEta = tf.abs(e) as tf.Tensor2D;
+      const mlp = conditionMlp(potentialMlpSpec(s), mlpFromTensors(potentialMlpSpec(s), ps), tf.concat([absEta, absEta], 0) as tf.Tensor2D);
+      return (_t, x) => {
+        const [q, v] = [tf.slice(x, [0, 0], [-1, 2]), tf.slice(x, [0, 2], [-1, 2])] as tf.Tensor2D[];
+        const g = conditionedInputGradient(mlp, tf.concat([q, tf.neg(q)], 0) as tf.Tensor2D);
+        return tf.concat([v, tf.sub(tf.slice(g, [2, 0], [2, -1]), tf.slice(g, [0, 0], [2, -1]))], 1) as tf.Tensor2D;
+      };
+    };
+    const run = (field: (ps: tf.Tensor[], e: tf.Tensor2D) => TensorVectorField) =>
+      tf.tidy(() => {
+        const { value, grads } = tf.valueAndGrads((...ts: tf.Tensor[]) => {
+          const traj = odeint(field(ts.slice(2), ts[1] as tf.Tensor2D), ts[0] as tf.Tensor2D, [0, 0.1, 0.2, 0.3], { method: 'rk4' });
+          return tf.sum(tf.square(traj)) as tf.Scalar;
+        })([x0, eta, ...params]);
+        return [value, ...grads].map((t) => Array.from(t.dataSync()));
+      });
+    const nodes = run((ps, e) => conservativeVectorField(s, mlpFromTensors(potentialMlpSpec(s), ps), e));
+    assert.deepEqual(nodes, run(taped));
+    tf.dispose([...params, x0, eta]);
   });
 });

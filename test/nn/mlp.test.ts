@@ -2,7 +2,8 @@ import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import { createRng } from '../../src/core/rng';
-import { type Activation, type MlpSpec, initMlp, mlpApply, mlpValueAndInputGradient, mlpValueAndInputTangent, mlpTensors, mlpFromTensors, disposeMlp } from '../../src/nn/mlp';
+import { mlpValueAndInputGradient } from '../../src/nn/inputGradient';
+import { type Activation, type MlpSpec, initMlp, mlpApply, mlpValueAndInputTangent, mlpTensors, mlpFromTensors, disposeMlp } from '../../src/nn/mlp';
 import { TANH_VIA_SIGMOID_MIN_SIZE, matMul, tanh } from '../../src/nn/ops';
 
 function specWith(act: Activation, sizes = [3, 16, 16, 1]): MlpSpec {

@@ -232,12 +232,15 @@ function decompositionRows(evaluation: SpdEvaluation) {
   }));
 }
 
-/** The GENERIC experiments' scales: the Hamiltonian ones (converged: the pendulum study's budget) with the system's data horizon and rank (see the system files). */
-export function genericScales(overrides: { paper: Partial<SpdConfig>; all: Partial<SpdConfig> }): ScaleTable<SpdConfig> {
+/**
+ * The GENERIC experiments' scales: the Hamiltonian ones (converged: the pendulum study's budget) with the system's data
+ * horizon and rank (see the system files), and what the converged budget alone needs (`converged`).
+ */
+export function genericScales(overrides: { paper: Partial<SpdConfig>; all: Partial<SpdConfig>; converged?: Partial<SpdConfig> }): ScaleTable<SpdConfig> {
   return {
     smoke: { ...SPD_SMOKE, ...overrides.all, rank: SPD_SMOKE.rank },
     default: { ...SPD_DEFAULT, ...overrides.all },
     paper: { ...SPD_PAPER, ...overrides.all, ...overrides.paper },
-    converged: { ...SPD_CONVERGED, ...overrides.all },
+    converged: { ...SPD_CONVERGED, ...overrides.all, ...overrides.converged },
   };
 }

@@ -90,15 +90,15 @@ export interface NewConditionsResult {
   scratch: number[][][] | null;
 }
 
-function firstRollout(t: tf.Tensor3D, scale: readonly number[]): number[][] {
-  const rows = tf.tidy(() => tf.squeeze(tf.slice(t, [0, 0, 0], [-1, 1, -1]), [1]).arraySync() as number[][]);
-  return rows.map((r) => r.map((v, i) => v * scale[i]));
-}
-
 /** Every row of a [T, rows, d] rollout in physical units: [row][T][d]. */
 function allRollouts(t: tf.Tensor3D, scale: readonly number[]): number[][][] {
   const rows = tf.tidy(() => tf.transpose(t, [1, 0, 2]).arraySync() as number[][][]);
   return rows.map((row) => row.map((s) => s.map((v, i) => v * scale[i])));
+}
+
+/** The first row of a [T, rows, d] rollout in physical units: [T][d]. */
+function firstRollout(t: tf.Tensor3D, scale: readonly number[]): number[][] {
+  return allRollouts(t, scale)[0];
 }
 
 /**

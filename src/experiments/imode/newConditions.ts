@@ -57,6 +57,8 @@ const finite = (values: readonly (number | null)[]): number[] => values.filter((
  */
 export function newConditionsTable(amplitudes: readonly number[], lengths: readonly InstanceResult[], threshold: number): Table {
   const rows = scored(lengths);
+  // per length with a scratch baseline, its errors per amplitude
+  const scratchErrors = rows.flatMap((r) => (r.newConditions.scratchErrors ? [r.newConditions.scratchErrors] : []));
   const stats = (values: readonly (number | null)[]) => {
     const ok = finite(values);
     return {
@@ -80,8 +82,7 @@ export function newConditionsTable(amplitudes: readonly number[], lengths: reado
     ],
     rows: amplitudes.map((theta0, a) => {
       const ours = stats(rows.map((r) => r.newConditions.errors[a]));
-      const withScratch = rows.filter((r) => r.newConditions.scratchErrors !== null);
-      const scratch = stats(withScratch.map((r) => (r.newConditions.scratchErrors as (number | null)[])[a]));
+      const scratch = stats(scratchErrors.map((errors) => errors[a]));
       return [
         theta0,
         amplitudeRegion(theta0),
@@ -90,7 +91,7 @@ export function newConditionsTable(amplitudes: readonly number[], lengths: reado
         `${ours.within} / ${rows.length}`,
         scratch.median,
         scratch.worst,
-        `${scratch.within} / ${withScratch.length}`,
+        `${scratch.within} / ${scratchErrors.length}`,
         `${ours.diverged} / ${scratch.diverged}`,
       ];
     }),

@@ -143,9 +143,9 @@ export function pendulumReadmeSnippet(summary: ImodeSummary, provenance: Provena
     `| adaptation time per length (5 steps) | "within seconds" | ≤ ${m.maxAdaptSeconds.toFixed(2)} s |`,
     `| meta-training wall time | — | ${m.metaTrainSeconds.toFixed(0)} s |`,
     '',
-    ...(summary.moreTables && summary.moreTables['new-conditions']
+    ...(m.newConditions && summary.moreTables?.['new-conditions']
       ? [
-          `From new initial conditions (not in the paper): every length's adapted model and scratch baseline released at rest from θ₀, ${m.newConditions ? m.newConditions.steps : ''} steps against a tight float64 reference (the training orbit is θ₀ = π/2):`,
+          `From new initial conditions (not in the paper): every length's adapted model and scratch baseline released at rest from θ₀, ${m.newConditions.steps} steps against a tight float64 reference (the training orbit is θ₀ = π/2):`,
           '',
           tableToMarkdown(summary.moreTables['new-conditions'], { digits: 3 }),
           '',

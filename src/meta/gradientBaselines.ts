@@ -17,6 +17,10 @@
  * toolchain §6 cannot arise from x; the inner loop starts from clones of θ so that its tf.grads differentiates
  * w.r.t. tensors of its own and the outer tape sees θ → clone → θ' as one path. `secondOrder: false` is FO-MAML/
  * FO-ANIL: θ' is computed off the tape and ∇_θ' L_query(θ') is applied to θ.
+ * Inner step limit: with `innerMaxStep` c > 0 every SGD step (inner loops and test-time adaptation) is
+ * Δ = α g · min(1, c / ‖α g‖) with ‖·‖ the ℓ2 norm over all adapted tensors together, so that a meta-learner
+ * cannot place θ where the support loss is huge and one giant first step lands well (TGC, spdTgc.ts); the scaling is
+ * a tensor op, so the second-order gradient differentiates through it. c = 0 is plain SGD (the spec).
  * Tasks are split once into support (first half of the rows) and query (second half) for maml and anil.
  *
  * The model is any plain field model (../models/fieldModel.ts: θ and how it becomes a field, and which entries ANIL
@@ -32,7 +36,7 @@ import type { PlainFieldModel } from '../models/fieldModel';
 import { hnnPlainModel } from '../models/hnn';
 import { type AdamState, adamInit, adamStep, disposeAdam } from '../nn/adam';
 import type { MlpSpec } from '../nn/mlp';
-import { type OuterLoopOptions, type SavedOuterLoop, fieldLoss, requireNonNegativeInteger, requirePositive, outerStepSize, stopIteration, restoreOuterLoop, runOuterIterations, sampleIndices, saveOuterLoop, validateOuterLoopOptions } from './fieldTasks';
+import { type OuterLoopOptions, type SavedOuterLoop, fieldLoss, requireNonNegative, requireNonNegativeInteger, requirePositive, outerStepSize, stopIteration, restoreOuterLoop, runOuterIterations, sampleIndices, saveOuterLoop, validateOuterLoopOptions } from './fieldTasks';
 import { type FieldTask } from '../data/fieldTask';
 import { requireHnnBase } from './latentModulation';
 
@@ -48,6 +52,8 @@ export interface GradientMetaOptions extends OuterLoopOptions {
   reptileStepSize: number;
   /** maml / anil: differentiate through the inner steps (see header) */
   secondOrder: boolean;
+  /** c, the largest ℓ2 norm of one inner SGD step over the adapted tensors (absent or 0: no limit, the spec) */
+  innerMaxStep?: number;
 }
 
 export const DEFAULT_GRADIENT_META_OPTIONS: Omit<GradientMetaOptions, 'method'> = {
@@ -66,6 +72,7 @@ export function validateGradientMetaOptions(o: GradientMetaOptions): void {
   requirePositiveInteger('metaBatch', o.metaBatch);
   requirePositive('reptileStepSize', o.reptileStepSize);
   if (o.reptileStepSize > 1) throw new ConfigError(`reptileStepSize must be in (0, 1], got ${o.reptileStepSize}`);
+  if (o.innerMaxStep !== undefined) requireNonNegative('innerMaxStep', o.innerMaxStep);
 }
 
 /** A plain field model, or an MlpSpec standing for the HNN (`hnnPlainModel`). */
@@ -87,10 +94,21 @@ export function adaptedIndices(model: PlainModelLike, method: GradientMethod): n
 }
 
 /**
- * `steps` SGD steps θ_i ← θ_i − α ∂L/∂θ_i on the adapted indices, as tensor ops: recorded by an enclosing
+ * The SGD steps α g_i of the adapted tensors, scaled together by min(1, c / ‖α g‖) when c = maxStep > 0 (see header).
+ */
+export function limitedSgdSteps(grads: readonly tf.Tensor[], lr: number, maxStep = 0): tf.Tensor[] {
+  const steps = grads.map((g) => tf.mul(g, lr));
+  if (maxStep === 0) return steps;
+  const norm = tf.sqrt(tf.addN(steps.map((d) => tf.sum(tf.square(d)))));
+  const scale = tf.minimum(1, tf.div(maxStep, tf.maximum(norm, 1e-30)));
+  return steps.map((d) => tf.mul(d, scale));
+}
+
+/**
+ * `steps` SGD steps θ_i ← θ_i − Δ_i (limitedSgdSteps) on the adapted indices, as tensor ops: recorded by an enclosing
  * tf.grads (second order) when one is active. Returns the full parameter list (non-adapted entries are θ's own).
  */
-function sgdSteps(spec: PlainModelLike, theta: readonly tf.Tensor[], task: FieldTask, indices: readonly number[], steps: number, lr: number): tf.Tensor[] {
+function sgdSteps(spec: PlainModelLike, theta: readonly tf.Tensor[], task: FieldTask, indices: readonly number[], steps: number, lr: number, maxStep = 0): tf.Tensor[] {
   let current = theta.map((t, i) => (indices.includes(i) ? tf.clone(t) : t));
   for (let s = 0; s < steps; s++) {
     const base = current;
@@ -101,9 +119,10 @@ function sgdSteps(spec: PlainModelLike, theta: readonly tf.Tensor[], task: Field
       });
       return hnnTaskLoss(spec, ps, task);
     })(indices.map((i) => base[i]));
+    const deltas = limitedSgdSteps(grads, lr, maxStep);
     current = base.slice();
     indices.forEach((idx, j) => {
-      current[idx] = tf.sub(base[idx], tf.mul(grads[j], lr));
+      current[idx] = tf.sub(base[idx], deltas[j]);
     });
   }
   return current;
@@ -128,7 +147,7 @@ export function mamlObjective(spec: PlainModelLike, theta: readonly tf.Tensor[],
   const indices = adaptedIndices(spec, o.method);
   const losses = tasks.map((t) => {
     const { support, query } = splitTask(t);
-    return hnnTaskLoss(spec, sgdSteps(spec, theta, support, indices, o.innerSteps, o.innerLr), query);
+    return hnnTaskLoss(spec, sgdSteps(spec, theta, support, indices, o.innerSteps, o.innerLr, o.innerMaxStep), query);
   });
   return tf.addN(losses) as tf.Scalar;
 }
@@ -168,7 +187,7 @@ export function mamlMetaGradient(spec: PlainModelLike, theta: tf.Tensor[], tasks
     const sums = theta.map((t) => tf.zerosLike(t));
     for (const t of tasks) {
       const { support, query } = splitTask(t);
-      const adapted = sgdSteps(spec, theta, support, indices, o.innerSteps, o.innerLr);
+      const adapted = sgdSteps(spec, theta, support, indices, o.innerSteps, o.innerLr, o.innerMaxStep);
       const r = tf.valueAndGrads((...ps: tf.Tensor[]) => hnnTaskLoss(spec, ps, query))(adapted);
       value += r.value.dataSync()[0];
       r.grads.forEach((g, i) => {
@@ -192,7 +211,7 @@ export function gradientMetaStep(spec: PlainModelLike, state: GradientMetaState,
       let loss = 0;
       const adapted = batch.map((t) => {
         loss += hnnTaskLoss(spec, state.params, t).dataSync()[0];
-        return sgdSteps(spec, state.params, t, adaptedIndices(spec, 'reptile'), o.innerSteps, o.innerLr);
+        return sgdSteps(spec, state.params, t, adaptedIndices(spec, 'reptile'), o.innerSteps, o.innerLr, o.innerMaxStep);
       });
       const next = state.params.map((p, i) => tf.add(p, tf.mul(tf.sub(tf.div(tf.addN(adapted.map((a) => a[i])), batch.length), p), o.reptileStepSize)));
       return { loss, next };
@@ -254,6 +273,8 @@ export interface GradientAdaptOptions {
   adaptSteps: number;
   /** SGD step size (maml, anil, reptile: the inner α) or Adam step size (scratch) */
   lr: number;
+  /** maml, anil, reptile: the meta-training's inner step limit c (absent or 0: none) */
+  maxStep?: number;
 }
 
 /**
@@ -264,6 +285,7 @@ export function gradientAdapt(spec: PlainModelLike, metaParams: readonly tf.Tens
   if (!GRADIENT_METHODS.includes(o.method)) throw new ConfigError(`method must be one of ${GRADIENT_METHODS.join(', ')}, got '${String(o.method)}'`);
   requireNonNegativeInteger('adaptSteps', o.adaptSteps);
   requirePositive('lr', o.lr);
+  if (o.maxStep !== undefined) requireNonNegative('maxStep', o.maxStep);
   requireHnnBase(asPlainModel(spec).spec);
   const indices = adaptedIndices(spec, o.method);
   let params = metaParams.map((t) => tf.clone(t));
@@ -280,7 +302,10 @@ export function gradientAdapt(spec: PlainModelLike, metaParams: readonly tf.Tens
       adam = update.state;
       next = update.params;
     } else {
-      next = tf.tidy(() => params.map((p, i) => (indices.includes(i) ? tf.sub(p, tf.mul(grads[i], o.lr)) : tf.clone(p))));
+      next = tf.tidy(() => {
+        const deltas = limitedSgdSteps(indices.map((i) => grads[i]), o.lr, o.maxStep);
+        return params.map((p, i) => (indices.includes(i) ? tf.sub(p, deltas[indices.indexOf(i)]) : tf.clone(p)));
+      });
     }
     tf.dispose([...grads, ...params]);
     params = next;

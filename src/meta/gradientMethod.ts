@@ -52,6 +52,7 @@ export function gradientMethod(method: GradientMethod): PaperBMethod<GradientTra
         metaBatch: cfg.metaBatch,
         innerSteps: cfg.gradientInnerSteps,
         innerLr: cfg.gradientInnerLr,
+        innerMaxStep: cfg.gradientInnerMaxStep,
         outerLr: cfg.gradientOuterLr,
         outerLrFinal: cfg.outerLrFinalFraction === undefined ? undefined : cfg.gradientOuterLr * cfg.outerLrFinalFraction,
         reptileStepSize: cfg.reptileStepSize,
@@ -69,7 +70,7 @@ export function gradientMethod(method: GradientMethod): PaperBMethod<GradientTra
       return { model: { plain, params }, lossHistory, iterationsRun: iteration - before };
     },
     adapt({ plain, params: metaParams }, support, cfg) {
-      const { params, losses } = gradientAdapt(plain, metaParams, support, { method, adaptSteps: cfg.adaptSteps, lr: method === 'scratch' ? cfg.scratchLr : cfg.gradientInnerLr });
+      const { params, losses } = gradientAdapt(plain, metaParams, support, { method, adaptSteps: cfg.adaptSteps, lr: method === 'scratch' ? cfg.scratchLr : cfg.gradientInnerLr, maxStep: cfg.gradientInnerMaxStep });
       // built at each call, so that their constant tensors live in the caller's tf.tidy
       const field: TensorVectorField = (t, x) => plain.field(params)(t, x);
       const energy = (x: tf.Tensor2D) => plain.energy(params)(x);

@@ -37,6 +37,8 @@ export interface MethodTrainingConfig {
   metaBatch: number;
   gradientInnerSteps: number;
   gradientInnerLr: number;
+  /** largest ℓ2 norm of one inner SGD step of MAML / ANIL / Reptile (absent: no limit) */
+  gradientInnerMaxStep?: number;
   gradientOuterLr: number;
   reptileStepSize: number;
   secondOrder: boolean;
@@ -55,6 +57,8 @@ export interface AdaptConfig {
   scratchLr: number;
   /** SGD step of MAML, ANIL, Reptile */
   gradientInnerLr: number;
+  /** its norm limit, as in meta-training (absent: none) */
+  gradientInnerMaxStep?: number;
 }
 
 /** The field model family every method learns. */

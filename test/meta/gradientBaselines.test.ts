@@ -16,6 +16,7 @@ import {
   gradientMetaTrain,
   hnnTaskLoss,
   initGradientMetaState,
+  limitedSgdSteps,
   mamlMetaGradient,
   mamlObjective,
   restoreGradientMetaState,
@@ -76,6 +77,52 @@ describe('meta/gradientBaselines (Scratch, MAML, ANIL, Reptile)', () => {
     assert.ok(Math.abs(objective - byHand) < 2e-3 * byHand, `${objective} vs ${byHand}`);
     tf.dispose([...theta, ...hand, ...adapted.params, support.x, support.xdot, query.x, query.xdot]);
     disposeFieldTasks([task]);
+  });
+
+  it('a capped inner step is α∇L scaled to norm c over all tensors together, and plain α∇L below the cap', () => {
+    const theta = initParams(5);
+    const [task] = springTasks(6, [3], 16);
+    const alpha = 0.1;
+    const flat = (ts: readonly tf.Tensor[]) => tf.tidy(() => Array.from(tf.concat(ts.map((t) => tf.reshape(t, [-1]))).dataSync()));
+    const step = (maxStep?: number) => {
+      const r = gradientAdapt(SPEC, theta, task, { method: 'maml', adaptSteps: 1, lr: alpha, maxStep });
+      const d = flat(theta).map((v, i) => v - flat(r.params)[i]);
+      tf.dispose(r.params);
+      return d;
+    };
+    const free = step();
+    const freeNorm = Math.hypot(...free);
+    const c = freeNorm / 4;
+    const capped = step(c);
+    const cappedNorm = Math.hypot(...capped);
+    const cosine = capped.reduce((a, v, i) => a + v * free[i], 0) / (cappedNorm * freeNorm);
+    console.log(`      ‖α∇L‖ = ${freeNorm.toExponential(3)}; capped at ${c.toExponential(3)}: ‖Δ‖ = ${cappedNorm.toExponential(3)}, cos = ${cosine.toFixed(6)}`);
+    assert.ok(Math.abs(cappedNorm - c) < 1e-4 * c, `capped step norm ${cappedNorm} vs ${c}`);
+    assert.ok(cosine > 1 - 1e-5, `capped step turned: cos ${cosine}`);
+    const below = step(freeNorm * 2);
+    assert.ok(below.every((v, i) => v === free[i]), 'a step below the cap changed');
+    const direct = limitedSgdSteps([tf.tensor1d([3, 4]), tf.tensor1d([12])], 1, 6.5);
+    assert.deepEqual(flat(direct).map((v) => Math.round(v * 1e5) / 1e5), [1.5, 2, 6]);
+    tf.dispose([...theta, ...direct]);
+    disposeFieldTasks([task]);
+  });
+
+  it('the second-order MAML meta-gradient through capped inner steps matches central differences, and the cap changes it', () => {
+    const theta = initParams(3);
+    const tasks = springTasks(4, [1.5, 4], 12);
+    const o = options('maml', { innerSteps: 2, innerLr: 0.2, innerMaxStep: 0.05 });
+    const worst = assertGradientMatchesCentralDifferences((ps) => mamlObjective(SPEC, ps, tasks, o), theta, [0, 1, 2, 3], 1e-2, { relative: 3e-2, absolute: 1e-3 });
+    const [capped, free] = [o, { ...o, innerMaxStep: 0 }].map((opt) => {
+      const g = mamlMetaGradient(SPEC, theta, tasks, opt);
+      const f = tf.tidy(() => Array.from(tf.concat(g.grads.map((t) => tf.reshape(t, [-1]))).dataSync()));
+      tf.dispose(g.grads);
+      return f;
+    });
+    const gap = Math.hypot(...capped.map((v, i) => v - free[i])) / Math.hypot(...free);
+    console.log(`      worst relative error ${worst.toExponential(2)}; ‖∇_capped − ∇_free‖/‖∇_free‖ = ${gap.toExponential(2)}`);
+    assert.ok(gap > 0.05, `the cap changed the meta-gradient by only ${gap}`);
+    tf.dispose(theta);
+    disposeFieldTasks(tasks);
   });
 
   it('second-order MAML and ANIL meta-gradients match central differences of the meta-objective', () => {
@@ -189,6 +236,7 @@ describe('meta/gradientBaselines (Scratch, MAML, ANIL, Reptile)', () => {
       ['innerLr', 0],
       ['outerLr', Number.NaN],
       ['reptileStepSize', 2],
+      ['innerMaxStep', -1],
     ];
     for (const [field, value] of bad) {
       const state = initGradientMetaState(SPEC, initParams(1));
@@ -201,6 +249,7 @@ describe('meta/gradientBaselines (Scratch, MAML, ANIL, Reptile)', () => {
     const theta = initParams(1);
     assert.throws(() => gradientAdapt(SPEC, theta, tasks[0], { method: 'maml', adaptSteps: 1.5, lr: 0.1 }), (e: Error) => e instanceof ConfigError && e.message.includes('adaptSteps'));
     assert.throws(() => gradientAdapt(SPEC, theta, tasks[0], { method: 'maml', adaptSteps: 1, lr: -1 }), (e: Error) => e instanceof ConfigError && e.message.includes('lr'));
+    assert.throws(() => gradientAdapt(SPEC, theta, tasks[0], { method: 'maml', adaptSteps: 1, lr: 0.1, maxStep: -1 }), (e: Error) => e instanceof ConfigError && e.message.includes('maxStep'));
     tf.dispose(theta);
     disposeFieldTasks(tasks);
   });

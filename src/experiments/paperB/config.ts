@@ -44,6 +44,12 @@ export const spdSchema = {
   metaBatch: { kind: 'integer', min: 1, doc: 'instances per outer iteration of MAML, ANIL, Reptile (spec 10)' },
   gradientInnerSteps: { kind: 'integer', min: 1, doc: 'inner SGD steps of MAML, ANIL, Reptile (spec 5)' },
   gradientInnerLr: { kind: 'number', exclusiveMin: 0, doc: 'inner SGD step α, also their test-time step (spec 1e-3)' },
+  gradientInnerMaxStep: {
+    kind: 'number',
+    exclusiveMin: 0,
+    optional: true,
+    doc: 'when given, the largest ℓ2 norm (over all adapted tensors) of one inner and test-time SGD step of MAML / ANIL / Reptile (absent: no limit, the spec)',
+  },
   gradientOuterLr: { kind: 'number', exclusiveMin: 0, doc: 'outer Adam step of MAML and ANIL (spec 1e-3)' },
   reptileStepSize: { kind: 'number', exclusiveMin: 0, max: 1, doc: 'Reptile interpolation ε (spec 0.1)' },
   secondOrder: { kind: 'boolean', doc: 'MAML / ANIL differentiate through the inner steps (spec: second order)' },

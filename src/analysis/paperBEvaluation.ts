@@ -9,7 +9,7 @@
  *              ε_field in data = the same ratio over the grid points x with H(x; μ) ≤ E_max, E_max the largest true
  *                        energy along the instance's trajectories (support and held-out): the sublevel set the
  *                        energy-conserving data can show. Beyond it ε_field measures extrapolation (our diagnostic,
- *                        not the paper's; ../experiments/spdFieldCoverage.ts measures how much of the grid lies
+ *                        not the paper's; ../experiments/paperBFieldCoverage.ts measures how much of the grid lies
  *                        beyond). Undefined (null) where no grid point lies in that set (a coarse smoke grid, a
  *                        small-energy instance);
  *              ε_traj  = mean over held-out trajectories of ‖X̂ − X‖₂ / ‖X‖₂, X̂ the RK4 rollout of the learned
@@ -41,7 +41,7 @@ import { type TensorVectorField, odeint } from '../nn/odeint';
 import type { System } from '../systems/types';
 import { type Vectors, energyDrift, fieldSsim, relativeFieldError, relativeTrajectoryError, vectorFieldGrid } from './metrics';
 
-export interface SpdInstance {
+export interface PaperBInstance {
   label: string;
   split: 'train' | 'test';
   /** μ in system.paramNames order */
@@ -142,7 +142,7 @@ export interface MethodEvaluation<M extends string = string> {
   preview: { grid: number[][]; hamiltonian: number[]; rollout: number[][] };
 }
 
-export interface SpdEvaluation<M extends string = string> {
+export interface PaperBEvaluation<M extends string = string> {
   grid: { points: Float64Array[]; n: number };
   methods: MethodEvaluation<M>[];
   /** first test instance: true field and H on the grid, its first held-out trajectory and its support states [N][2] */
@@ -171,7 +171,7 @@ function adaptTimed<A>(trained: EvaluatedMethod<string, A>, cfg: A, support: Fie
  * Which grid points lie inside the instance's data: H(x; μ) ≤ E_max, E_max the largest true energy along all its
  * trajectories (energy is conserved along each, so the data show the field on that sublevel set only).
  */
-export function insideDataEnergy<P>(sys: EvaluatedSystem<P>, instance: SpdInstance, gridPoints: readonly Float64Array[]): { energyMax: number; inside: boolean[] } {
+export function insideDataEnergy<P>(sys: EvaluatedSystem<P>, instance: PaperBInstance, gridPoints: readonly Float64Array[]): { energyMax: number; inside: boolean[] } {
   const mu = muOf(sys, instance.params);
   const energyMax = Math.max(...instance.trajectories.flat().map((x) => sys.hamiltonian(x, mu)));
   if (!Number.isFinite(energyMax)) throw new DataError(`${sys.info.id} ${instance.label}: the trajectories' energy is not finite`);
@@ -182,7 +182,7 @@ export function insideDataEnergy<P>(sys: EvaluatedSystem<P>, instance: SpdInstan
 export function evaluateField<P>(
   sys: EvaluatedSystem<P>,
   cfg: EvaluationConfig,
-  instance: SpdInstance,
+  instance: PaperBInstance,
   model: AdaptedModel,
   gridPoints: readonly Float64Array[],
 ): InstanceMetrics & { grid: number[][]; rollouts: number[][][] } {
@@ -219,9 +219,9 @@ export function evaluateField<P>(
 export function adaptAndEvaluateAll<P, M extends string, A, C extends EvaluationConfig & A>(
   sys: EvaluatedSystem<P>,
   cfg: C,
-  instances: readonly SpdInstance[],
+  instances: readonly PaperBInstance[],
   trained: readonly EvaluatedMethod<M, A>[],
-): SpdEvaluation<M> {
+): PaperBEvaluation<M> {
   const test = instances.filter((i) => i.split === 'test');
   const { points } = vectorFieldGrid(sys.fieldGrid.box, cfg.gridSize, sys.fieldGrid.fixed);
   const checks = sys.structure?.checks;
@@ -266,7 +266,7 @@ export function adaptAndEvaluateAll<P, M extends string, A, C extends Evaluation
 }
 
 /** A test instance's support set, N = supportTrajectories · trajectoryPoints states, trajectory by trajectory in time order. */
-function supportStates(cfg: EvaluationConfig, instance: SpdInstance): Float64Array[] {
+function supportStates(cfg: EvaluationConfig, instance: PaperBInstance): Float64Array[] {
   return instance.trajectories.slice(0, cfg.supportTrajectories).flat();
 }
 
@@ -290,9 +290,9 @@ export interface FewShotSweep<M extends string = string> {
 export function fewShotSweep<P, M extends string, A, C extends EvaluationConfig & A>(
   sys: EvaluatedSystem<P>,
   cfg: C,
-  instances: readonly SpdInstance[],
+  instances: readonly PaperBInstance[],
   trained: readonly EvaluatedMethod<M, A>[],
-  evaluation: SpdEvaluation,
+  evaluation: PaperBEvaluation,
 ): FewShotSweep<M> {
   const test = instances.filter((i) => i.split === 'test');
   const sizes = fewShotSizes(cfg);
@@ -331,9 +331,9 @@ export interface LatentInitAblation<M extends string = string> {
 export function latentInitAblation<P, M extends string, A, C extends EvaluationConfig & A>(
   sys: EvaluatedSystem<P>,
   cfg: C,
-  instances: readonly SpdInstance[],
+  instances: readonly PaperBInstance[],
   trained: readonly EvaluatedMethod<M, A>[],
-  evaluation: SpdEvaluation,
+  evaluation: PaperBEvaluation,
 ): LatentInitAblation<M> {
   const test = instances.filter((i) => i.split === 'test');
   const other: LatentInit = cfg.latentInit === 'mean' ? 'zero' : 'mean';

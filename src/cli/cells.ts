@@ -3,9 +3,9 @@
  * in any order, on any machine that shares the checkout (`npm run cell`, the local pool of `npm run reproduce --
  * --cells`, the Slurm job array of `npm run reproduce -- --slurm`).
  *
- *   Paper B (spd-*)   a cell per (experiment, seed, method) for every method of SPD_METHODS but Scratch, which has no
+ *   Paper B (spd-*)   a cell per (experiment, seed, method) for every method of PAPER_B_METHOD_NAMES but Scratch, which has no
  *                     meta-training (its random initialisation is drawn when the experiment runs). The cell simulates
- *                     the instances and meta-trains that one method exactly as runSpdHamiltonian does (same config,
+ *                     the instances and meta-trains that one method exactly as runPaperBHamiltonian does (same config,
  *                     same training tasks, same checkpoint store under the config hash): the experiment's full run
  *                     afterwards (the merge) finds every method finished and only adapts and evaluates.
  *   iMODE (imode-*)   a cell per (experiment, seed): the whole experiment run (its meta-training has no per-method
@@ -29,16 +29,16 @@ import { repoPath, repoRoot, withResultsRootAt } from '../core/paths';
 import { disposeFieldTasks } from '../data/fieldTask';
 import { type ExperimentInfo, experimentResultsDir } from '../experiments/experiment';
 import { EXPERIMENTS, experimentById } from '../experiments/registry';
-import { spdDno } from '../experiments/spdDno';
-import { spdDuffing } from '../experiments/spdDuffing';
+import { paperBDno } from '../experiments/paperBDno';
+import { paperBDuffing } from '../experiments/paperBDuffing';
 import { trajectoryFieldTask } from '../analysis/paperBEvaluation';
-import { SPD_METHODS, type SpdMethod } from '../meta/paperBMethods';
-import { resolveSpdConfig } from '../experiments/paperB/config';
-import type { SpdSystem } from '../experiments/paperB/system';
-import { disposeTrained, metaTrainMethod, simulateSpd } from '../experiments/spdHamiltonian';
-import { spdMassSpring } from '../experiments/spdMassSpring';
-import { spdPendulum } from '../experiments/spdPendulum';
-import { spdTgc } from '../experiments/spdTgc';
+import { PAPER_B_METHOD_NAMES, type PaperBMethodName } from '../meta/paperBMethods';
+import { resolvePaperBConfig } from '../experiments/paperB/config';
+import type { PaperBSystem } from '../experiments/paperB/system';
+import { disposeTrained, metaTrainMethod, simulatePaperB } from '../experiments/paperBHamiltonian';
+import { paperBMassSpring } from '../experiments/paperBMassSpring';
+import { paperBPendulum } from '../experiments/paperBPendulum';
+import { paperBTgc } from '../experiments/paperBTgc';
 import { REPO_ROOT, parseScale } from './commandLine';
 import { runProcess } from './processes';
 import { isRunOfConfig, seedsDir, storedMetrics } from './seeds';
@@ -49,7 +49,7 @@ export interface Cell {
   id: string;
   experiment: string;
   /** the Paper B method this cell meta-trains; absent for an iMODE cell (the whole experiment) */
-  method?: SpdMethod;
+  method?: PaperBMethodName;
   seed: number;
   scale: Scale;
   /** --set overrides of every cell of the listing, without the seed */
@@ -59,7 +59,7 @@ export interface Cell {
 }
 
 /** The Paper B methods that have a cell: all but Scratch, which has no meta-training. */
-export const CELL_METHODS: readonly SpdMethod[] = SPD_METHODS.filter((m) => m !== 'Scratch');
+export const CELL_METHODS: readonly PaperBMethodName[] = PAPER_B_METHOD_NAMES.filter((m) => m !== 'Scratch');
 
 /** What one Paper B cell did. */
 export interface MethodTraining {
@@ -69,18 +69,18 @@ export interface MethodTraining {
 }
 
 /** A Paper B system as its cells see it (the system's type parameter stays inside the closure, as in the registry). */
-interface SpdCellSystem {
+interface PaperBCellSystem {
   info: ExperimentInfo;
-  train(scale: Scale, overrides: Readonly<Record<string, unknown>>, method: SpdMethod): MethodTraining;
+  train(scale: Scale, overrides: Readonly<Record<string, unknown>>, method: PaperBMethodName): MethodTraining;
 }
 
 /**
- * Meta-trains one method as runSpdHamiltonian's metaTrainAll does, on the same tasks and into the same checkpoint
+ * Meta-trains one method as runPaperBHamiltonian's metaTrainAll does, on the same tasks and into the same checkpoint
  * store, so that the experiment's run finds it done; resumes an interrupted checkpoint, reuses a finished one.
  */
-function metaTrainOneMethod<P>(sys: SpdSystem<P>, scale: Scale, overrides: Readonly<Record<string, unknown>>, method: SpdMethod): MethodTraining {
-  const cfg = resolveSpdConfig(sys, scale, overrides);
-  const tasks = simulateSpd(sys, cfg)
+function metaTrainOneMethod<P>(sys: PaperBSystem<P>, scale: Scale, overrides: Readonly<Record<string, unknown>>, method: PaperBMethodName): MethodTraining {
+  const cfg = resolvePaperBConfig(sys, scale, overrides);
+  const tasks = simulatePaperB(sys, cfg)
     .filter((i) => i.split === 'train')
     .map((i) => trajectoryFieldTask(sys, i.params, i.trajectories));
   try {
@@ -92,16 +92,16 @@ function metaTrainOneMethod<P>(sys: SpdSystem<P>, scale: Scale, overrides: Reado
   }
 }
 
-const spdCellSystem = <P>(sys: SpdSystem<P>): SpdCellSystem => ({ info: sys.info, train: (scale, overrides, method) => metaTrainOneMethod(sys, scale, overrides, method) });
+const paperBCellSystem = <P>(sys: PaperBSystem<P>): PaperBCellSystem => ({ info: sys.info, train: (scale, overrides, method) => metaTrainOneMethod(sys, scale, overrides, method) });
 
 /** The experiments with a cell per method, by id (the other experiments have a cell per seed). */
-const SPD_CELL_SYSTEMS: ReadonlyMap<string, SpdCellSystem> = new Map(
-  [spdCellSystem(spdMassSpring), spdCellSystem(spdPendulum), spdCellSystem(spdDuffing), spdCellSystem(spdDno), spdCellSystem(spdTgc)].map((s) => [s.info.id, s]),
+const PAPER_B_CELL_SYSTEMS: ReadonlyMap<string, PaperBCellSystem> = new Map(
+  [paperBCellSystem(paperBMassSpring), paperBCellSystem(paperBPendulum), paperBCellSystem(paperBDuffing), paperBCellSystem(paperBDno), paperBCellSystem(paperBTgc)].map((s) => [s.info.id, s]),
 );
 
 /** Whether experiment `id` has a cell per method (Paper B) rather than one per seed. */
 export function hasMethodCells(id: string): boolean {
-  return SPD_CELL_SYSTEMS.has(id);
+  return PAPER_B_CELL_SYSTEMS.has(id);
 }
 
 export function cellId(cell: Pick<Cell, 'experiment' | 'method' | 'scale' | 'seed'>): string {
@@ -109,8 +109,8 @@ export function cellId(cell: Pick<Cell, 'experiment' | 'method' | 'scale' | 'see
 }
 
 /** A method named case-insensitively ('svd', 'MR-v1'), checked to have a cell. */
-export function parseCellMethod(name: string, experiment: string): SpdMethod {
-  const method = SPD_METHODS.find((m) => m.toLowerCase() === name.toLowerCase());
+export function parseCellMethod(name: string, experiment: string): PaperBMethodName {
+  const method = PAPER_B_METHOD_NAMES.find((m) => m.toLowerCase() === name.toLowerCase());
   if (method === 'Scratch') throw new ConfigError(`Scratch has no meta-training, so it has no cell: the merge (the experiment's full run) initialises and adapts it`);
   if (!method) throw new ConfigError(`unknown method '${name}' for ${experiment}; the methods with a cell: ${CELL_METHODS.join(', ')}`);
   return method;
@@ -151,7 +151,7 @@ export interface CellListing {
 
 /**
  * Every cell of a reproduction, validated before any work (unknown experiment, method or config field, a scale the
- * experiment lacks: ConfigError), in a stable order: experiments as given, then seeds, then methods in SPD_METHODS order.
+ * experiment lacks: ConfigError), in a stable order: experiments as given, then seeds, then methods in PAPER_B_METHOD_NAMES order.
  */
 export function listCells(listing: CellListing): Cell[] {
   const overrides = { ...(listing.overrides ?? {}) };
@@ -163,7 +163,7 @@ export function listCells(listing: CellListing): Cell[] {
   if (repeated) throw new ConfigError(`experiment '${repeated}' is named twice`);
   const methodNames = listing.methods ?? [];
   if (methodNames.length > 0 && !ids.some(hasMethodCells)) {
-    throw new ConfigError(`--methods applies to the Paper B experiments (${[...SPD_CELL_SYSTEMS.keys()].join(', ')}), and none is chosen`);
+    throw new ConfigError(`--methods applies to the Paper B experiments (${[...PAPER_B_CELL_SYSTEMS.keys()].join(', ')}), and none is chosen`);
   }
   const { seed: _seed, ...rest } = overrides;
   return ids.flatMap((experiment) => {
@@ -197,11 +197,11 @@ export async function runCell(cell: Cell): Promise<CellOutcome> {
   const started = Date.now();
   const overrides = { ...cell.overrides, seed: cell.seed };
   return withResultsRootAt(cell.resultsRoot, async () => {
-    const spd = SPD_CELL_SYSTEMS.get(cell.experiment);
-    if (spd) {
+    const paperB = PAPER_B_CELL_SYSTEMS.get(cell.experiment);
+    if (paperB) {
       if (!cell.method) throw new ConfigError(`cell ${cell.id}: a Paper B cell names its method`);
       await initBackend();
-      return { id: cell.id, training: spd.train(cell.scale, overrides, cell.method), seconds: (Date.now() - started) / 1000 };
+      return { id: cell.id, training: paperB.train(cell.scale, overrides, cell.method), seconds: (Date.now() - started) / 1000 };
     }
     const resultsDir = await experimentById(cell.experiment).run(cell.scale, overrides);
     return { id: cell.id, resultsDir, seconds: (Date.now() - started) / 1000 };

@@ -2,7 +2,7 @@
  * npm run convergence -- <spd-id> [--methods SVD,RO,FW,MAML] [--widths 32,100] [--milestones 200,1000,2000,5000,20000]
  *                        [--horizon 20000] [--scale default|paper|smoke] [--set key=value ...] [--summary-only]
  *
- * The convergence study of one Paper B system (src/experiments/spdConvergence.ts): trains each (method, width) to
+ * The convergence study of one Paper B system (src/experiments/paperBConvergence.ts): trains each (method, width) to
  * each milestone, scoring it there, and writes results/convergence/<id>/ (points per run, tables, figures).
  * Resumable: points already written with the same config (the horizon included) are skipped and training goes on from
  * the checkpoint, so an interrupted study is continued by the same command, and milestones up to the horizon can be
@@ -13,9 +13,9 @@
  */
 import { parseArgs } from 'util';
 import { ConfigError } from '../core/errors';
-import { type SpdMethod } from '../meta/paperBMethods';
-import { DEFAULT_CONVERGENCE_PLAN, type ConvergencePlan } from '../experiments/spdConvergence';
-import { spdStudiesById } from '../experiments/registry';
+import { type PaperBMethodName } from '../meta/paperBMethods';
+import { DEFAULT_CONVERGENCE_PLAN, type ConvergencePlan } from '../experiments/paperBConvergence';
+import { paperBStudiesById } from '../experiments/registry';
 import { openFigureExporter } from '../viz/export';
 import { figureSpecFiles, readFigureSpec } from './figures';
 import { parseScale, runCli } from './commandLine';
@@ -49,7 +49,7 @@ export function parseConvergenceArgs(argv: readonly string[]): { id: string; pla
   if (positionals.length !== 1) throw new ConfigError(`give exactly one Paper B experiment id; usage: ${USAGE}`);
   const d = DEFAULT_CONVERGENCE_PLAN;
   const plan: ConvergencePlan = {
-    methods: values.methods === undefined ? d.methods : (values.methods.split(',').map((m) => m.trim()) as SpdMethod[]),
+    methods: values.methods === undefined ? d.methods : (values.methods.split(',').map((m) => m.trim()) as PaperBMethodName[]),
     widths: values.widths === undefined ? d.widths : parseIntegerList('--widths', values.widths),
     milestones: values.milestones === undefined ? d.milestones : parseIntegerList('--milestones', values.milestones),
     horizon: values.horizon === undefined ? d.horizon : parseIntegerList('--horizon', values.horizon)[0],
@@ -61,7 +61,7 @@ export function parseConvergenceArgs(argv: readonly string[]): { id: string; pla
 
 async function main(): Promise<number> {
   const { id, plan, summaryOnly } = parseConvergenceArgs(process.argv.slice(2));
-  const dir = await spdStudiesById(id).convergence(plan, { summaryOnly });
+  const dir = await paperBStudiesById(id).convergence(plan, { summaryOnly });
   console.log(`[convergence] ${id}: summary of every run in ${dir}`);
   // the curves as PNG / SVG / PDF beside their specs, as `npm run figures` exports an experiment's
   const exporter = await openFigureExporter();

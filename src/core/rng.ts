@@ -88,3 +88,8 @@ export function restoreRng(state: RngState): Rng {
   };
   return rng;
 }
+
+/** Independent, order-free random streams per purpose and index (an instance, a task, a method): one seed, many streams that do not depend on the order they are drawn in. */
+export function streamFor(seed: number, purpose: number, index: number): Rng {
+  return createRng((seed + 1000003 * (purpose + 1) + 7919 * (index + 1)) >>> 0);
+}

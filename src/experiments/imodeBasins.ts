@@ -33,7 +33,7 @@ import {
   resolveFamilyConfig,
   retrainForGauge,
   simulateFamily,
-} from './imodeFamily';
+} from './imodeFamilyExperiment';
 import type { Split } from '../data/imodeInstances';
 import type { ImodeModelFactory, InstanceResult } from '../meta/imodeEvaluation';
 import type { ImodeTrained } from '../meta/imodeTraining';

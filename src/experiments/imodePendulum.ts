@@ -37,7 +37,7 @@ import { releasedAtRestBatch } from './imode/newConditions';
 import { PCA_MODEL_FIELDS, imodePendulumScales, imodePendulumSchema } from './imode/pendulumConfig';
 import { pendulumSummary } from './imode/pendulumSummary';
 import { type ImodeSummary, pendulumReadmeSnippet, writeImodeResults } from './imode/report';
-import { startFamilyProvenance } from './imodeFamily';
+import { startFamilyProvenance } from './imodeFamilyExperiment';
 
 export const imodePendulumInfo: ExperimentInfo = {
   id: 'imode-pendulum',

@@ -8,21 +8,21 @@ import { type ExperimentInfo } from './experiment';
 import { imodeBistable } from './imodeBistable';
 import { imodeDoublePendulum } from './imodeDoublePendulum';
 import { type ImodeFamily, type ImodeFamilyConfig } from './imode/family';
-import { type FamilyInstance, resolveFamilyConfig, runImodeFamily, simulateFamily } from './imodeFamily';
+import { type FamilyInstance, resolveFamilyConfig, runImodeFamily, simulateFamily } from './imodeFamilyExperiment';
 import { runFamilyBasins } from './imodeBasins';
 import { imodePendulumConfig, imodePendulumInfo, runImodePendulum } from './imodePendulum';
 import { imodeReactionDiffusion } from './imodeReactionDiffusion';
 import { imodeSlinky } from './imodeSlinky';
 import { imodeVanDerPol } from './imodeVanDerPol';
-import { type ConvergencePlan, convergenceStudy } from './spdConvergence';
-import { spdDno } from './spdDno';
-import { spdDuffing } from './spdDuffing';
-import { resolveSpdConfig } from './paperB/config';
-import type { SpdSystem } from './paperB/system';
-import { runSpdHamiltonian } from './spdHamiltonian';
-import { spdMassSpring } from './spdMassSpring';
-import { spdPendulum } from './spdPendulum';
-import { spdTgc } from './spdTgc';
+import { type ConvergencePlan, convergenceStudy } from './paperBConvergence';
+import { paperBDno } from './paperBDno';
+import { paperBDuffing } from './paperBDuffing';
+import { resolvePaperBConfig } from './paperB/config';
+import type { PaperBSystem } from './paperB/system';
+import { runPaperBHamiltonian } from './paperBHamiltonian';
+import { paperBMassSpring } from './paperBMassSpring';
+import { paperBPendulum } from './paperBPendulum';
+import { paperBTgc } from './paperBTgc';
 
 export interface RegisteredExperiment {
   info: ExperimentInfo;
@@ -64,37 +64,37 @@ export function imodeFamilyById(id: string): RegisteredFamily {
 }
 
 /** A Paper B system's studies beyond its experiment run (they drive its protocol step by step). */
-export interface RegisteredSpdStudies {
+export interface RegisteredPaperBStudies {
   info: ExperimentInfo;
-  /** the convergence study of ./spdConvergence.ts; returns the summary's directory */
+  /** the convergence study of ./paperBConvergence.ts; returns the summary's directory */
   convergence(plan: ConvergencePlan, options: { summaryOnly: boolean }): Promise<string>;
 }
 
-const spdStudies = <P>(sys: SpdSystem<P>): RegisteredSpdStudies => ({ info: sys.info, convergence: (plan, options) => convergenceStudy(sys, plan, options) });
+const paperBStudies = <P>(sys: PaperBSystem<P>): RegisteredPaperBStudies => ({ info: sys.info, convergence: (plan, options) => convergenceStudy(sys, plan, options) });
 
-export const SPD_STUDIES: readonly RegisteredSpdStudies[] = [spdStudies(spdMassSpring), spdStudies(spdPendulum), spdStudies(spdDuffing), spdStudies(spdDno), spdStudies(spdTgc)];
+export const PAPER_B_STUDIES: readonly RegisteredPaperBStudies[] = [paperBStudies(paperBMassSpring), paperBStudies(paperBPendulum), paperBStudies(paperBDuffing), paperBStudies(paperBDno), paperBStudies(paperBTgc)];
 
 /** The studies of a Paper B system by id; ConfigError naming the systems otherwise. */
-export function spdStudiesById(id: string): RegisteredSpdStudies {
-  const found = SPD_STUDIES.find((s) => s.info.id === id);
-  if (!found) throw new ConfigError(`'${id}' is not a Paper B system; known: ${SPD_STUDIES.map((s) => s.info.id).join(', ')}`);
+export function paperBStudiesById(id: string): RegisteredPaperBStudies {
+  const found = PAPER_B_STUDIES.find((s) => s.info.id === id);
+  if (!found) throw new ConfigError(`'${id}' is not a Paper B system; known: ${PAPER_B_STUDIES.map((s) => s.info.id).join(', ')}`);
   return found;
 }
 
-const spdExperiment = <P>(sys: SpdSystem<P>): RegisteredExperiment => ({
+const paperBExperiment = <P>(sys: PaperBSystem<P>): RegisteredExperiment => ({
   info: sys.info,
-  config: (scale, overrides) => resolveSpdConfig(sys, scale, overrides),
-  run: async (scale, overrides) => (await runSpdHamiltonian(sys, scale, overrides)).dir,
+  config: (scale, overrides) => resolvePaperBConfig(sys, scale, overrides),
+  run: async (scale, overrides) => (await runPaperBHamiltonian(sys, scale, overrides)).dir,
 });
 
 export const EXPERIMENTS: readonly RegisteredExperiment[] = [
   { info: imodePendulumInfo, config: imodePendulumConfig, run: async (scale, overrides) => (await runImodePendulum(scale, overrides)).dir },
   ...IMODE_FAMILIES,
-  spdExperiment(spdMassSpring),
-  spdExperiment(spdPendulum),
-  spdExperiment(spdDuffing),
-  spdExperiment(spdDno),
-  spdExperiment(spdTgc),
+  paperBExperiment(paperBMassSpring),
+  paperBExperiment(paperBPendulum),
+  paperBExperiment(paperBDuffing),
+  paperBExperiment(paperBDno),
+  paperBExperiment(paperBTgc),
 ];
 
 export function experimentById(id: string): RegisteredExperiment {

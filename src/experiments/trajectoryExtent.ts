@@ -8,7 +8,7 @@
  */
 import { DataError } from '../core/errors';
 import { type Table } from '../viz/table';
-import { type FamilyInstance } from './imodeFamily';
+import { type FamilyInstance } from './imodeFamilyExperiment';
 import { type Split } from './imodeLatent';
 
 export interface TrajectoryExtent {

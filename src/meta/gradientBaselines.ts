@@ -19,7 +19,7 @@
  * FO-ANIL: θ' is computed off the tape and ∇_θ' L_query(θ') is applied to θ.
  * Inner step limit: with `innerMaxStep` c > 0 every SGD step (inner loops and test-time adaptation) is
  * Δ = α g · min(1, c / ‖α g‖) with ‖·‖ the ℓ2 norm over all adapted tensors together, so that a meta-learner
- * cannot place θ where the support loss is huge and one giant first step lands well (TGC, spdTgc.ts); the scaling is
+ * cannot place θ where the support loss is huge and one giant first step lands well (TGC, paperBTgc.ts); the scaling is
  * a tensor op, so the second-order gradient differentiates through it. c = 0 is plain SGD (the spec).
  * Tasks are split once into support (first half of the rows) and query (second half) for maml and anil.
  *

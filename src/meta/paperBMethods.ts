@@ -9,10 +9,10 @@ import { gradientMethod } from './gradientMethod';
 import { latentMethod } from './latentMethod';
 import type { AdaptConfig, AdaptedField, MetaTrainContext, MethodFamily, PaperBMethod } from './paperBMethod';
 
-export const SPD_METHODS = ['Scratch', 'MAML', 'ANIL', 'Reptile', 'Shift', 'FW', 'RO', 'MR', 'SVD', 'MR-v1'] as const;
-export type SpdMethod = (typeof SPD_METHODS)[number];
+export const PAPER_B_METHOD_NAMES = ['Scratch', 'MAML', 'ANIL', 'Reptile', 'Shift', 'FW', 'RO', 'MR', 'SVD', 'MR-v1'] as const;
+export type PaperBMethodName = (typeof PAPER_B_METHOD_NAMES)[number];
 
-export const PAPER_B_METHODS: Readonly<Record<SpdMethod, PaperBMethod<unknown>>> = {
+export const PAPER_B_METHODS: Readonly<Record<PaperBMethodName, PaperBMethod<unknown>>> = {
   Scratch: gradientMethod('scratch'),
   MAML: gradientMethod('maml'),
   ANIL: gradientMethod('anil'),
@@ -25,14 +25,14 @@ export const PAPER_B_METHODS: Readonly<Record<SpdMethod, PaperBMethod<unknown>>>
   'MR-v1': latentMethod('mr-v1'),
 };
 
-/** The methods of one family, in SPD_METHODS order. */
-export function methodsOf(family: MethodFamily): SpdMethod[] {
-  return SPD_METHODS.filter((m) => PAPER_B_METHODS[m].family === family);
+/** The methods of one family, in PAPER_B_METHOD_NAMES order. */
+export function methodsOf(family: MethodFamily): PaperBMethodName[] {
+  return PAPER_B_METHOD_NAMES.filter((m) => PAPER_B_METHODS[m].family === family);
 }
 
 /** A meta-trained method, its model bound to the method's adaptation. */
 export interface TrainedMethod {
-  method: SpdMethod;
+  method: PaperBMethodName;
   family: MethodFamily;
   lossHistory: number[];
   /** outer iterations run in this session (0 when a finished checkpoint was reused) */
@@ -46,7 +46,7 @@ export interface TrainedMethod {
 }
 
 /** Meta-trains `method` (resumes or reuses its checkpoint; with `ctx.stopAfter`, stops there, checkpointed). */
-export function trainMethod(method: SpdMethod, ctx: MetaTrainContext): TrainedMethod {
+export function trainMethod(method: PaperBMethodName, ctx: MetaTrainContext): TrainedMethod {
   const { stopAfter } = ctx;
   if (stopAfter !== undefined && !(Number.isInteger(stopAfter) && stopAfter >= 1)) throw new ConfigError(`stopAfter must be a positive integer when given, got ${stopAfter}`);
   const m = PAPER_B_METHODS[method];

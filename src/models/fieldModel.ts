@@ -1,7 +1,7 @@
 /**
  * A field model: how a parameter set (and, for the latent methods, a latent code per row) becomes a vector field
  * ẋ = f(x), and what the model's own energy is. The meta-learners of Paper B (../meta/latentModulation.ts,
- * ../meta/gradientBaselines.ts) and the benchmark protocol (../experiments/spdHamiltonian.ts) see only this, so the
+ * ../meta/gradientBaselines.ts) and the benchmark protocol (../experiments/paperBHamiltonian.ts) see only this, so the
  * Hamiltonian networks (hnn.ts: ẋ = J∇H̃) and the GENERIC networks (generic.ts: ẋ = L∇Ẽ + M̃∇S̃) share every line
  * of meta-learning, adaptation and evaluation.
  *

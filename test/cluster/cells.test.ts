@@ -8,7 +8,7 @@ import { ConfigError } from '../../src/core/errors';
 import { experimentResultsDir } from '../../src/experiments/experiment';
 import { repoRoot } from '../../src/core/paths';
 import { readMetrics } from '../../src/core/results';
-import { SPD_METHODS } from '../../src/experiments/spdHamiltonian';
+import { PAPER_B_METHOD_NAMES } from '../../src/experiments/paperBHamiltonian';
 import { tmpDir, withResultsRoot } from '../helpers/tmpDir';
 
 const NO_ROOT: NodeJS.ProcessEnv = {};
@@ -17,7 +17,7 @@ const configError = (pattern: RegExp) => (e: unknown) => e instanceof ConfigErro
 describe('cli/cells: listing', () => {
   it('gives a Paper B experiment a cell per method but Scratch, an iMODE experiment one per seed, in a stable order with stable ids', () => {
     const cells = listCells({ ids: ['spd-pendulum', 'imode-bistable'], scale: 'smoke', env: NO_ROOT });
-    assert.deepEqual(CELL_METHODS, SPD_METHODS.slice(1));
+    assert.deepEqual(CELL_METHODS, PAPER_B_METHOD_NAMES.slice(1));
     assert.deepEqual(
       cells.map((c) => c.id),
       [
@@ -47,7 +47,7 @@ describe('cli/cells: listing', () => {
     assert.deepEqual([...new Set(seeded.map((c) => c.seed))], [7, 8, 9]);
     assert.equal(new Set(seeded.map((c) => c.id)).size, seeded.length, 'ids are unique');
     const some = listCells({ ids: ['spd-tgc'], scale: 'smoke', methods: ['svd', 'MAML', 'RO', 'mr-v1'], env: NO_ROOT });
-    assert.deepEqual(some.map((c) => c.method), ['MAML', 'RO', 'SVD', 'MR-v1'], 'methods in SPD_METHODS order whatever the order asked');
+    assert.deepEqual(some.map((c) => c.method), ['MAML', 'RO', 'SVD', 'MR-v1'], 'methods in PAPER_B_METHOD_NAMES order whatever the order asked');
   });
 
   it('puts the configured seed in the ordinary results root and other seeds where npm run seeds keeps them', () => {

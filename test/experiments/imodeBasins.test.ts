@@ -5,7 +5,7 @@ import { initBackend } from '../../src/core/backend';
 import { ConfigError } from '../../src/core/errors';
 import { basinsDir, basinsSummarySection, etaSpread } from '../../src/experiments/imodeBasins';
 import { imodeBistable } from '../../src/experiments/imodeBistable';
-import { runImodeFamily } from '../../src/experiments/imodeFamily';
+import { runImodeFamily } from '../../src/experiments/imodeFamilyExperiment';
 import { imodeFamilyById } from '../../src/experiments/registry';
 import { withResultsRoot } from '../helpers/tmpDir';
 

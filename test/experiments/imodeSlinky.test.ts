@@ -3,7 +3,7 @@ import { createRng } from '../../src/core/rng';
 import { dopri5 } from '../../src/integrators/dopri5';
 import { rk4 } from '../../src/integrators/rk4';
 import { extrapolationBox } from '../../src/data/imodeFamilyData';
-import { resolveFamilyConfig } from '../../src/experiments/imodeFamily';
+import { resolveFamilyConfig } from '../../src/experiments/imodeFamilyExperiment';
 import { type ImodeSlinkyConfig, imodeSlinky, slinkyCoordinateGroups } from '../../src/experiments/imodeSlinky';
 import { residualByCoordinate } from '../../src/experiments/residualByCoordinate';
 import { slinkyHangingModes } from '../../src/systems/slinky';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { resolveFamilyConfig } from '../../src/experiments/imodeFamily';
+import { resolveFamilyConfig } from '../../src/experiments/imodeFamilyExperiment';
 import { imodeSlinky, slinkyCoordinateGroups } from '../../src/experiments/imodeSlinky';
 import { residualByCoordinate, residualByCoordinateTable } from '../../src/experiments/residualByCoordinate';
 

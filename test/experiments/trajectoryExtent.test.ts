@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import { parseCoordinates } from '../../src/cli/trajectories';
 import { DataError } from '../../src/core/errors';
 import { imodeDoublePendulum } from '../../src/experiments/imodeDoublePendulum';
-import { type FamilyInstance, resolveFamilyConfig, simulateFamily } from '../../src/experiments/imodeFamily';
+import { type FamilyInstance, resolveFamilyConfig, simulateFamily } from '../../src/experiments/imodeFamilyExperiment';
 import { trajectoryExtentTable, trajectoryExtents } from '../../src/experiments/trajectoryExtent';
 
 /** x(t) = (a cos t, −2a sin t) sampled at t = 0, 0.1, …: max |x0| = |a|, max |x1| = 2|a| once t passes π/2. */

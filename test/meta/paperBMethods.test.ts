@@ -6,7 +6,7 @@ import { createRng } from '../../src/core/rng';
 import { disposeFieldTasks } from '../../src/data/fieldTask';
 import { hnnBaseSpec } from '../../src/meta/latentModulation';
 import type { AdaptConfig, MetaTrainContext, MethodTrainingConfig } from '../../src/meta/paperBMethod';
-import { PAPER_B_METHODS, SPD_METHODS, methodsOf, trainMethod } from '../../src/meta/paperBMethods';
+import { PAPER_B_METHODS, PAPER_B_METHOD_NAMES, methodsOf, trainMethod } from '../../src/meta/paperBMethods';
 import { hnnLatentModel, hnnPlainModel } from '../../src/models/hnn';
 import { springTasks } from '../helpers/fieldTasks';
 
@@ -45,7 +45,7 @@ describe('meta/paperBMethods (the registry of Paper B methods)', () => {
   });
 
   it('names the ten methods in the benchmark order, each in its family', () => {
-    assert.deepEqual(Object.keys(PAPER_B_METHODS), [...SPD_METHODS]);
+    assert.deepEqual(Object.keys(PAPER_B_METHODS), [...PAPER_B_METHOD_NAMES]);
     assert.deepEqual(methodsOf('scratch'), ['Scratch']);
     assert.deepEqual(methodsOf('optimisation'), ['MAML', 'ANIL', 'Reptile']);
     assert.deepEqual(methodsOf('modulation'), ['Shift', 'FW', 'RO', 'MR', 'SVD', 'MR-v1']);
@@ -55,7 +55,7 @@ describe('meta/paperBMethods (the registry of Paper B methods)', () => {
     const tasks = springTasks(1, [1, 2, 3], 8);
     const [support] = springTasks(2, [2.5], 8);
     const before = tf.memory().numTensors;
-    for (const method of SPD_METHODS) {
+    for (const method of PAPER_B_METHOD_NAMES) {
       const ctx: MetaTrainContext = {
         cfg: CFG,
         tasks,

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import { ConfigError } from '../../src/core/errors';
 import { createRng } from '../../src/core/rng';
-import { degeneracyChecks, smallestEigenvalue } from '../../src/experiments/spdGeneric';
+import { degeneracyChecks, smallestEigenvalue } from '../../src/experiments/paperBGeneric';
 import { hnnBaseSpec } from '../../src/meta/latentModulation';
 import { modulationSpec, MODULATION_KINDS } from '../../src/modulation/modulation';
 import type { TensorGenericParts } from '../../src/models/fieldModel';

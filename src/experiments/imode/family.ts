@@ -1,5 +1,5 @@
 /**
- * What an iMODE system family is to the protocol (../imodeFamily.ts): its config fields, the settings every family
+ * What an iMODE system family is to the protocol (../imodeFamilyExperiment.ts): its config fields, the settings every family
  * starts from, the options the meta-training, the inner loop and the rollouts read from a config, the key a
  * meta-training checkpoint is stored under, and the interface a family supplies (simulator, model, figures).
  */

@@ -1,6 +1,6 @@
 /**
  * The families' second model, the one the Neural Gauge reads (d_η = the number of physical parameters; trained by
- * ../imodeFamily.ts retrainForGauge), and the screening of a fresh one's starts: each of `restarts` init draws is
+ * ../imodeFamilyExperiment.ts retrainForGauge), and the screening of a fresh one's starts: each of `restarts` init draws is
  * meta-trained for `screenIterations`, scored by the median summed training loss over the last `SCREENING_WINDOW` of
  * them, and the lowest-scoring start is trained to the end of its schedule.
  */

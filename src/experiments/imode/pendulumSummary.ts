@@ -11,7 +11,7 @@ import type { ImodeTrained } from '../../meta/imodeTraining';
 import type { ConservativeForceSpec } from '../../nn/conservativeForce';
 import type { PlotlyFigure } from '../../viz/plotly';
 import type { Table } from '../../viz/table';
-import { trainingFigures } from '../imodeFamily';
+import { trainingFigures } from '../imodeFamilyExperiment';
 import type { ImodePendulumConfig, PendulumPcaModel } from '../imodePendulum';
 import {
   type GaugeEntry,

@@ -1,6 +1,6 @@
 /**
  * Paper B's config (the Hamiltonian and GENERIC benchmarks share it): the schema, its four scales (smoke, default,
- * paper, converged; a GENERIC system overrides some fields, ../spdGeneric.ts `genericScales`) and the validated
+ * paper, converged; a GENERIC system overrides some fields, ../paperBGeneric.ts `genericScales`) and the validated
  * config of a scale with overrides.
  */
 import { type ConfigOf, type Scale, type ScaleTable } from '../../core/config';
@@ -9,9 +9,9 @@ import { DEFAULT_GRADIENT_META_OPTIONS } from '../../meta/gradientBaselines';
 import { DEFAULT_AUTO_DECODE_OPTIONS, DEFAULT_LATENT_META_OPTIONS } from '../../meta/latentModulation';
 import { DEFAULT_LATENT_DIM, DEFAULT_RANK } from '../../modulation/modulation';
 import { resolveConfig } from '../experiment';
-import type { SpdSystem } from './system';
+import type { PaperBSystem } from './system';
 
-export const spdSchema = {
+export const paperBSchema = {
   seed: { kind: 'integer', min: 0, max: 4294967295, doc: 'seed of every random draw (instances, initial states, initialisations, batches)' },
   trainInstances: { kind: 'integer', min: 2, doc: 'training instances μ (spec 70)' },
   testInstances: { kind: 'integer', min: 1, doc: 'test instances μ (spec 10)' },
@@ -62,7 +62,7 @@ export const spdSchema = {
   checkpointEvery: { kind: 'integer', min: 1, doc: 'outer iterations between checkpoints' },
 } as const;
 
-export type SpdConfig = ConfigOf<typeof spdSchema>;
+export type PaperBConfig = ConfigOf<typeof paperBSchema>;
 
 const LATENT = DEFAULT_LATENT_META_OPTIONS;
 const GRADIENT = DEFAULT_GRADIENT_META_OPTIONS;
@@ -71,7 +71,7 @@ const GRADIENT = DEFAULT_GRADIENT_META_OPTIONS;
  * paper: the spec's sizes (§2.0, §3.1, §4, §9), all [INF] where the spec marks them so; 20,000 outer iterations of
  * each of 9 meta-learners is hours on 2 cores.
  */
-export const SPD_PAPER: SpdConfig = {
+export const PAPER_B_PAPER: PaperBConfig = {
   seed: 2508,
   trainInstances: 70,
   testInstances: 10,
@@ -117,8 +117,8 @@ export const SPD_PAPER: SpdConfig = {
  * is an estimate from operation counts, not a measured run. Larger outer learning rates (3e-3) make up for the
  * shorter runs. The paper scale keeps second-order MAML / ANIL.
  */
-export const SPD_DEFAULT: SpdConfig = {
-  ...SPD_PAPER,
+export const PAPER_B_DEFAULT: PaperBConfig = {
+  ...PAPER_B_PAPER,
   trainInstances: 30,
   width: 32,
   metaIterations: 200,
@@ -131,8 +131,8 @@ export const SPD_DEFAULT: SpdConfig = {
 };
 
 /** smoke: seconds, for CI (second-order MAML / ANIL, so that the paper's path runs); numbers meaningless. */
-export const SPD_SMOKE: SpdConfig = {
-  ...SPD_DEFAULT,
+export const PAPER_B_SMOKE: PaperBConfig = {
+  ...PAPER_B_DEFAULT,
   trainInstances: 3,
   testInstances: 2,
   trajectories: 2,
@@ -161,8 +161,8 @@ export const SPD_SMOKE: SpdConfig = {
  * costs 2–3× per iteration (FW ~8×) and was not better for SVD or MAML at 200 iterations, so the width stays 32.
  * About 45 minutes per seed per system on one core (FW is half of it).
  */
-export const SPD_CONVERGED: SpdConfig = {
-  ...SPD_DEFAULT,
+export const PAPER_B_CONVERGED: PaperBConfig = {
+  ...PAPER_B_DEFAULT,
   trainInstances: 70,
   metaIterations: 2000,
   gradientIterations: 2000,
@@ -172,11 +172,11 @@ export const SPD_CONVERGED: SpdConfig = {
   latentInnerMaxStep: 1,
 };
 
-export const SPD_SCALES: ScaleTable<SpdConfig> = { smoke: SPD_SMOKE, default: SPD_DEFAULT, paper: SPD_PAPER, converged: SPD_CONVERGED };
+export const PAPER_B_SCALES: ScaleTable<PaperBConfig> = { smoke: PAPER_B_SMOKE, default: PAPER_B_DEFAULT, paper: PAPER_B_PAPER, converged: PAPER_B_CONVERGED };
 
 /** The validated config of `scale` with `overrides`; cross-field checks name the field. */
-export function resolveSpdConfig<P>(sys: SpdSystem<P>, scale: Scale, overrides: Readonly<Record<string, unknown>> = {}): SpdConfig {
-  const cfg = resolveConfig<SpdConfig>(spdSchema, sys.scales, scale, overrides, sys.info.id);
+export function resolvePaperBConfig<P>(sys: PaperBSystem<P>, scale: Scale, overrides: Readonly<Record<string, unknown>> = {}): PaperBConfig {
+  const cfg = resolveConfig<PaperBConfig>(paperBSchema, sys.scales, scale, overrides, sys.info.id);
   if (cfg.supportTrajectories >= cfg.trajectories) {
     throw new ConfigError(`supportTrajectories must be less than trajectories = ${cfg.trajectories} (the rest are held out), got ${cfg.supportTrajectories}`);
   }

@@ -1,5 +1,5 @@
 /**
- * The convergence study's results (../spdConvergence.ts runs it): its folder, tables, figures and README section.
+ * The convergence study's results (../paperBConvergence.ts runs it): its folder, tables, figures and README section.
  *
  *   saturation the first milestone n after which no later milestone lowers the mean ε_field by `SATURATION_TOLERANCE`
  *              (10 %) or more; none when the last step still did (`saturationIteration`).
@@ -12,14 +12,14 @@ import { type Scale, configHash } from '../../core/config';
 import { DataError } from '../../core/errors';
 import { type PaperReference, paperReference } from '../../core/reference';
 import { type Provenance, writeResults } from '../../core/results';
-import type { SpdMethod } from '../../meta/paperBMethods';
+import type { PaperBMethodName } from '../../meta/paperBMethods';
 import { type LineSeries, lineGridFigure } from '../../viz/lineFigures';
 import type { PlotlyFigure } from '../../viz/plotly';
 import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../../viz/table';
 import { experimentResultsDir } from '../experiment';
-import type { ConvergencePoint, ConvergenceRun } from '../spdConvergence';
-import { resolveSpdConfig } from './config';
-import type { SpdSystem } from './system';
+import type { ConvergencePoint, ConvergenceRun } from '../paperBConvergence';
+import { resolvePaperBConfig } from './config';
+import type { PaperBSystem } from './system';
 import { formatMeanStd, paperValue } from './tables';
 
 export const SATURATION_TOLERANCE = 0.1;
@@ -51,7 +51,7 @@ export function secondsPerIteration(points: readonly ConvergencePoint[]): number
 
 /** One row per (method, width, milestone), with the paper's v2 number beside ours. */
 export function convergenceTable(runs: readonly ConvergenceRun[], reference: PaperReference, { keyOf }: VariantKeys): Table {
-  const paper = (m: SpdMethod, metric: 'fieldError' | 'trajError') => {
+  const paper = (m: PaperBMethodName, metric: 'fieldError' | 'trajError') => {
     const v = paperValue(reference, 'v2', m, metric);
     return v === null ? '—' : formatNumber(v, 3);
   };
@@ -131,8 +131,8 @@ export function variantKeys(runs: readonly ConvergenceRun[], scales: ReadonlyMap
 }
 
 /** config hash → scale name of the experiment's scales a study run can equal (the `converged` scale was chosen from one). */
-export function studyScales<P>(sys: SpdSystem<P>): Map<string, string> {
-  return new Map([[configHash(resolveSpdConfig(sys, 'converged')), 'converged']]);
+export function studyScales<P>(sys: PaperBSystem<P>): Map<string, string> {
+  return new Map([[configHash(resolvePaperBConfig(sys, 'converged')), 'converged']]);
 }
 
 /**
@@ -206,7 +206,7 @@ export function convergenceSection(ids: readonly string[]): string {
 }
 
 /** convergence.md / .csv, saturation.md / .csv, the README snippet and the two figures, from every run file of the experiment. */
-export function writeConvergenceSummary<P>(sys: SpdSystem<P>, scale: Scale, runs: readonly ConvergenceRun[], provenance: Provenance): string {
+export function writeConvergenceSummary<P>(sys: PaperBSystem<P>, scale: Scale, runs: readonly ConvergenceRun[], provenance: Provenance): string {
   const dir = convergenceDir(sys.info.id, scale);
   if (runs.length === 0) throw new DataError(`no convergence runs of ${sys.info.id} to summarise`, { file: dir });
   const reference = paperReference(sys.info.id);

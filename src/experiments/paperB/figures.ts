@@ -6,15 +6,15 @@
  * method's latents coloured by each physical parameter.
  */
 import { type Vectors, fieldComponentImage, meanStdJson } from '../../analysis/metrics';
-import type { FewShotSweep, MethodEvaluation, SpdEvaluation, SpdInstance } from '../../analysis/paperBEvaluation';
+import type { FewShotSweep, MethodEvaluation, PaperBEvaluation, PaperBInstance } from '../../analysis/paperBEvaluation';
 import { pca } from '../../analysis/pca';
 import { ConfigError } from '../../core/errors';
-import type { SpdMethod, TrainedMethod } from '../../meta/paperBMethods';
+import type { PaperBMethodName, TrainedMethod } from '../../meta/paperBMethods';
 import { contourFigure, fieldSnapshotsFigure } from '../../viz/fieldFigures';
 import { lineFigure, phasePortraitGrid } from '../../viz/lineFigures';
 import { scatterFigure } from '../../viz/scatterAndBarFigures';
 import type { PlotlyFigure } from '../../viz/plotly';
-import { HNN_STRUCTURE, type SpdStructure, type SpdSystem } from './system';
+import { HNN_STRUCTURE, type PaperBStructure, type PaperBSystem } from './system';
 
 function magnitudeImage(values: Vectors, n: number): number[][] {
   const [a, b] = [fieldComponentImage(values, n, 0), fieldComponentImage(values, n, 1)];
@@ -22,7 +22,7 @@ function magnitudeImage(values: Vectors, n: number): number[][] {
 }
 
 /** The grid's axes, read back from its row-major points (first coordinate along the columns). */
-function gridAxes(grid: SpdEvaluation['grid']): { q: number[]; p: number[] } {
+function gridAxes(grid: PaperBEvaluation['grid']): { q: number[]; p: number[] } {
   const n = grid.n;
   return { q: grid.points.slice(0, n).map((pt) => pt[0]), p: Array.from({ length: n }, (_, i) => grid.points[i * n][1]) };
 }
@@ -31,7 +31,7 @@ function gridAxes(grid: SpdEvaluation['grid']): { q: number[]; p: number[] } {
  * |f| on the grid: the target (with the few-shot support states marked) and each method's learned field on the first
  * test instance, every panel in the grid's (q, p) with the grid's extent.
  */
-export function vectorFieldsFigure(evaluation: SpdEvaluation, instanceLabel: string): PlotlyFigure {
+export function vectorFieldsFigure(evaluation: PaperBEvaluation, instanceLabel: string): PlotlyFigure {
   const n = evaluation.grid.n;
   const { q, p } = gridAxes(evaluation.grid);
   const support = evaluation.truth.support;
@@ -45,7 +45,7 @@ export function vectorFieldsFigure(evaluation: SpdEvaluation, instanceLabel: str
 }
 
 /** Methods whose learned Hamiltonian is drawn: the paper's best modulation and the canonical meta-learning baseline. */
-export const LEVEL_SET_METHODS: readonly SpdMethod[] = ['SVD', 'MAML'];
+export const LEVEL_SET_METHODS: readonly PaperBMethodName[] = ['SVD', 'MAML'];
 
 /** H on the grid as an image [n][n] (row i: p = p_i), shifted so that its smallest finite value is 0. */
 function shiftedImage(values: readonly number[], n: number): number[][] {
@@ -57,7 +57,7 @@ function shiftedImage(values: readonly number[], n: number): number[][] {
  * Level sets of the true H and of the adapted H̃ of LEVEL_SET_METHODS on the first test instance, each min-shifted
  * to 0 (`names`: the symbols of a GENERIC system's E and Ẽ instead).
  */
-export function levelSetsFigure(evaluation: SpdEvaluation, instanceLabel: string, names: SpdStructure['energyNames'] = HNN_STRUCTURE.energyNames): PlotlyFigure {
+export function levelSetsFigure(evaluation: PaperBEvaluation, instanceLabel: string, names: PaperBStructure['energyNames'] = HNN_STRUCTURE.energyNames): PlotlyFigure {
   const n = evaluation.grid.n;
   const { q, p } = gridAxes(evaluation.grid);
   const learned = LEVEL_SET_METHODS.flatMap((name) => evaluation.methods.filter((m) => m.method === name)).map((m) => ({ title: `${m.method} ${names.learned}`, z: shiftedImage(m.preview.hamiltonian, n) }));
@@ -83,7 +83,7 @@ export function fewShotSweepFigure(sweep: FewShotSweep): PlotlyFigure {
   });
 }
 
-export function phasePortraitsFigure(evaluation: SpdEvaluation, instanceLabel: string): PlotlyFigure {
+export function phasePortraitsFigure(evaluation: PaperBEvaluation, instanceLabel: string): PlotlyFigure {
   const xy = (rows: readonly number[][]) => ({ x: rows.map((s) => s[0]), y: rows.map((s) => s[1]) });
   return phasePortraitGrid({
     title: `Held-out rollout of the first test instance (${instanceLabel}) after adaptation`,
@@ -105,7 +105,7 @@ export function trainingCurvesFigure(trained: readonly TrainedMethod[]): PlotlyF
 }
 
 /** PCA of a latent method's training latents and adapted test latents, one figure per physical parameter (colour). */
-export function latentPcaFigures<P>(sys: SpdSystem<P>, instances: readonly SpdInstance[], trained: TrainedMethod, evaluation: MethodEvaluation): { figures: Record<string, PlotlyFigure>; explainedVariance: number[] } {
+export function latentPcaFigures<P>(sys: PaperBSystem<P>, instances: readonly PaperBInstance[], trained: TrainedMethod, evaluation: MethodEvaluation): { figures: Record<string, PlotlyFigure>; explainedVariance: number[] } {
   if (trained.codes === null) throw new ConfigError(`latentPcaFigures: ${trained.method} has no latent codes`);
   const train = instances.filter((i) => i.split === 'train');
   const test = instances.filter((i) => i.split === 'test');

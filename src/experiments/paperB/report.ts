@@ -6,19 +6,19 @@
  * A diverged method yields NaN or ∞; it is written as null (JSON has no NaN) and the means skip nothing.
  */
 import { finiteOrNull, meanStdJson } from '../../analysis/metrics';
-import type { FewShotSweep, LatentInitAblation, SpdEvaluation, SpdInstance } from '../../analysis/paperBEvaluation';
+import type { FewShotSweep, LatentInitAblation, PaperBEvaluation, PaperBInstance } from '../../analysis/paperBEvaluation';
 import type { Scale } from '../../core/config';
 import { type PaperReference, paperReference } from '../../core/reference';
 import { type Provenance, type ProvenanceRecorder, provenanceLine } from '../../core/results';
-import type { SpdMethod, TrainedMethod } from '../../meta/paperBMethods';
+import type { PaperBMethodName, TrainedMethod } from '../../meta/paperBMethods';
 import type { PlotlyFigure } from '../../viz/plotly';
 import { type Table, tableToMarkdown } from '../../viz/table';
 import { type ExperimentInfo, writeExperimentResults } from '../experiment';
 import { fewShotSweepFigure, latentPcaFigures, levelSetsFigure, phasePortraitsFigure, trainingCurvesFigure, vectorFieldsFigure } from './figures';
-import { type SpdSystem, structureOf } from './system';
-import { benchmarkTable, fewShotTable, latentInitTable, rankingCheck, rankingSentence, spdTableRows } from './tables';
+import { type PaperBSystem, structureOf } from './system';
+import { benchmarkTable, fewShotTable, latentInitTable, rankingCheck, rankingSentence, paperBTableRows } from './tables';
 
-export interface SpdSummary {
+export interface PaperBSummary {
   metrics: Record<string, unknown>;
   table: Table;
   /** the studies' tables by file stem (`withStudies`): written as .csv and .md and shown in the README section */
@@ -27,7 +27,7 @@ export interface SpdSummary {
 }
 
 /** Step 3b: the few-shot sweep and the latent-initialisation ablation added to the summary (metrics, tables, figure). */
-export function withStudies(s: SpdSummary, sweep: FewShotSweep, ablation: LatentInitAblation): SpdSummary {
+export function withStudies(s: PaperBSummary, sweep: FewShotSweep, ablation: LatentInitAblation): PaperBSummary {
   const metrics = {
     ...s.metrics,
     fewShotSweep: {
@@ -50,14 +50,14 @@ export function withStudies(s: SpdSummary, sweep: FewShotSweep, ablation: Latent
 }
 
 /** Step 3: the results contract, the benchmark table and every figure. */
-export function summariseSpd<P>(
-  sys: SpdSystem<P>,
-  instances: readonly SpdInstance[],
+export function summarisePaperB<P>(
+  sys: PaperBSystem<P>,
+  instances: readonly PaperBInstance[],
   trained: readonly TrainedMethod[],
-  evaluation: SpdEvaluation<SpdMethod>,
+  evaluation: PaperBEvaluation<PaperBMethodName>,
   reference: PaperReference = paperReference(sys.info.id),
-): SpdSummary {
-  const rows = spdTableRows(evaluation);
+): PaperBSummary {
+  const rows = paperBTableRows(evaluation);
   const firstTest = instances.filter((i) => i.split === 'test')[0].label;
   const svdIndex = trained.findIndex((t) => t.method === 'SVD');
   const latent = latentPcaFigures(sys, instances, trained[svdIndex], evaluation.methods[svdIndex]);
@@ -97,7 +97,7 @@ export function summariseSpd<P>(
     'training-curves': trainingCurvesFigure(trained),
     ...latent.figures,
   };
-  const summary: SpdSummary = { metrics, table: benchmarkTable(rows, reference), studyTables: {}, figures };
+  const summary: PaperBSummary = { metrics, table: benchmarkTable(rows, reference), studyTables: {}, figures };
   const { summarise } = structureOf(sys);
   return summarise ? summarise(summary, { instances, evaluation }) : summary;
 }
@@ -110,7 +110,7 @@ const STUDY_CAPTIONS: Record<string, string> = {
 };
 
 /** The README section: provenance line, the benchmark table beside the paper's numbers, and the ranking check. */
-export function spdReadmeSnippet(summary: SpdSummary, provenance: Provenance, reference: PaperReference): string {
+export function paperBReadmeSnippet(summary: PaperBSummary, provenance: Provenance, reference: PaperReference): string {
   const ranking = summary.metrics.ranking as Record<'fieldError' | 'trajError', ReturnType<typeof rankingCheck>>;
   return [
     `${provenanceLine(provenance)} Mean ± std over the test instances; paper values from ${reference.source}.`,
@@ -124,7 +124,7 @@ export function spdReadmeSnippet(summary: SpdSummary, provenance: Provenance, re
 }
 
 /** Step 4: write metrics, the benchmark table, the studies' tables, the README section, figures and provenance, atomically. */
-export function writeSpdResults(info: ExperimentInfo, scale: Scale, summary: SpdSummary, provenance: ProvenanceRecorder): string {
+export function writePaperBResults(info: ExperimentInfo, scale: Scale, summary: PaperBSummary, provenance: ProvenanceRecorder): string {
   const tables = { benchmark: summary.table, ...summary.studyTables };
-  return writeExperimentResults(info, scale, { metrics: summary.metrics, tables, figures: summary.figures, readme: (finished, reference) => spdReadmeSnippet(summary, finished, reference) }, provenance);
+  return writeExperimentResults(info, scale, { metrics: summary.metrics, tables, figures: summary.figures, readme: (finished, reference) => paperBReadmeSnippet(summary, finished, reference) }, provenance);
 }

@@ -5,9 +5,9 @@
  * few-shot sweep and the latent-initialisation ablation.
  */
 import { type MeanStdJson, meanStdJson } from '../../analysis/metrics';
-import type { FewShotSweep, LatentInitAblation, SpdEvaluation } from '../../analysis/paperBEvaluation';
+import type { FewShotSweep, LatentInitAblation, PaperBEvaluation } from '../../analysis/paperBEvaluation';
 import type { PaperReference } from '../../core/reference';
-import { SPD_METHODS, type SpdMethod, methodsOf } from '../../meta/paperBMethods';
+import { PAPER_B_METHOD_NAMES, type PaperBMethodName, methodsOf } from '../../meta/paperBMethods';
 import { type Table, formatNumber } from '../../viz/table';
 
 /** Mean ± std over the values that are defined (not null; NaN and ∞ still make the mean null), and how many. */
@@ -17,8 +17,8 @@ function definedMeanStd(values: readonly (number | null)[]): MeanStdJson & { ins
 }
 
 /** One row of the results contract. */
-export interface SpdTableRow {
-  method: SpdMethod;
+export interface PaperBTableRow {
+  method: PaperBMethodName;
   fieldError: MeanStdJson;
   /** over the `instances` test instances where it is defined */
   fieldErrorInData: MeanStdJson & { instances: number };
@@ -29,7 +29,7 @@ export interface SpdTableRow {
   adaptSeconds: number;
 }
 
-export function spdTableRows(evaluation: SpdEvaluation<SpdMethod>): SpdTableRow[] {
+export function paperBTableRows(evaluation: PaperBEvaluation<PaperBMethodName>): PaperBTableRow[] {
   return evaluation.methods.map(({ method, instances }) => ({
     method,
     fieldError: meanStdJson(instances.map((r) => r.fieldError)),
@@ -44,7 +44,7 @@ export function spdTableRows(evaluation: SpdEvaluation<SpdMethod>): SpdTableRow[
 type PaperBlock = { scale?: number; table?: Record<string, Record<string, number | string | null>> } | undefined;
 
 /** A paper number from the reference entry: values[version].table[method][metric] × values[version].scale, or null. */
-export function paperValue(reference: PaperReference, version: string, method: SpdMethod, metric: 'fieldError' | 'trajError'): number | null {
+export function paperValue(reference: PaperReference, version: string, method: PaperBMethodName, metric: 'fieldError' | 'trajError'): number | null {
   const block = reference.values?.[version] as PaperBlock;
   const v = block?.table?.[method]?.[metric];
   return typeof v === 'number' && typeof block?.scale === 'number' ? v * block.scale : null;
@@ -54,20 +54,20 @@ export function paperValue(reference: PaperReference, version: string, method: S
 export const PAPER_DIVERGED = 'diverged';
 
 /** The paper's cell of the benchmark table: its number, "diverged (paper: NaN)" where it reports divergence, or —. */
-export function paperCell(reference: PaperReference, version: string, method: SpdMethod, metric: 'fieldError' | 'trajError'): string {
+export function paperCell(reference: PaperReference, version: string, method: PaperBMethodName, metric: 'fieldError' | 'trajError'): string {
   const block = reference.values?.[version] as PaperBlock;
   if (block?.table?.[method]?.[metric] === PAPER_DIVERGED) return 'diverged (NaN)';
   const v = paperValue(reference, version, method, metric);
   return v === null ? '—' : formatNumber(v, 3);
 }
 
-const MODULATION_METHODS: readonly SpdMethod[] = methodsOf('modulation');
-const OPTIMISATION_METHODS: readonly SpdMethod[] = methodsOf('optimisation');
+const MODULATION_METHODS: readonly PaperBMethodName[] = methodsOf('modulation');
+const OPTIMISATION_METHODS: readonly PaperBMethodName[] = methodsOf('optimisation');
 
 /** The paper's claim checked on our means: every modulation beats Scratch and the optimisation-based methods, and SVD or RO is best. */
-export function rankingCheck(rows: readonly Pick<SpdTableRow, 'method' | 'fieldError' | 'trajError'>[], metric: 'fieldError' | 'trajError') {
-  const mean = (m: SpdMethod) => rows.find((r) => r.method === m)?.[metric].mean ?? Infinity;
-  const best = (ms: readonly SpdMethod[]) => ms.reduce((b, m) => (mean(m) < mean(b) ? m : b));
+export function rankingCheck(rows: readonly Pick<PaperBTableRow, 'method' | 'fieldError' | 'trajError'>[], metric: 'fieldError' | 'trajError') {
+  const mean = (m: PaperBMethodName) => rows.find((r) => r.method === m)?.[metric].mean ?? Infinity;
+  const best = (ms: readonly PaperBMethodName[]) => ms.reduce((b, m) => (mean(m) < mean(b) ? m : b));
   const bestModulation = best(MODULATION_METHODS);
   const bestBaseline = best(['Scratch', ...OPTIMISATION_METHODS]);
   const worstModulation = MODULATION_METHODS.reduce((w, m) => (mean(m) > mean(w) ? m : w));
@@ -76,7 +76,7 @@ export function rankingCheck(rows: readonly Pick<SpdTableRow, 'method' | 'fieldE
     bestModulation,
     bestBaseline,
     modulationsBeatBaselines: mean(worstModulation) < mean(bestBaseline),
-    svdOrRoBest: (['SVD', 'RO'] as SpdMethod[]).includes(best(SPD_METHODS)),
+    svdOrRoBest: (['SVD', 'RO'] as PaperBMethodName[]).includes(best(PAPER_B_METHOD_NAMES)),
   };
 }
 
@@ -89,7 +89,7 @@ export function rankingSentence(r: ReturnType<typeof rankingCheck>): string {
 export const formatMeanStd = (s: MeanStdJson) => (s.mean === null ? 'diverged' : `${formatNumber(s.mean, 3)} ± ${formatNumber(s.std ?? NaN, 2)}`);
 
 /** method × metric, ours beside the paper's (v2 main table; v1 Table 1 where it has a number). */
-export function benchmarkTable(rows: readonly SpdTableRow[], reference: PaperReference): Table {
+export function benchmarkTable(rows: readonly PaperBTableRow[], reference: PaperReference): Table {
   return {
     columns: ['method', 'ε_field', 'ε_field (paper v2)', 'ε_traj', 'ε_traj (paper v2)', 'ε_traj (paper v1)', 'ε_field in data', 'SSIM', 'energy drift', 'adaptation (s)'],
     rows: rows.map((r) => [

@@ -13,12 +13,12 @@
 import { type Scale, configHash } from '../core/config';
 import { type Provenance, startProvenance, writeResults } from '../core/results';
 import { relativeFieldError, vectorFieldGrid } from '../analysis/metrics';
-import { type SpdInstance, insideDataEnergy } from '../analysis/paperBEvaluation';
+import { type PaperBInstance, insideDataEnergy } from '../analysis/paperBEvaluation';
 import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
 import { experimentResultsDir } from './experiment';
-import { type SpdConfig, resolveSpdConfig } from './paperB/config';
-import type { SpdSystem } from './paperB/system';
-import { simulateSpd } from './spdHamiltonian';
+import { type PaperBConfig, resolvePaperBConfig } from './paperB/config';
+import type { PaperBSystem } from './paperB/system';
+import { simulatePaperB } from './paperBHamiltonian';
 
 export interface InstanceCoverage {
   instance: string;
@@ -28,7 +28,7 @@ export interface InstanceCoverage {
 }
 
 /** One test instance's coverage of the ε_field grid (module comment). */
-export function instanceCoverage<P>(sys: SpdSystem<P>, cfg: SpdConfig, instance: SpdInstance): InstanceCoverage {
+export function instanceCoverage<P>(sys: PaperBSystem<P>, cfg: PaperBConfig, instance: PaperBInstance): InstanceCoverage {
   const mu = Object.fromEntries(sys.system.paramNames.map((n, j) => [n, instance.params[j]])) as P;
   const { points } = vectorFieldGrid(sys.fieldGrid.box, cfg.gridSize, sys.fieldGrid.fixed);
   const { energyMax, inside } = insideDataEnergy(sys, instance, points);
@@ -50,9 +50,9 @@ export interface SystemCoverage {
 const mean = (v: readonly number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 
 /** Every test instance of `scale`'s config of one system. */
-export function systemCoverage<P>(sys: SpdSystem<P>, scale: Scale): SystemCoverage {
-  const cfg = resolveSpdConfig(sys, scale);
-  const instances = simulateSpd(sys, cfg)
+export function systemCoverage<P>(sys: PaperBSystem<P>, scale: Scale): SystemCoverage {
+  const cfg = resolvePaperBConfig(sys, scale);
+  const instances = simulatePaperB(sys, cfg)
     .filter((i) => i.split === 'test')
     .map((i) => instanceCoverage(sys, cfg, i));
   return { experiment: sys.info.id, configHash: configHash(cfg), instances, meanOutsideShare: mean(instances.map((i) => i.outsideShare)), meanFloor: mean(instances.map((i) => i.floor)) };

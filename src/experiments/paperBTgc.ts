@@ -2,8 +2,8 @@
  * Paper B v1, two gas containers (TGC, spec §2.4): x = (q, p, S1, S2), E = p²/(2m) + E1 + E2 with
  * E_i = (e^{S_i}/V_i)^{2/3} (V1 = q, V2 = 2 − q), S = S1 + S2, heat conductivity α; μ = (α, m) ∈ [5, 15] × [0.5, 2],
  * x0 = (1, 0, 2, 2) + U(−1, 1)·(0.8, 1, 1, 1) (../systems/twoGasContainers.ts); ε_field on (q, p) ∈ [0.2, 1.8] ×
- * [−2, 2] at S1 = S2 = 2 (spec §2.4). The protocol is ./spdHamiltonian.ts with the GENERIC network of
- * ./spdGeneric.ts. The paper reports no number for TGC (spec §2.4, §7): only that the learned E and M do not match
+ * [−2, 2] at S1 = S2 = 2 (spec §2.4). The protocol is ./paperBHamiltonian.ts with the GENERIC network of
+ * ./paperBGeneric.ts. The paper reports no number for TGC (spec §2.4, §7): only that the learned E and M do not match
  * the true ones even where the total field does.
  *
  * Scales: rank 5 (the paper's default r); paper scale samples GFINNs' t ∈ [0, 8] with 401 points at dt 0.02
@@ -14,10 +14,10 @@
  * latents stay below 0.4 and its training loss ends ≈ 5 instead of ≈ 20.
  */
 import { type TwoGasContainersParams, energy, fieldGrid, genericParts, twoGasContainers } from '../systems/twoGasContainers';
-import { genericScales, genericStructure } from './spdGeneric';
-import { type SpdSystem, withParamBox } from './paperB/system';
+import { genericScales, genericStructure } from './paperBGeneric';
+import { type PaperBSystem, withParamBox } from './paperB/system';
 
-export const spdTgc: SpdSystem<TwoGasContainersParams> = {
+export const paperBTgc: PaperBSystem<TwoGasContainersParams> = {
   info: {
     id: 'spd-tgc',
     paper: 'Meta-learning Structure-Preserving Dynamics (arXiv 2508.11205)',

@@ -5,16 +5,16 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import { paperReference } from '../../src/core/reference';
 import { EXPERIMENTS } from '../../src/experiments/registry';
-import { spdDno } from '../../src/experiments/spdDno';
-import { SPD_METHODS } from '../../src/meta/paperBMethods';
-import { resolveSpdConfig } from '../../src/experiments/paperB/config';
-import { type SpdTableRow, benchmarkTable, paperCell, paperValue } from '../../src/experiments/paperB/tables';
-import { runSpdHamiltonian, simulateSpd } from '../../src/experiments/spdHamiltonian';
-import { spdTgc } from '../../src/experiments/spdTgc';
+import { paperBDno } from '../../src/experiments/paperBDno';
+import { PAPER_B_METHOD_NAMES } from '../../src/meta/paperBMethods';
+import { resolvePaperBConfig } from '../../src/experiments/paperB/config';
+import { type PaperBTableRow, benchmarkTable, paperCell, paperValue } from '../../src/experiments/paperB/tables';
+import { runPaperBHamiltonian, simulatePaperB } from '../../src/experiments/paperBHamiltonian';
+import { paperBTgc } from '../../src/experiments/paperBTgc';
 import { energy as dnoEnergy } from '../../src/systems/dampedOscillator';
 import { withResultsRoot } from '../helpers/tmpDir';
 
-describe('experiments/spdGeneric (Paper B, GENERIC benchmark: DNO and TGC)', () => {
+describe('experiments/paperBGeneric (Paper B, GENERIC benchmark: DNO and TGC)', () => {
   before(async () => {
     await initBackend();
   });
@@ -22,16 +22,16 @@ describe('experiments/spdGeneric (Paper B, GENERIC benchmark: DNO and TGC)', () 
   it('registers spd-dno and spd-tgc; DNO uses SVD(3) and the spec horizon at paper scale, TGC GFINNs\' t ∈ [0, 8] at dt 0.02', () => {
     const ids = EXPERIMENTS.map((e) => e.info.id);
     assert.ok(ids.includes('spd-dno') && ids.includes('spd-tgc'));
-    const dno = resolveSpdConfig(spdDno, 'paper');
+    const dno = resolvePaperBConfig(paperBDno, 'paper');
     assert.deepEqual([dno.rank, dno.trajectoryPoints, dno.dt, dno.trainInstances, dno.testInstances, dno.width], [3, 100, 0.1, 70, 10, 100]);
-    const tgc = resolveSpdConfig(spdTgc, 'paper');
+    const tgc = resolvePaperBConfig(paperBTgc, 'paper');
     assert.deepEqual([tgc.rank, tgc.trajectoryPoints, tgc.dt], [5, 401, 0.02]);
-    assert.equal(resolveSpdConfig(spdDno, 'default').rank, 3);
+    assert.equal(resolvePaperBConfig(paperBDno, 'default').rank, 3);
   });
 
   it('simulates DNO data that conserve the total energy and produce entropy (first and second law in the data)', () => {
-    const cfg = resolveSpdConfig(spdDno, 'smoke', { trajectoryPoints: 30 });
-    for (const ins of simulateSpd(spdDno, cfg)) {
+    const cfg = resolvePaperBConfig(paperBDno, 'smoke', { trajectoryPoints: 30 });
+    for (const ins of simulatePaperB(paperBDno, cfg)) {
       const mu = { k: ins.params[0], gamma: ins.params[1] };
       for (const tr of ins.trajectories) {
         tr.forEach((x, i) => {
@@ -49,11 +49,11 @@ describe('experiments/spdGeneric (Paper B, GENERIC benchmark: DNO and TGC)', () 
     assert.equal(paperCell(ref, 'v2', 'Reptile', 'fieldError'), 'diverged (NaN)');
     assert.equal(paperCell(ref, 'v2', 'MAML', 'trajError'), '—');
     assert.equal(paperReference('spd-tgc').values, null);
-    const row = (method: (typeof SPD_METHODS)[number]): SpdTableRow => {
+    const row = (method: (typeof PAPER_B_METHOD_NAMES)[number]): PaperBTableRow => {
       const s = { mean: 0.5, std: 0.1 };
       return { method, fieldError: s, fieldErrorInData: { ...s, instances: 10 }, trajError: s, ssim: s, energyDrift: s, adaptSeconds: 1 };
     };
-    const table = benchmarkTable(SPD_METHODS.map(row), ref);
+    const table = benchmarkTable(PAPER_B_METHOD_NAMES.map(row), ref);
     assert.deepEqual(table.rows[2].slice(0, 5), ['ANIL', '0.5 ± 0.1', 'diverged (NaN)', '0.5 ± 0.1', 'diverged (NaN)']);
     assert.equal(table.rows[8][4], '0.142');
   });
@@ -62,10 +62,10 @@ describe('experiments/spdGeneric (Paper B, GENERIC benchmark: DNO and TGC)', () 
     this.timeout(120000);
     await withResultsRoot('metadyn-spd-generic-', async () => {
       const tensorsBefore = tf.memory().numTensors;
-      const { dir } = await runSpdHamiltonian(spdTgc, 'smoke', {});
+      const { dir } = await runPaperBHamiltonian(paperBTgc, 'smoke', {});
       assert.equal(tf.memory().numTensors, tensorsBefore, 'a whole run (meta-training, adaptation, studies, checks) leaves no tensor behind');
       const m = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
-      assert.deepEqual(m.table.map((r: SpdTableRow) => r.method), [...SPD_METHODS]);
+      assert.deepEqual(m.table.map((r: PaperBTableRow) => r.method), [...PAPER_B_METHOD_NAMES]);
       for (const r of m.table) {
         for (const k of ['fieldError', 'trajError', 'ssim', 'energyDrift']) assert.ok(Number.isFinite(r[k].mean) && Number.isFinite(r[k].std), `${r.method}.${k}`);
         assert.ok(r.energyDrift.mean < 1e-3, `${r.method}: the model's own Ẽ drifts by ${r.energyDrift.mean} along its rollouts`);
@@ -76,7 +76,7 @@ describe('experiments/spdGeneric (Paper B, GENERIC benchmark: DNO and TGC)', () 
       assert.equal(d.maxLgradS, 0);
       assert.ok(d.maxMgradERelative < 1e-5 && d.maxEnergyRateRelative < 1e-5, JSON.stringify(d));
       assert.ok(d.minEigM >= -1e-6 && d.minEntropyRate >= -1e-6, JSON.stringify(d));
-      assert.equal(d.perMethod.length, SPD_METHODS.length);
+      assert.equal(d.perMethod.length, PAPER_B_METHOD_NAMES.length);
       assert.deepEqual(Object.keys(m.decomposition[0]), ['method', 'energyGradientError', 'frictionError', 'reversibleError', 'dissipativeError']);
       for (const f of ['vector-fields', 'phase-portraits', 'energy-level-sets', 'entropy-rollouts', 'latent-pca-alpha', 'latent-pca-m', 'few-shot-sweep']) {
         assert.ok(fs.existsSync(path.join(dir, 'figures', `${f}.json`)), f);

@@ -2,9 +2,9 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { configHash } from '../../src/core/config';
-import { resolveSpdConfig } from '../../src/experiments/spdHamiltonian';
-import { spdPendulum } from '../../src/experiments/spdPendulum';
-import { paperHeadlineTable, paperRatio, scaleColumn, scaleComparisonSection, scaleComparisonTable } from '../../src/experiments/spdScaleComparison';
+import { resolvePaperBConfig } from '../../src/experiments/paperBHamiltonian';
+import { paperBPendulum } from '../../src/experiments/paperBPendulum';
+import { paperHeadlineTable, paperRatio, scaleColumn, scaleComparisonSection, scaleComparisonTable } from '../../src/experiments/paperBScaleComparison';
 import { withResultsRoot } from '../helpers/tmpDir';
 
 function writeJson(file: string, value: unknown): void {
@@ -14,7 +14,7 @@ function writeJson(file: string, value: unknown): void {
 
 const aggregated = (mean: number | null) => ({ mean, std: 0, perSeed: [mean], diverged: mean === null ? 1 : 0 });
 
-describe('experiments/spdScaleComparison (paper / default / converged side by side)', () => {
+describe('experiments/paperBScaleComparison (paper / default / converged side by side)', () => {
   it('ratio to the paper: ✓ within 2× or better, none beyond, diverged and missing said so', () => {
     assert.equal(paperRatio(0.09, 0.0462), '1.95× ✓');
     assert.equal(paperRatio(0.0462, 0.0924), '0.5× ✓');
@@ -28,7 +28,7 @@ describe('experiments/spdScaleComparison (paper / default / converged side by si
     await withResultsRoot('metadyn-scales-', async (root) => {
       const id = 'spd-pendulum';
       assert.equal(scaleColumn(id, 'converged').source, 'none');
-      const converged = resolveSpdConfig(spdPendulum, 'converged');
+      const converged = resolvePaperBConfig(paperBPendulum, 'converged');
       const point = (iterations: number, fieldError: number) => ({ method: 'SVD', width: 32, iterations, fieldError: { mean: fieldError, std: 0 }, trajError: { mean: 0.2, std: 0 }, trainLoss: 1, secondsPerIteration: 1 });
       const provenance = { gitRevision: 'abcdef0123', gitDirty: false, backend: 'cpu' };
       writeJson(path.join(root, 'convergence', id, 'points', 'svd-w32-x.json'), { method: 'SVD', width: 32, variant: 'v', configHash: configHash(converged), config: converged, points: [point(1000, 0.5), point(2000, 0.09)], provenance });

@@ -16,12 +16,12 @@ import {
   runConvergence,
   validateConvergencePlan,
   variantLabel,
-} from '../../src/experiments/spdConvergence';
+} from '../../src/experiments/paperBConvergence';
 import { convergenceDir, saturationIteration } from '../../src/experiments/paperB/convergenceReport';
 import { trajectoryFieldTask } from '../../src/analysis/paperBEvaluation';
-import { resolveSpdConfig } from '../../src/experiments/paperB/config';
-import { disposeTrained, metaTrainMethod, simulateSpd } from '../../src/experiments/spdHamiltonian';
-import { spdPendulum } from '../../src/experiments/spdPendulum';
+import { resolvePaperBConfig } from '../../src/experiments/paperB/config';
+import { disposeTrained, metaTrainMethod, simulatePaperB } from '../../src/experiments/paperBHamiltonian';
+import { paperBPendulum } from '../../src/experiments/paperBPendulum';
 import { withResultsRoot } from '../helpers/tmpDir';
 
 const SMOKE_PLAN: ConvergencePlan = { methods: ['SVD', 'MAML'], widths: [8], milestones: [1, 3], horizon: 4, scale: 'smoke', overrides: {} };
@@ -30,7 +30,7 @@ function point(iterations: number, fieldError: number | null): ConvergencePoint 
   return { method: 'SVD', width: 8, iterations, fieldError: { mean: fieldError, std: 0 }, trajError: { mean: 1, std: 0 }, trainLoss: 1, secondsPerIteration: null };
 }
 
-describe('experiments/spdConvergence (Paper B convergence study)', () => {
+describe('experiments/paperBConvergence (Paper B convergence study)', () => {
   before(async () => {
     await initBackend();
   });
@@ -58,10 +58,10 @@ describe('experiments/spdConvergence (Paper B convergence study)', () => {
       scale: 'default',
       overrides: { trainInstances: 70, latentOuterLr: 3e-3, gradientOuterLr: 3e-3, outerLrFinalFraction: 0.1, latentInnerMaxStep: 1 },
     };
-    const converged = resolveSpdConfig(spdPendulum, 'converged');
-    assert.deepEqual(convergenceConfig(spdPendulum, plan, 32), converged);
-    assert.equal(configHash(convergenceConfig(spdPendulum, plan, 32)), configHash(converged));
-    assert.notDeepEqual(convergenceConfig(spdPendulum, { ...plan, overrides: { ...plan.overrides, outerLrFinalFraction: 1 } }, 32), converged);
+    const converged = resolvePaperBConfig(paperBPendulum, 'converged');
+    assert.deepEqual(convergenceConfig(paperBPendulum, plan, 32), converged);
+    assert.equal(configHash(convergenceConfig(paperBPendulum, plan, 32)), configHash(converged));
+    assert.notDeepEqual(convergenceConfig(paperBPendulum, { ...plan, overrides: { ...plan.overrides, outerLrFinalFraction: 1 } }, 32), converged);
   });
 
   it('saturation: the first milestone no later one improves on by 10 %; none while the last step still improves', () => {
@@ -75,16 +75,16 @@ describe('experiments/spdConvergence (Paper B convergence study)', () => {
   it('metaTrainMethod stopped at a milestone and continued gives the uninterrupted run, bit for bit, for a latent and a gradient method, with the annealed outer step', async () => {
     await withResultsRoot('metadyn-conv-resume-', async () => {
       for (const method of ['SVD', 'MAML'] as const) {
-        const cfg = resolveSpdConfig(spdPendulum, 'smoke', { metaIterations: 4, gradientIterations: 4, checkpointEvery: 10, outerLrFinalFraction: 0.1 });
-        const instances = simulateSpd(spdPendulum, cfg);
-        const tasks = instances.filter((i) => i.split === 'train').map((i) => trajectoryFieldTask(spdPendulum, i.params, i.trajectories));
-        const first = metaTrainMethod(spdPendulum, cfg, 'smoke', method, tasks, 2);
+        const cfg = resolvePaperBConfig(paperBPendulum, 'smoke', { metaIterations: 4, gradientIterations: 4, checkpointEvery: 10, outerLrFinalFraction: 0.1 });
+        const instances = simulatePaperB(paperBPendulum, cfg);
+        const tasks = instances.filter((i) => i.split === 'train').map((i) => trajectoryFieldTask(paperBPendulum, i.params, i.trajectories));
+        const first = metaTrainMethod(paperBPendulum, cfg, 'smoke', method, tasks, 2);
         assert.equal(first.lossHistory.length, 2, 'stopped at 2');
         disposeTrained([first]);
-        const resumed = metaTrainMethod(spdPendulum, cfg, 'smoke', method, tasks);
+        const resumed = metaTrainMethod(paperBPendulum, cfg, 'smoke', method, tasks);
         assert.equal(resumed.iterationsRun, 2, 'went on from the checkpoint at 2');
         // the same config in another results root: a fresh, uninterrupted run
-        const straight = await withResultsRoot('metadyn-conv-straight-', async () => metaTrainMethod(spdPendulum, cfg, 'smoke', method, tasks));
+        const straight = await withResultsRoot('metadyn-conv-straight-', async () => metaTrainMethod(paperBPendulum, cfg, 'smoke', method, tasks));
         assert.equal(straight.iterationsRun, 4);
         assert.deepEqual(resumed.lossHistory, straight.lossHistory, method);
         const [a, b] = [resumed.tensors(), straight.tensors()];
@@ -92,31 +92,31 @@ describe('experiments/spdConvergence (Paper B convergence study)', () => {
         disposeTrained([resumed, straight]);
         disposeFieldTasks(tasks);
       }
-      assert.throws(() => metaTrainMethod(spdPendulum, resolveSpdConfig(spdPendulum, 'smoke'), 'smoke', 'SVD', [], 0), /stopAfter must be a positive integer/);
+      assert.throws(() => metaTrainMethod(paperBPendulum, resolvePaperBConfig(paperBPendulum, 'smoke'), 'smoke', 'SVD', [], 0), /stopAfter must be a positive integer/);
     });
   });
 
   it('a smoke study writes a point per milestone, resumes without training what it has (milestones added up to the horizon), keeps variants apart and summarises them all', async function () {
     this.timeout(120000);
     await withResultsRoot('metadyn-conv-', async () => {
-      const runs = await runConvergence(spdPendulum, SMOKE_PLAN);
+      const runs = await runConvergence(paperBPendulum, SMOKE_PLAN);
       assert.deepEqual(runs.map((r) => [r.method, r.width, r.points.map((p) => p.iterations)]), [['SVD', 8, [1, 3]], ['MAML', 8, [1, 3]]]);
       for (const r of runs) {
         for (const p of r.points) assert.ok(Number.isFinite(p.fieldError.mean) && Number.isFinite(p.trajError.mean) && Number.isFinite(p.trainLoss), JSON.stringify(p));
         assert.ok(r.points.every((p) => p.secondsPerIteration !== null && p.secondsPerIteration > 0), 'every segment was timed');
       }
       const tensorsBefore = tf.memory().numTensors;
-      const again = await runConvergence(spdPendulum, { ...SMOKE_PLAN, milestones: [1, 3, 4] });
+      const again = await runConvergence(paperBPendulum, { ...SMOKE_PLAN, milestones: [1, 3, 4] });
       assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensor left behind');
       const svd = again.find((r) => r.method === 'SVD')!;
       assert.deepEqual(svd.points.slice(0, 2), runs[0].points, 'the points it had are kept as they were');
       assert.equal(svd.points[2].iterations, 4);
-      const variant = await runConvergence(spdPendulum, { ...SMOKE_PLAN, methods: ['SVD'], milestones: [1], overrides: { trainInstances: 4 } });
+      const variant = await runConvergence(paperBPendulum, { ...SMOKE_PLAN, methods: ['SVD'], milestones: [1], overrides: { trainInstances: 4 } });
       assert.equal(variant[0].variant, variantLabel({ trainInstances: 4 }));
       assert.equal(variant[0].variant, 'trainInstances=4');
       const all = readConvergenceRuns('spd-pendulum', 'smoke');
       assert.deepEqual(all.map((r) => [r.method, r.variant, r.points.length]), [['MAML', '', 3], ['SVD', '', 3], ['SVD', 'trainInstances=4', 1]], 'the variant did not overwrite the base run');
-      const dir = await convergenceStudy(spdPendulum, { ...SMOKE_PLAN, milestones: [1, 3, 4] }, { summaryOnly: true });
+      const dir = await convergenceStudy(paperBPendulum, { ...SMOKE_PLAN, milestones: [1, 3, 4] }, { summaryOnly: true });
       assert.equal(dir, convergenceDir('spd-pendulum', 'smoke'));
       const table = fs.readFileSync(path.join(dir, 'convergence.md'), 'utf8');
       assert.equal(table.split('\n').filter((l) => /^\| (SVD|MAML) \|/.test(l)).length, 7, 'a row per point');

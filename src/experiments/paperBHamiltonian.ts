@@ -1,7 +1,7 @@
 /**
  * Paper B ("Meta-learning Structure-Preserving Dynamics", arXiv 2508.11205), the benchmark protocol (spec §2.0–2.1,
- * §4–§7): one protocol for mass-spring, pendulum and Duffing, and the GENERIC systems of ./spdGeneric.ts; a system
- * file (./spdMassSpring.ts, …) supplies only its simulator, its energy and its field grid (./paperB/system.ts).
+ * §4–§7): one protocol for mass-spring, pendulum and Duffing, and the GENERIC systems of ./paperBGeneric.ts; a system
+ * file (./paperBMassSpring.ts, …) supplies only its simulator, its energy and its field grid (./paperB/system.ts).
  *
  *   instances  μ^(k) i.i.d. uniform over the system's parameter box (spec §2.0 [INF]); the first `trainInstances`
  *              train, the next `testInstances` test (spec 70 / 10).
@@ -18,7 +18,7 @@
  *              provenance.
  *
  * Random streams: one per purpose (instances, data, a method's initialisation, its training draws), the method's
- * index in SPD_METHODS selecting its own. Meta-training of every method is checkpointed under the config hash (one
+ * index in PAPER_B_METHOD_NAMES selecting its own. Meta-training of every method is checkpointed under the config hash (one
  * store per method): a rerun resumes an interrupted run and reuses a finished one.
  *
  * This module is the protocol's entry point: the notebooks (notebooks/10–14) run it cell by cell through the names
@@ -26,42 +26,42 @@
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { type SpdInstance, adaptAndEvaluateAll, fewShotSweep, latentInitAblation, muOf, trajectoryFieldTask } from '../analysis/paperBEvaluation';
+import { type PaperBInstance, adaptAndEvaluateAll, fewShotSweep, latentInitAblation, muOf, trajectoryFieldTask } from '../analysis/paperBEvaluation';
 import { initBackend } from '../core/backend';
 import { checkpointStore } from '../core/checkpoint';
 import { type Scale, configHash } from '../core/config';
 import { progress } from '../core/progress';
 import { type ProvenanceRecorder, startProvenance } from '../core/results';
+import { streamFor } from '../core/rng';
 import { type FieldTask, disposeFieldTasks } from '../data/fieldTask';
 import { hnnBaseSpec } from '../meta/latentModulation';
-import { SPD_METHODS, type SpdMethod, type TrainedMethod, trainMethod } from '../meta/paperBMethods';
+import { PAPER_B_METHOD_NAMES, type PaperBMethodName, type TrainedMethod, trainMethod } from '../meta/paperBMethods';
 import { dopri5 } from '../integrators/dopri5';
 import { fieldAt } from '../systems/types';
 import { formatNumber } from '../viz/table';
 import { type ExperimentInfo, experimentCheckpointDir } from './experiment';
-import { streamFor } from './imodeFamily';
-import { type SpdConfig, resolveSpdConfig } from './paperB/config';
-import { type SpdSummary, summariseSpd, withStudies, writeSpdResults } from './paperB/report';
-import { type SpdSystem, structureOf } from './paperB/system';
+import { type PaperBConfig, resolvePaperBConfig } from './paperB/config';
+import { type PaperBSummary, summarisePaperB, withStudies, writePaperBResults } from './paperB/report';
+import { type PaperBSystem, structureOf } from './paperB/system';
 
-export { SPD_METHODS, adaptAndEvaluateAll, fewShotSweep, latentInitAblation, resolveSpdConfig, summariseSpd, withStudies, writeSpdResults };
+export { PAPER_B_METHOD_NAMES, adaptAndEvaluateAll, fewShotSweep, latentInitAblation, resolvePaperBConfig, summarisePaperB, withStudies, writePaperBResults };
 export { fewShotSweepFigure, trainingCurvesFigure } from './paperB/figures';
 export { fewShotTable, latentInitTable } from './paperB/tables';
 
-export function startSpdProvenance(info: ExperimentInfo, cfg: SpdConfig, scale: Scale): ProvenanceRecorder {
+export function startPaperBProvenance(info: ExperimentInfo, cfg: PaperBConfig, scale: Scale): ProvenanceRecorder {
   return startProvenance({ experiment: info.id, paper: info.paper, section: info.section, scale, config: cfg, seed: cfg.seed });
 }
 
 const STREAM = { instances: 0, data: 1, init: 2, train: 3 } as const;
 
 /** Instances and their trajectories (deterministic in the seed). */
-export function simulateSpd<P>(sys: SpdSystem<P>, cfg: SpdConfig): SpdInstance[] {
+export function simulatePaperB<P>(sys: PaperBSystem<P>, cfg: PaperBConfig): PaperBInstance[] {
   const names = sys.system.paramNames;
   const draw = streamFor(cfg.seed, STREAM.instances, 0);
   const ts = Array.from({ length: cfg.trajectoryPoints }, (_, i) => i * cfg.dt);
   const total = cfg.trainInstances + cfg.testInstances;
   const bar = progress(total, 'simulating instances');
-  const out = Array.from({ length: total }, (_, index): SpdInstance => {
+  const out = Array.from({ length: total }, (_, index): PaperBInstance => {
     const params = names.map((n) => draw.uniformIn(sys.system.paramBox[n][0], sys.system.paramBox[n][1]));
     const mu = muOf(sys, params);
     const rng = streamFor(cfg.seed, STREAM.data, index);
@@ -81,7 +81,7 @@ export function simulateSpd<P>(sys: SpdSystem<P>, cfg: SpdConfig): SpdInstance[]
 }
 
 /** The energy network before modulation: `width` × `depth` tanh layers, scalar output without bias. */
-function baseSpec(cfg: SpdConfig, stateDim: number) {
+function baseSpec(cfg: PaperBConfig, stateDim: number) {
   return hnnBaseSpec({ width: cfg.width, depth: cfg.depth, activation: 'tanh', beta: 1 }, stateDim);
 }
 
@@ -90,10 +90,10 @@ function baseSpec(cfg: SpdConfig, stateDim: number) {
  * (checkpointed) once that many outer iterations are done, short of the config's: the checkpoint stays the config's,
  * so a later call with a larger `stopAfter`, or none, goes on from there. The outer step schedule spans the config's
  * iterations whatever `stopAfter` is, so stopping and going on gives the uninterrupted run's iterates (the
- * convergence study, ./spdConvergence.ts, reads them so: a milestone short of the horizon is mid-schedule).
+ * convergence study, ./paperBConvergence.ts, reads them so: a milestone short of the horizon is mid-schedule).
  */
-export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Scale, method: SpdMethod, tasks: readonly FieldTask[], stopAfter?: number): TrainedMethod {
-  const m = SPD_METHODS.indexOf(method);
+export function metaTrainMethod<P>(sys: PaperBSystem<P>, cfg: PaperBConfig, scale: Scale, method: PaperBMethodName, tasks: readonly FieldTask[], stopAfter?: number): TrainedMethod {
+  const m = PAPER_B_METHOD_NAMES.indexOf(method);
   const dir = path.join(experimentCheckpointDir(sys.info.id, scale, cfg), method.toLowerCase());
   return trainMethod(method, {
     cfg,
@@ -107,11 +107,11 @@ export function metaTrainMethod<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Sca
   });
 }
 
-/** Step 1: every method in SPD_METHODS order on the training instances. */
-export function metaTrainAll<P>(sys: SpdSystem<P>, cfg: SpdConfig, scale: Scale, instances: readonly SpdInstance[]): TrainedMethod[] {
+/** Step 1: every method in PAPER_B_METHOD_NAMES order on the training instances. */
+export function metaTrainAll<P>(sys: PaperBSystem<P>, cfg: PaperBConfig, scale: Scale, instances: readonly PaperBInstance[]): TrainedMethod[] {
   const tasks = instances.filter((i) => i.split === 'train').map((i) => trajectoryFieldTask(sys, i.params, i.trajectories));
   try {
-    return SPD_METHODS.map((method) => metaTrainMethod(sys, cfg, scale, method, tasks));
+    return PAPER_B_METHOD_NAMES.map((method) => metaTrainMethod(sys, cfg, scale, method, tasks));
   } finally {
     disposeFieldTasks(tasks);
   }
@@ -122,17 +122,17 @@ export function disposeTrained(trained: readonly TrainedMethod[]): void {
 }
 
 /** The whole experiment, as the notebook runs it cell by cell. */
-export async function runSpdHamiltonian<P>(sys: SpdSystem<P>, scale: Scale, overrides: Readonly<Record<string, unknown>> = {}): Promise<{ dir: string; summary: SpdSummary }> {
+export async function runPaperBHamiltonian<P>(sys: PaperBSystem<P>, scale: Scale, overrides: Readonly<Record<string, unknown>> = {}): Promise<{ dir: string; summary: PaperBSummary }> {
   await initBackend();
-  const cfg = resolveSpdConfig(sys, scale, overrides);
-  const prov = startSpdProvenance(sys.info, cfg, scale);
-  const instances = simulateSpd(sys, cfg);
+  const cfg = resolvePaperBConfig(sys, scale, overrides);
+  const prov = startPaperBProvenance(sys.info, cfg, scale);
+  const instances = simulatePaperB(sys, cfg);
   const trained = metaTrainAll(sys, cfg, scale, instances);
   try {
     const evaluation = adaptAndEvaluateAll(sys, cfg, instances, trained);
     const studies = [fewShotSweep(sys, cfg, instances, trained, evaluation), latentInitAblation(sys, cfg, instances, trained, evaluation)] as const;
-    const summary = withStudies(summariseSpd(sys, instances, trained, evaluation), ...studies);
-    return { dir: writeSpdResults(sys.info, scale, summary, prov), summary };
+    const summary = withStudies(summarisePaperB(sys, instances, trained, evaluation), ...studies);
+    return { dir: writePaperBResults(sys.info, scale, summary, prov), summary };
   } finally {
     disposeTrained(trained);
   }

@@ -19,9 +19,9 @@ import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
 import { experimentResultsDir } from './experiment';
 import { experimentById } from './registry';
 import type { SeedAggregateRow } from './seedAggregate';
-import { readConvergenceRuns } from './spdConvergence';
-import { SPD_METHODS, type SpdMethod } from '../meta/paperBMethods';
-import { type SpdTableRow, paperCell, paperValue, rankingCheck, rankingSentence } from './paperB/tables';
+import { readConvergenceRuns } from './paperBConvergence';
+import { PAPER_B_METHOD_NAMES, type PaperBMethodName } from '../meta/paperBMethods';
+import { type PaperBTableRow, paperCell, paperValue, rankingCheck, rankingSentence } from './paperB/tables';
 
 type Metric = 'fieldError' | 'trajError';
 const METRICS: readonly Metric[] = ['fieldError', 'trajError'];
@@ -34,9 +34,9 @@ export interface ScaleColumn {
   scale: Scale;
   source: 'seeds' | 'one run' | 'convergence' | 'none';
   seeds: number[];
-  values: Partial<Record<SpdMethod, Record<Metric, number | null>>>;
+  values: Partial<Record<PaperBMethodName, Record<Metric, number | null>>>;
   /** ε_field in data per method, where the source has it (runs since it was added; not the convergence study) */
-  inData: Partial<Record<SpdMethod, number | null>>;
+  inData: Partial<Record<PaperBMethodName, number | null>>;
   revision: string | null;
 }
 
@@ -50,7 +50,7 @@ export function scaleColumn(id: string, scale: Scale): ScaleColumn {
     const inData = Object.fromEntries(summary.table.flatMap((r) => (r.metrics.fieldErrorInData ? [[r.method, r.metrics.fieldErrorInData.mean]] : [])));
     return { scale, source: 'seeds', seeds: summary.seeds, values, inData, revision: summary.gitRevision ?? null };
   }
-  const metrics = readJsonOrNull<MetricsFile & { table: SpdTableRow[] }>(path.join(experimentResultsDir(id, scale), 'metrics.json'));
+  const metrics = readJsonOrNull<MetricsFile & { table: PaperBTableRow[] }>(path.join(experimentResultsDir(id, scale), 'metrics.json'));
   if (metrics !== null) {
     const values = Object.fromEntries(metrics.table.map((r) => [r.method, { fieldError: r.fieldError.mean, trajError: r.trajError.mean }]));
     // rows written before ε_field in data existed lack it
@@ -66,7 +66,7 @@ export function scaleColumn(id: string, scale: Scale): ScaleColumn {
   return { scale, source: 'convergence', seeds: [config.seed], values, inData: {}, revision: points[0].revision };
 }
 
-const cell = (c: ScaleColumn, m: SpdMethod, metric: Metric): string => {
+const cell = (c: ScaleColumn, m: PaperBMethodName, metric: Metric): string => {
   const v = c.values[m];
   if (v === undefined) return '—';
   return v[metric] === null ? 'diverged' : formatNumber(v[metric] as number, 3);
@@ -81,7 +81,7 @@ export function paperRatio(ours: number | null | undefined, paper: number | null
 }
 
 /** The paper's value of a method's metric: v2, else v1 (marked), as the benchmark tables show it. */
-function paperNumber(reference: PaperReference, m: SpdMethod, metric: Metric): { text: string; value: number | null } {
+function paperNumber(reference: PaperReference, m: PaperBMethodName, metric: Metric): { text: string; value: number | null } {
   const v2 = paperValue(reference, 'v2', m, metric);
   if (v2 !== null || metric === 'fieldError') return { text: paperCell(reference, 'v2', m, metric), value: v2 };
   const v1 = paperValue(reference, 'v1', m, metric);
@@ -93,7 +93,7 @@ export function scaleComparisonTable(id: string, columns: { default: ScaleColumn
   const reference = paperReference(id);
   return {
     columns: ['method', ...METRICS.flatMap((m) => [`${SYMBOL[m]} paper`, `${SYMBOL[m]} default`, `${SYMBOL[m]} converged`, 'converged ÷ paper'])],
-    rows: SPD_METHODS.map((method) => [
+    rows: PAPER_B_METHOD_NAMES.map((method) => [
       method,
       ...METRICS.flatMap((metric) => {
         const paper = paperNumber(reference, method, metric);
@@ -120,8 +120,8 @@ function describeColumn(c: ScaleColumn): string {
 
 /** The paper's ranking claim on a column's means, when it has every method; null otherwise. */
 export function columnRanking(c: ScaleColumn): string | null {
-  if (SPD_METHODS.some((m) => c.values[m] === undefined)) return null;
-  const rows = SPD_METHODS.map((m) => ({ method: m, fieldError: { mean: c.values[m]!.fieldError, std: null }, trajError: { mean: c.values[m]!.trajError, std: null } }));
+  if (PAPER_B_METHOD_NAMES.some((m) => c.values[m] === undefined)) return null;
+  const rows = PAPER_B_METHOD_NAMES.map((m) => ({ method: m, fieldError: { mean: c.values[m]!.fieldError, std: null }, trajError: { mean: c.values[m]!.trajError, std: null } }));
   return METRICS.map((metric) => rankingSentence(rankingCheck(rows, metric))).join(' ');
 }
 
@@ -161,7 +161,7 @@ export function paperHeadlineTable(ids: readonly string[]): Table {
     const reference = paperReference(id);
     if (reference.values === null) return [];
     const columns = [scaleColumn(id, 'converged'), scaleColumn(id, 'default')];
-    return SPD_METHODS.flatMap((method) => {
+    return PAPER_B_METHOD_NAMES.flatMap((method) => {
       const paper = METRICS.map((metric) => paperNumber(reference, method, metric));
       if (paper.every((p) => p.text === '—')) return [];
       const column = columns.find((c) => c.values[method] !== undefined);

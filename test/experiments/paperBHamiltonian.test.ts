@@ -7,35 +7,35 @@ import { ConfigError } from '../../src/core/errors';
 import { paperReference } from '../../src/core/reference';
 import { disposeFieldTasks } from '../../src/data/fieldTask';
 import { EXPERIMENTS, experimentById } from '../../src/experiments/registry';
-import { spdDuffing } from '../../src/experiments/spdDuffing';
+import { paperBDuffing } from '../../src/experiments/paperBDuffing';
 import { trajectoryFieldTask } from '../../src/analysis/paperBEvaluation';
-import { SPD_METHODS } from '../../src/meta/paperBMethods';
-import { resolveSpdConfig } from '../../src/experiments/paperB/config';
-import { type SpdTableRow, benchmarkTable, paperValue, rankingCheck, spdTableRows } from '../../src/experiments/paperB/tables';
-import { runSpdHamiltonian, simulateSpd } from '../../src/experiments/spdHamiltonian';
-import { spdMassSpring } from '../../src/experiments/spdMassSpring';
-import { spdPendulum } from '../../src/experiments/spdPendulum';
+import { PAPER_B_METHOD_NAMES } from '../../src/meta/paperBMethods';
+import { resolvePaperBConfig } from '../../src/experiments/paperB/config';
+import { type PaperBTableRow, benchmarkTable, paperValue, rankingCheck, paperBTableRows } from '../../src/experiments/paperB/tables';
+import { runPaperBHamiltonian, simulatePaperB } from '../../src/experiments/paperBHamiltonian';
+import { paperBMassSpring } from '../../src/experiments/paperBMassSpring';
+import { paperBPendulum } from '../../src/experiments/paperBPendulum';
 import { hamiltonian as pendulumH } from '../../src/systems/hamiltonianPendulum';
 import { withResultsRoot } from '../helpers/tmpDir';
 
-const SYSTEMS = [spdMassSpring, spdPendulum, spdDuffing];
+const SYSTEMS = [paperBMassSpring, paperBPendulum, paperBDuffing];
 
-describe('experiments/spdHamiltonian (Paper B, Hamiltonian benchmark)', () => {
+describe('experiments/paperBHamiltonian (Paper B, Hamiltonian benchmark)', () => {
   before(async () => {
     await initBackend();
   });
 
   it('rejects a bad config before any work, naming the field', () => {
-    assert.throws(() => resolveSpdConfig(spdMassSpring, 'smoke', { trajectories: 1 }), (e: Error) => e instanceof ConfigError && /trajectories/.test(e.message));
-    assert.throws(() => resolveSpdConfig(spdMassSpring, 'smoke', { supportTrajectories: 2 }), /supportTrajectories must be less than trajectories = 2/);
-    assert.throws(() => resolveSpdConfig(spdPendulum, 'smoke', { gridSize: 10 }), /gridSize/);
-    assert.throws(() => resolveSpdConfig(spdDuffing, 'smoke', { latentInit: 'random' }), /latentInit must be one of .*mean.*zero/);
-    assert.throws(() => resolveSpdConfig(spdDuffing, 'smoke', { reptileStepSize: 2 }), /reptileStepSize/);
-    assert.throws(() => resolveSpdConfig(spdDuffing, 'smoke', { adaptStep: 3 }), /adaptStep/);
+    assert.throws(() => resolvePaperBConfig(paperBMassSpring, 'smoke', { trajectories: 1 }), (e: Error) => e instanceof ConfigError && /trajectories/.test(e.message));
+    assert.throws(() => resolvePaperBConfig(paperBMassSpring, 'smoke', { supportTrajectories: 2 }), /supportTrajectories must be less than trajectories = 2/);
+    assert.throws(() => resolvePaperBConfig(paperBPendulum, 'smoke', { gridSize: 10 }), /gridSize/);
+    assert.throws(() => resolvePaperBConfig(paperBDuffing, 'smoke', { latentInit: 'random' }), /latentInit must be one of .*mean.*zero/);
+    assert.throws(() => resolvePaperBConfig(paperBDuffing, 'smoke', { reptileStepSize: 2 }), /reptileStepSize/);
+    assert.throws(() => resolvePaperBConfig(paperBDuffing, 'smoke', { adaptStep: 3 }), /adaptStep/);
   });
 
   it('paper scale is the spec protocol: 70 / 10 instances, 10 trajectories of 30 points, 100 test-time steps, 50 × 50 grid', () => {
-    const cfg = resolveSpdConfig(spdPendulum, 'paper');
+    const cfg = resolvePaperBConfig(paperBPendulum, 'paper');
     assert.deepEqual(
       [cfg.trainInstances, cfg.testInstances, cfg.trajectories, cfg.trajectoryPoints, cfg.dt, cfg.adaptSteps, cfg.gridSize, cfg.width, cfg.depth, cfg.latentDim, cfg.rank],
       [70, 10, 10, 30, 0.1, 100, 50, 100, 3, 10, 5],
@@ -43,8 +43,8 @@ describe('experiments/spdHamiltonian (Paper B, Hamiltonian benchmark)', () => {
   });
 
   it('simulates instances inside the parameter box, deterministically, with data that conserves the true energy', () => {
-    const cfg = resolveSpdConfig(spdPendulum, 'smoke', { trajectoryPoints: 30 });
-    const instances = simulateSpd(spdPendulum, cfg);
+    const cfg = resolvePaperBConfig(paperBPendulum, 'smoke', { trajectoryPoints: 30 });
+    const instances = simulatePaperB(paperBPendulum, cfg);
     assert.equal(instances.length, cfg.trainInstances + cfg.testInstances);
     assert.equal(instances.filter((i) => i.split === 'test').length, cfg.testInstances);
     instances.forEach((ins) => {
@@ -56,8 +56,8 @@ describe('experiments/spdHamiltonian (Paper B, Hamiltonian benchmark)', () => {
         h.forEach((e) => assert.ok(Math.abs(e - h[0]) <= 1e-7 * Math.max(1, Math.abs(h[0])), `energy drifts in the data: ${e} vs ${h[0]}`));
       });
     });
-    assert.deepEqual(simulateSpd(spdPendulum, cfg), instances);
-    const task = trajectoryFieldTask(spdPendulum, instances[0].params, instances[0].trajectories);
+    assert.deepEqual(simulatePaperB(paperBPendulum, cfg), instances);
+    const task = trajectoryFieldTask(paperBPendulum, instances[0].params, instances[0].trajectories);
     assert.deepEqual(task.x.shape, [cfg.trajectories * 30, 2]);
     const [x, xdot] = [task.x.arraySync(), task.xdot.arraySync()];
     const { m, l } = { m: instances[0].params[0], l: instances[0].params[1] };
@@ -75,14 +75,14 @@ describe('experiments/spdHamiltonian (Paper B, Hamiltonian benchmark)', () => {
   });
 
   it('checks the paper ranking on the means, treating a diverged method as worst', () => {
-    const row = (method: (typeof SPD_METHODS)[number], v: number | null): SpdTableRow => {
+    const row = (method: (typeof PAPER_B_METHOD_NAMES)[number], v: number | null): PaperBTableRow => {
       const s = { mean: v, std: 0 };
       return { method, fieldError: s, fieldErrorInData: { ...s, instances: 10 }, trajError: s, ssim: s, energyDrift: s, adaptSeconds: 0 };
     };
     const values: Record<string, number | null> = { Scratch: 0.8, MAML: 0.5, ANIL: null, Reptile: 0.7, Shift: 0.1, FW: 0.09, RO: 0.06, MR: 0.08, SVD: 0.05, 'MR-v1': 0.07 };
-    const r = rankingCheck(SPD_METHODS.map((m) => row(m, values[m])), 'fieldError');
+    const r = rankingCheck(PAPER_B_METHOD_NAMES.map((m) => row(m, values[m])), 'fieldError');
     assert.deepEqual(r, { metric: 'fieldError', bestModulation: 'SVD', bestBaseline: 'MAML', modulationsBeatBaselines: true, svdOrRoBest: true });
-    const worse = rankingCheck(SPD_METHODS.map((m) => row(m, m === 'Shift' ? 0.6 : values[m])), 'fieldError');
+    const worse = rankingCheck(PAPER_B_METHOD_NAMES.map((m) => row(m, m === 'Shift' ? 0.6 : values[m])), 'fieldError');
     assert.equal(worse.modulationsBeatBaselines, false);
   });
 
@@ -96,7 +96,7 @@ describe('experiments/spdHamiltonian (Paper B, Hamiltonian benchmark)', () => {
         { method: 'SVD' as const, instances: [result(0.1), { ...result(0.3), fieldErrorInData: null }], preview: { grid: [], hamiltonian: [], rollout: [] } },
       ],
     };
-    const rows = spdTableRows(evaluation);
+    const rows = paperBTableRows(evaluation);
     assert.deepEqual(rows[0].trajError, { mean: null, std: null });
     assert.ok(Math.abs((rows[1].fieldError.mean ?? NaN) - 0.2) < 1e-12 && Math.abs((rows[1].fieldError.std ?? NaN) - 0.1) < 1e-12);
     const table = benchmarkTable(rows, paperReference('spd-pendulum'));
@@ -116,11 +116,11 @@ describe('experiments/spdHamiltonian (Paper B, Hamiltonian benchmark)', () => {
   it('a smoke run writes the results contract: all ten method rows with finite metrics, the paper reference, figures and README section; a rerun reuses the checkpoints', async function () {
     this.timeout(120000);
     await withResultsRoot('metadyn-spd-', async () => {
-      const { dir } = await runSpdHamiltonian(spdMassSpring, 'smoke', {});
+      const { dir } = await runPaperBHamiltonian(paperBMassSpring, 'smoke', {});
       const m = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
       assert.equal(m.provenance.configHash, configHash(experimentById('spd-mass-spring').config('smoke', {})), 'the registry resolves the config the run records');
       assert.deepEqual(
-        m.table.map((r: SpdTableRow) => r.method),
+        m.table.map((r: PaperBTableRow) => r.method),
         ['Scratch', 'MAML', 'ANIL', 'Reptile', 'Shift', 'FW', 'RO', 'MR', 'SVD', 'MR-v1'],
       );
       for (const r of m.table) {
@@ -136,16 +136,16 @@ describe('experiments/spdHamiltonian (Paper B, Hamiltonian benchmark)', () => {
       }
       const finite = (s: { mean: number | null; std: number | null }) => Number.isFinite(s.mean) && Number.isFinite(s.std);
       assert.deepEqual(m.fewShotSweep.sizes, [5, 8], 'smoke: 5 and the whole support trajectory of 8 points');
-      assert.deepEqual(m.fewShotSweep.methods.map((r: { method: string }) => r.method), [...SPD_METHODS]);
+      assert.deepEqual(m.fewShotSweep.methods.map((r: { method: string }) => r.method), [...PAPER_B_METHOD_NAMES]);
       for (const r of m.fewShotSweep.methods) assert.ok(r.fieldError.length === 2 && r.fieldError.every(finite), JSON.stringify(r));
       const full = m.fewShotSweep.methods.map((r: { fieldError: unknown[] }) => r.fieldError[1]);
-      assert.deepEqual(full, m.table.map((r: SpdTableRow) => r.fieldError), 'n = N is the main evaluation');
+      assert.deepEqual(full, m.table.map((r: PaperBTableRow) => r.fieldError), 'n = N is the main evaluation');
       assert.deepEqual(m.latentInitAblation.map((r: { method: string }) => r.method), ['Shift', 'FW', 'RO', 'MR', 'SVD', 'MR-v1']);
       for (const r of m.latentInitAblation) {
         for (const init of ['mean', 'zero']) assert.ok(finite(r[init].fieldError) && finite(r[init].trajError), JSON.stringify(r));
       }
       const svd = m.latentInitAblation.find((r: { method: string }) => r.method === 'SVD');
-      assert.deepEqual(svd.mean.fieldError, m.table.find((r: SpdTableRow) => r.method === 'SVD').fieldError, 'the configured start z_avg is the main evaluation');
+      assert.deepEqual(svd.mean.fieldError, m.table.find((r: PaperBTableRow) => r.method === 'SVD').fieldError, 'the configured start z_avg is the main evaluation');
       const levels = JSON.parse(fs.readFileSync(path.join(dir, 'figures', 'hamiltonian-level-sets.json'), 'utf8'));
       assert.deepEqual(levels.data.map((t: { type: string }) => t.type), ['contour', 'contour', 'contour']);
       for (const t of levels.data) assert.equal(Math.min(...t.z.flat().filter((v: number | null) => v !== null)), 0, 'each H is shifted to min 0');
@@ -157,10 +157,10 @@ describe('experiments/spdHamiltonian (Paper B, Hamiltonian benchmark)', () => {
       assert.match(readme, /\| SVD \|/);
       assert.match(readme, /paper's ranking/);
       assert.ok(fs.existsSync(path.join(dir, 'benchmark.md')));
-      const again = await runSpdHamiltonian(spdMassSpring, 'smoke', {});
+      const again = await runPaperBHamiltonian(paperBMassSpring, 'smoke', {});
       const training = again.summary.metrics.training as { method: string; iterationsRun: number }[];
       assert.ok(training.every((t) => t.iterationsRun === 0), JSON.stringify(training));
-      assert.deepEqual((again.summary.metrics.table as SpdTableRow[]).map((r) => r.fieldError), m.table.map((r: SpdTableRow) => r.fieldError));
+      assert.deepEqual((again.summary.metrics.table as PaperBTableRow[]).map((r) => r.fieldError), m.table.map((r: PaperBTableRow) => r.fieldError));
     });
   });
 });

@@ -10,7 +10,7 @@ import { imodeDoublePendulum } from '../../src/experiments/imodeDoublePendulum';
 import { leadingEtaSubspace, subspaceModel } from '../../src/experiments/imode/etaSubspace';
 import { type ImodeFamilyConfig, familyTrainingOptions, scaledModel, trainingCheckpointKey } from '../../src/experiments/imode/family';
 import { type ScreenedStart, screeningLoss } from '../../src/experiments/imode/gaugeModel';
-import { familyAdaptBatch, familyParameters, resolveFamilyConfig, runImodeFamily, screeningTable, simulateFamily, trainingFigures } from '../../src/experiments/imodeFamily';
+import { familyAdaptBatch, familyParameters, resolveFamilyConfig, runImodeFamily, screeningTable, simulateFamily, trainingFigures } from '../../src/experiments/imodeFamilyExperiment';
 import { imodePendulumConfig, pendulumTrainingOptions } from '../../src/experiments/imodePendulum';
 import { imodeSlinky } from '../../src/experiments/imodeSlinky';
 import { imodeSummaryTable } from '../../src/experiments/imodeSummary';
@@ -37,7 +37,7 @@ const SUMMARY_FIELDS = {
   adaptSeconds: [{ value: 0.2 }, { value: 0.5 }],
 };
 
-describe('experiments/imodeFamily', () => {
+describe('experiments/imodeFamilyExperiment', () => {
   before(async () => {
     await initBackend();
   });

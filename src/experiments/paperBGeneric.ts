@@ -1,8 +1,8 @@
 /**
- * Paper B, the GENERIC (dissipative) benchmark (spec §2.2–§2.4, §3.1, §6, §7): the protocol of ./spdHamiltonian.ts
+ * Paper B, the GENERIC (dissipative) benchmark (spec §2.2–§2.4, §3.1, §6, §7): the protocol of ./paperBHamiltonian.ts
  * unchanged (instances, data, the ten methods with the same meta-learning code, test-time budget, metrics, studies,
  * results contract), with every method learning the GENERIC network ẋ = L∇Ẽ + M̃∇S̃ of ../models/generic.ts instead
- * of an HNN. A system file (./spdDno.ts, ./spdTgc.ts) supplies its simulator, true energy and true GENERIC parts.
+ * of an HNN. A system file (./paperBDno.ts, ./paperBTgc.ts) supplies its simulator, true energy and true GENERIC parts.
  *
  *   model      canonical L; S̃ = the sum of the entropy variables (known, spec §9.8); Ẽ the energy MLP, modulated
  *              by the latent methods (every kind of modulation.ts); M̃ from the ζ tensor with Λ̃ shared and
@@ -30,10 +30,10 @@ import type { GenericParts } from '../systems/dampedOscillator';
 import { lineFigure } from '../viz/lineFigures';
 import type { Table } from '../viz/table';
 import { finiteOrNull, meanStdJson } from '../analysis/metrics';
-import type { AdaptedModel, SpdEvaluation } from '../analysis/paperBEvaluation';
-import { type SpdConfig, SPD_CONVERGED, SPD_DEFAULT, SPD_PAPER, SPD_SMOKE } from './paperB/config';
-import type { SpdSummary } from './paperB/report';
-import type { SpdStructure } from './paperB/system';
+import type { AdaptedModel, PaperBEvaluation } from '../analysis/paperBEvaluation';
+import { type PaperBConfig, PAPER_B_CONVERGED, PAPER_B_DEFAULT, PAPER_B_PAPER, PAPER_B_SMOKE } from './paperB/config';
+import type { PaperBSummary } from './paperB/report';
+import type { PaperBStructure } from './paperB/system';
 import { formatMeanStd } from './paperB/tables';
 
 /** held-out states per test instance on which the degeneracy checks run (evenly spaced through the held-out data) */
@@ -151,7 +151,7 @@ function worst(key: (typeof DEGENERACY_KEYS)[number], values: readonly number[])
 }
 
 /** metrics.json `degeneracy`: worst over methods and instances, and per method. */
-export function degeneracySummary(evaluation: SpdEvaluation) {
+export function degeneracySummary(evaluation: PaperBEvaluation) {
   const perMethod = evaluation.methods.map((m) => ({
     method: m.method,
     ...Object.fromEntries(DEGENERACY_KEYS.map((k) => [k, worst(k, m.instances.map((r) => r.checks?.[k] ?? NaN))])),
@@ -175,7 +175,7 @@ export function degeneracyTable(d: ReturnType<typeof degeneracySummary>): Table 
   };
 }
 
-export function decompositionTable(evaluation: SpdEvaluation): Table {
+export function decompositionTable(evaluation: PaperBEvaluation): Table {
   return {
     columns: ['method', 'ε_field', 'ε(∇Ẽ vs ∇E)', 'ε(M̃ vs M)', 'ε(L∇Ẽ)', 'ε(M̃∇S̃)'],
     rows: evaluation.methods.map((m) => [
@@ -187,7 +187,7 @@ export function decompositionTable(evaluation: SpdEvaluation): Table {
 }
 
 /** S(t) of the first test instance's first held-out trajectory against S̃(x̂(t)) of each method's rollout. */
-export function entropyFigure(evaluation: SpdEvaluation, layout: GenericLayout): ReturnType<typeof lineFigure> {
+export function entropyFigure(evaluation: PaperBEvaluation, layout: GenericLayout): ReturnType<typeof lineFigure> {
   const entropy = (rows: readonly number[][]) => rows.map((x) => x.slice(layout.stateDim - layout.entropyVariables).reduce((s, v) => s + v, 0));
   const t = evaluation.truth.rollout.map((_, i) => i);
   return lineFigure({
@@ -202,7 +202,7 @@ export function entropyFigure(evaluation: SpdEvaluation, layout: GenericLayout):
 }
 
 /** The GENERIC network family of a system with true parts `trueParts` (see the header). */
-export function genericStructure<P>(layout: GenericLayout, trueParts: (x: State, mu: P) => GenericParts): SpdStructure {
+export function genericStructure<P>(layout: GenericLayout, trueParts: (x: State, mu: P) => GenericParts): PaperBStructure {
   return {
     latentModel: (spec) => genericLatentModel(spec, layout),
     plainModel: (base) => genericPlainModel(base, layout),
@@ -213,7 +213,7 @@ export function genericStructure<P>(layout: GenericLayout, trueParts: (x: State,
       const truth = grid.map((x) => trueParts(x, mu as P));
       return { ...degeneracyChecks(model.parts, evenlySpaced(heldOut, CHECK_STATES)), ...decompositionErrors(model.parts, truth, grid) };
     },
-    summarise(s: SpdSummary, { evaluation }): SpdSummary {
+    summarise(s: PaperBSummary, { evaluation }): PaperBSummary {
       const degeneracy = degeneracySummary(evaluation);
       return {
         metrics: { ...s.metrics, degeneracy, decomposition: decompositionRows(evaluation) },
@@ -225,7 +225,7 @@ export function genericStructure<P>(layout: GenericLayout, trueParts: (x: State,
   };
 }
 
-function decompositionRows(evaluation: SpdEvaluation) {
+function decompositionRows(evaluation: PaperBEvaluation) {
   return evaluation.methods.map((m) => ({
     method: m.method,
     ...Object.fromEntries(DECOMPOSITION_KEYS.map((k) => [k, meanStdJson(m.instances.map((r) => r.checks?.[k] ?? NaN))])),
@@ -236,11 +236,11 @@ function decompositionRows(evaluation: SpdEvaluation) {
  * The GENERIC experiments' scales: the Hamiltonian ones (converged: the pendulum study's budget) with the system's data
  * horizon and rank (see the system files), and what the converged budget alone needs (`converged`).
  */
-export function genericScales(overrides: { paper: Partial<SpdConfig>; all: Partial<SpdConfig>; converged?: Partial<SpdConfig> }): ScaleTable<SpdConfig> {
+export function genericScales(overrides: { paper: Partial<PaperBConfig>; all: Partial<PaperBConfig>; converged?: Partial<PaperBConfig> }): ScaleTable<PaperBConfig> {
   return {
-    smoke: { ...SPD_SMOKE, ...overrides.all, rank: SPD_SMOKE.rank },
-    default: { ...SPD_DEFAULT, ...overrides.all },
-    paper: { ...SPD_PAPER, ...overrides.all, ...overrides.paper },
-    converged: { ...SPD_CONVERGED, ...overrides.all, ...overrides.converged },
+    smoke: { ...PAPER_B_SMOKE, ...overrides.all, rank: PAPER_B_SMOKE.rank },
+    default: { ...PAPER_B_DEFAULT, ...overrides.all },
+    paper: { ...PAPER_B_PAPER, ...overrides.all, ...overrides.paper },
+    converged: { ...PAPER_B_CONVERGED, ...overrides.all, ...overrides.converged },
   };
 }

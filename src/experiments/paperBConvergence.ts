@@ -1,7 +1,7 @@
 /**
  * Convergence study of Paper B's meta-learners (issue "Paper B reproduced in number"): ε_field and ε_traj of each
  * chosen method after n outer iterations, for each milestone n, at each hidden width, on one Hamiltonian or GENERIC
- * system of ./spdHamiltonian.ts.
+ * system of ./paperBHamiltonian.ts.
  *
  *   run        one meta-training run per (method, width) with the base scale's config, `width` and
  *              metaIterations = gradientIterations = the plan's `horizon`; it stops (checkpointed) at each milestone,
@@ -21,24 +21,24 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { type MeanStdJson, meanStdJson } from '../analysis/metrics';
-import { type SpdInstance, adaptAndEvaluateAll, trajectoryFieldTask } from '../analysis/paperBEvaluation';
+import { type PaperBInstance, adaptAndEvaluateAll, trajectoryFieldTask } from '../analysis/paperBEvaluation';
 import { writeJsonAtomic } from '../core/atomicWrite';
 import { initBackend } from '../core/backend';
 import { type Scale, configHash } from '../core/config';
 import { ConfigError, DataError } from '../core/errors';
 import { type Provenance, readJsonOrNull, startProvenance } from '../core/results';
 import { type FieldTask, disposeFieldTasks } from '../data/fieldTask';
-import { PAPER_B_METHODS, SPD_METHODS, type SpdMethod } from '../meta/paperBMethods';
-import { type SpdConfig, resolveSpdConfig } from './paperB/config';
+import { PAPER_B_METHODS, PAPER_B_METHOD_NAMES, type PaperBMethodName } from '../meta/paperBMethods';
+import { type PaperBConfig, resolvePaperBConfig } from './paperB/config';
 import { convergenceDir, writeConvergenceSummary } from './paperB/convergenceReport';
-import type { SpdSystem } from './paperB/system';
+import type { PaperBSystem } from './paperB/system';
 import { formatMeanStd } from './paperB/tables';
-import { disposeTrained, metaTrainMethod, simulateSpd } from './spdHamiltonian';
+import { disposeTrained, metaTrainMethod, simulatePaperB } from './paperBHamiltonian';
 
 /** What to train and where to look. */
 export interface ConvergencePlan {
   /** meta-learned methods (Scratch has no meta-training to converge) */
-  methods: readonly SpdMethod[];
+  methods: readonly PaperBMethodName[];
   /** hidden widths of the energy network */
   widths: readonly number[];
   /** outer iterations at which each run is scored, strictly ascending, the last at most `horizon` */
@@ -62,7 +62,7 @@ export const DEFAULT_CONVERGENCE_PLAN: ConvergencePlan = {
 
 /** One method at one width after `iterations` outer iterations. */
 export interface ConvergencePoint {
-  method: SpdMethod;
+  method: PaperBMethodName;
   width: number;
   iterations: number;
   fieldError: MeanStdJson;
@@ -75,12 +75,12 @@ export interface ConvergencePoint {
 
 /** The points of one (method, width) run, with what produced them. */
 export interface ConvergenceRun {
-  method: SpdMethod;
+  method: PaperBMethodName;
   width: number;
   /** the plan's overrides as `key=value, …` in key order ('' for none): what sets this run apart from the base scale's */
   variant: string;
   configHash: string;
-  config: SpdConfig;
+  config: PaperBConfig;
   points: ConvergencePoint[];
   provenance: Provenance;
 }
@@ -92,7 +92,7 @@ const PLAN_FIELDS = ['width', 'metaIterations', 'gradientIterations'] as const;
 export function validateConvergencePlan(plan: ConvergencePlan): void {
   if (plan.methods.length === 0) throw new ConfigError('methods: name at least one method');
   plan.methods.forEach((m) => {
-    if (!(SPD_METHODS as readonly string[]).includes(m)) throw new ConfigError(`methods: unknown method '${m}'; known: ${SPD_METHODS.join(', ')}`);
+    if (!(PAPER_B_METHOD_NAMES as readonly string[]).includes(m)) throw new ConfigError(`methods: unknown method '${m}'; known: ${PAPER_B_METHOD_NAMES.join(', ')}`);
     if (PAPER_B_METHODS[m].family === 'scratch') throw new ConfigError('methods: Scratch has no meta-training to converge');
   });
   if (plan.widths.length === 0 || plan.widths.some((w) => !Number.isInteger(w) || w < 1)) throw new ConfigError(`widths: positive integers, got [${plan.widths.join(', ')}]`);
@@ -107,8 +107,8 @@ export function validateConvergencePlan(plan: ConvergencePlan): void {
 }
 
 /** The config of one (method, width) run: the plan's scale and overrides, the width, and the horizon as the length of every outer loop. */
-export function convergenceConfig<P>(sys: SpdSystem<P>, plan: ConvergencePlan, width: number): SpdConfig {
-  return resolveSpdConfig(sys, plan.scale, { ...plan.overrides, width, metaIterations: plan.horizon, gradientIterations: plan.horizon });
+export function convergenceConfig<P>(sys: PaperBSystem<P>, plan: ConvergencePlan, width: number): PaperBConfig {
+  return resolvePaperBConfig(sys, plan.scale, { ...plan.overrides, width, metaIterations: plan.horizon, gradientIterations: plan.horizon });
 }
 
 
@@ -121,7 +121,7 @@ export function variantLabel(overrides: Readonly<Record<string, unknown>>): stri
 }
 
 /** points/<method>-w<width>.json for the base config; a variant's file also carries its config hash, so variants never share a file. */
-function runFile(dir: string, method: SpdMethod, width: number, variant: string, hash: string): string {
+function runFile(dir: string, method: PaperBMethodName, width: number, variant: string, hash: string): string {
   return path.join(dir, 'points', `${method.toLowerCase()}-w${width}${variant === '' ? '' : `-${hash.slice(0, 8)}`}.json`);
 }
 
@@ -143,7 +143,7 @@ function meanOfLast(values: readonly number[], n: number): number {
  * reaches a milestone before any goes past it (a study cut short still compares the methods at the same budget);
  * each run's file is written after every point. Returns the runs (old points included).
  */
-export async function runConvergence<P>(sys: SpdSystem<P>, plan: ConvergencePlan): Promise<ConvergenceRun[]> {
+export async function runConvergence<P>(sys: PaperBSystem<P>, plan: ConvergencePlan): Promise<ConvergenceRun[]> {
   validateConvergencePlan(plan);
   await initBackend();
   const dir = convergenceDir(sys.info.id, plan.scale);
@@ -152,7 +152,7 @@ export async function runConvergence<P>(sys: SpdSystem<P>, plan: ConvergencePlan
     const cfg = convergenceConfig(sys, plan, width);
     const hash = configHash(cfg);
     const variant = variantLabel(plan.overrides);
-    const instances = simulateSpd(sys, cfg);
+    const instances = simulatePaperB(sys, cfg);
     const tasks = instances.filter((i) => i.split === 'train').map((i) => trajectoryFieldTask(sys, i.params, i.trajectories));
     const open = plan.methods.map((method) => ({
       method,
@@ -182,12 +182,12 @@ export async function runConvergence<P>(sys: SpdSystem<P>, plan: ConvergencePlan
 
 /** One method trained (on from its checkpoint) to `milestone` outer iterations, adapted to every test instance and scored. */
 function scorePoint<P>(
-  sys: SpdSystem<P>,
-  cfg: SpdConfig,
+  sys: PaperBSystem<P>,
+  cfg: PaperBConfig,
   scale: Scale,
-  method: SpdMethod,
+  method: PaperBMethodName,
   tasks: readonly FieldTask[],
-  instances: readonly SpdInstance[],
+  instances: readonly PaperBInstance[],
   milestone: number,
 ): ConvergencePoint {
   const trained = metaTrainMethod(sys, cfg, scale, method, tasks, milestone);
@@ -217,11 +217,11 @@ export function readConvergenceRuns(experimentId: string, scale: Scale): Converg
     .map((f) => readJsonOrNull<ConvergenceRun>(path.join(dir, f)))
     .filter((r): r is ConvergenceRun => r !== null)
     .map((r) => ({ ...r, variant: r.variant ?? '' }))
-    .sort((a, b) => SPD_METHODS.indexOf(a.method) - SPD_METHODS.indexOf(b.method) || a.width - b.width || a.variant.localeCompare(b.variant));
+    .sort((a, b) => PAPER_B_METHOD_NAMES.indexOf(a.method) - PAPER_B_METHOD_NAMES.indexOf(b.method) || a.width - b.width || a.variant.localeCompare(b.variant));
 }
 
 /** The study as the command runs it: every missing point of the plan (unless `summaryOnly`), then the summary of every run file. */
-export async function convergenceStudy<P>(sys: SpdSystem<P>, plan: ConvergencePlan, options: { summaryOnly: boolean }): Promise<string> {
+export async function convergenceStudy<P>(sys: PaperBSystem<P>, plan: ConvergencePlan, options: { summaryOnly: boolean }): Promise<string> {
   validateConvergencePlan(plan);
   const cfg = convergenceConfig(sys, plan, plan.widths[0]);
   const prov = startProvenance({ experiment: `${sys.info.id}/convergence`, paper: sys.info.paper, section: sys.info.section, scale: plan.scale, config: plan, seed: cfg.seed });

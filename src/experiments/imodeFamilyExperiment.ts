@@ -31,7 +31,7 @@ import { checkpointStore } from '../core/checkpoint';
 import { type Scale, configHash } from '../core/config';
 import { progress } from '../core/progress';
 import { type ProvenanceRecorder, startProvenance } from '../core/results';
-import { type Rng, createRng } from '../core/rng';
+import { type Rng, streamFor } from '../core/rng';
 import { type SimulatedInstance, drawInstanceParameters, simulateInstances } from '../data/imodeFamilyData';
 import type { Split } from '../data/imodeInstances';
 import { type ImodeModelFactory, type InstanceResult, adaptAndEvaluateInstances } from '../meta/imodeEvaluation';
@@ -56,10 +56,6 @@ export function resolveFamilyConfig<C extends ImodeFamilyConfig>(family: ImodeFa
   return validateFamilyConfig(family, resolveConfig<C>(family.schema, family.scales, scale, overrides, family.info.id));
 }
 
-/** Independent, order-free random streams per purpose and index (an instance, a task). */
-export function streamFor(seed: number, purpose: number, index: number): Rng {
-  return createRng((seed + 1000003 * (purpose + 1) + 7919 * (index + 1)) >>> 0);
-}
 const STREAM = { instances: 0, data: 1, adapt: 2, eval: 3, scratch: 4, gauge: 5, model: 6 } as const;
 
 

@@ -6,7 +6,7 @@
  * products run OpenBLAS where native/blas is built (./nativeMatMul.ts; METADYN_MATMUL chooses), and the line says so.
  */
 import * as tf from '@tensorflow/tfjs';
-import { parseBlasThreads, parseMatMulChoice, useNativeMatMul } from './nativeMatMul';
+import { matMulEngine, parseBlasThreads, parseMatMulChoice, useNativeMatMul } from './nativeMatMul';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -56,6 +56,15 @@ export async function initBackend(prefer: string | undefined = process.env.METAD
 /** The backend currently active (after `initBackend`). */
 export function currentBackend(): string {
   return tf.getBackend();
+}
+
+/**
+ * What computes: the backend, and under wasm its matrix products ('wasm, matMul openblas 0.3.21, 1 thread'). Two runs
+ * of one config give the same bits only on the same engine, so checkpoints record it (./checkpoint.ts).
+ */
+export function computeEngine(): string {
+  const backend = currentBackend();
+  return backend === 'wasm' ? `wasm, matMul ${matMulEngine()}` : backend;
 }
 
 let identityShared = false;

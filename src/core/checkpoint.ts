@@ -7,11 +7,16 @@
  * float32 values written as JSON doubles; every float32 is exactly a double and JSON prints the shortest string that
  * round-trips, so restored tensors are bit-identical (except −0, which JSON writes as 0; no arithmetic but 1/x
  * tells them apart).
+ * A checkpoint also records the engine that computed it (backend and matrix products, ./backend.ts computeEngine):
+ * the same config gives other bits on another engine, so resuming or reusing it there would mix two runs under one
+ * provenance. Loading one written by another engine is an error naming both (checkpoints from before the engine was
+ * recorded load as before).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { writeJsonAtomic } from './atomicWrite';
+import { computeEngine } from './backend';
 import { DataError } from './errors';
 
 const FORMAT = 'metadyn-checkpoint';
@@ -29,6 +34,8 @@ interface CheckpointFile<S> {
   format: typeof FORMAT;
   version: number;
   key: string;
+  /** computeEngine() of the run that wrote it (absent in checkpoints written before it was recorded) */
+  engine?: string;
   savedAt: string;
   state: S;
 }
@@ -62,17 +69,24 @@ function readCheckpoint<S>(file: string): CheckpointFile<S> | null {
   return parsed as CheckpointFile<S>;
 }
 
-/** A store for `<dir>/checkpoint.json` keyed by `key` (the run's configHash). */
-export function checkpointStore<S>(dir: string, key: string): CheckpointStore<S> {
+/** A store for `<dir>/checkpoint.json` keyed by `key` (the run's configHash), for runs computed by `engine`. */
+export function checkpointStore<S>(dir: string, key: string, engine: string = computeEngine()): CheckpointStore<S> {
   const file = path.join(dir, 'checkpoint.json');
   return {
     file,
     load(): S | null {
       const cp = readCheckpoint<S>(file);
-      return cp !== null && cp.key === key ? cp.state : null;
+      if (cp === null || cp.key !== key) return null;
+      if (cp.engine !== undefined && cp.engine !== engine) {
+        throw new DataError(
+          `checkpoint written by ${cp.engine}, this run computes with ${engine}: going on from it would mix two engines' bits under one provenance. Run with the engine it names (METADYN_BACKEND, METADYN_MATMUL, METADYN_BLAS_THREADS) or move the file aside to train anew`,
+          { file },
+        );
+      }
+      return cp.state;
     },
     save(state: S): void {
-      const cp: CheckpointFile<S> = { format: FORMAT, version: FORMAT_VERSION, key, savedAt: new Date().toISOString(), state };
+      const cp: CheckpointFile<S> = { format: FORMAT, version: FORMAT_VERSION, key, engine, savedAt: new Date().toISOString(), state };
       writeJsonAtomic(file, cp);
     },
     clear(): void {

@@ -39,6 +39,21 @@ describe('core/checkpoint', () => {
     assert.equal(store.load()?.step, 1);
   });
 
+  it('a checkpoint of another engine is an error naming both engines and the file; one without an engine loads', () => {
+    checkpointStore<State>(dir, 'abc', 'wasm, matMul openblas 0.3.21, 1 thread').save({ step: 5, weights: [1] });
+    assert.equal(checkpointStore<State>(dir, 'abc', 'wasm, matMul openblas 0.3.21, 1 thread').load()?.step, 5);
+    assert.throws(
+      () => checkpointStore<State>(dir, 'abc', 'wasm, matMul xnnpack').load(),
+      (e: Error) => e instanceof DataError && e.message.includes('openblas 0.3.21, 1 thread') && e.message.includes('xnnpack') && e.message.includes(path.join(dir, 'checkpoint.json')),
+    );
+    assert.equal(checkpointStore<State>(dir, 'other-config', 'wasm, matMul xnnpack').load(), null, 'another config is ignored, whatever its engine');
+    const file = path.join(dir, 'checkpoint.json');
+    const legacy = JSON.parse(fs.readFileSync(file, 'utf8'));
+    delete legacy.engine;
+    fs.writeFileSync(file, JSON.stringify(legacy));
+    assert.equal(checkpointStore<State>(dir, 'abc', 'wasm, matMul xnnpack').load()?.step, 5, 'a checkpoint from before engines were recorded');
+  });
+
   it('refuses to save a non-finite state (the last good checkpoint stays)', () => {
     const store = checkpointStore<State>(dir, 'k');
     store.save({ step: 1, weights: [1] });

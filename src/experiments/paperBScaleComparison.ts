@@ -129,18 +129,19 @@ export function columnRanking(c: ScaleColumn): string | null {
 export function scaleComparisonSnippet(id: string): string {
   const columns = { default: scaleColumn(id, 'default'), converged: scaleColumn(id, 'converged') };
   const ranking = columnRanking(columns.converged);
+  const againstPaper = paperReference(id).values === null ? 'The paper reports no number for this system: ours only.' : `✓: within ${PAPER_RATIO_TARGET}× of the paper or better.`;
   return [
-    `**${id}** — ${describeColumn(columns.default)}; ${describeColumn(columns.converged)}. ✓: within ${PAPER_RATIO_TARGET}× of the paper or better. Converged over seeds: \`npm run reproduce -- --cells --scale converged --seeds 2508,2509,2510 ${id}\`, then \`npm run seeds -- ${id} --seeds 2508,2509,2510 --scale converged\`.`,
+    `**${id}** — ${describeColumn(columns.default)}; ${describeColumn(columns.converged)}. ${againstPaper} Converged over seeds: \`npm run reproduce -- --cells --scale converged --seeds 2508,2509,2510 ${id}\`, then \`npm run seeds -- ${id} --seeds 2508,2509,2510 --scale converged\`.`,
     '',
     tableToMarkdown(scaleComparisonTable(id, columns)).trimEnd(),
     ...(ranking === null ? [] : ['', `The paper's ranking at \`converged\` — ${ranking}`]),
   ].join('\n');
 }
 
-/** The README's side-by-side section for the given Paper B experiments that have a paper value to compare with. */
+/** The side-by-side section for the given Paper B experiments that have results (those the paper gives no number for, TGC, too). */
 export function scaleComparisonSection(ids: readonly string[]): string {
-  const withPaper = ids.filter((id) => fs.existsSync(experimentResultsDir(id, 'default')) && paperReference(id).values !== null);
-  return withPaper.length === 0 ? '_No Paper B results yet: `npm run reproduce -- spd-pendulum`._' : withPaper.map(scaleComparisonSnippet).join('\n\n');
+  const withResults = ids.filter((id) => fs.existsSync(experimentResultsDir(id, 'default')));
+  return withResults.length === 0 ? '_No Paper B results yet: `npm run reproduce -- spd-pendulum`._' : withResults.map(scaleComparisonSnippet).join('\n\n');
 }
 
 /** How a headline row's number was obtained, in words: its scale, and seeds or the one seed. */

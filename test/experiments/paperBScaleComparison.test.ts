@@ -54,9 +54,15 @@ describe('experiments/paperBScaleComparison (paper / default / converged side by
       assert.equal(anil[5], '2.23 (v1)', "an ε_traj only v1 reports is shown and marked");
 
       fs.mkdirSync(path.join(root, id), { recursive: true });
-      const section = scaleComparisonSection([id, 'spd-tgc']);
+      const section = scaleComparisonSection([id, 'spd-tgc', 'spd-dno']);
       assert.match(section, /\*\*spd-pendulum\*\*.*`converged`: mean over seeds 2508, 2509, 2510/);
-      assert.doesNotMatch(section, /spd-tgc/, 'TGC has no paper number to compare with');
+      assert.doesNotMatch(section, /spd-tgc|spd-dno/, 'a system without results is left out');
+      fs.mkdirSync(path.join(root, 'spd-tgc'), { recursive: true });
+      writeJson(path.join(root, 'seeds', 'spd-tgc', 'converged', 'summary.json'), { seeds: [2508, 2509, 2510], gitRevision: '0123456789', table: [summaryRow('SVD', 0.18)] });
+      const withTgc = scaleComparisonSection([id, 'spd-tgc']);
+      assert.match(withTgc, /\*\*spd-tgc\*\*.*The paper reports no number for this system: ours only\./, 'TGC is shown, ours only');
+      const tgcSvd = scaleComparisonTable('spd-tgc', { default: scaleColumn('spd-tgc', 'default'), converged: scaleColumn('spd-tgc', 'converged') }).rows.find((r) => r[0] === 'SVD')!;
+      assert.deepEqual(tgcSvd.slice(1, 5), ['—', '—', '0.18', '—'], 'no paper value, no ratio');
     });
   });
 

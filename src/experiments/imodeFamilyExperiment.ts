@@ -56,8 +56,8 @@ export function resolveFamilyConfig<C extends ImodeFamilyConfig>(family: ImodeFa
   return validateFamilyConfig(family, resolveConfig<C>(family.schema, family.scales, scale, overrides, family.info.id));
 }
 
+// purposes 7 and 8 are the dimension study's (./imodeDimensionStudy.ts)
 const STREAM = { instances: 0, data: 1, adapt: 2, eval: 3, scratch: 4, gauge: 5, model: 6 } as const;
-
 
 /** The instances' parameters and splits from the seed's instance stream (../data/imodeFamilyData.ts). */
 export function familyParameters(cfg: ImodeFamilyConfig): { params: number[]; split: Split }[] {
@@ -70,12 +70,22 @@ function instanceLabel(paramNames: readonly { name: string }[], params: readonly
 
 /** Step 0: the family's dataset, every instance's trajectories from its own stream (../data/imodeFamilyData.ts). */
 export function simulateFamily<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, cfg: C): FamilyInstance[] {
+  return simulateFamilyDraws(family, cfg, familyParameters(cfg), (index) => streamFor(cfg.seed, STREAM.data, index));
+}
+
+/** Instances of the family at the given parameters, as the experiment simulates its own; `streamOf(i)` draws draw i's initial states. */
+export function simulateFamilyDraws<C extends ImodeFamilyConfig>(
+  family: ImodeFamily<C>,
+  cfg: C,
+  draws: readonly { params: number[]; split: Split }[],
+  streamOf: (index: number) => Rng,
+): FamilyInstance[] {
   const ts = Array.from({ length: cfg.trajectorySteps }, (_, i) => i * cfg.dt);
   return simulateInstances(
-    familyParameters(cfg),
+    draws,
     (params) => family.simulator(cfg, params),
     { ts, trajectories: cfg.trajectories, evalTrajectories: cfg.evalTrajectories },
-    (index) => streamFor(cfg.seed, STREAM.data, index),
+    streamOf,
     (params) => instanceLabel(family.params, params),
   );
 }

@@ -11,6 +11,7 @@ import { median } from '../analysis/metrics';
 import { readMetrics } from '../core/results';
 import { type Table, formatNumber, formatPercent, tableToCsv, tableToMarkdown } from '../viz/table';
 import { worstGaugeError } from './imodeLatent';
+import { type DimensionStudy, readDimensionStudy } from './imodeDimensionStudy';
 
 /** The iMODE experiments in notebook order. */
 export const IMODE_EXPERIMENT_IDS = ['imode-pendulum', 'imode-bistable', 'imode-double-pendulum', 'imode-van-der-pol', 'imode-slinky', 'imode-reaction-diffusion'] as const;
@@ -52,6 +53,7 @@ const mse = (v: number | null) => (v === null ? '—' : formatNumber(v, 3));
 const LABEL = {
   spectralGapDimension: 'intrinsic dim. (sharpest drop)',
   twoNN: 'intrinsic dim. (TwoNN ± s.e., over N adapted η)',
+  denseSample: 'intrinsic dim. over a dense sample (TwoNN ± s.e. / PCA 99 %, N adapted η)',
   gaugeInterpolate: 'gauge worst error, interpolating',
   gaugeExtrapolate: 'gauge worst error, extrapolating',
   evalMedian: 'eval MSE iMODE (median, unseen)',
@@ -122,7 +124,14 @@ export function imodeHeadline(metrics: Readonly<Record<string, unknown>>, where:
   };
 }
 
-/** One row per iMODE system from results/<id>/metrics.json under `resultsRoot`. */
+/** The dense-sample study's TwoNN and PCA (`npm run intrinsic-dimension`), '—' where it has not run. */
+function denseSampleCell(study: DimensionStudy | null): string {
+  if (study === null) return '—';
+  const e = study.dense;
+  return `${formatNumber(e.twoNN.dimension, 2)} ± ${formatNumber(e.twoNN.standardError, 1)} / ${e.pca99} (${e.points})`;
+}
+
+/** One row per iMODE system from results/<id>/metrics.json under `resultsRoot` (and the dense-sample study's, where it ran). */
 export function imodeSummaryTable(resultsRoot: string): { table: Table; missing: string[] } {
   const rows: Table['rows'] = [];
   const missing: string[] = [];
@@ -140,6 +149,7 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
       h.intrinsicDimension,
       h.spectralGapDimension,
       h.twoNNDimension === null ? '—' : `${formatNumber(h.twoNNDimension, 2)} ± ${formatNumber(h.twoNNStandardError ?? NaN, 1)} (${h.twoNNPoints})`,
+      denseSampleCell(readDimensionStudy(resultsRoot, id)),
       formatPercent(h.gaugeInterpolate),
       formatPercent(h.gaugeExtrapolate),
       h.gaugeModelInterpolate === null && h.gaugeModelExtrapolate === null ? '—' : `${formatPercent(h.gaugeModelInterpolate)} / ${formatPercent(h.gaugeModelExtrapolate)}`,
@@ -158,6 +168,7 @@ export function imodeSummaryTable(resultsRoot: string): { table: Table; missing:
         'intrinsic dim. (PCA, 99 %)',
         LABEL.spectralGapDimension,
         LABEL.twoNN,
+        LABEL.denseSample,
         LABEL.gaugeInterpolate,
         LABEL.gaugeExtrapolate,
         'gauge worst error, interp. / extrap., model with η dim. = physical',

@@ -10,6 +10,7 @@ import { imodeDoublePendulum } from './imodeDoublePendulum';
 import { type ImodeFamily, type ImodeFamilyConfig } from './imode/family';
 import { type FamilyInstance, resolveFamilyConfig, runImodeFamily, simulateFamily } from './imodeFamilyExperiment';
 import { runFamilyBasins } from './imodeBasins';
+import { runFamilyDimensionStudy } from './imodeDimensionStudy';
 import { imodePendulumConfig, imodePendulumInfo, runImodePendulum } from './imodePendulum';
 import { imodeReactionDiffusion } from './imodeReactionDiffusion';
 import { imodeSlinky } from './imodeSlinky';
@@ -36,6 +37,8 @@ export interface RegisteredExperiment {
 export interface RegisteredFamily extends RegisteredExperiment {
   /** the identifiability check of its latent code (./imodeBasins.ts) */
   basins(scale: Scale, overrides: Readonly<Record<string, unknown>>): ReturnType<typeof runFamilyBasins>;
+  /** the intrinsic dimension of its η over `extra` more adapted instances (./imodeDimensionStudy.ts) */
+  dimensionStudy(scale: Scale, extra: number, overrides: Readonly<Record<string, unknown>>): ReturnType<typeof runFamilyDimensionStudy>;
   /** its instances' simulated trajectories under the config of `scale` and `overrides` (no training) */
   instances(scale: Scale, overrides: Readonly<Record<string, unknown>>): FamilyInstance[];
 }
@@ -45,6 +48,7 @@ const registeredFamily = <C extends ImodeFamilyConfig>(family: ImodeFamily<C>): 
   config: (scale, overrides) => resolveFamilyConfig(family, scale, overrides),
   run: async (scale, overrides) => (await runImodeFamily(family, scale, overrides)).dir,
   basins: (scale, overrides) => runFamilyBasins(family, scale, overrides),
+  dimensionStudy: (scale, extra, overrides) => runFamilyDimensionStudy(family, scale, extra, overrides),
   instances: (scale, overrides) => simulateFamily(family, resolveFamilyConfig(family, scale, overrides)),
 });
 

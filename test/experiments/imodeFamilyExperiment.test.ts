@@ -318,10 +318,10 @@ describe('experiments/imodeFamilyExperiment', () => {
     fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify(metrics));
     const { table, missing } = imodeSummaryTable(root);
     assert.equal(table.rows.length, 1);
-    assert.deepEqual(table.rows[0], ['imode-van-der-pol', 1, 4, 2, 1, '—', '4.0 %', '30.0 %', '—', '2', '20', '—', '0.50']);
+    assert.deepEqual(table.rows[0], ['imode-van-der-pol', 1, 4, 2, 1, '—', '—', '4.0 %', '30.0 %', '—', '2', '20', '—', '0.50']);
     const gaugeModel = { medianEvalError: 0.5, gauge: [{ split: 'interpolate', relError: 0.1 }, { split: 'extrapolate', relError: 0.25 }] };
     fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ ...metrics, gaugeModel }));
-    assert.deepEqual(imodeSummaryTable(root).table.rows[0], ['imode-van-der-pol', 1, 4, 2, 1, '—', '4.0 %', '30.0 %', '10.0 % / 25.0 %', '2', '20', '0.5', '0.50']);
+    assert.deepEqual(imodeSummaryTable(root).table.rows[0], ['imode-van-der-pol', 1, 4, 2, 1, '—', '—', '4.0 %', '30.0 %', '10.0 % / 25.0 %', '2', '20', '0.5', '0.50']);
     assert.equal(missing.length, 5);
     assert.ok(missing.includes('imode-pendulum'));
   });
@@ -336,9 +336,9 @@ describe('experiments/imodeFamilyExperiment', () => {
     const lengths = [1, 2, 4, 8, 16].map((t) => ({ eta: [t, 2 * t, 0, 0] }));
     const pcaModel = { etaDim: 4, medianEvalError: 5, gauge: [{ split: 'interpolate', relError: 0.5 }, { split: 'extrapolate', relError: 0.25 }], lengths };
     fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ ...main, pcaModel }));
-    assert.deepEqual(imodeSummaryTable(root).table.rows[0], ['imode-pendulum', 1, 4, 3, 1, '1.3 ± 0.6 (5)', '50.0 %', '25.0 %', '4.0 % / 30.0 %', '5', '20', '2', '0.50']);
+    assert.deepEqual(imodeSummaryTable(root).table.rows[0], ['imode-pendulum', 1, 4, 3, 1, '1.3 ± 0.6 (5)', '—', '50.0 %', '25.0 %', '4.0 % / 30.0 %', '5', '20', '2', '0.50']);
     fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ ...main, pcaModel: null }));
-    assert.deepEqual(imodeSummaryTable(root).table.rows[0], ['imode-pendulum', 1, 1, 3, 1, '—', '4.0 %', '30.0 %', '—', '2', '20', '—', '0.50'], 'without one, the main model fills the first columns');
+    assert.deepEqual(imodeSummaryTable(root).table.rows[0], ['imode-pendulum', 1, 1, 3, 1, '—', '—', '4.0 %', '30.0 %', '—', '2', '20', '—', '0.50'], 'without one, the main model fills the first columns');
   });
 
   it('every iMODE system is registered and has a reference entry', () => {

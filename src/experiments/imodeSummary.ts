@@ -239,6 +239,8 @@ export function writeImodeSummary(resultsRoot: string): string {
     'these systems (spec §5); its claims are that the intrinsic dimension equals the physical one and that the gauge measures unseen systems.',
     'Each system has two models: one with an over-provisioned η (η dim.), whose PCA and TwoNN (nearest-neighbour distances, which a curved family does not fool) give the intrinsic dimension and whose leading components',
     'the first gauge columns read, and one with as many η dimensions as physical parameters (the pendulum\'s main model, the authors\' 1-D η).',
+    'The dense-sample column (`npm run intrinsic-dimension -- <id>`, results/intrinsic-dimension/) adds 80 instances adapted in the training box: TwoNN reads the',
+    'smallest neighbour scale, so on a dense sample scatter of the adapted η raises it, while PCA reads the largest; where they disagree, neither alone is the answer.',
     '',
     markdown,
     ...(missing.length ? ['', `No default-scale results yet for: ${missing.join(', ')} (\`npm run reproduce -- <id>\`).`] : []),

@@ -20,9 +20,9 @@
  * The output-layer bias of H̃ moves H̃ by a constant and gets no gradient from a loss on ∇H̃ (tf.grads rejects
  * it), so the base must be built without it (`hnnBaseSpec`).
  *
- * The model is any latent field model (../models/fieldModel.ts): every function takes either one (e.g. the GENERIC
- * network of ../models/generic.ts, whose parameters add the friction head) or a bare ModulationSpec, which stands for
- * the HNN of ../models/hnn.ts (`hnnLatentModel`).
+ * The model is any latent field model (../models/fieldModel.ts) with its parameter type P: the HNN of
+ * ../models/hnn.ts (`hnnLatentModel(spec)`) or the GENERIC network of ../models/generic.ts, whose parameters add the
+ * friction head. The codes z stay tensors from the inner loop and auto-decoding to the adapted field.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckpointStore } from '../core/checkpoint';
@@ -31,22 +31,13 @@ import { assertFiniteTerms } from '../core/finite';
 import type { Progress } from '../core/progress';
 import type { Rng } from '../core/rng';
 import type { LatentFieldModel } from '../models/fieldModel';
-import { hnnLatentModel } from '../models/hnn';
-import { type ModulatedMlpParams, modulatedMlpTensors, orthogonalityPenalty, sparsityPenalty } from '../modulation/modulatedMlp';
-import type { ModulationSpec } from '../modulation/modulation';
+import { orthogonalityPenalty, sparsityPenalty } from '../modulation/modulatedMlp';
 import { type AdamState, adamInit, adamStep, disposeAdam } from '../nn/adam';
 import { type HiddenLayers, hiddenLayersMlpSpec } from '../nn/accelerationField';
 import type { MlpSpec } from '../nn/mlp';
 import { type OuterLoopOptions, type SavedOuterLoop, type StackedFieldTasks, disposeStackedFieldTasks, perTaskFieldLoss, requireNonNegative, requireNonNegativeInteger, requirePositive, outerStepSize, stopIteration, restoreOuterLoop, runOuterIterations, sampleIndices, saveOuterLoop, stackFieldTasks, validateOuterLoopOptions } from './fieldTasks';
 import { type FieldTask } from '../data/fieldTask';
 
-/** A latent field model, or a ModulationSpec standing for the HNN (`hnnLatentModel`). */
-export type LatentModelLike<P> = LatentFieldModel<P> | ModulationSpec;
-
-/** The field model of `m` (a bare spec is the HNN, whose parameters are ModulatedMlpParams). */
-export function asLatentModel<P = ModulatedMlpParams>(m: LatentModelLike<P>): LatentFieldModel<P> {
-  return 'field' in m ? m : (hnnLatentModel(m) as unknown as LatentFieldModel<P>);
-}
 
 /** hidden layers as given, scalar output without bias (see the header): the HNN energy network H̃(x). */
 export function hnnBaseSpec(hidden: HiddenLayers, stateDim: number): MlpSpec {
@@ -109,7 +100,7 @@ export function requireHnnBase(base: MlpSpec): void {
 }
 
 /** Everything Algorithm 1 carries between iterations, as plain data plus owned tensors. */
-export interface LatentMetaState<P = ModulatedMlpParams> {
+export interface LatentMetaState<P> {
   params: P;
   adam: AdamState;
   /** z_k of every training instance (persistent) */
@@ -120,8 +111,8 @@ export interface LatentMetaState<P = ModulatedMlpParams> {
 }
 
 /** Fresh state: takes ownership of `params`; all latents 0 (spec §5.2). */
-export function initLatentMetaState<P = ModulatedMlpParams>(model: LatentModelLike<P>, params: P, tasks: number): LatentMetaState<P> {
-  const m = asLatentModel(model);
+export function initLatentMetaState<P>(model: LatentFieldModel<P>, params: P, tasks: number): LatentMetaState<P> {
+  const m = model;
   requireHnnBase(m.spec.base);
   requirePositiveInteger('tasks', tasks);
   return {
@@ -133,13 +124,9 @@ export function initLatentMetaState<P = ModulatedMlpParams>(model: LatentModelLi
   };
 }
 
-/** The model's parameter list; without a model, p is the HNN's ModulatedMlpParams. */
-function parameterTensors<P>(p: P, model?: LatentModelLike<P>): tf.Tensor[] {
-  return model ? asLatentModel(model).tensors(p) : modulatedMlpTensors(p as unknown as ModulatedMlpParams);
-}
 
-export function disposeLatentMetaState<P = ModulatedMlpParams>(s: LatentMetaState<P>, model?: LatentModelLike<P>): void {
-  tf.dispose(parameterTensors(s.params, model));
+export function disposeLatentMetaState<P>(s: LatentMetaState<P>, model: LatentFieldModel<P>): void {
+  tf.dispose(model.tensors(s.params));
   disposeAdam(s.adam);
 }
 
@@ -150,13 +137,13 @@ function rowNorms(v: tf.Tensor2D, squared: boolean): tf.Tensor1D {
 }
 
 /** L_k of every task of the stack at codes [tasks, d_z]. */
-export function perTaskModulatedLoss<P = ModulatedMlpParams>(model: LatentModelLike<P>, params: P, stack: StackedFieldTasks, codes: tf.Tensor2D): tf.Tensor1D {
-  const field = asLatentModel(model).field(params, { codes, membership: stack.membership });
+export function perTaskModulatedLoss<P>(model: LatentFieldModel<P>, params: P, stack: StackedFieldTasks, codes: tf.Tensor2D): tf.Tensor1D {
+  const field = model.field(params, { codes, membership: stack.membership });
   return perTaskFieldLoss(field(0, stack.x), stack);
 }
 
 /** Σ_k [L_k(z_k) + λ_z‖z_k‖]: the inner objective, whose gradient in row k involves z_k only. */
-function innerObjective<P>(spec: LatentModelLike<P>, params: P, stack: StackedFieldTasks, codes: tf.Tensor2D, o: LatentMetaOptions): tf.Scalar {
+function innerObjective<P>(spec: LatentFieldModel<P>, params: P, stack: StackedFieldTasks, codes: tf.Tensor2D, o: LatentMetaOptions): tf.Scalar {
   return tf.add(tf.sum(perTaskModulatedLoss(spec, params, stack, codes)), tf.mul(o.lambdaZ, tf.sum(rowNorms(codes, o.squaredNorms)))) as tf.Scalar;
 }
 
@@ -170,8 +157,8 @@ export function limitRowNorms(steps: tf.Tensor2D, maxNorm: number): tf.Tensor2D 
 }
 
 /** N_in SGD steps on the codes [tasks, d_z] of the stacked tasks, Θ fixed. Returns new codes (caller owns). */
-export function innerLatentSteps<P = ModulatedMlpParams>(
-  spec: LatentModelLike<P>,
+export function innerLatentSteps<P>(
+  spec: LatentFieldModel<P>,
   params: P,
   stack: StackedFieldTasks,
   codes: tf.Tensor2D,
@@ -193,14 +180,14 @@ export function innerLatentSteps<P = ModulatedMlpParams>(
  * The outer objective as a function of the shared tensors (modulatedMlpTensors order) at fixed codes:
  * Σ_k L_k + λ_φ‖(Φ, φ₀)‖ + λ_o·ortho + λ_sp·sparsity. Returns the total and the data term Σ_k L_k.
  */
-export function latentOuterObjective<P = ModulatedMlpParams>(
-  model: LatentModelLike<P>,
+export function latentOuterObjective<P>(
+  model: LatentFieldModel<P>,
   shared: readonly tf.Tensor[],
   stack: StackedFieldTasks,
   codes: tf.Tensor2D,
   o: LatentMetaOptions,
 ): { total: tf.Scalar; data: tf.Scalar } {
-  const m = asLatentModel(model);
+  const m = model;
   const p = m.fromTensors(shared);
   const data = tf.sum(perTaskModulatedLoss(m, p, stack, codes)) as tf.Scalar;
   const hyper = tf.concat(m.hyperTensors(p).map((t) => tf.reshape(t, [1, -1])), 1) as tf.Tensor2D;
@@ -215,15 +202,15 @@ export function latentOuterObjective<P = ModulatedMlpParams>(
 }
 
 /** One outer iteration of Algorithm 1. Consumes `state` (its tensors are disposed) and returns the next one. */
-export function latentMetaStep<P = ModulatedMlpParams>(
-  model: LatentModelLike<P>,
+export function latentMetaStep<P>(
+  model: LatentFieldModel<P>,
   state: LatentMetaState<P>,
   tasks: readonly FieldTask[],
   o: LatentMetaOptions,
   rng: Rng,
 ): LatentMetaState<P> {
   validateLatentMetaOptions(o);
-  const spec = asLatentModel(model);
+  const spec = model;
   if (tasks.length !== state.codes.length) throw new ConfigError(`tasks: the state holds ${state.codes.length} latents but ${tasks.length} tasks were given`);
   const batch = sampleIndices(rng, tasks.length, o.taskBatch);
   const stack = stackFieldTasks(batch.map((k) => tasks[k]));
@@ -271,8 +258,8 @@ export function latentMetaStep<P = ModulatedMlpParams>(
  * outerIterations, so a stopped run continues exactly as the uninterrupted one) (consumes `state`). With `store`, the state and
  * `rng` are saved every `checkpointEvery` iterations; resume with `restoreLatentMetaState(store.load())`.
  */
-export function latentMetaTrain<P = ModulatedMlpParams>(
-  spec: LatentModelLike<P>,
+export function latentMetaTrain<P>(
+  spec: LatentFieldModel<P>,
   state: LatentMetaState<P>,
   tasks: readonly FieldTask[],
   o: LatentMetaOptions,
@@ -293,13 +280,13 @@ export interface SavedLatentMeta extends SavedOuterLoop {
 }
 
 /** The state and the RNG as JSON (tensors bit-exact, see core/checkpoint.ts). */
-export function saveLatentMetaState<P = ModulatedMlpParams>(s: LatentMetaState<P>, rng: Rng, model?: LatentModelLike<P>): SavedLatentMeta {
-  return { ...saveOuterLoop(parameterTensors(s.params, model), s.adam, s, rng), codes: s.codes.map((z) => z.slice()) };
+export function saveLatentMetaState<P>(s: LatentMetaState<P>, rng: Rng, model: LatentFieldModel<P>): SavedLatentMeta {
+  return { ...saveOuterLoop(model.tensors(s.params), s.adam, s, rng), codes: s.codes.map((z) => z.slice()) };
 }
 
-export function restoreLatentMetaState<P = ModulatedMlpParams>(model: LatentModelLike<P>, saved: SavedLatentMeta): { state: LatentMetaState<P>; rng: Rng } {
+export function restoreLatentMetaState<P>(model: LatentFieldModel<P>, saved: SavedLatentMeta): { state: LatentMetaState<P>; rng: Rng } {
   const { params, adam, rng, iteration, lossHistory } = restoreOuterLoop(saved);
-  return { state: { params: asLatentModel(model).fromTensors(params), adam, codes: saved.codes.map((z) => z.slice()), iteration, lossHistory }, rng };
+  return { state: { params: model.fromTensors(params), adam, codes: saved.codes.map((z) => z.slice()), iteration, lossHistory }, rng };
 }
 
 /** z_avg = (1/K) Σ_k z_k over the training latents. */
@@ -322,7 +309,7 @@ export interface AutoDecodeOptions {
 export const DEFAULT_AUTO_DECODE_OPTIONS: AutoDecodeOptions = { adaptSteps: 100, lr: 1e-2, lambdaZ: 1e-2, squaredNorms: false, init: 'mean' };
 
 /** L(z) of one task at one code (no penalty). */
-export function taskLossAt<P = ModulatedMlpParams>(spec: LatentModelLike<P>, params: P, task: FieldTask, code: readonly number[]): number {
+export function taskLossAt<P>(spec: LatentFieldModel<P>, params: P, task: FieldTask, code: readonly number[]): number {
   return tf.tidy(() => {
     const stack = stackFieldTasks([task]);
     return perTaskModulatedLoss(spec, params, stack, tf.tensor2d([code.slice()])).dataSync()[0];
@@ -333,8 +320,8 @@ export function taskLossAt<P = ModulatedMlpParams>(spec: LatentModelLike<P>, par
  * Algorithm 2: auto-decode the latent of a new instance from its support data, Θ frozen. Returns z [1, d_z] (caller
  * owns) and the support loss L(z) (without penalty) before each step and after the last (length adaptSteps + 1).
  */
-export function autoDecode<P = ModulatedMlpParams>(
-  model: LatentModelLike<P>,
+export function autoDecode<P>(
+  model: LatentFieldModel<P>,
   params: P,
   trainCodes: readonly (readonly number[])[],
   support: FieldTask,
@@ -344,7 +331,7 @@ export function autoDecode<P = ModulatedMlpParams>(
   requirePositive('lr', o.lr);
   requireNonNegative('lambdaZ', o.lambdaZ);
   if (o.init !== 'mean' && o.init !== 'zero') throw new ConfigError(`init must be 'mean' or 'zero', got '${String(o.init)}'`);
-  const spec = asLatentModel(model);
+  const spec = model;
   const stack = stackFieldTasks([support]);
   let z = tf.tensor2d([o.init === 'mean' ? meanLatent(trainCodes) : Array<number>(spec.spec.latentDim).fill(0)]);
   let adam = adamInit([z]);

@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomicWrite';
 import { initBackend } from '../core/backend';
 import type { Scale } from '../core/config';
-import { ConfigError } from '../core/errors';
+import { ConfigError, DataError } from '../core/errors';
 import { readJsonOrNull, revisionLabel, startProvenance } from '../core/results';
 import { type Rng, streamFor } from '../core/rng';
 import { type DimensionEstimate, levinaBickelDimension, twoNearestNeighbourDimension } from '../analysis/intrinsicDimension';
@@ -127,6 +127,24 @@ export async function runFamilyDimensionStudy<C extends ImodeFamilyConfig>(
       tableToMarkdown(dimensionStudyTable(study)),
   );
   return { dir, study };
+}
+
+/** One line for a notebook: PCA, TwoNN and Levina–Bickel on these η, or why an estimate is undefined (repeated η, too few). */
+export function describeDimensions(etas: readonly (readonly number[])[]): string {
+  let e: DimensionEstimates;
+  try {
+    e = dimensionEstimates(etas);
+  } catch (err) {
+    if (err instanceof DataError) return `intrinsic dimension over ${etas.length} adapted η undefined: ${err.message}`;
+    throw err;
+  }
+  const lb = Object.entries(e.levinaBickel).map(([k, v]) => `Levina–Bickel (${k}) ${formatNumber(v.dimension, 3)}`);
+  return [`over ${e.points} adapted η: PCA (99 %) ${e.pca99}`, `TwoNN ${formatNumber(e.twoNN.dimension, 3)} ± ${formatNumber(e.twoNN.standardError, 2)}`, ...lb].join(', ');
+}
+
+/** The study of `id` at `scale` where it has been run (npm run intrinsic-dimension), or null. */
+export function dimensionStudyOf(id: string, scale: Scale): DimensionStudy | null {
+  return readJsonOrNull<DimensionStudy>(path.join(dimensionStudyDir(id, scale), 'dimension.json'));
 }
 
 /** The committed study of `id` under `resultsRoot` (default scale), or null. */

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { initBackend } from '../../src/core/backend';
 import { ConfigError } from '../../src/core/errors';
 import { createRng } from '../../src/core/rng';
-import { dimensionEstimates, dimensionStudyDir, readDimensionStudy, uniformBoxDraws } from '../../src/experiments/imodeDimensionStudy';
+import { describeDimensions, dimensionEstimates, dimensionStudyDir, dimensionStudyOf, readDimensionStudy, uniformBoxDraws } from '../../src/experiments/imodeDimensionStudy';
 import { runImodeFamily } from '../../src/experiments/imodeFamilyExperiment';
 import { imodeSummaryTable } from '../../src/experiments/imodeSummary';
 import { imodeVanDerPol } from '../../src/experiments/imodeVanDerPol';
@@ -38,6 +38,12 @@ describe('experiments/imodeDimensionStudy (intrinsic dimension of η over a dens
     assert.ok(Math.abs(e.levinaBickel['k=10'].dimension - 1) < 0.25, `Levina–Bickel ${e.levinaBickel['k=10'].dimension}`);
   });
 
+  it('describes the estimates in one line, and says why when they are undefined', () => {
+    const square = [[0, 0], [1, 0], [0, 1], [1, 1.1], [0.5, 0.4], [0.2, 0.9]];
+    assert.match(describeDimensions(square), /^over 6 adapted η: PCA \(99 %\) 2, TwoNN [0-9.]+ ± [0-9.]+, Levina–Bickel \(k=5\) [0-9.]+$/);
+    assert.match(describeDimensions([[0, 0], [0, 0], [1, 1]]), /undefined: TwoNN: point 0 is repeated/);
+  });
+
   it("a smoke study reuses the experiment's model: its own instances' η are the experiment's exactly, and the extra draws add points", async function () {
     this.timeout(300000);
     await withResultsRoot('metadyn-dimension-', async (root) => {
@@ -59,6 +65,8 @@ describe('experiments/imodeDimensionStudy (intrinsic dimension of η over a dens
       assert.match(fs.readFileSync(path.join(out, 'dimension.md'), 'utf8'), /\| η of \| N \| PCA \(99 %\) \| TwoNN ± s\.e\. \|/);
       assert.equal(readDimensionStudy(path.join(root, 'smoke'), 'imode-van-der-pol')?.dense.points, own.length + 6);
       assert.equal(readDimensionStudy(root, 'imode-van-der-pol'), null, 'the default scale has none');
+      assert.equal(dimensionStudyOf('imode-van-der-pol', 'smoke')?.extraInstances, 6);
+      assert.equal(dimensionStudyOf('imode-van-der-pol', 'default'), null);
       const row = imodeSummaryTable(path.join(root, 'smoke')).table.rows.find((r) => r[0] === 'imode-van-der-pol')!;
       assert.match(String(row[6]), new RegExp(`^[0-9.]+ ± [0-9.]+ / ${study.dense.pca99} \\(${own.length + 6}\\)$`), 'the summary shows the dense sample beside the experiment\'s TwoNN');
     });

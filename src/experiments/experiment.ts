@@ -29,6 +29,11 @@ export function experimentResultsDir(id: string, scale: Scale, env: NodeJS.Proce
   return scale === 'default' ? path.join(root, id) : path.join(root, scale, id);
 }
 
+/** A study's folder for experiment `id` beside the experiments' results of `scale`: results/<study>/<id>, results/<scale>/<study>/<id>. */
+export function studyResultsDir(study: string, id: string, scale: Scale, env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(path.dirname(experimentResultsDir(id, scale, env)), study, id);
+}
+
 /** The checkpoints of one config of experiment `id` (git-ignored). */
 export function experimentCheckpointDir(id: string, scale: Scale, config: unknown): string {
   return path.join(experimentResultsDir(id, scale), 'checkpoints', configHash(config));

@@ -22,7 +22,7 @@ import { progress } from '../core/progress';
 import { type StartFit, adaptFromStarts } from '../meta/imode';
 import { disposeTaskBatch } from '../meta/taskBatch';
 import { type Table, tableToMarkdown } from '../viz/table';
-import { experimentResultsDir } from './experiment';
+import { studyResultsDir } from './experiment';
 import { type ImodeFamily, type ImodeFamilyConfig, innerOf, scaledModel, solverOf } from './imode/family';
 import {
   type FamilyInstance,
@@ -100,7 +100,7 @@ export function basinsTable(entries: readonly InstanceBasins[]): Table {
 
 /** results/basins/<id> (default scale) or results/<scale>/basins/<id>, under METADYN_RESULTS_ROOT when set. */
 export function basinsDir(id: string, scale: Scale, env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(path.dirname(experimentResultsDir(id, scale, env)), 'basins', id);
+  return studyResultsDir('basins', id, scale, env);
 }
 
 /**

@@ -5,8 +5,8 @@
  * TwoNN's standard error d̂/√N is ±0.4 at d = 2, too coarse to tell a curved one-parameter family from a surface.
  * This study takes the experiment's trained model (its checkpoint of the same config; trained anew when there is
  * none), draws `extraInstances` further parameter points uniformly in the training box from a random stream of
- * their own (purposes 7 and 8: the experiment's streams are 0–6, so its own instances, their adaptation windows and
- * hence their η are exactly the experiment's), simulates and adapts each as the experiment does (same inner solver
+ * their own (FAMILY_STREAM.denseParams and denseData, beside the experiment's: so its own instances, their adaptation
+ * windows and hence their η are exactly the experiment's), simulates and adapts each as the experiment does (same inner solver
  * and steps, no scratch baseline), and estimates the dimension of all adapted η (the experiment's and the new):
  *   PCA        the smallest k whose leading components explain 99 % of the variance (linear: a curve counts ≥ 2),
  *   TwoNN      d̂ = (N − 1) / Σ log(r₂/r₁) over each point's two nearest neighbours, ± d̂/√N,
@@ -24,11 +24,10 @@ import { type Rng, streamFor } from '../core/rng';
 import { type DimensionEstimate, levinaBickelDimension, twoNearestNeighbourDimension } from '../analysis/intrinsicDimension';
 import { intrinsicDimension, pca } from '../analysis/pca';
 import { type Table, formatNumber, tableToMarkdown } from '../viz/table';
-import { experimentResultsDir } from './experiment';
+import { experimentResultsDir, studyResultsDir } from './experiment';
 import type { ImodeFamily, ImodeFamilyConfig } from './imode/family';
-import { adaptAndEvaluateFamily, metaTrainFamily, resolveFamilyConfig, simulateFamily, simulateFamilyDraws } from './imodeFamilyExperiment';
+import { FAMILY_STREAM, adaptAndEvaluateFamily, metaTrainFamily, resolveFamilyConfig, simulateFamily, simulateFamilyDraws } from './imodeFamilyExperiment';
 
-const STREAM = { params: 7, data: 8 } as const;
 const LEVINA_BICKEL_NEIGHBOURS = [5, 10] as const;
 
 /** `n` parameter points uniform in the training box [paramLow, paramHigh], from `rng`. */
@@ -72,9 +71,12 @@ export interface DimensionStudy {
   extra: { params: number[]; eta: number[] }[];
 }
 
+const STUDY = 'intrinsic-dimension';
+const STUDY_FILE = 'dimension.json';
+
 /** results/intrinsic-dimension/<id> (default scale) or results/<scale>/intrinsic-dimension/<id>, under METADYN_RESULTS_ROOT when set. */
 export function dimensionStudyDir(id: string, scale: Scale, env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(path.dirname(experimentResultsDir(id, scale, env)), 'intrinsic-dimension', id);
+  return studyResultsDir(STUDY, id, scale, env);
 }
 
 function estimateRow(what: string, e: DimensionEstimates): (string | number)[] {
@@ -98,10 +100,10 @@ export async function runFamilyDimensionStudy<C extends ImodeFamilyConfig>(
 ): Promise<{ dir: string; study: DimensionStudy }> {
   await initBackend();
   const cfg = resolveFamilyConfig(family, scale, overrides);
-  const draws = uniformBoxDraws(cfg, extraInstances, streamFor(cfg.seed, STREAM.params, 0)).map((params) => ({ params, split: 'interpolate' as const }));
+  const draws = uniformBoxDraws(cfg, extraInstances, streamFor(cfg.seed, FAMILY_STREAM.denseParams, 0)).map((params) => ({ params, split: 'interpolate' as const }));
   const prov = startProvenance({ experiment: family.info.id, paper: family.info.paper, section: 'intrinsic dimension of η over a dense sample', scale, config: { ...cfg, extraInstances }, seed: cfg.seed });
   const instances = simulateFamily(family, cfg);
-  const extras = simulateFamilyDraws(family, cfg, draws, (index) => streamFor(cfg.seed, STREAM.data, index));
+  const extras = simulateFamilyDraws(family, cfg, draws, (index) => streamFor(cfg.seed, FAMILY_STREAM.denseData, index));
   const trained = metaTrainFamily(family, cfg, scale, instances);
   // the experiment's instances first, so that their indices, adaptation windows and η are the experiment's
   const results = adaptAndEvaluateFamily(family, { ...cfg, scratchSteps: 0 }, [...instances, ...extras], trained);
@@ -119,7 +121,7 @@ export async function runFamilyDimensionStudy<C extends ImodeFamilyConfig>(
   };
   const dir = dimensionStudyDir(family.info.id, scale);
   const provenance = prov.finish();
-  writeJsonAtomic(path.join(dir, 'dimension.json'), { ...study, provenance });
+  writeJsonAtomic(path.join(dir, STUDY_FILE), { ...study, provenance });
   writeFileAtomic(
     path.join(dir, 'dimension.md'),
     `Intrinsic dimension of the adapted η of ${family.info.id} (${scale}; physical dimension ${study.physicalDimension}, η dimension ${study.etaDim}); ` +
@@ -144,10 +146,10 @@ export function describeDimensions(etas: readonly (readonly number[])[]): string
 
 /** The study of `id` at `scale` where it has been run (npm run intrinsic-dimension), or null. */
 export function dimensionStudyOf(id: string, scale: Scale): DimensionStudy | null {
-  return readJsonOrNull<DimensionStudy>(path.join(dimensionStudyDir(id, scale), 'dimension.json'));
+  return readDimensionStudy(path.dirname(experimentResultsDir(id, scale)), id);
 }
 
-/** The committed study of `id` under `resultsRoot` (default scale), or null. */
+/** The study of `id` under the results folder of one scale, `resultsRoot` (results/ for default), or null. */
 export function readDimensionStudy(resultsRoot: string, id: string): DimensionStudy | null {
-  return readJsonOrNull<DimensionStudy>(path.join(resultsRoot, 'intrinsic-dimension', id, 'dimension.json'));
+  return readJsonOrNull<DimensionStudy>(path.join(resultsRoot, STUDY, id, STUDY_FILE));
 }

@@ -56,12 +56,12 @@ export function resolveFamilyConfig<C extends ImodeFamilyConfig>(family: ImodeFa
   return validateFamilyConfig(family, resolveConfig<C>(family.schema, family.scales, scale, overrides, family.info.id));
 }
 
-// purposes 7 and 8 are the dimension study's (./imodeDimensionStudy.ts)
-const STREAM = { instances: 0, data: 1, adapt: 2, eval: 3, scratch: 4, gauge: 5, model: 6 } as const;
+/** The random-stream purposes of the family protocol, one table so that no two uses share one (denseParams, denseData: ./imodeDimensionStudy.ts). */
+export const FAMILY_STREAM = { instances: 0, data: 1, adapt: 2, eval: 3, scratch: 4, gauge: 5, model: 6, denseParams: 7, denseData: 8 } as const;
 
 /** The instances' parameters and splits from the seed's instance stream (../data/imodeFamilyData.ts). */
 export function familyParameters(cfg: ImodeFamilyConfig): { params: number[]; split: Split }[] {
-  return drawInstanceParameters(cfg, streamFor(cfg.seed, STREAM.instances, 0));
+  return drawInstanceParameters(cfg, streamFor(cfg.seed, FAMILY_STREAM.instances, 0));
 }
 
 function instanceLabel(paramNames: readonly { name: string }[], params: readonly number[]): string {
@@ -70,7 +70,7 @@ function instanceLabel(paramNames: readonly { name: string }[], params: readonly
 
 /** Step 0: the family's dataset, every instance's trajectories from its own stream (../data/imodeFamilyData.ts). */
 export function simulateFamily<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, cfg: C): FamilyInstance[] {
-  return simulateFamilyDraws(family, cfg, familyParameters(cfg), (index) => streamFor(cfg.seed, STREAM.data, index));
+  return simulateFamilyDraws(family, cfg, familyParameters(cfg), (index) => streamFor(cfg.seed, FAMILY_STREAM.data, index));
 }
 
 /** Instances of the family at the given parameters, as the experiment simulates its own; `streamOf(i)` draws draw i's initial states. */
@@ -115,7 +115,7 @@ export function familyProblem<C extends ImodeFamilyConfig>(
   const sampleBatch = (r: Rng) => taskWindowBatch(train.map((ins) => ins.trajectories), r, cfg.windowsPerTask, cfg.windowSteps, cfg.dt, { drawTrajectory: true, scale });
   if (start) return { makeField: start.model.makeField, initialParams: start.params, initialEta0: start.eta0, tasks: train.length, sampleBatch };
   const model = scaledModel(family, cfg);
-  const init = streamFor(cfg.seed, STREAM.model, restart);
+  const init = streamFor(cfg.seed, FAMILY_STREAM.model, restart);
   return {
     makeField: model.makeField,
     initialParams: model.initialParams(init),
@@ -139,7 +139,7 @@ export function metaTrainFamily<C extends ImodeFamilyConfig>(
   stopAfter?: number,
 ): ImodeTrained {
   const store = checkpointStore<ImodeCheckpoint>(experimentCheckpointDir(family.info.id, scale, checkpointKey), configHash(checkpointKey));
-  return metaTrain(problem, familyTrainingOptions(cfg), streamFor(cfg.seed, STREAM.adapt, 999999), {
+  return metaTrain(problem, familyTrainingOptions(cfg), streamFor(cfg.seed, FAMILY_STREAM.adapt, 999999), {
     store,
     progress: progress(stopAfter ?? cfg.outerIterations, stopAfter === undefined ? 'meta-training' : 'meta-training (screening)'),
     config: cfg,
@@ -152,7 +152,7 @@ export function metaTrainFamily<C extends ImodeFamilyConfig>(
  * `adaptWindowSteps` (default `windowSteps`) points of its trajectories.
  */
 export function familyAdaptBatch<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, cfg: C, ins: FamilyInstance, index: number): TaskBatch {
-  return taskWindowBatch([ins.trajectories], streamFor(cfg.seed, STREAM.adapt, index), cfg.adaptWindows, cfg.adaptWindowSteps ?? cfg.windowSteps, cfg.dt, {
+  return taskWindowBatch([ins.trajectories], streamFor(cfg.seed, FAMILY_STREAM.adapt, index), cfg.adaptWindows, cfg.adaptWindowSteps ?? cfg.windowSteps, cfg.dt, {
     drawTrajectory: true,
     scale: family.stateScale(cfg),
   });
@@ -171,7 +171,7 @@ export function adaptAndEvaluateFamily<C extends ImodeFamilyConfig>(
     scale,
     adaptBatch: (ins: FamilyInstance, index: number) => familyAdaptBatch(family, cfg, ins, index),
     evalBatch: (ins: FamilyInstance) => familyEvalBatch(ins, scale, cfg.evalSteps, cfg.dt),
-    scratchStream: (index: number) => streamFor(cfg.seed, STREAM.scratch, index),
+    scratchStream: (index: number) => streamFor(cfg.seed, FAMILY_STREAM.scratch, index),
     scratchOnTraining: false,
   };
   return adaptAndEvaluateInstances(instances, source, model, trained, {
@@ -267,7 +267,7 @@ export function analyseFamily(cfg: ImodeFamilyConfig, results: readonly Instance
   const points = latentPoints(results);
   const gauge = gaugeOptionsOf(cfg);
   // both gauges start from the same stream, so they differ only by the η they read
-  const rng = () => streamFor(cfg.seed, STREAM.gauge, 0);
+  const rng = () => streamFor(cfg.seed, FAMILY_STREAM.gauge, 0);
   const gaugeModelPoints = gaugeModel ? latentPoints(gaugeModel.results) : null;
   return {
     points,

@@ -5,7 +5,9 @@
  * - ε_field = ‖F̂ − F‖₂ / ‖F‖₂ over all grid points and components of the vector field (one norm over the whole
  *   grid, not a mean of pointwise ratios, which would blow up near equilibria where F ≈ 0).
  * - ε_traj: the same relative ℓ² error per held-out trajectory, over all times and state components, then the
- *   mean over trajectories (spec §6).
+ *   mean over trajectories (spec §6). ε_traj(k), the same over the first k samples only, is its horizon curve: a
+ *   learned field whose frequency is off by δω drifts in phase by δω·t, so ε_traj grows with the horizon, and the
+ *   paper, which does not state its horizon, can only be compared at a horizon known to be the same.
  * - SSIM (Wang, Bovik, Sheikh & Simoncelli 2004) between the true and predicted field-component images on the
  *   grid. Default: the paper's Gaussian window (11×11, σ = 1.5, weighted moments, eq. 15 of Wang et al.), averaged
  *   over the windows that lie wholly inside the image, as in the authors' MATLAB `ssim_index` and skimage's
@@ -66,6 +68,27 @@ export function relativeTrajectoryError(predicted: readonly Vectors[], truth: re
   }
   const errors = truth.map((x, k) => relativeL2(predicted[k], x, `relativeTrajectoryError (trajectory ${k})`));
   return errors.reduce((s, e) => s + e, 0) / errors.length;
+}
+
+/**
+ * ε_traj(k) for k = 2 … T: relativeTrajectoryError over the first k samples of every trajectory (k = 1 is left out:
+ * a rollout starts at the true state, so its error there is 0 by construction). Entry k − 2 is the horizon
+ * (k − 1)·dt; the last entry is ε_traj itself.
+ */
+export function trajectoryErrorByHorizon(predicted: readonly Vectors[], truth: readonly Vectors[]): number[] {
+  const samples = truth.length === 0 ? 0 : Math.min(...truth.map((x) => x.length));
+  if (samples < 2) throw new DataError(`trajectoryErrorByHorizon: needs trajectories of at least 2 samples, got ${samples}`);
+  return Array.from({ length: samples - 1 }, (_, i) =>
+    relativeTrajectoryError(
+      predicted.map((x) => x.slice(0, i + 2)),
+      truth.map((x) => x.slice(0, i + 2)),
+    ),
+  );
+}
+
+/** The number of samples of the first third of a trajectory of `samples` (⌈T/3⌉, at least 2): ε_traj's short horizon. */
+export function firstThirdSamples(samples: number): number {
+  return Math.max(2, Math.ceil(samples / 3));
 }
 
 /** max_t |E(t) − E(0)| along a trajectory's energies (absolute: relative drift divides by |E(0)|, which may be ~0) */

@@ -14,6 +14,9 @@
  *                        small-energy instance);
  *              ε_traj  = mean over held-out trajectories of ‖X̂ − X‖₂ / ‖X‖₂, X̂ the RK4 rollout of the learned
  *                        field from the held-out initial state over the data times;
+ *              ε_traj(t) = the same over the samples up to time t (its horizon curve, ./metrics.ts), and ε_traj
+ *                        over the first third of the samples (our diagnostic: the paper does not give its
+ *                        horizon, and a small frequency error makes ε_traj grow with it);
  *              SSIM    = mean over the two field components of SSIM(true image, learned image) on that grid,
  *                        Gaussian window 11, σ 1.5, data range max − min of the true component (Wang et al. 2004);
  *              energy drift = mean over held-out rollouts of max_t |E(X̂(t)) − E(X̂(0))|: the TRUE Hamiltonian along
@@ -39,7 +42,7 @@ import type { State } from '../core/state';
 import type { TensorEnergy, TensorGenericParts } from '../models/fieldModel';
 import { type TensorVectorField, odeint } from '../nn/odeint';
 import type { System } from '../systems/types';
-import { type Vectors, energyDrift, fieldSsim, relativeFieldError, relativeTrajectoryError, vectorFieldGrid } from './metrics';
+import { type Vectors, energyDrift, fieldSsim, firstThirdSamples, relativeFieldError, trajectoryErrorByHorizon, vectorFieldGrid } from './metrics';
 
 export interface PaperBInstance {
   label: string;
@@ -122,6 +125,10 @@ export interface InstanceMetrics {
   /** ε_field over the grid points inside the data's energy range (header); null where no grid point lies there */
   fieldErrorInData: number | null;
   trajError: number;
+  /** ε_traj over the first firstThirdSamples(T) samples */
+  trajErrorFirstThird: number;
+  /** ε_traj over the first k samples, k = 2 … T (trajectoryErrorByHorizon); its last entry is trajError */
+  trajErrorByHorizon: number[];
   ssim: number;
   energyDrift: number;
 }
@@ -145,6 +152,8 @@ export interface MethodEvaluation<M extends string = string> {
 export interface PaperBEvaluation<M extends string = string> {
   grid: { points: Float64Array[]; n: number };
   methods: MethodEvaluation<M>[];
+  /** the horizons of every result's trajErrorByHorizon: the data times after the first, (k − 1)·dt for k = 2 … T */
+  horizonTimes: number[];
   /** first test instance: true field and H on the grid, its first held-out trajectory and its support states [N][2] */
   truth: { grid: number[][]; hamiltonian: number[]; rollout: number[][]; support: number[][] };
 }
@@ -204,10 +213,13 @@ export function evaluateField<P>(
       ? (tr: number[][]) => tr.map((s) => sys.hamiltonian(Float64Array.from(s), mu))
       : (tr: number[][]) => tf.tidy(() => Array.from(model.energy(tf.tensor2d(tr)).dataSync()));
   const drifts = rollouts.map((tr) => energyDrift(energies(tr)));
+  const byHorizon = trajectoryErrorByHorizon(rollouts, heldOut);
   return {
     fieldError: relativeFieldError(grid, truthGrid),
     fieldErrorInData: inside.some(Boolean) ? relativeFieldError(inData(grid), inData(truthGrid)) : null,
-    trajError: relativeTrajectoryError(rollouts, heldOut),
+    trajError: byHorizon[byHorizon.length - 1],
+    trajErrorFirstThird: byHorizon[firstThirdSamples(ts.length) - 2],
+    trajErrorByHorizon: byHorizon,
     ssim: fieldSsim(grid, truthGrid, cfg.gridSize),
     energyDrift: drifts.reduce((s, v) => s + v, 0) / drifts.length,
     grid,
@@ -242,6 +254,8 @@ export function adaptAndEvaluateAll<P, M extends string, A, C extends Evaluation
         fieldError: e.fieldError,
         fieldErrorInData: e.fieldErrorInData,
         trajError: e.trajError,
+        trajErrorFirstThird: e.trajErrorFirstThird,
+        trajErrorByHorizon: e.trajErrorByHorizon,
         ssim: e.ssim,
         energyDrift: e.energyDrift,
         adaptSeconds: adapted.seconds,
@@ -255,6 +269,7 @@ export function adaptAndEvaluateAll<P, M extends string, A, C extends Evaluation
   bar.done();
   return {
     grid: { points, n: cfg.gridSize },
+    horizonTimes: Array.from({ length: cfg.trajectoryPoints - 1 }, (_, i) => (i + 1) * cfg.dt),
     methods,
     truth: {
       grid: points.map((p) => Array.from(sys.system.vectorField(p, firstMu))),

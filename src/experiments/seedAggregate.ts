@@ -17,11 +17,12 @@ import { type Table, formatNumber } from '../viz/table';
 export const SEED_METRICS = ['fieldError', 'trajError', 'ssim', 'energyDrift'] as const;
 export type SeedMetric = (typeof SEED_METRICS)[number];
 /**
- * Metrics added to the benchmark row after runs were committed without them (ε_field in data): aggregated when every
+ * Metrics added to the benchmark row after runs were committed without them (ε_field in data, ε_traj over the first
+ * third): aggregated when every
  * seed's table has one, left out of the aggregate when none has, and an error when only some have (seeds run by
  * different revisions, to be re-merged rather than averaged over the seeds that happen to carry it).
  */
-export const LATER_SEED_METRICS = ['fieldErrorInData'] as const;
+export const LATER_SEED_METRICS = ['fieldErrorInData', 'trajErrorFirstThird'] as const;
 export type LaterSeedMetric = (typeof LATER_SEED_METRICS)[number];
 
 const METRIC_LABELS: Readonly<Record<SeedMetric | LaterSeedMetric, string>> = {
@@ -30,6 +31,7 @@ const METRIC_LABELS: Readonly<Record<SeedMetric | LaterSeedMetric, string>> = {
   ssim: 'SSIM',
   energyDrift: 'energy drift',
   fieldErrorInData: 'ε_field in data',
+  trajErrorFirstThird: 'ε_traj, first third',
 };
 
 /** What one seed's metrics.json contributes. */

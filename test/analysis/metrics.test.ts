@@ -11,7 +11,9 @@ import {
   meanStdJson,
   median,
   relativeFieldError,
+  firstThirdSamples,
   relativeTrajectoryError,
+  trajectoryErrorByHorizon,
   ssim,
   vectorFieldGrid,
 } from '../../src/analysis/metrics';
@@ -52,6 +54,31 @@ describe('metrics: relative errors, drift, mean ± std, degeneracy', () => {
     assert.throws(() => relativeTrajectoryError([], []), DataError);
     assert.throws(() => relativeTrajectoryError([small], [small, large]), DataError);
     assert.throws(() => relativeTrajectoryError([[[1, 0]]], [small]), /trajectory 0/);
+  });
+
+  it('trajectoryErrorByHorizon is ε_traj over growing prefixes: ends at ε_traj, and grows like t for a frequency error', () => {
+    // unit orbit x = (cos ωt, −sin ωt) against a rollout at frequency (1 + δ)ω: |x̂(t_i) − x(t_i)| = 2 sin(δωt_i/2)
+    // ≈ δω·i·dt, so over the first n samples (‖X‖ = √n) ε_traj ≈ δω·dt·√((n − 1)(2n − 1)/6), growing like t
+    const omega = 2;
+    const delta = 0.01;
+    const times = Array.from({ length: 31 }, (_, i) => i * 0.1);
+    const orbit = (w: number) => times.map((t) => [Math.cos(w * t), -Math.sin(w * t)]);
+    const curve = trajectoryErrorByHorizon([orbit(omega * (1 + delta))], [orbit(omega)]);
+    assert.equal(curve.length, 30);
+    assert.equal(curve[29], relativeTrajectoryError([orbit(omega * (1 + delta))], [orbit(omega)]));
+    curve.slice(1).forEach((e, i) => assert.ok(e > curve[i], `grows at ${i + 1}`));
+    const phaseDrift = (n: number) => delta * omega * 0.1 * Math.sqrt(((n - 1) * (2 * n - 1)) / 6);
+    close(curve[29], phaseDrift(31), 1e-3 * curve[29], 'full horizon');
+    close(curve[9], phaseDrift(11), 1e-3 * curve[9], 'first third');
+    // entry k − 2 compares the first k samples only: a trajectory wrong at its last sample only is exact before
+    const truth = [[[1, 0], [1, 0], [1, 0]]];
+    assert.deepEqual(trajectoryErrorByHorizon([[[1, 0], [1, 0], [2, 0]]], truth), [0, Math.sqrt(1 / 3)]);
+    assert.throws(() => trajectoryErrorByHorizon([[[1, 0]]], [[[1, 0]]]), /at least 2 samples/);
+    assert.throws(() => trajectoryErrorByHorizon([], []), DataError);
+  });
+
+  it('firstThirdSamples is ⌈T/3⌉, never below 2', () => {
+    assert.deepEqual([30, 31, 3, 2, 401].map(firstThirdSamples), [10, 11, 2, 2, 134]);
   });
 
   it('energyDrift is max |E(t) − E(0)|', () => {

@@ -51,7 +51,7 @@ describe('experiments/paperBGeneric (Paper B, GENERIC benchmark: DNO and TGC)', 
     assert.equal(paperReference('spd-tgc').values, null);
     const row = (method: (typeof PAPER_B_METHOD_NAMES)[number]): PaperBTableRow => {
       const s = { mean: 0.5, std: 0.1 };
-      return { method, fieldError: s, fieldErrorInData: { ...s, instances: 10 }, trajError: s, ssim: s, energyDrift: s, adaptSeconds: 1 };
+      return { method, fieldError: s, fieldErrorInData: { ...s, instances: 10 }, trajError: s, trajErrorFirstThird: s, ssim: s, energyDrift: s, adaptSeconds: 1 };
     };
     const table = benchmarkTable(PAPER_B_METHOD_NAMES.map(row), ref);
     assert.deepEqual(table.rows[2].slice(0, 5), ['ANIL', '0.5 ± 0.1', 'diverged (NaN)', '0.5 ± 0.1', 'diverged (NaN)']);

@@ -11,7 +11,7 @@ import { paperBDuffing } from '../../src/experiments/paperBDuffing';
 import { trajectoryFieldTask } from '../../src/analysis/paperBEvaluation';
 import { PAPER_B_METHOD_NAMES } from '../../src/meta/paperBMethods';
 import { resolvePaperBConfig } from '../../src/experiments/paperB/config';
-import { type PaperBTableRow, benchmarkTable, paperValue, rankingCheck, paperBTableRows } from '../../src/experiments/paperB/tables';
+import { type PaperBTableRow, benchmarkTable, paperValue, rankingCheck, paperBTableRows, trajectoryHorizonCurves } from '../../src/experiments/paperB/tables';
 import { runPaperBHamiltonian, simulatePaperB } from '../../src/experiments/paperBHamiltonian';
 import { paperBMassSpring } from '../../src/experiments/paperBMassSpring';
 import { paperBPendulum } from '../../src/experiments/paperBPendulum';
@@ -77,7 +77,7 @@ describe('experiments/paperBHamiltonian (Paper B, Hamiltonian benchmark)', () =>
   it('checks the paper ranking on the means, treating a diverged method as worst', () => {
     const row = (method: (typeof PAPER_B_METHOD_NAMES)[number], v: number | null): PaperBTableRow => {
       const s = { mean: v, std: 0 };
-      return { method, fieldError: s, fieldErrorInData: { ...s, instances: 10 }, trajError: s, ssim: s, energyDrift: s, adaptSeconds: 0 };
+      return { method, fieldError: s, fieldErrorInData: { ...s, instances: 10 }, trajError: s, trajErrorFirstThird: s, ssim: s, energyDrift: s, adaptSeconds: 0 };
     };
     const values: Record<string, number | null> = { Scratch: 0.8, MAML: 0.5, ANIL: null, Reptile: 0.7, Shift: 0.1, FW: 0.09, RO: 0.06, MR: 0.08, SVD: 0.05, 'MR-v1': 0.07 };
     const r = rankingCheck(PAPER_B_METHOD_NAMES.map((m) => row(m, values[m])), 'fieldError');
@@ -87,9 +87,10 @@ describe('experiments/paperBHamiltonian (Paper B, Hamiltonian benchmark)', () =>
   });
 
   it('writes a diverged method (NaN or ∞ metrics) as null and shows it as diverged beside the paper; ε_field in data skips only the instances where it is undefined', () => {
-    const result = (v: number) => ({ instance: 'i', fieldError: v, fieldErrorInData: v / 2, trajError: v, ssim: v, energyDrift: v, adaptSeconds: 0.5, adaptLosses: [v], code: null });
+    const result = (v: number) => ({ instance: 'i', fieldError: v, fieldErrorInData: v / 2, trajError: v, trajErrorFirstThird: v / 4, trajErrorByHorizon: [v / 8, v], ssim: v, energyDrift: v, adaptSeconds: 0.5, adaptLosses: [v], code: null });
     const evaluation = {
       grid: { points: [], n: 11 },
+      horizonTimes: [0.1, 0.2],
       truth: { grid: [], hamiltonian: [], rollout: [], support: [] },
       methods: [
         { method: 'ANIL' as const, instances: [result(0.2), result(NaN)], preview: { grid: [], hamiltonian: [], rollout: [] } },
@@ -105,7 +106,16 @@ describe('experiments/paperBHamiltonian (Paper B, Hamiltonian benchmark)', () =>
     // ε_field in data: NaN is divergence (ANIL), null only undefined (SVD's second instance), averaged over the rest
     assert.deepEqual(rows[0].fieldErrorInData, { mean: null, std: null, instances: 2 });
     assert.deepEqual(rows[1].fieldErrorInData, { mean: 0.05, std: 0, instances: 1 });
-    assert.deepEqual([table.rows[0][6], table.rows[1][6]], ['diverged', '0.05 ± 0']);
+    assert.deepEqual([table.rows[0][7], table.rows[1][7]], ['diverged', '0.05 ± 0']);
+    // ε_traj over the first third, and the horizon curve: a diverged instance makes that mean null, not skipped
+    assert.deepEqual([table.rows[0][6], table.rows[1][6]], ['diverged', '0.05 ± 0.025']);
+    assert.deepEqual(trajectoryHorizonCurves(evaluation), {
+      times: [0.1, 0.2],
+      methods: [
+        { method: 'ANIL', trajError: [null, null] },
+        { method: 'SVD', trajError: [0.025, 0.2] },
+      ],
+    });
   });
 
   it('registers the three experiments', () => {

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { configHash } from '../../src/core/config';
 import { resolvePaperBConfig } from '../../src/experiments/paperBHamiltonian';
 import { paperBPendulum } from '../../src/experiments/paperBPendulum';
-import { paperHeadlineTable, paperRatio, scaleColumn, scaleComparisonSection, scaleComparisonTable } from '../../src/experiments/paperBScaleComparison';
+import { firstThirdCell, paperHeadlineTable, paperRatio, scaleColumn, scaleComparisonSection, scaleComparisonTable } from '../../src/experiments/paperBScaleComparison';
 import { withResultsRoot } from '../helpers/tmpDir';
 
 function writeJson(file: string, value: unknown): void {
@@ -69,17 +69,20 @@ describe('experiments/paperBScaleComparison (paper / default / converged side by
   it('the headline: one row per method the paper reports, ours from converged where that method ran there, else default', async () => {
     await withResultsRoot('metadyn-headline-', async (root) => {
       const id = 'spd-pendulum';
-      const row = (method: string, v: number) => ({ method, fieldError: { mean: v, std: 0 }, fieldErrorInData: { mean: v / 2, std: 0, instances: 10 }, trajError: { mean: 2 * v, std: 0 } });
+      const row = (method: string, v: number) => ({ method, fieldError: { mean: v, std: 0 }, fieldErrorInData: { mean: v / 2, std: 0, instances: 10 }, trajError: { mean: 2 * v, std: 0 }, trajErrorFirstThird: { mean: v / 3, std: 0 } });
       writeJson(path.join(root, id, 'metrics.json'), { table: [row('SVD', 0.2), row('FW', 0.3)], provenance: { seed: 2508, gitRevision: 'aaaaaaa' } });
       const summaryRow = (method: string, v: number) => ({ method, metrics: { fieldError: aggregated(v), trajError: aggregated(0.1) } });
       writeJson(path.join(root, 'seeds', id, 'converged', 'summary.json'), { seeds: [2508, 2509, 2510], table: [summaryRow('SVD', 0.0462)] });
       const table = paperHeadlineTable([id, 'spd-tgc']);
       assert.deepEqual(table.rows.map((r) => r[1]), ['Scratch', 'MAML', 'ANIL', 'Reptile', 'Shift', 'FW', 'RO', 'SVD'], 'the methods the paper reports for the pendulum (ANIL: v1 ε_traj); TGC has none');
       const svd = table.rows.find((r) => r[1] === 'SVD')!;
-      assert.deepEqual([svd[3], svd[4], svd[8], svd[9]], ['0.0462', '1× ✓', '—', 'converged, mean over 3 seeds']);
+      assert.deepEqual([svd[3], svd[4], svd[8], svd[9], svd[10]], ['0.0462', '1× ✓', '—', '—', 'converged, mean over 3 seeds'], 'a summary without the later metrics shows —');
       const fw = table.rows.find((r) => r[1] === 'FW')!;
-      assert.deepEqual([fw[3], fw[6], fw[8], fw[9]], ['0.3', '0.6', '0.15', 'default, seed 2508']);
-      assert.equal(table.rows.find((r) => r[1] === 'RO')![9], 'not run yet');
+      // FW's ε_traj first third 0.1 against the paper's 0.1065: the ratio, without a ✓ (another horizon than the paper's)
+      assert.deepEqual([fw[3], fw[6], fw[8], fw[9], fw[10]], ['0.3', '0.6', '0.15', '0.1 (0.939×)', 'default, seed 2508']);
+      assert.equal(table.rows.find((r) => r[1] === 'RO')![10], 'not run yet');
+      assert.equal(firstThirdCell(null, 0.1), 'diverged');
+      assert.equal(firstThirdCell(0.05, null), '0.05');
     });
   });
 });

@@ -2,19 +2,21 @@
  * Paper B's figures, from the evaluation of ../../analysis/paperBEvaluation.ts on the first test instance: |ẋ| on
  * the field grid (target with the support states, and each adapted method), the level sets of the true and learned
  * energies (each shifted so that its minimum on the grid is 0: H is defined up to a constant, only J∇H enters the
- * dynamics), the held-out rollouts, the meta-training losses, the few-shot sweep, and the PCA of a modulation
+ * dynamics), the held-out rollouts, ε_traj against the rollout horizon, the meta-training losses, the few-shot sweep, and the PCA of a modulation
  * method's latents coloured by each physical parameter.
  */
 import { type Vectors, fieldComponentImage, meanStdJson } from '../../analysis/metrics';
 import type { FewShotSweep, MethodEvaluation, PaperBEvaluation, PaperBInstance } from '../../analysis/paperBEvaluation';
 import { pca } from '../../analysis/pca';
 import { ConfigError } from '../../core/errors';
+import type { PaperReference } from '../../core/reference';
 import type { PaperBMethodName, TrainedMethod } from '../../meta/paperBMethods';
 import { contourFigure, fieldSnapshotsFigure } from '../../viz/fieldFigures';
 import { lineFigure, phasePortraitGrid } from '../../viz/lineFigures';
 import { scatterFigure } from '../../viz/scatterAndBarFigures';
 import type { PlotlyFigure } from '../../viz/plotly';
 import { HNN_STRUCTURE, type PaperBStructure, type PaperBSystem } from './system';
+import { type TrajectoryHorizonCurves, paperValue } from './tables';
 
 function magnitudeImage(values: Vectors, n: number): number[][] {
   const [a, b] = [fieldComponentImage(values, n, 0), fieldComponentImage(values, n, 1)];
@@ -80,6 +82,21 @@ export function fewShotSweepFigure(sweep: FewShotSweep): PlotlyFigure {
     yTitle: 'ε_field',
     logY: true,
     series: sweep.methods.map((m) => ({ name: m.method, x: sweep.sizes, y: m.fieldError.map((e) => meanStdJson(e).mean ?? NaN) })),
+  });
+}
+
+/** ε_traj against the rollout horizon per method, with the paper's ε_traj (horizon not stated) as dotted levels. */
+export function trajectoryHorizonFigure(curves: TrajectoryHorizonCurves, reference: PaperReference): PlotlyFigure {
+  const paper = curves.methods.flatMap(({ method }) => {
+    const v = paperValue(reference, 'v2', method, 'trajError') ?? paperValue(reference, 'v1', method, 'trajError');
+    return v === null ? [] : [{ name: `${method} (paper)`, dash: 'dot' as const, x: [curves.times[0], curves.times[curves.times.length - 1]], y: [v, v] }];
+  });
+  return lineFigure({
+    title: 'ε_traj (mean over test instances) against the rollout horizon; dotted: the paper\'s ε_traj, horizon not stated',
+    xTitle: 'horizon t',
+    yTitle: 'ε_traj over [0, t]',
+    logY: true,
+    series: [...curves.methods.map((m) => ({ name: m.method, x: curves.times, y: m.trajError.map((v) => v ?? NaN) })), ...paper],
   });
 }
 

@@ -1,6 +1,6 @@
 /**
  * Paper B's results: the summary (metrics.json, the results contract: `table`, one row per method, and
- * `paperReference`; plus the ranking check, the instances, the SVD latents' explained variance, the training losses,
+ * `paperReference`; plus the ranking check, ε_traj against the rollout horizon, the instances, the SVD latents' explained variance, the training losses,
  * per-instance numbers, and `fewShotSweep` and `latentInitAblation` from the studies), the benchmark and study tables
  * beside the paper's numbers, the figures, the README section, and the writer of all of it with the provenance.
  * A diverged method yields NaN or ∞; it is written as null (JSON has no NaN) and the means skip nothing.
@@ -14,9 +14,9 @@ import type { PaperBMethodName, TrainedMethod } from '../../meta/paperBMethods';
 import type { PlotlyFigure } from '../../viz/plotly';
 import { type Table, tableToMarkdown } from '../../viz/table';
 import { type ExperimentInfo, writeExperimentResults } from '../experiment';
-import { fewShotSweepFigure, latentPcaFigures, levelSetsFigure, phasePortraitsFigure, trainingCurvesFigure, vectorFieldsFigure } from './figures';
+import { fewShotSweepFigure, latentPcaFigures, levelSetsFigure, phasePortraitsFigure, trainingCurvesFigure, trajectoryHorizonFigure, vectorFieldsFigure } from './figures';
 import { type PaperBSystem, structureOf } from './system';
-import { benchmarkTable, fewShotTable, latentInitTable, rankingCheck, rankingSentence, paperBTableRows } from './tables';
+import { benchmarkTable, fewShotTable, latentInitTable, rankingCheck, rankingSentence, paperBTableRows, trajectoryHorizonCurves } from './tables';
 
 export interface PaperBSummary {
   metrics: Record<string, unknown>;
@@ -58,6 +58,7 @@ export function summarisePaperB<P>(
   reference: PaperReference = paperReference(sys.info.id),
 ): PaperBSummary {
   const rows = paperBTableRows(evaluation);
+  const horizon = trajectoryHorizonCurves(evaluation);
   const firstTest = instances.filter((i) => i.split === 'test')[0].label;
   const svdIndex = trained.findIndex((t) => t.method === 'SVD');
   const latent = latentPcaFigures(sys, instances, trained[svdIndex], evaluation.methods[svdIndex]);
@@ -65,6 +66,7 @@ export function summarisePaperB<P>(
     table: rows,
     paperReference: reference,
     ranking: { fieldError: rankingCheck(rows, 'fieldError'), trajError: rankingCheck(rows, 'trajError') },
+    trajectoryHorizon: horizon,
     physicalParameters: sys.system.paramNames,
     instances: instances.map((i) => ({ label: i.label, split: i.split, params: i.params })),
     svdLatentExplainedVariance: latent.explainedVariance,
@@ -82,6 +84,7 @@ export function summarisePaperB<P>(
         fieldError: finiteOrNull(r.fieldError),
         fieldErrorInData: r.fieldErrorInData === null ? null : finiteOrNull(r.fieldErrorInData),
         trajError: finiteOrNull(r.trajError),
+        trajErrorFirstThird: finiteOrNull(r.trajErrorFirstThird),
         ssim: finiteOrNull(r.ssim),
         energyDrift: finiteOrNull(r.energyDrift),
         adaptSeconds: r.adaptSeconds,
@@ -94,6 +97,7 @@ export function summarisePaperB<P>(
     'vector-fields': vectorFieldsFigure(evaluation, firstTest),
     [structureOf(sys).energyNames.figure]: levelSetsFigure(evaluation, firstTest, structureOf(sys).energyNames),
     'phase-portraits': phasePortraitsFigure(evaluation, firstTest),
+    'trajectory-horizon': trajectoryHorizonFigure(horizon, reference),
     'training-curves': trainingCurvesFigure(trained),
     ...latent.figures,
   };

@@ -23,6 +23,8 @@ export interface PaperBTableRow {
   /** over the `instances` test instances where it is defined */
   fieldErrorInData: MeanStdJson & { instances: number };
   trajError: MeanStdJson;
+  /** ε_traj over the first third of the samples (our diagnostic, ../../analysis/paperBEvaluation.ts) */
+  trajErrorFirstThird: MeanStdJson;
   ssim: MeanStdJson;
   energyDrift: MeanStdJson;
   /** mean wall time of one test-time adaptation (adaptSteps steps) */
@@ -35,10 +37,28 @@ export function paperBTableRows(evaluation: PaperBEvaluation<PaperBMethodName>):
     fieldError: meanStdJson(instances.map((r) => r.fieldError)),
     fieldErrorInData: definedMeanStd(instances.map((r) => r.fieldErrorInData)),
     trajError: meanStdJson(instances.map((r) => r.trajError)),
+    trajErrorFirstThird: meanStdJson(instances.map((r) => r.trajErrorFirstThird)),
     ssim: meanStdJson(instances.map((r) => r.ssim)),
     energyDrift: meanStdJson(instances.map((r) => r.energyDrift)),
     adaptSeconds: instances.reduce((s, r) => s + r.adaptSeconds, 0) / instances.length,
   }));
+}
+
+/** ε_traj against the rollout horizon: mean over the test instances per method (null where one diverged), at evaluation.horizonTimes. */
+export interface TrajectoryHorizonCurves {
+  times: number[];
+  methods: { method: PaperBMethodName; trajError: (number | null)[] }[];
+}
+
+export function trajectoryHorizonCurves(evaluation: PaperBEvaluation<PaperBMethodName>): TrajectoryHorizonCurves {
+  const times = evaluation.horizonTimes;
+  return {
+    times: [...times],
+    methods: evaluation.methods.map(({ method, instances }) => ({
+      method,
+      trajError: times.map((_, i) => meanStdJson(instances.map((r) => r.trajErrorByHorizon[i])).mean),
+    })),
+  };
 }
 
 type PaperBlock = { scale?: number; table?: Record<string, Record<string, number | string | null>> } | undefined;
@@ -91,7 +111,7 @@ export const formatMeanStd = (s: MeanStdJson) => (s.mean === null ? 'diverged' :
 /** method × metric, ours beside the paper's (v2 main table; v1 Table 1 where it has a number). */
 export function benchmarkTable(rows: readonly PaperBTableRow[], reference: PaperReference): Table {
   return {
-    columns: ['method', 'ε_field', 'ε_field (paper v2)', 'ε_traj', 'ε_traj (paper v2)', 'ε_traj (paper v1)', 'ε_field in data', 'SSIM', 'energy drift', 'adaptation (s)'],
+    columns: ['method', 'ε_field', 'ε_field (paper v2)', 'ε_traj', 'ε_traj (paper v2)', 'ε_traj (paper v1)', 'ε_traj, first third', 'ε_field in data', 'SSIM', 'energy drift', 'adaptation (s)'],
     rows: rows.map((r) => [
       r.method,
       formatMeanStd(r.fieldError),
@@ -99,6 +119,7 @@ export function benchmarkTable(rows: readonly PaperBTableRow[], reference: Paper
       formatMeanStd(r.trajError),
       paperCell(reference, 'v2', r.method, 'trajError'),
       paperCell(reference, 'v1', r.method, 'trajError'),
+      formatMeanStd(r.trajErrorFirstThird),
       r.fieldErrorInData.instances === 0 ? '— (no grid point in the data)' : formatMeanStd(r.fieldErrorInData),
       formatMeanStd(r.ssim),
       formatMeanStd(r.energyDrift),

@@ -18,6 +18,7 @@ import { basinsSummarySection } from '../experiments/imodeBasins';
 import { IMODE_EXPERIMENT_IDS, isImodeExperimentId, writeImodeSummary } from '../experiments/imodeSummary';
 import { convergenceSection } from '../experiments/paperB/convergenceReport';
 import { paperHeadlineSection, scaleComparisonSection } from '../experiments/paperBScaleComparison';
+import { latentGaugeSection } from '../experiments/paperBLatentGauge';
 import { runCli } from './commandLine';
 import { seedSummariesSection } from './seeds';
 import { benchReadmeSection, reproduceWallTimeLine } from '../bench/readmeSection';
@@ -52,7 +53,7 @@ export function spliceIntoPages(pages: Readonly<Record<string, string>>, section
 }
 
 /** The sections built from several runs (beside one per experiment). */
-const CROSS_RUN_SECTIONS = ['imode-summary', 'spd-headline', 'spd-paper-scales', 'field-coverage', 'seeds', 'imode-seeds', 'imode-basins', 'convergence', 'bench'] as const;
+const CROSS_RUN_SECTIONS = ['imode-summary', 'spd-headline', 'spd-paper-scales', 'field-coverage', 'seeds', 'imode-seeds', 'imode-basins', 'convergence', 'bench', 'latent-gauge'] as const;
 
 /** The id of every generated section: one per experiment, then the cross-run ones. */
 export function generatedSectionIds(): string[] {
@@ -75,6 +76,7 @@ function sections(root: string): Record<string, string> {
   out.convergence = convergenceSection(paperBIds);
   out['spd-paper-scales'] = scaleComparisonSection(paperBIds);
   out['spd-headline'] = paperHeadlineSection(paperBIds);
+  out['latent-gauge'] = latentGaugeSection(results, paperBIds);
   const coverage = path.join(results, 'field-coverage', 'readme.md');
   out['field-coverage'] = fs.existsSync(coverage) ? fs.readFileSync(coverage, 'utf8') : '_Not measured yet: `npm run field-coverage`._';
   out['imode-seeds'] = seedSummariesSection(results, IMODE_EXPERIMENT_IDS, 'npm run seeds -- imode-van-der-pol --seeds 2301,2302,2303');

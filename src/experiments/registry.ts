@@ -22,6 +22,7 @@ import { resolvePaperBConfig } from './paperB/config';
 import type { PaperBSystem } from './paperB/system';
 import { runPaperBHamiltonian } from './paperBHamiltonian';
 import { paperBMassSpring } from './paperBMassSpring';
+import { runLatentGaugeStudy } from './paperBLatentGauge';
 import { paperBPendulum } from './paperBPendulum';
 import { paperBTgc } from './paperBTgc';
 
@@ -72,9 +73,15 @@ export interface RegisteredPaperBStudies {
   info: ExperimentInfo;
   /** the convergence study of ./paperBConvergence.ts; returns the summary's directory */
   convergence(plan: ConvergencePlan, options: { summaryOnly: boolean }): Promise<string>;
+  /** the Neural Gauge on its latent codes, ./paperBLatentGauge.ts */
+  latentGauge(scale: Scale, overrides: Readonly<Record<string, unknown>>): ReturnType<typeof runLatentGaugeStudy>;
 }
 
-const paperBStudies = <P>(sys: PaperBSystem<P>): RegisteredPaperBStudies => ({ info: sys.info, convergence: (plan, options) => convergenceStudy(sys, plan, options) });
+const paperBStudies = <P>(sys: PaperBSystem<P>): RegisteredPaperBStudies => ({
+  info: sys.info,
+  convergence: (plan, options) => convergenceStudy(sys, plan, options),
+  latentGauge: (scale, overrides) => runLatentGaugeStudy(sys, scale, overrides),
+});
 
 export const PAPER_B_STUDIES: readonly RegisteredPaperBStudies[] = [paperBStudies(paperBMassSpring), paperBStudies(paperBPendulum), paperBStudies(paperBDuffing), paperBStudies(paperBDno), paperBStudies(paperBTgc)];
 

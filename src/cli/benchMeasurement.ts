@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as path from 'path';
 import { ConfigError } from '../core/errors';
 import { median } from '../analysis/metrics';
-import { repoRoot } from '../core/paths';
+import { repoPath, repoRoot } from '../core/paths';
 import type { Provenance } from '../core/results';
 
 export interface Timing {
@@ -37,8 +37,9 @@ export function benchProvenance(p: Provenance) {
   return { backend: p.backend, matMul: p.matMul ?? null, tfjsVersion: p.tfjsVersion, machine: p.machine, node: p.node, gitRevision: p.gitRevision, gitDirty: p.gitDirty, measuredAt: p.finishedAt };
 }
 
-/** results/bench/<name>.json */
-export const benchOutFile = (name: string) => path.join(repoRoot(), 'results', 'bench', `${name}.json`);
+/** results/bench/<name>.json, under METADYN_RESULTS_ROOT when set (a trial or profiling run must not overwrite the committed timings) */
+export const benchOutFile = (name: string, env: NodeJS.ProcessEnv = process.env) =>
+  path.join(env.METADYN_RESULTS_ROOT ? repoPath(env.METADYN_RESULTS_ROOT) : path.join(repoRoot(), 'results'), 'bench', `${name}.json`);
 
 /** One line of the summary table bench prints: a workload, our median, PyTorch's where compared, and the tensor count. */
 export interface BenchRow {

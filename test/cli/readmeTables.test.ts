@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GENERATED_PAGES, generatedSectionIds, spliceIntoPages, spliceSection } from '../../src/cli/readmeTables';
 import { REPO_ROOT } from '../../src/cli/commandLine';
-import { summariseTimings } from '../../src/cli/benchMeasurement';
+import { benchOutFile, summariseTimings } from '../../src/cli/benchMeasurement';
 
 describe('cli/readme-tables and bench helpers', () => {
   it('replaces exactly the text between an experiment’s markers and keeps the rest', () => {
@@ -32,6 +32,11 @@ describe('cli/readme-tables and bench helpers', () => {
     assert.doesNotThrow(() => spliceIntoPages(pages, Object.fromEntries(ids.map((id) => [id, 'x']))));
     const size = Buffer.byteLength(pages['README.md'], 'utf8');
     assert.ok(size < 15 * 1024, `README.md is ${size} bytes`);
+  });
+
+  it('writes benchmarks under METADYN_RESULTS_ROOT when set, so a trial run leaves the committed timings alone', () => {
+    assert.equal(benchOutFile('hnn', {}), path.join(REPO_ROOT, 'results', 'bench', 'hnn.json'));
+    assert.equal(benchOutFile('hnn', { METADYN_RESULTS_ROOT: '/tmp/trial' }), path.join('/tmp/trial', 'bench', 'hnn.json'));
   });
 
   it('summarises timings by median and minimum', () => {

@@ -13,6 +13,7 @@ import { PAPER_B_METHOD_NAMES } from '../../src/meta/paperBMethods';
 import { resolvePaperBConfig } from '../../src/experiments/paperB/config';
 import { type PaperBTableRow, benchmarkTable, paperValue, rankingCheck, paperBTableRows, trajectoryHorizonCurves } from '../../src/experiments/paperB/tables';
 import { runPaperBHamiltonian, simulatePaperB } from '../../src/experiments/paperBHamiltonian';
+import { trajectoryHorizonFigure } from '../../src/experiments/paperB/figures';
 import { paperBMassSpring } from '../../src/experiments/paperBMassSpring';
 import { paperBPendulum } from '../../src/experiments/paperBPendulum';
 import { hamiltonian as pendulumH } from '../../src/systems/hamiltonianPendulum';
@@ -116,6 +117,14 @@ describe('experiments/paperBHamiltonian (Paper B, Hamiltonian benchmark)', () =>
         { method: 'SVD', trajError: [0.025, 0.2] },
       ],
     });
+    // the figure: one curve per method, the paper's ε_traj dotted in the method's colour where it reports one (SVD
+    // v2 0.0533, ANIL v1 2.227), across the horizons
+    const fig = trajectoryHorizonFigure(trajectoryHorizonCurves(evaluation), paperReference('spd-pendulum'));
+    const traces = fig.data as { name: string; x: number[]; y: (number | null)[]; line: { color: string; dash: string } }[];
+    assert.deepEqual(traces.map((t) => t.name), ['ANIL', 'SVD', 'ANIL (paper)', 'SVD (paper)']);
+    const svdPaper = traces[3];
+    assert.deepEqual([svdPaper.x, svdPaper.line.dash, svdPaper.line.color], [[0.1, 0.2], 'dot', traces[1].line.color]);
+    assert.ok(Math.abs((svdPaper.y[0] ?? NaN) - 0.0533) < 1e-12 && svdPaper.y[0] === svdPaper.y[1]);
   });
 
   it('registers the three experiments', () => {

@@ -2,8 +2,8 @@
  * Paper B's figures, from the evaluation of ../../analysis/paperBEvaluation.ts on the first test instance: |ẋ| on
  * the field grid (target with the support states, and each adapted method), the level sets of the true and learned
  * energies (each shifted so that its minimum on the grid is 0: H is defined up to a constant, only J∇H enters the
- * dynamics), the held-out rollouts, ε_traj against the rollout horizon, the meta-training losses, the few-shot sweep, and the PCA of a modulation
- * method's latents coloured by each physical parameter.
+ * dynamics), the held-out rollouts, ε_traj against the rollout horizon, the meta-training losses, the few-shot
+ * sweep, and the PCA of a modulation method's latents coloured by each physical parameter.
  */
 import { type Vectors, fieldComponentImage, meanStdJson } from '../../analysis/metrics';
 import type { FewShotSweep, MethodEvaluation, PaperBEvaluation, PaperBInstance } from '../../analysis/paperBEvaluation';
@@ -13,6 +13,7 @@ import type { PaperReference } from '../../core/reference';
 import type { PaperBMethodName, TrainedMethod } from '../../meta/paperBMethods';
 import { contourFigure, fieldSnapshotsFigure } from '../../viz/fieldFigures';
 import { lineFigure, phasePortraitGrid } from '../../viz/lineFigures';
+import { methodColor } from '../../viz/palette';
 import { scatterFigure } from '../../viz/scatterAndBarFigures';
 import type { PlotlyFigure } from '../../viz/plotly';
 import { HNN_STRUCTURE, type PaperBStructure, type PaperBSystem } from './system';
@@ -85,11 +86,11 @@ export function fewShotSweepFigure(sweep: FewShotSweep): PlotlyFigure {
   });
 }
 
-/** ε_traj against the rollout horizon per method, with the paper's ε_traj (horizon not stated) as dotted levels. */
+/** ε_traj against the rollout horizon per method, with the paper's ε_traj (horizon not stated) as dotted levels in the method's colour. */
 export function trajectoryHorizonFigure(curves: TrajectoryHorizonCurves, reference: PaperReference): PlotlyFigure {
   const paper = curves.methods.flatMap(({ method }) => {
     const v = paperValue(reference, 'v2', method, 'trajError') ?? paperValue(reference, 'v1', method, 'trajError');
-    return v === null ? [] : [{ name: `${method} (paper)`, dash: 'dot' as const, x: [curves.times[0], curves.times[curves.times.length - 1]], y: [v, v] }];
+    return v === null ? [] : [{ name: `${method} (paper)`, dash: 'dot' as const, color: methodColor(method), x: [curves.times[0], curves.times[curves.times.length - 1]], y: [v, v] }];
   });
   return lineFigure({
     title: 'ε_traj (mean over test instances) against the rollout horizon; dotted: the paper\'s ε_traj, horizon not stated',

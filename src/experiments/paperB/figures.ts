@@ -13,7 +13,6 @@ import type { PaperReference } from '../../core/reference';
 import type { PaperBMethodName, TrainedMethod } from '../../meta/paperBMethods';
 import { contourFigure, fieldSnapshotsFigure } from '../../viz/fieldFigures';
 import { lineFigure, phasePortraitGrid } from '../../viz/lineFigures';
-import { methodColor } from '../../viz/palette';
 import { scatterFigure } from '../../viz/scatterAndBarFigures';
 import type { PlotlyFigure } from '../../viz/plotly';
 import { HNN_STRUCTURE, type PaperBStructure, type PaperBSystem } from './system';
@@ -86,11 +85,11 @@ export function fewShotSweepFigure(sweep: FewShotSweep): PlotlyFigure {
   });
 }
 
-/** ε_traj against the rollout horizon per method, with the paper's ε_traj (horizon not stated) as dotted levels in the method's colour. */
+/** ε_traj against the rollout horizon per method, with the paper's ε_traj (horizon not stated) as dotted levels (named `<method> (paper)`, so the palette gives them the method's colour). */
 export function trajectoryHorizonFigure(curves: TrajectoryHorizonCurves, reference: PaperReference): PlotlyFigure {
   const paper = curves.methods.flatMap(({ method }) => {
     const v = paperValue(reference, 'v2', method, 'trajError') ?? paperValue(reference, 'v1', method, 'trajError');
-    return v === null ? [] : [{ name: `${method} (paper)`, dash: 'dot' as const, color: methodColor(method), x: [curves.times[0], curves.times[curves.times.length - 1]], y: [v, v] }];
+    return v === null ? [] : [{ name: `${method} (paper)`, dash: 'dot' as const, x: [curves.times[0], curves.times[curves.times.length - 1]], y: [v, v] }];
   });
   return lineFigure({
     title: 'ε_traj (mean over test instances) against the rollout horizon; dotted: the paper\'s ε_traj, horizon not stated',

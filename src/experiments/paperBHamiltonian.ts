@@ -52,19 +52,20 @@ export function startPaperBProvenance(info: ExperimentInfo, cfg: PaperBConfig, s
   return startProvenance({ experiment: info.id, paper: info.paper, section: info.section, scale, config: cfg, seed: cfg.seed });
 }
 
-const STREAM = { instances: 0, data: 1, init: 2, train: 3 } as const;
+/** The purposes of Paper B's random streams (streamFor's second argument); the latent-gauge study draws from its own. */
+export const PAPER_B_STREAM = { instances: 0, data: 1, init: 2, train: 3, latentGauge: 4 } as const;
 
 /** Instances and their trajectories (deterministic in the seed). */
 export function simulatePaperB<P>(sys: PaperBSystem<P>, cfg: PaperBConfig): PaperBInstance[] {
   const names = sys.system.paramNames;
-  const draw = streamFor(cfg.seed, STREAM.instances, 0);
+  const draw = streamFor(cfg.seed, PAPER_B_STREAM.instances, 0);
   const ts = Array.from({ length: cfg.trajectoryPoints }, (_, i) => i * cfg.dt);
   const total = cfg.trainInstances + cfg.testInstances;
   const bar = progress(total, 'simulating instances');
   const out = Array.from({ length: total }, (_, index): PaperBInstance => {
     const params = names.map((n) => draw.uniformIn(sys.system.paramBox[n][0], sys.system.paramBox[n][1]));
     const mu = muOf(sys, params);
-    const rng = streamFor(cfg.seed, STREAM.data, index);
+    const rng = streamFor(cfg.seed, PAPER_B_STREAM.data, index);
     const trajectories = Array.from({ length: cfg.trajectories }, () =>
       dopri5.solve(fieldAt(sys.system, mu), sys.system.sampleState(rng, mu), ts, { rtol: 1e-10, atol: 1e-12 }),
     );
@@ -100,7 +101,7 @@ export function metaTrainMethod<P>(sys: PaperBSystem<P>, cfg: PaperBConfig, scal
     tasks,
     base: baseSpec(cfg, sys.system.stateDim),
     models: structureOf(sys),
-    rng: (purpose) => streamFor(cfg.seed, STREAM[purpose], m),
+    rng: (purpose) => streamFor(cfg.seed, PAPER_B_STREAM[purpose], m),
     store: <S>() => checkpointStore<S>(dir, configHash(cfg)),
     label: `meta-training ${method}`,
     stopAfter,

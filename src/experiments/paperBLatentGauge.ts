@@ -35,11 +35,9 @@ import { studyResultsDir } from './experiment';
 import { type LatentAnalysis, type LatentPoint, analyseLatents, gaugeParityFigure, paramFigureKey } from './imodeLatent';
 import type { PaperBConfig } from './paperB/config';
 import type { PaperBSystem } from './paperB/system';
-import { disposeTrained, metaTrainMethod, resolvePaperBConfig, simulatePaperB } from './paperBHamiltonian';
+import { PAPER_B_STREAM, disposeTrained, metaTrainMethod, resolvePaperBConfig, simulatePaperB } from './paperBHamiltonian';
 
 const STUDY = 'latent-gauge';
-/** the random stream of the gauges' initialisation (the experiment's own streams are 0–3, ./paperBHamiltonian.ts) */
-const GAUGE_STREAM = 4;
 /** the iMODE families' gauge settings (their configs' gauge* fields at default), log μ since every μ > 0 */
 export const PAPER_B_GAUGE_OPTIONS: Partial<NeuralGaugeOptions> = { width: 16, flowSteps: 8, iterations: 1500, lr: 0.01, logParameters: true };
 const PCA_THRESHOLD = 0.99;
@@ -151,7 +149,8 @@ export async function runLatentGaugeStudy<P>(sys: PaperBSystem<P>, scale: Scale,
   const gaugeOptions = scale === 'smoke' ? { ...PAPER_B_GAUGE_OPTIONS, iterations: 20 } : PAPER_B_GAUGE_OPTIONS;
   const prov = startProvenance({ experiment: sys.info.id, paper: sys.info.paper, section: 'Neural Gauge on the latent codes', scale, config: { ...cfg, gauge: gaugeOptions }, seed: cfg.seed });
   const instances = simulatePaperB(sys, cfg);
-  const tasks = instances.filter((i) => i.split === 'train').map((i) => trajectoryFieldTask(sys, i.params, i.trajectories));
+  const training = instances.filter((i) => i.split === 'train');
+  const tasks = training.map((i) => trajectoryFieldTask(sys, i.params, i.trajectories));
   let modulations: TrainedMethod[];
   try {
     modulations = methodsOf('modulation').map((method) => metaTrainMethod(sys, cfg, scale, method, tasks));
@@ -162,13 +161,13 @@ export async function runLatentGaugeStudy<P>(sys: PaperBSystem<P>, scale: Scale,
   try {
     const bar = progress(modulations.length, 'auto-decoding and gauging');
     modulations.forEach((t, k) => {
+      // simulatePaperB puts the training instances first
       const decoded = autoDecodedCodes(sys, cfg, instances, t);
-      const nTrain = instances.filter((i) => i.split === 'train').length;
-      const testCodes = decoded.slice(nTrain);
-      const sources: [CodeSource, number[][]][] = [['test-time protocol', decoded.slice(0, nTrain)]];
+      const testCodes = decoded.slice(training.length);
+      const sources: [CodeSource, number[][]][] = [['test-time protocol', decoded.slice(0, training.length)]];
       if (t.codes !== null) sources.push(['meta-training codes', t.codes]);
       sources.forEach(([source, trainCodes], s) => {
-        const rng = streamFor(cfg.seed, GAUGE_STREAM, 2 * k + s);
+        const rng = streamFor(cfg.seed, PAPER_B_STREAM.latentGauge, 2 * k + s);
         methods.push(methodGauge(t.method, source, analyseLatents(latentPoints(instances, trainCodes, testCodes), rng, { threshold: PCA_THRESHOLD, gauge: gaugeOptions })));
       });
       bar.update(k + 1, t.method);
@@ -198,10 +197,9 @@ export async function runLatentGaugeStudy<P>(sys: PaperBSystem<P>, scale: Scale,
   return { dir, study };
 }
 
-/** The study of `id` at `scale` under the results root `results` (results/ itself for default), or null. */
+/** The study of `id` at `scale` under the results root `results` (its latentGaugeDir there), or null. */
 export function readLatentGauge(results: string, id: string, scale: Scale): LatentGaugeStudy | null {
-  const dir = scale === 'default' ? path.join(results, STUDY, id) : path.join(results, scale, STUDY, id);
-  return readJsonOrNull<LatentGaugeStudy>(path.join(dir, 'gauge.json'));
+  return readJsonOrNull<LatentGaugeStudy>(path.join(latentGaugeDir(id, scale, { METADYN_RESULTS_ROOT: results }), 'gauge.json'));
 }
 
 /**

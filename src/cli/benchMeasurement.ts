@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as path from 'path';
 import { ConfigError } from '../core/errors';
 import { median } from '../analysis/metrics';
-import { repoPath, repoRoot } from '../core/paths';
+import { baseResultsRoot } from '../core/paths';
 import type { Provenance } from '../core/results';
 
 export interface Timing {
@@ -38,8 +38,7 @@ export function benchProvenance(p: Provenance) {
 }
 
 /** results/bench/<name>.json, under METADYN_RESULTS_ROOT when set (a trial or profiling run must not overwrite the committed timings) */
-export const benchOutFile = (name: string, env: NodeJS.ProcessEnv = process.env) =>
-  path.join(env.METADYN_RESULTS_ROOT ? repoPath(env.METADYN_RESULTS_ROOT) : path.join(repoRoot(), 'results'), 'bench', `${name}.json`);
+export const benchOutFile = (name: string, env: NodeJS.ProcessEnv = process.env) => path.join(baseResultsRoot(env), 'bench', `${name}.json`);
 
 /** One line of the summary table bench prints: a workload, our median, PyTorch's where compared, and the tensor count. */
 export interface BenchRow {

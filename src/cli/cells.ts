@@ -25,7 +25,7 @@ import { writeJsonAtomic } from '../core/atomicWrite';
 import { initBackend } from '../core/backend';
 import { type Scale, configHash } from '../core/config';
 import { ConfigError, DataError } from '../core/errors';
-import { repoPath, repoRoot, withResultsRootAt } from '../core/paths';
+import { baseResultsRoot, withResultsRootAt } from '../core/paths';
 import { disposeFieldTasks } from '../data/fieldTask';
 import { type ExperimentInfo, experimentResultsDir } from '../experiments/experiment';
 import { EXPERIMENTS, experimentById } from '../experiments/registry';
@@ -129,11 +129,6 @@ export function parseCellId(id: string): Pick<Cell, 'experiment' | 'method' | 's
     throw new ConfigError(`'${id}': ${experiment} has ${hasMethodCells(experiment) ? 'a cell per method, so its cell id names one' : 'one cell per seed, so its cell id names no method'}; expected ${CELL_ID_USAGE}`);
   }
   return { experiment, method: parts.length === 4 ? parseCellMethod(parts[1], experiment) : undefined, scale, seed: Number(seedMatch[1]) };
-}
-
-/** The results root of every run: METADYN_RESULTS_ROOT when set, else the repository's results/. */
-export function baseResultsRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return env.METADYN_RESULTS_ROOT ? repoPath(env.METADYN_RESULTS_ROOT) : path.join(repoRoot(), 'results');
 }
 
 export interface CellListing {

@@ -56,6 +56,11 @@ export function resultsDir(experimentId: string): string {
   return path.join(repoRoot(), 'results', experimentId);
 }
 
+/** The results root of every run: METADYN_RESULTS_ROOT when set, else the repository's results/. */
+export function baseResultsRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.METADYN_RESULTS_ROOT ? repoPath(env.METADYN_RESULTS_ROOT) : path.join(repoRoot(), 'results');
+}
+
 /** `results/<experimentId>/checkpoints`, the git-ignored home of a run's checkpoints. */
 export function checkpointsDir(experimentId: string): string {
   return path.join(resultsDir(experimentId), 'checkpoints');

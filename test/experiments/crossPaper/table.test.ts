@@ -1,0 +1,74 @@
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DataError } from '../../../src/core/errors';
+import { crossPaperEntries, crossPaperSection, crossPaperTable, writeCrossPaperTable } from '../../../src/experiments/crossPaper/table';
+
+function writeJson(file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(value));
+}
+
+const benchmarkRow = (method: string, field: number, traj: number) => ({ method, fieldError: { mean: field, std: 0 }, trajError: { mean: traj, std: 0 } });
+
+/** A results root with Paper B's pendulum (two methods), iMODE on it, iMODE's pendulum and SVD on it, at converged. */
+function fixture(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cross-paper-'));
+  writeJson(path.join(root, 'converged', 'spd-pendulum', 'metrics.json'), { table: [benchmarkRow('Scratch', 0.8, 1.5), benchmarkRow('SVD', 0.07, 0.3)] });
+  writeJson(path.join(root, 'converged', 'cross-paper', 'imode-on-spd-pendulum', 'metrics.json'), {
+    methods: [{ method: 'iMODE', summary: { fieldError: { mean: 0.2 }, trajError: { mean: 0.25 } } }],
+  });
+  const lengths = (values: number[]) => values.map((v, i) => ({ L: i + 1, split: i < 2 ? 'train' : 'interpolate', evalMse: v }));
+  // iMODE's own file names its per-length values `evalMse` in `lengths`; the study's `perLength`
+  writeJson(path.join(root, 'imode-pendulum', 'metrics.json'), { lengths: lengths([1e-9, 1e-9, 3e-4, 1e-4, 2e-4]) });
+  writeJson(path.join(root, 'converged', 'cross-paper', 'paperB-on-imode-pendulum', 'metrics.json'), {
+    methods: [{ method: 'SVD', perLength: lengths([1e-9, 1e-9, 5e-4, 6e-4, 7e-4]) }],
+  });
+  return root;
+}
+
+describe('cross-paper table', () => {
+  it('reads every run, scores the iMODE pendulum by the median over unseen lengths only, and bolds the lowest per metric and column', () => {
+    const root = fixture();
+    const entries = crossPaperEntries(root, 'converged');
+    assert.equal(entries.length, 5);
+    const t = crossPaperTable(entries, ['spd-pendulum', 'spd-mass-spring', 'imode-pendulum']);
+    assert.deepEqual(t.columns, ['method', 'spd-pendulum', 'spd-mass-spring', 'imode-pendulum']);
+    assert.deepEqual(
+      t.rows.map((r) => r[0]),
+      ['Scratch', 'SVD', 'iMODE'],
+    );
+    const row = (m: string) => t.rows.find((r) => r[0] === m)!;
+    assert.deepEqual(row('Scratch'), ['Scratch', '0.8 / 1.5', '—', '—']);
+    assert.deepEqual(row('SVD'), ['SVD', '**0.07** / 0.3', '—', '6e-4']);
+    // the training lengths' 1e-9 would be the median of all five; over the unseen three iMODE's is 2e-4
+    assert.deepEqual(row('iMODE'), ['iMODE', '0.2 / **0.25**', '—', '**2e-4**']);
+  });
+
+  it('writes results/cross-paper.md and a long CSV naming each value’s source file', () => {
+    const root = fixture();
+    const section = writeCrossPaperTable(root);
+    assert.match(section, /\*\*converged\*\* scale/);
+    assert.doesNotMatch(section, /\*\*default\*\* scale/, 'a scale without cross-paper runs is not shown');
+    assert.ok(fs.readFileSync(path.join(root, 'cross-paper.md'), 'utf8').includes(section.trim()));
+    const csv = fs.readFileSync(path.join(root, 'cross-paper.csv'), 'utf8').trim().split('\n');
+    assert.equal(csv[0], 'scale,system,method,metric,value,source');
+    // header, the converged scale's eight values, and iMODE's pendulum again at default (its own scale)
+    assert.equal(csv.length, 1 + 8 + 1);
+    assert.ok(csv.includes(`converged,spd-pendulum,iMODE,fieldError,0.2,${path.join('converged', 'cross-paper', 'imode-on-spd-pendulum', 'metrics.json')}`));
+  });
+
+  it('is empty until a method has crossed papers, and fails on a malformed or doubled result', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cross-paper-'));
+    writeJson(path.join(root, 'spd-pendulum', 'metrics.json'), { table: [benchmarkRow('SVD', 0.1, 0.5)] });
+    assert.equal(crossPaperSection(root), '');
+    writeJson(path.join(root, 'cross-paper', 'imode-on-spd-pendulum', 'metrics.json'), { methods: [{ method: 'iMODE', summary: { fieldError: { mean: 'x' } } }] });
+    assert.throws(() => crossPaperEntries(root, 'default'), (e: unknown) => e instanceof DataError && /summary\.fieldError\.mean/.test(e.message));
+    const twice = [
+      { system: 's', method: 'SVD', fieldError: 1, trajError: 1, source: 'a' },
+      { system: 's', method: 'SVD', fieldError: 2, trajError: 2, source: 'b' },
+    ];
+    assert.throws(() => crossPaperTable(twice, ['s']), DataError);
+  });
+});

@@ -198,12 +198,23 @@ export function paperHeadlineTable(ids: readonly string[]): Table {
   };
 }
 
+/** The table without `column` when every row has the same value there, and that value (else the table as it is, and null). */
+export function statedOnceWhenUniform(t: Table, column: string): { table: Table; value: string | null } {
+  const j = t.columns.indexOf(column);
+  if (j < 0) throw new Error(`no column '${column}'`);
+  const values = new Set(t.rows.map((r) => r[j]));
+  if (values.size !== 1) return { table: t, value: null };
+  const drop = <T>(cells: readonly T[]) => cells.filter((_, k) => k !== j);
+  return { table: { columns: drop(t.columns), rows: t.rows.map(drop) }, value: String(t.rows[0][j]) };
+}
+
 /** The headline table with its caption, for the README. */
 export function paperHeadlineSection(ids: readonly string[]): string {
-  const table = paperHeadlineTable(ids);
-  if (table.rows.length === 0) return '_No Paper B results yet: `npm run reproduce -- spd-pendulum`._';
+  const full = paperHeadlineTable(ids);
+  if (full.rows.length === 0) return '_No Paper B results yet: `npm run reproduce -- spd-pendulum`._';
+  const { table, value: source } = statedOnceWhenUniform(full, 'ours from');
   return [
-    `Every cell Paper B reports, beside ours (✓: within ${PAPER_RATIO_TARGET}× of the paper or better). Two diagnostics of ours, where runs have them: ε_field in data is ε_field over the grid points inside the energy range of the instance's data; ε_traj first third is ε_traj over the first third of the rollout horizon, with its ratio to the paper's ε_traj, whose horizon the paper does not state (ε_traj grows with the horizon: the \`trajectory-horizon\` figure of each experiment). The paper's values are from \`results/reference/papers.json\`; ours from \`results/\`, at the \`converged\` scale where that method has been run there, else \`default\`. Every method, both scales and the commands: [docs/results.md](docs/results.md#paper-b-the-paper-default-and-converged-side-by-side).`,
+    `Every cell Paper B reports, beside ours (✓: within ${PAPER_RATIO_TARGET}× of the paper or better). Two diagnostics of ours, where runs have them: ε_field in data is ε_field over the grid points inside the energy range of the instance's data; ε_traj first third is ε_traj over the first third of the rollout horizon, with its ratio to the paper's ε_traj, whose horizon the paper does not state (ε_traj grows with the horizon: the \`trajectory-horizon\` figure of each experiment). The paper's values are from \`results/reference/papers.json\`; ours from \`results/\`, ${source === null ? 'at the `converged` scale where that method has been run there, else `default`' : `every row at ${source}`}. Every method, both scales and the commands: [docs/results.md](docs/results.md#paper-b-the-paper-default-and-converged-side-by-side).`,
     '',
     tableToMarkdown(table).trimEnd(),
   ].join('\n');

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { configHash } from '../../src/core/config';
 import { resolvePaperBConfig } from '../../src/experiments/paperBHamiltonian';
 import { paperBPendulum } from '../../src/experiments/paperBPendulum';
-import { firstThirdCell, paperHeadlineTable, paperRatio, scaleColumn, scaleComparisonSection, scaleComparisonTable } from '../../src/experiments/paperBScaleComparison';
+import { firstThirdCell, paperHeadlineSection, paperHeadlineTable, paperRatio, scaleColumn, scaleComparisonSection, scaleComparisonTable, statedOnceWhenUniform } from '../../src/experiments/paperBScaleComparison';
 import { withResultsRoot } from '../helpers/tmpDir';
 
 function writeJson(file: string, value: unknown): void {
@@ -83,6 +83,20 @@ describe('experiments/paperBScaleComparison (paper / default / converged side by
       assert.equal(table.rows.find((r) => r[1] === 'RO')![10], 'not run yet');
       assert.equal(firstThirdCell(null, 0.1), 'diverged');
       assert.equal(firstThirdCell(0.05, null), '0.05');
+    });
+  });
+
+  it('the headline states its source once when every row shares it, and keeps the column when rows differ', async () => {
+    const t = { columns: ['method', 'value', 'ours from'], rows: [['SVD', 1, 'converged, mean over 3 seeds'], ['FW', 2, 'converged, mean over 3 seeds']] };
+    assert.deepEqual(statedOnceWhenUniform(t, 'ours from'), { table: { columns: ['method', 'value'], rows: [['SVD', 1], ['FW', 2]] }, value: 'converged, mean over 3 seeds' });
+    const mixed = { ...t, rows: [t.rows[0], ['FW', 2, 'default, seed 2508']] };
+    assert.deepEqual(statedOnceWhenUniform(mixed, 'ours from'), { table: mixed, value: null });
+    await withResultsRoot('metadyn-headline-', async (root) => {
+      const row = (method: string, v: number) => ({ method, fieldError: { mean: v, std: 0 }, trajError: { mean: 2 * v, std: 0 } });
+      writeJson(path.join(root, 'spd-duffing', 'metrics.json'), { table: [row('SVD', 0.2), row('FW', 0.3)], provenance: { seed: 2508, gitRevision: 'aaaaaaa' } });
+      const section = paperHeadlineSection(['spd-duffing']);
+      assert.match(section, /every row at default, seed 2508\./);
+      assert.doesNotMatch(section, /\| ours from \|/);
     });
   });
 });

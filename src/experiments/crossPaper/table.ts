@@ -22,11 +22,13 @@ import { median } from '../../analysis/metrics';
 import { PAPER_B_METHOD_NAMES } from '../../meta/paperBMethods';
 import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../../viz/table';
 import { experimentResultsDir, studyResultsDir } from '../experiment';
+import { imodePendulumInfo } from '../imodePendulum';
+import { PAPER_B_STUDIES } from '../registry';
 
 export const CROSS_PAPER_STUDY = 'cross-paper';
-export const IMODE_PENDULUM_ID = 'imode-pendulum';
-/** Paper B's systems, in the benchmark's order */
-export const PAPER_B_SYSTEM_IDS = ['spd-mass-spring', 'spd-pendulum', 'spd-duffing', 'spd-dno', 'spd-tgc'] as const;
+const IMODE_PENDULUM_ID = imodePendulumInfo.id;
+/** Paper B's systems, in the registry's (the benchmark's) order */
+const paperBSystemIds = (): string[] => PAPER_B_STUDIES.map((s) => s.info.id);
 /** the study folder of iMODE on a Paper B system, and of Paper B's methods on the iMODE pendulum */
 export const imodeOnPaperBStudyId = (id: string): string => `imode-on-${id}`;
 export const PAPER_B_ON_IMODE_PENDULUM = 'paperB-on-imode-pendulum';
@@ -121,7 +123,7 @@ export function paperBOnImodePendulumEntries(results: string, scale: Scale): Cro
 /** Every entry of `scale` the runs under `results` have written. */
 export function crossPaperEntries(results: string, scale: Scale): CrossPaperEntry[] {
   return [
-    ...PAPER_B_SYSTEM_IDS.flatMap((id) => [...paperBEntries(results, id, scale), ...imodeOnPaperBEntries(results, id, scale)]),
+    ...paperBSystemIds().flatMap((id) => [...paperBEntries(results, id, scale), ...imodeOnPaperBEntries(results, id, scale)]),
     ...imodePendulumEntries(results),
     ...paperBOnImodePendulumEntries(results, scale),
   ];
@@ -176,16 +178,19 @@ export function crossPaperLongTable(scale: Scale, entries: readonly CrossPaperEn
 
 const SCALES_SHOWN: readonly Scale[] = ['converged', 'default'];
 
-/**
- * The Markdown of results/cross-paper.md (and the README's section): per scale that has results, the table, what
- * each column scores and where the numbers come from. '' when no scale has a cross-paper run yet.
- */
-export function crossPaperSection(results: string): string {
-  const systems = [...PAPER_B_SYSTEM_IDS, IMODE_PENDULUM_ID];
-  const parts = SCALES_SHOWN.flatMap((scale) => {
-    const entries = crossPaperEntries(results, scale);
-    const crossed = entries.some((e) => e.method.startsWith('iMODE') && e.system !== IMODE_PENDULUM_ID) || entries.some((e) => e.system === IMODE_PENDULUM_ID && !e.method.startsWith('iMODE'));
-    if (!crossed) return [];
+/** Each shown scale's entries, read once for both the Markdown and the CSV. */
+function entriesByScale(results: string): { scale: Scale; entries: CrossPaperEntry[] }[] {
+  return SCALES_SHOWN.map((scale) => ({ scale, entries: crossPaperEntries(results, scale) }));
+}
+
+/** Whether a method has been run on the other paper's system: iMODE on a Paper B system, or a Paper B method on the iMODE pendulum. */
+const crossesPapers = (e: CrossPaperEntry): boolean => e.method.startsWith('iMODE') !== (e.system === IMODE_PENDULUM_ID);
+
+/** The section's Markdown from each scale's entries; '' when no method has crossed papers at any scale. */
+function sectionOf(byScale: readonly { scale: Scale; entries: readonly CrossPaperEntry[] }[]): string {
+  const systems = [...paperBSystemIds(), IMODE_PENDULUM_ID];
+  const parts = byScale.flatMap(({ scale, entries }) => {
+    if (!entries.some(crossesPapers)) return [];
     return [`**${scale}** scale${scale === 'default' ? '' : ' (the iMODE pendulum column: iMODE at its default, its only scale)'}:`, '', tableToMarkdown(crossPaperTable(entries, systems)).trimEnd(), ''];
   });
   if (parts.length === 0) return '';
@@ -196,10 +201,19 @@ export function crossPaperSection(results: string): string {
   ].join('\n');
 }
 
+/**
+ * The Markdown of results/cross-paper.md (and the README's section): per scale that has results, the table, what
+ * each column scores and where the numbers come from. '' when no scale has a cross-paper run yet.
+ */
+export function crossPaperSection(results: string): string {
+  return sectionOf(entriesByScale(results));
+}
+
 /** Writes results/cross-paper.md and results/cross-paper.csv (every value with its source file); returns the Markdown. */
 export function writeCrossPaperTable(results: string): string {
-  const section = crossPaperSection(results);
-  const long = SCALES_SHOWN.map((scale) => crossPaperLongTable(scale, crossPaperEntries(results, scale)));
+  const byScale = entriesByScale(results);
+  const section = sectionOf(byScale);
+  const long = byScale.map(({ scale, entries }) => crossPaperLongTable(scale, entries));
   writeFileAtomic(path.join(results, 'cross-paper.md'), `# Cross-paper benchmark\n\n${section || '_No cross-paper run yet._'}\n`);
   writeFileAtomic(path.join(results, 'cross-paper.csv'), tableToCsv({ columns: long[0].columns, rows: long.flatMap((t) => t.rows) }));
   return section;

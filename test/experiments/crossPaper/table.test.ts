@@ -1,20 +1,16 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { writeJsonAtomic as writeJson } from '../../../src/core/atomicWrite';
 import { DataError } from '../../../src/core/errors';
 import { crossPaperEntries, crossPaperSection, crossPaperTable, writeCrossPaperTable } from '../../../src/experiments/crossPaper/table';
-
-function writeJson(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(value));
-}
+import { tmpDir } from '../../helpers/tmpDir';
 
 const benchmarkRow = (method: string, field: number, traj: number) => ({ method, fieldError: { mean: field, std: 0 }, trajError: { mean: traj, std: 0 } });
 
 /** A results root with Paper B's pendulum (two methods), iMODE on it, iMODE's pendulum and SVD on it, at converged. */
 function fixture(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cross-paper-'));
+  const root = tmpDir('cross-paper-');
   writeJson(path.join(root, 'converged', 'spd-pendulum', 'metrics.json'), { table: [benchmarkRow('Scratch', 0.8, 1.5), benchmarkRow('SVD', 0.07, 0.3)] });
   writeJson(path.join(root, 'converged', 'cross-paper', 'imode-on-spd-pendulum', 'metrics.json'), {
     methods: [{ method: 'iMODE', summary: { fieldError: { mean: 0.2 }, trajError: { mean: 0.25 } } }],
@@ -60,7 +56,7 @@ describe('cross-paper table', () => {
   });
 
   it('is empty until a method has crossed papers, and fails on a malformed or doubled result', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cross-paper-'));
+    const root = tmpDir('cross-paper-');
     writeJson(path.join(root, 'spd-pendulum', 'metrics.json'), { table: [benchmarkRow('SVD', 0.1, 0.5)] });
     assert.equal(crossPaperSection(root), '');
     writeJson(path.join(root, 'cross-paper', 'imode-on-spd-pendulum', 'metrics.json'), { methods: [{ method: 'iMODE', summary: { fieldError: { mean: 'x' } } }] });

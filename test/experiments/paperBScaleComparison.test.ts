@@ -1,16 +1,12 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeJsonAtomic as writeJson } from '../../src/core/atomicWrite';
 import { configHash } from '../../src/core/config';
 import { resolvePaperBConfig } from '../../src/experiments/paperBHamiltonian';
 import { paperBPendulum } from '../../src/experiments/paperBPendulum';
 import { firstThirdCell, paperHeadlineSection, paperHeadlineTable, paperRatio, scaleColumn, scaleComparisonSection, scaleComparisonTable, statedOnceWhenUniform } from '../../src/experiments/paperBScaleComparison';
 import { withResultsRoot } from '../helpers/tmpDir';
-
-function writeJson(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(value));
-}
 
 const aggregated = (mean: number | null) => ({ mean, std: 0, perSeed: [mean], diverged: mean === null ? 1 : 0 });
 

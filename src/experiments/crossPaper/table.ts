@@ -120,6 +120,27 @@ export function paperBOnImodePendulumEntries(results: string, scale: Scale): Cro
   }));
 }
 
+/** One length's evaluation MSE, as both runs on the iMODE pendulum write it. */
+export interface LengthScore {
+  L: number;
+  split: string;
+  evalMse: number;
+}
+
+function lengthScores(lengths: readonly Json[], file: string): LengthScore[] {
+  return lengths.map((l) => ({ L: numberAt(l, ['L'], file), split: String(l.split), evalMse: numberAt(l, ['evalMse'], file) }));
+}
+
+/** Every method's per-length evaluation MSE on the iMODE pendulum at `scale` (iMODE's at its default), for the figure. */
+export function imodePendulumPerLength(results: string, scale: Scale): { method: string; lengths: LengthScore[] }[] {
+  const own = read(results, experimentResultsDir(IMODE_PENDULUM_ID, 'default', envOf(results)));
+  const crossed = read(results, studyResultsDir(CROSS_PAPER_STUDY, PAPER_B_ON_IMODE_PENDULUM, scale, envOf(results)));
+  return [
+    ...(own ? [{ method: 'iMODE', lengths: lengthScores(arrayAt(own.json, 'lengths', own.source), own.source) }] : []),
+    ...(crossed ? arrayAt(crossed.json, 'methods', crossed.source).map((m) => ({ method: String(m.method), lengths: lengthScores(arrayAt(m, 'perLength', crossed.source), crossed.source) })) : []),
+  ];
+}
+
 /** Every entry of `scale` the runs under `results` have written. */
 export function crossPaperEntries(results: string, scale: Scale): CrossPaperEntry[] {
   return [

@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeJsonAtomic as writeJson } from '../../../src/core/atomicWrite';
 import { DataError } from '../../../src/core/errors';
-import { crossPaperEntries, crossPaperSection, crossPaperTable, writeCrossPaperTable } from '../../../src/experiments/crossPaper/table';
+import { perLengthFigure } from '../../../src/experiments/crossPaper/figures';
+import { crossPaperEntries, crossPaperSection, crossPaperTable, imodePendulumPerLength, writeCrossPaperTable } from '../../../src/experiments/crossPaper/table';
 import { tmpDir } from '../../helpers/tmpDir';
 
 const benchmarkRow = (method: string, field: number, traj: number) => ({ method, fieldError: { mean: field, std: 0 }, trajError: { mean: traj, std: 0 } });
@@ -66,5 +67,21 @@ describe('cross-paper table', () => {
       { system: 's', method: 'SVD', fieldError: 2, trajError: 2, source: 'b' },
     ];
     assert.throws(() => crossPaperTable(twice, ['s']), DataError);
+  });
+
+  it('gives every method its per-length MSE on the iMODE pendulum for the figure, one line per method over L ascending', () => {
+    const root = fixture();
+    const perLength = imodePendulumPerLength(root, 'converged');
+    assert.deepEqual(perLength.map((m) => m.method), ['iMODE', 'SVD']);
+    assert.deepEqual(perLength[1].lengths[2], { L: 3, split: 'interpolate', evalMse: 5e-4 });
+    assert.deepEqual(imodePendulumPerLength(root, 'default').map((m) => m.method), ['iMODE'], "the crossing run's scale only");
+    const reversed = perLength.map((m) => ({ ...m, lengths: [...m.lengths].reverse() }));
+    const fig = perLengthFigure(reversed, 'MSE per length');
+    const data = fig.data as { name: string; x: number[]; y: number[] }[];
+    assert.deepEqual(data.map((d) => d.name), ['iMODE', 'SVD']);
+    assert.deepEqual(data[1].x, [1, 2, 3, 4, 5]);
+    assert.deepEqual(data[1].y, [1e-9, 1e-9, 5e-4, 6e-4, 7e-4]);
+    assert.match(JSON.stringify(fig.layout), /meta-trained on L = 1, 2/);
+    assert.throws(() => perLengthFigure([], 't'), DataError);
   });
 });

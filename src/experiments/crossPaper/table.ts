@@ -197,6 +197,14 @@ export function crossPaperLongTable(scale: Scale, entries: readonly CrossPaperEn
   };
 }
 
+/** The table's columns: Paper B's systems, then the iMODE pendulum. */
+const crossPaperSystems = (): string[] => [...paperBSystemIds(), IMODE_PENDULUM_ID];
+
+/** The table of one scale, as the notebook shows it (the README's section shows the converged and default scales). */
+export function crossPaperScaleTable(results: string, scale: Scale): Table {
+  return crossPaperTable(crossPaperEntries(results, scale), crossPaperSystems());
+}
+
 const SCALES_SHOWN: readonly Scale[] = ['converged', 'default'];
 
 /** Each shown scale's entries, read once for both the Markdown and the CSV. */
@@ -209,7 +217,7 @@ const crossesPapers = (e: CrossPaperEntry): boolean => e.method.startsWith('iMOD
 
 /** The section's Markdown from each scale's entries; '' when no method has crossed papers at any scale. */
 function sectionOf(byScale: readonly { scale: Scale; entries: readonly CrossPaperEntry[] }[]): string {
-  const systems = [...paperBSystemIds(), IMODE_PENDULUM_ID];
+  const systems = crossPaperSystems();
   const parts = byScale.flatMap(({ scale, entries }) => {
     if (!entries.some(crossesPapers)) return [];
     return [`**${scale}** scale${scale === 'default' ? '' : ' (the iMODE pendulum column: iMODE at its default, its only scale)'}:`, '', tableToMarkdown(crossPaperTable(entries, systems)).trimEnd(), ''];
@@ -223,11 +231,22 @@ function sectionOf(byScale: readonly { scale: Scale; entries: readonly CrossPape
 }
 
 /**
- * The Markdown of results/cross-paper.md (and the README's section): per scale that has results, the table, what
- * each column scores and where the numbers come from. '' when no scale has a cross-paper run yet.
+ * The Markdown of results/cross-paper.md: per scale that has results, the table, what each column scores and where
+ * the numbers come from. '' when no scale has a cross-paper run yet.
  */
 export function crossPaperSection(results: string): string {
   return sectionOf(entriesByScale(results));
+}
+
+/**
+ * The README's section: the same for the first scale with a crossed method only (converged before default), so
+ * that the front page holds one table; every scale and each value's source file are in results/cross-paper.md.
+ */
+export function crossPaperReadmeSection(results: string): string {
+  const first = entriesByScale(results).find(({ entries }) => entries.some(crossesPapers));
+  if (!first) return '_No cross-paper run yet: `npm run cross-paper -- imode-on all` and `npm run cross-paper -- paper-b-on-imode-pendulum`._';
+  return `${sectionOf([first])}
+Every scale, and the file each value comes from: [results/cross-paper.md](results/cross-paper.md), [.csv](results/cross-paper.csv).`;
 }
 
 /** Writes results/cross-paper.md and results/cross-paper.csv (every value with its source file); returns the Markdown. */

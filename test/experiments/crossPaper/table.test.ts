@@ -4,7 +4,7 @@ import * as path from 'path';
 import { writeJsonAtomic as writeJson } from '../../../src/core/atomicWrite';
 import { DataError } from '../../../src/core/errors';
 import { perLengthFigure } from '../../../src/experiments/crossPaper/figures';
-import { crossPaperEntries, crossPaperSection, crossPaperTable, imodePendulumPerLength, writeCrossPaperTable } from '../../../src/experiments/crossPaper/table';
+import { crossPaperEntries, crossPaperReadmeSection, crossPaperScaleTable, crossPaperSection, crossPaperTable, imodePendulumPerLength, writeCrossPaperTable } from '../../../src/experiments/crossPaper/table';
 import { tmpDir } from '../../helpers/tmpDir';
 
 const benchmarkRow = (method: string, field: number, traj: number) => ({ method, fieldError: { mean: field, std: 0 }, trajError: { mean: traj, std: 0 } });
@@ -54,6 +54,20 @@ describe('cross-paper table', () => {
     // header, the converged scale's eight values, and iMODE's pendulum again at default (its own scale)
     assert.equal(csv.length, 1 + 8 + 1);
     assert.ok(csv.includes(`converged,spd-pendulum,iMODE,fieldError,0.2,${path.join('converged', 'cross-paper', 'imode-on-spd-pendulum', 'metrics.json')}`));
+  });
+
+  it('puts one scale on the README, the first with a crossed method, and every Paper B system and the pendulum in the columns', () => {
+    const root = fixture();
+    writeJson(path.join(root, 'cross-paper', 'imode-on-spd-pendulum', 'metrics.json'), { methods: [{ method: 'iMODE', summary: { fieldError: { mean: 0.3 }, trajError: { mean: 0.4 } } }] });
+    assert.match(crossPaperSection(root), /\*\*default\*\* scale/, 'results/cross-paper.md shows both scales');
+    const readme = crossPaperReadmeSection(root);
+    assert.match(readme, /\*\*converged\*\* scale/);
+    assert.doesNotMatch(readme, /\*\*default\*\* scale/);
+    assert.match(readme, /results\/cross-paper\.md/);
+    assert.match(crossPaperReadmeSection(tmpDir('cross-paper-')), /No cross-paper run yet/);
+    const t = crossPaperScaleTable(root, 'default');
+    assert.deepEqual(t.columns, ['method', 'spd-mass-spring', 'spd-pendulum', 'spd-duffing', 'spd-dno', 'spd-tgc', 'imode-pendulum']);
+    assert.deepEqual(t.rows, [['iMODE', '—', '**0.3** / **0.4**', '—', '—', '—', '**2e-4**']]);
   });
 
   it('is empty until a method has crossed papers, and fails on a malformed or doubled result', () => {

@@ -5,24 +5,18 @@
  * from η0 and from each training instance's η under the model the Neural Gauge reads. Reuses the experiment's
  * checkpoints of the same config (trains them when there are none) and writes results/basins/<id>/basins.{json,md}.
  */
-import { parseArgs } from 'util';
 import { ConfigError } from '../core/errors';
 import { BETTER_BASIN_PERCENT, BETTER_BASIN_RATIO } from '../experiments/imodeBasins';
 import { imodeFamilyById } from '../experiments/registry';
-import { parseScale, runCli } from './commandLine';
-import { parseOverrides } from './runExperiment';
+import { parseStudyArgs, runCli } from './commandLine';
 
 const USAGE = 'npm run basins -- <id> [--scale smoke|default|paper|converged] [--set key=value ...]';
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: process.argv.slice(2),
-    options: { scale: { type: 'string', default: 'default' }, set: { type: 'string', multiple: true, default: [] } },
-    allowPositionals: true,
-  });
+  const { scale, overrides, positionals } = parseStudyArgs(process.argv.slice(2), USAGE);
   if (positionals.length !== 1) throw new ConfigError(`give exactly one iMODE family id; usage: ${USAGE}`);
   const family = imodeFamilyById(positionals[0]);
-  const { dir, entries, model } = await family.basins(parseScale(values.scale as string), parseOverrides(values.set as string[]));
+  const { dir, entries, model } = await family.basins(scale, overrides);
   const better = entries.filter((e) => e.lossRatio < BETTER_BASIN_RATIO);
   console.log(`${model}: ${better.length} of ${entries.length} instances fit at least ${BETTER_BASIN_PERCENT} % better from another start than from η0; written to ${dir}`);
   return 0;

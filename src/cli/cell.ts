@@ -10,8 +10,7 @@
 import { parseArgs } from 'util';
 import { ConfigError } from '../core/errors';
 import { listCells, manifestCell, mergeAll, mergeGroups, parseCellId, readManifest, runCell } from './cells';
-import { runCli } from './commandLine';
-import { parseOverrides } from './runExperiment';
+import { parseOverrides, runCli } from './commandLine';
 
 const USAGE = 'npm run cell -- <experiment>[/<method>]/<scale>/seed-<seed> [--set key=value ...] | --manifest FILE (--index N | --merge)';
 

@@ -61,6 +61,59 @@ export function parseRunArgs(argv: readonly string[], defaultScale: Scale, jobs 
   return { scale, outDir, ids: parsed.positionals, jobs };
 }
 
+/** `--set key=value` pairs as config overrides; a value is parsed as JSON where it is JSON, else kept as the string. */
+export function parseOverrides(pairs: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`--set takes key=value, got '${pair}'`);
+    const raw = pair.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // not JSON: keep the string (paths, enum names)
+    }
+    out[pair.slice(0, eq)] = value;
+  }
+  return out;
+}
+
+export interface StudyArgs {
+  scale: Scale;
+  overrides: Record<string, unknown>;
+  positionals: string[];
+  /** the values of the command's own string options (`extra`), undefined where not given and without a default */
+  options: Record<string, string | undefined>;
+}
+
+/**
+ * Parse the arguments every study command shares, `[--scale S] [--set key=value ...] [positionals...]` (scale default
+ * 'default'), plus the command's own string options `extra` (name → default, or undefined for none). An unknown
+ * option is a ConfigError naming `usage`.
+ */
+export function parseStudyArgs(argv: readonly string[], usage: string, extra: Readonly<Record<string, string | undefined>> = {}): StudyArgs {
+  const own = Object.fromEntries(Object.entries(extra).map(([name, value]) => [name, value === undefined ? { type: 'string' as const } : { type: 'string' as const, default: value }]));
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: { ...own, scale: { type: 'string', default: 'default' }, set: { type: 'string', multiple: true, default: [] } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    throw new ConfigError(`${(e as Error).message}; usage: ${usage}`);
+  }
+  const { scale, set, ...rest } = parsed.values as Record<string, string | string[] | undefined>;
+  return {
+    scale: parseScale(scale as string),
+    overrides: parseOverrides(set as string[]),
+    positionals: parsed.positionals,
+    options: Object.fromEntries(Object.keys(extra).map((name) => [name, rest[name] as string | undefined])),
+  };
+}
+
 /** Run a CLI's main and turn its result into the exit code; a ConfigError is a usage problem (code 2). */
 export function runCli(main: () => Promise<number>): void {
   main().then(

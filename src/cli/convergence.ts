@@ -18,8 +18,7 @@ import { DEFAULT_CONVERGENCE_PLAN, type ConvergencePlan } from '../experiments/p
 import { paperBStudiesById } from '../experiments/registry';
 import { openFigureExporter } from '../viz/export';
 import { figureSpecFiles, readFigureSpec } from './figures';
-import { parseScale, runCli } from './commandLine';
-import { parseOverrides } from './runExperiment';
+import { parseOverrides, parseScale, runCli } from './commandLine';
 
 const USAGE = 'npm run convergence -- <spd-id> [--methods SVD,RO,FW,MAML] [--widths 32,100] [--milestones 200,1000,2000,5000,20000] [--horizon 20000] [--scale default] [--set key=value ...] [--summary-only]';
 

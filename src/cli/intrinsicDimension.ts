@@ -6,25 +6,19 @@
  * instances drawn uniformly in the training box; PCA, TwoNN and Levina–Bickel on the experiment's η and on all of
  * them, into results/intrinsic-dimension/<id>/dimension.{json,md}.
  */
-import { parseArgs } from 'util';
 import { ConfigError } from '../core/errors';
 import { imodeFamilyById } from '../experiments/registry';
 import { formatNumber } from '../viz/table';
-import { parseScale, runCli } from './commandLine';
-import { parseOverrides } from './runExperiment';
+import { parseStudyArgs, runCli } from './commandLine';
 
 const USAGE = 'npm run intrinsic-dimension -- <id> [--extra N] [--scale smoke|default|paper|converged] [--set key=value ...]';
 const DEFAULT_EXTRA = 80;
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: process.argv.slice(2),
-    options: { extra: { type: 'string', default: String(DEFAULT_EXTRA) }, scale: { type: 'string', default: 'default' }, set: { type: 'string', multiple: true, default: [] } },
-    allowPositionals: true,
-  });
+  const { scale, overrides, positionals, options } = parseStudyArgs(process.argv.slice(2), USAGE, { extra: String(DEFAULT_EXTRA) });
   if (positionals.length !== 1) throw new ConfigError(`give exactly one iMODE family id; usage: ${USAGE}`);
   const family = imodeFamilyById(positionals[0]);
-  const { dir, study } = await family.dimensionStudy(parseScale(values.scale as string), Number(values.extra), parseOverrides(values.set as string[]));
+  const { dir, study } = await family.dimensionStudy(scale, Number(options.extra), overrides);
   const e = study.dense;
   console.log(`${study.experiment}: over ${e.points} adapted η, PCA ${e.pca99}, TwoNN ${formatNumber(e.twoNN.dimension, 3)} ± ${formatNumber(e.twoNN.standardError, 2)} (physical ${study.physicalDimension}); written to ${dir}`);
   return 0;

@@ -18,9 +18,8 @@ import { writeFileAtomic, writeJsonAtomic } from '../core/atomicWrite';
 import type { Scale } from '../core/config';
 import { ConfigError } from '../core/errors';
 import { type Cell, listCells, mergeAll, mergeGroups, runDirectory, writeManifest } from './cells';
-import { REPO_ROOT, defaultJobs, parseScale } from './commandLine';
+import { REPO_ROOT, defaultJobs, parseOverrides, parseScale } from './commandLine';
 import { mapPool, runProcess } from './processes';
-import { parseOverrides } from './runExperiment';
 import { parseSeedList } from './seeds';
 import { arraySubmitArgs, batchScripts, logFiles, mergeSubmitArgs, sbatch } from './slurm';
 

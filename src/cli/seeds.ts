@@ -25,8 +25,7 @@ import { experimentById } from '../experiments/registry';
 import { type SeedRun, aggregateSeedTables, seedAggregateTable } from '../experiments/seedAggregate';
 import { imodeSeedTable, isImodeExperimentId } from '../experiments/imodeSummary';
 import { type Table, tableToCsv, tableToMarkdown } from '../viz/table';
-import { parseScale, runCli } from './commandLine';
-import { parseOverrides } from './runExperiment';
+import { parseOverrides, parseScale, runCli } from './commandLine';
 
 const USAGE = 'npm run seeds -- <id> --seeds 2508,2509,2510 [--scale default|paper|smoke] [--set key=value ...]';
 

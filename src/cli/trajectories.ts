@@ -6,13 +6,11 @@
  * `--set seed=…` shows another seed's instances in seconds, without its trained model. States of more than
  * MAX_DEFAULT_COORDINATES coordinates (the Slinky, reaction–diffusion) need `--coordinates`.
  */
-import { parseArgs } from 'util';
 import { ConfigError } from '../core/errors';
 import { imodeFamilyById } from '../experiments/registry';
 import { trajectoryExtentTable, trajectoryExtents } from '../experiments/trajectoryExtent';
 import { tableToMarkdown } from '../viz/table';
-import { parseScale, runCli } from './commandLine';
-import { parseOverrides } from './runExperiment';
+import { parseStudyArgs, runCli } from './commandLine';
 
 const USAGE = 'npm run trajectories -- <id> [--scale smoke|default|paper] [--set key=value ...] [--coordinates i,j,...]';
 const MAX_DEFAULT_COORDINATES = 8;
@@ -25,18 +23,14 @@ export function parseCoordinates(value: string): number[] {
 }
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: process.argv.slice(2),
-    options: { scale: { type: 'string', default: 'default' }, set: { type: 'string', multiple: true, default: [] }, coordinates: { type: 'string' } },
-    allowPositionals: true,
-  });
+  const { scale, overrides, positionals, options } = parseStudyArgs(process.argv.slice(2), USAGE, { coordinates: undefined });
   if (positionals.length !== 1) throw new ConfigError(`give exactly one iMODE family id; usage: ${USAGE}`);
-  const instances = imodeFamilyById(positionals[0]).instances(parseScale(values.scale as string), parseOverrides(values.set as string[]));
+  const instances = imodeFamilyById(positionals[0]).instances(scale, overrides);
   const dim = instances[0].trajectories[0][0].length;
-  if (values.coordinates === undefined && dim > MAX_DEFAULT_COORDINATES) {
+  if (options.coordinates === undefined && dim > MAX_DEFAULT_COORDINATES) {
     throw new ConfigError(`the state has ${dim} coordinates; choose at most a few with --coordinates i,j,... (0 to ${dim - 1})`);
   }
-  const coordinates = values.coordinates === undefined ? undefined : parseCoordinates(values.coordinates as string);
+  const coordinates = options.coordinates === undefined ? undefined : parseCoordinates(options.coordinates);
   const chosen = coordinates ?? Array.from({ length: dim }, (_, i) => i);
   console.log(tableToMarkdown(trajectoryExtentTable(trajectoryExtents(instances, coordinates), chosen.map((i) => `x${i}`)), { digits: 3 }));
   return 0;

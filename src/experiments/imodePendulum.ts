@@ -25,11 +25,12 @@ import type { ProvenanceRecorder } from '../core/results';
 import { type Rng, createRng } from '../core/rng';
 import type { ImodeInstance } from '../data/imodeInstances';
 import { IMODE_PENDULUM_DT, type PendulumInstance, asFamilyInstances, loadImodePendulum } from '../data/imodePendulum';
+import { type TaskWindows, sampleTaskWindows } from '../data/windows';
 import { type ConservativeForceSpec, conservativeVectorField, potentialMlpSpec } from '../nn/conservativeForce';
 import { initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
 import type { ImodeModel } from '../meta/imode';
 import { type ImodeDataSource, type ImodeModelFactory, type InstanceResult, adaptAndEvaluateInstances } from '../meta/imodeEvaluation';
-import { taskWindowBatch, windowBatch } from '../meta/taskBatch';
+import { type TaskBatch, makeTaskBatch, windowBatch } from '../meta/taskBatch';
 import { type ImodeCheckpoint, type ImodeProblem, type ImodeTrained, type ImodeTrainingOptions, metaTrain } from '../meta/imodeTraining';
 import { type ExperimentInfo, experimentCheckpointDir, resolveConfig } from './experiment';
 import { innerOf, outerLoopOptionsOf, solverOf, trainingCheckpointKey } from './imode/family';
@@ -146,6 +147,25 @@ function pendulumStream(cfg: ImodePendulumConfig, purpose: 'adapt' | 'eval', ind
   return createRng((cfg.seed + (purpose === 'adapt' ? 100003 : 200003) * (index + 1)) >>> 0);
 }
 
+/** Which windows of a length: those its η is adapted on, or those its rollouts are scored on. */
+export type PendulumWindowPurpose = 'adapt' | 'eval';
+
+/**
+ * Length `index`'s (in the authors' order) adaptation or evaluation windows of its one trajectory, float64 host
+ * arrays from the length's own stream: the rows the data source's batches hold, exported so that another method
+ * (Paper B's, ./crossPaper/paperBOnImodePendulum.ts) adapts and is scored on the same rows.
+ */
+export function pendulumWindows(cfg: ImodePendulumConfig, ins: ImodeInstance, index: number, purpose: PendulumWindowPurpose): TaskWindows {
+  const [count, steps] = purpose === 'adapt' ? [cfg.windowsPerTask, cfg.windowSteps] : [cfg.evalWindows, cfg.evalSteps];
+  return sampleTaskWindows([ins.trajectories], pendulumStream(cfg, purpose, index), count, steps, { drawTrajectory: false });
+}
+
+/** The same windows as a one-task batch, IMODE_PENDULUM_DT apart. */
+export function pendulumWindowBatch(cfg: ImodePendulumConfig, ins: ImodeInstance, index: number, purpose: PendulumWindowPurpose): TaskBatch {
+  const w = pendulumWindows(cfg, ins, index, purpose);
+  return makeTaskBatch(w.x0, w.targets, w.taskOfRow, 1, IMODE_PENDULUM_DT);
+}
+
 /**
  * The pendulum's data source: adaptation and evaluation windows both cut from each length's one trajectory (the
  * authors' evaluation), from streams of its own, and the scratch baseline on every length; with `newConditions`, also
@@ -153,12 +173,10 @@ function pendulumStream(cfg: ImodePendulumConfig, purpose: 'adapt' | 'eval', ind
  * which draws nothing, so the other results are the same with or without it.
  */
 function pendulumSource(cfg: ImodePendulumConfig, newConditions: boolean): ImodeDataSource<ImodeInstance> {
-  const windows = (ins: ImodeInstance, rng: Rng, count: number, steps: number) =>
-    taskWindowBatch([ins.trajectories], rng, count, steps, IMODE_PENDULUM_DT, { drawTrajectory: false });
   return {
     scale: [1, 1],
-    adaptBatch: (ins, index) => windows(ins, pendulumStream(cfg, 'adapt', index), cfg.windowsPerTask, cfg.windowSteps),
-    evalBatch: (ins, index) => windows(ins, pendulumStream(cfg, 'eval', index), cfg.evalWindows, cfg.evalSteps),
+    adaptBatch: (ins, index) => pendulumWindowBatch(cfg, ins, index, 'adapt'),
+    evalBatch: (ins, index) => pendulumWindowBatch(cfg, ins, index, 'eval'),
     scratchStream: (index) => pendulumStream(cfg, 'adapt', index + 1000),
     scratchOnTraining: true,
     ...(newConditions && cfg.newConditionAmplitudes.length > 0

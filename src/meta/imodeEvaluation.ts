@@ -20,7 +20,7 @@ import { SolverGaveUpError } from '../core/errors';
 import { progress } from '../core/progress';
 import type { Rng } from '../core/rng';
 import type { ImodeInstance, Split } from '../data/imodeInstances';
-import type { OdeintOptions } from '../nn/odeint';
+import { type OdeintOptions, type TensorVectorField, odeint } from '../nn/odeint';
 import { type InnerLoopOptions, adaptEtaTrimmed } from './imode';
 import type { ImodeTrained } from './imodeTraining';
 import { trainScratch } from './scratch';
@@ -101,6 +101,26 @@ function firstRollout(t: tf.Tensor3D, scale: readonly number[]): number[][] {
   return allRollouts(t, scale)[0];
 }
 
+/** A field's evaluation: its rollouts' MSE, its first rollout (physical units) and its residual per component. */
+export type RolloutScore = {
+  /** mean over the batch's rows, times and state entries of |x̂(t) − x(t)|² (model units): the evaluation MSE */
+  error: number;
+  rows: number[][];
+  components: { residual: number[]; motion: number[] };
+};
+
+/**
+ * The evaluation of the header on a one-task batch: `field`'s rollouts from every row's first state, scored against
+ * the rows. Exported so that a field learned otherwise (Paper B's, ../experiments/crossPaper/paperBOnImodePendulum.ts)
+ * is scored exactly as iMODE's adapted model is.
+ */
+export function scoreRollouts(field: TensorVectorField, batch: TaskBatch, solver: OdeintOptions, scale: readonly number[]): RolloutScore {
+  return tf.tidy(() => {
+    const pred = odeint(field, batch.x0, batch.ts, solver);
+    return { error: perTaskLossOf(pred, batch).dataSync()[0], rows: firstRollout(pred, scale), components: componentErrors(pred, batch) };
+  });
+}
+
 /**
  * One model on the new initial conditions: the whole batch in one rollout, and, when the adaptive solver gives up on
  * it (a row the model sends to infinity), each row alone, so that only the rows that diverge are lost (error null).
@@ -162,14 +182,7 @@ export function adaptAndEvaluateInstances<I extends ImodeInstance>(
     const eta = Array.from(adapted.eta.dataSync());
     const adaptSeconds = (performance.now() - t0) / 1000;
     const evaluate = (params: readonly tf.Tensor[], etaT: tf.Tensor2D) =>
-      tf.tidy(() => {
-        const pred = batchRollout(model.makeField, params, etaT, evalBatch, solver);
-        return {
-          error: perTaskLossOf(pred, evalBatch).dataSync()[0],
-          rows: firstRollout(pred, scale),
-          components: componentErrors(pred, evalBatch),
-        };
-      });
+      tf.tidy(() => scoreRollouts(model.makeField(params, tf.matMul(evalBatch.membership, etaT) as tf.Tensor2D), evalBatch, solver, scale));
     const conditions = source.newConditionsBatch ? source.newConditionsBatch(ins, index) : null;
     const ours = evaluate(trained.params, adapted.eta);
     const oursOnConditions = conditions ? scoreNewConditions(model, trained.params, adapted.eta, conditions, solver, scale) : null;

@@ -82,7 +82,7 @@ export function simulatePaperB<P>(sys: PaperBSystem<P>, cfg: PaperBConfig): Pape
 }
 
 /** The energy network before modulation: `width` × `depth` tanh layers, scalar output without bias. */
-function baseSpec(cfg: PaperBConfig, stateDim: number) {
+export function baseSpec(cfg: PaperBConfig, stateDim: number) {
   return hnnBaseSpec({ width: cfg.width, depth: cfg.depth, activation: 'tanh', beta: 1 }, stateDim);
 }
 

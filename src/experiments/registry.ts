@@ -4,6 +4,7 @@
  */
 import type { Scale } from '../core/config';
 import { ConfigError } from '../core/errors';
+import { runImodeOnPaperB } from './crossPaper/imodeOnPaperB';
 import { type ExperimentInfo } from './experiment';
 import { imodeBistable } from './imodeBistable';
 import { imodeDoublePendulum } from './imodeDoublePendulum';
@@ -75,12 +76,15 @@ export interface RegisteredPaperBStudies {
   convergence(plan: ConvergencePlan, options: { summaryOnly: boolean }): Promise<string>;
   /** the Neural Gauge on its latent codes, ./paperBLatentGauge.ts */
   latentGauge(scale: Scale, overrides: Readonly<Record<string, unknown>>): ReturnType<typeof runLatentGaugeStudy>;
+  /** iMODE as a method on it, ./crossPaper/imodeOnPaperB.ts */
+  imodeOnPaperB(scale: Scale, overrides: Readonly<Record<string, unknown>>): ReturnType<typeof runImodeOnPaperB>;
 }
 
 const paperBStudies = <P>(sys: PaperBSystem<P>): RegisteredPaperBStudies => ({
   info: sys.info,
   convergence: (plan, options) => convergenceStudy(sys, plan, options),
   latentGauge: (scale, overrides) => runLatentGaugeStudy(sys, scale, overrides),
+  imodeOnPaperB: (scale, overrides) => runImodeOnPaperB(sys, scale, overrides),
 });
 
 export const PAPER_B_STUDIES: readonly RegisteredPaperBStudies[] = [paperBStudies(paperBMassSpring), paperBStudies(paperBPendulum), paperBStudies(paperBDuffing), paperBStudies(paperBDno), paperBStudies(paperBTgc)];

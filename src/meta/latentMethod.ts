@@ -11,15 +11,37 @@ import { type ModulationKind, modulationSpec } from '../modulation/modulation';
 import { disposeAdam } from '../nn/adam';
 import type { TensorVectorField } from '../nn/odeint';
 import { progress } from '../core/progress';
-import { stopIteration } from './fieldTasks';
+import { type OuterLoopOptions, stopIteration } from './fieldTasks';
 import { type SavedLatentMeta, autoDecode, initLatentMetaState, latentMetaTrain, restoreLatentMetaState } from './latentModulation';
-import type { PaperBMethod } from './paperBMethod';
+import type { AdaptedField, MethodTrainingConfig, PaperBMethod } from './paperBMethod';
 
 /** A meta-trained modulation method: the model, its shared parameters Θ and the training latents z_k. */
 export interface LatentTrained {
   latent: LatentFieldModel<unknown>;
   params: unknown;
   codes: number[][];
+}
+
+/** The field of a latent model at the adapted code z [1, d_z] (owned by the result: `dispose` frees it), tiled over the rows of every evaluation. */
+export function adaptedLatentField<P>(latent: LatentFieldModel<P>, params: P, z: tf.Tensor2D, losses: number[]): AdaptedField {
+  const rowCodes = (rows: number) => ({ codes: tf.tile(z, [rows, 1]) as tf.Tensor2D });
+  const field: TensorVectorField = (t, x) => latent.field(params, rowCodes(x.shape[0]))(t, x);
+  const energy = (x: tf.Tensor2D) => latent.energy(params, rowCodes(x.shape[0]))(x);
+  const parts = latent.parts && ((x: tf.Tensor2D) => latent.parts!(params, rowCodes(x.shape[0]))(x));
+  return { field, energy, parts, code: Array.from(z.dataSync()), losses, dispose: () => z.dispose() };
+}
+
+/** The outer and inner loop budget of the modulation methods (the config's meta* and latent* fields), also iMODE's on Paper B (./imodeFieldMethod.ts). */
+export function latentLoopBudget(cfg: MethodTrainingConfig): OuterLoopOptions & { taskBatch: number; innerMaxStep: number } {
+  return {
+    outerIterations: cfg.metaIterations,
+    taskBatch: cfg.taskBatch,
+    innerSteps: cfg.latentInnerSteps,
+    innerLr: cfg.latentInnerLr,
+    innerMaxStep: cfg.latentInnerMaxStep,
+    outerLr: cfg.latentOuterLr,
+    outerLrFinal: cfg.outerLrFinalFraction === undefined ? undefined : cfg.latentOuterLr * cfg.outerLrFinalFraction,
+  };
 }
 
 export function latentMethod(kind: ModulationKind): PaperBMethod<LatentTrained> {
@@ -33,13 +55,7 @@ export function latentMethod(kind: ModulationKind): PaperBMethod<LatentTrained> 
       const start = saved ? restoreLatentMetaState(latent, saved) : { state: initLatentMetaState(latent, latent.init(rng('init')), tasks.length), rng: rng('train') };
       const before = start.state.iteration;
       const options = {
-        outerIterations: cfg.metaIterations,
-        taskBatch: cfg.taskBatch,
-        innerSteps: cfg.latentInnerSteps,
-        innerLr: cfg.latentInnerLr,
-        innerMaxStep: cfg.latentInnerMaxStep,
-        outerLr: cfg.latentOuterLr,
-        outerLrFinal: cfg.outerLrFinalFraction === undefined ? undefined : cfg.latentOuterLr * cfg.outerLrFinalFraction,
+        ...latentLoopBudget(cfg),
         lambdaZ: cfg.lambdaZ,
         lambdaPhi: cfg.lambdaPhi,
         lambdaOrtho: cfg.lambdaOrtho,
@@ -57,11 +73,7 @@ export function latentMethod(kind: ModulationKind): PaperBMethod<LatentTrained> 
     },
     adapt({ latent, params, codes }, support, cfg) {
       const { z, losses } = autoDecode(latent, params, codes, support, { adaptSteps: cfg.adaptSteps, lr: cfg.adaptLr, lambdaZ: cfg.lambdaZ, squaredNorms: false, init: cfg.latentInit });
-      const rowCodes = (rows: number) => ({ codes: tf.tile(z, [rows, 1]) as tf.Tensor2D });
-      const field: TensorVectorField = (t, x) => latent.field(params, rowCodes(x.shape[0]))(t, x);
-      const energy = (x: tf.Tensor2D) => latent.energy(params, rowCodes(x.shape[0]))(x);
-      const parts = latent.parts && ((x: tf.Tensor2D) => latent.parts!(params, rowCodes(x.shape[0]))(x));
-      return { field, energy, parts, code: Array.from(z.dataSync()), losses, dispose: () => z.dispose() };
+      return adaptedLatentField(latent, params, z, losses);
     },
     tensors: ({ latent, params }) => latent.tensors(params),
     codes: ({ codes }) => codes,

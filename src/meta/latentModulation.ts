@@ -142,8 +142,11 @@ export function perTaskModulatedLoss<P>(model: LatentFieldModel<P>, params: P, s
   return perTaskFieldLoss(field(0, stack.x), stack);
 }
 
+/** What the inner steps on the codes read of the options (iMODE's loop, ./imodeFieldMethod.ts, runs them with λ_z = 0). */
+export type InnerLatentOptions = Pick<LatentMetaOptions, 'innerSteps' | 'innerLr' | 'innerMaxStep' | 'lambdaZ' | 'squaredNorms'>;
+
 /** Σ_k [L_k(z_k) + λ_z‖z_k‖]: the inner objective, whose gradient in row k involves z_k only. */
-function innerObjective<P>(spec: LatentFieldModel<P>, params: P, stack: StackedFieldTasks, codes: tf.Tensor2D, o: LatentMetaOptions): tf.Scalar {
+function innerObjective<P>(spec: LatentFieldModel<P>, params: P, stack: StackedFieldTasks, codes: tf.Tensor2D, o: InnerLatentOptions): tf.Scalar {
   return tf.add(tf.sum(perTaskModulatedLoss(spec, params, stack, codes)), tf.mul(o.lambdaZ, tf.sum(rowNorms(codes, o.squaredNorms)))) as tf.Scalar;
 }
 
@@ -162,7 +165,7 @@ export function innerLatentSteps<P>(
   params: P,
   stack: StackedFieldTasks,
   codes: tf.Tensor2D,
-  o: LatentMetaOptions,
+  o: InnerLatentOptions,
 ): tf.Tensor2D {
   let z = tf.clone(codes);
   for (let i = 0; i < o.innerSteps; i++) {

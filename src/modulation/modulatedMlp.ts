@@ -3,7 +3,7 @@
  * the kinds of modulation.ts, and the network conditioned on every row's latent code, whose H and analytic input
  * gradient ./modulatedInputGradient.ts evaluates for every row of a batch in one pass.
  *
- * Forward, for row r of task k(r) and every modulated layer ℓ (all but the output layer):
+ * Forward, for row r of task k(r) and every modulated layer ℓ (all but the output layer; kind 'input': the first only):
  *   a_ℓ = h_{ℓ−1} W_ℓ + h_{ℓ−1} ΔW_ℓ,k(r) + b_ℓ + s_ℓ,k(r),   h_ℓ = σ_ℓ(a_ℓ),   H = h_L (output layer unmodulated).
  *
  * A bias on the output layer only moves H by a constant: a loss on ∇H gives it no gradient, and tf.grads rejects a
@@ -26,6 +26,7 @@ import type { Rng } from '../core/rng';
 import { type Activation, type MlpParams, initMlp, mlpFromTensors, mlpTensors } from '../nn/mlp';
 import { matMul } from '../nn/ops';
 import { fullWeightModulation } from './fullWeight';
+import { inputConcatenation } from './inputConcatenation';
 import {
   type LayerShape,
   type ModulationKind,
@@ -46,6 +47,7 @@ const METHODS: Record<ModulationKind, ModulationMethod> = {
   mr: multiRankModulation,
   svd: svdModulation,
   'mr-v1': multiRankV1Modulation,
+  input: inputConcatenation,
 };
 
 export interface ModulatedMlpParams {
@@ -64,10 +66,10 @@ export interface RowLatents {
   membership?: tf.Tensor2D;
 }
 
-/** The layers that carry a modulation: every layer but the output layer. */
+/** The layers that carry a modulation: every layer but the output layer, or the kind's first `modulatedLayers`. */
 function modulatedLayers(spec: ModulationSpec): LayerShape[] {
   const sizes = spec.base.sizes;
-  return sizes.slice(0, -2).map((inDim, l) => ({ inDim, outDim: sizes[l + 1] }));
+  return sizes.slice(0, -2).map((inDim, l) => ({ inDim, outDim: sizes[l + 1] })).slice(0, METHODS[spec.kind].modulatedLayers);
 }
 
 /**
@@ -153,8 +155,11 @@ export function taskModulations(spec: ModulationSpec, p: ModulatedMlpParams, cod
   // take all blocks at once (on the tape two nodes, whose gradients are two concats, against a slice and a pad per
   // block, the pads then added).
   const sizes = layers.flatMap((l) => [...l.weightBlocks, l.shifts]);
-  const weightColumns = tf.split(p.hyperWeight, sizes, 1) as tf.Tensor2D[];
-  const biasColumns = tf.split(p.hyperBias, sizes, 0);
+  // A single block (kind 'input', or shift on one hidden layer) is Φ and φ₀ themselves: tfjs 4.22's gradient of a split
+  // into one piece fails ("Pass at least one tensor to concat").
+  const single = sizes.length === 1;
+  const weightColumns = single ? [p.hyperWeight] : (tf.split(p.hyperWeight, sizes, 1) as tf.Tensor2D[]);
+  const biasColumns = single ? [p.hyperBias] : tf.split(p.hyperBias, sizes, 0);
   // The products in the layout's order: the codes' gradient sums their contributions in (reverse) tape order.
   const blocks = weightColumns.map((w, k) => tf.add(matMul(codes, w), biasColumns[k]) as tf.Tensor2D);
   let k = 0;
@@ -169,7 +174,7 @@ interface ConditionedLayer {
   /** W_ℓ: [in, out] and its transpose */
   weight: tf.Tensor2D;
   weightT: tf.Tensor2D;
-  /** b_ℓ + s_ℓ per row ([rows, out]), b_ℓ ([out]) on the output layer, or null */
+  /** b_ℓ + s_ℓ per row ([rows, out]), b_ℓ ([out]) on an unmodulated layer (the output layer), or null */
   offset: tf.Tensor | null;
   modulation: WeightModulation | null;
   activation: Activation;
@@ -193,7 +198,7 @@ export function conditionModulatedMlp(spec: ModulationSpec, p: ModulatedMlpParam
   const layers = p.base.weights.map((weight, l): ConditionedLayer => {
     const bias = p.base.biases[l];
     const common = { weight, weightT: tf.transpose(weight) as tf.Tensor2D, activation: spec.base.activations[l] };
-    if (l === shapes.length) return { ...common, offset: bias, modulation: null };
+    if (l >= shapes.length) return { ...common, offset: bias, modulation: null };
     const { weights, shifts } = perTask[l];
     const rowShifts = taskValuesToRows(shifts, membership);
     return {

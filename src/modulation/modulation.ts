@@ -13,6 +13,8 @@
  *   svd(r)   ΔW = Σ_{i≤r} d_i v_i u_iᵀ with SHARED (meta-learned) bases u_i, v_i and per-task d = ReLU(·) ≥ 0
  *   mr-v1(r) the same with signed coefficients c_i and an L1 (sparsity) penalty on c (v1's multi-rank)
  * Modulated layers are all but the scalar output layer (spec §3.2 [INF]: an output shift moves H by a constant only).
+ * One more kind is not Paper B's: 'input', iMODE's η concatenated to the input, a shift of the first layer only
+ * (./inputConcatenation.ts); MODULATION_KINDS, the list Paper B's code iterates, holds Paper B's six alone.
  *
  * A kind supplies, for one layer, the per-row operators h ↦ h ΔW_r and g ↦ g ΔW_rᵀ; the second is what the analytic
  * backward pass for ∂H/∂x needs (modulatedInputGradient.ts), so no kind ever materialises a per-row weight matrix it
@@ -25,8 +27,11 @@ import type { Rng } from '../core/rng';
 import { type MlpSpec, validateMlpSpec } from '../nn/mlp';
 import { matMul } from '../nn/ops';
 
-export type ModulationKind = 'shift' | 'fw' | 'ro' | 'mr' | 'svd' | 'mr-v1';
-export const MODULATION_KINDS: readonly ModulationKind[] = ['shift', 'fw', 'ro', 'mr', 'svd', 'mr-v1'];
+/** Paper B's kinds of modulation */
+export type PaperBModulationKind = 'shift' | 'fw' | 'ro' | 'mr' | 'svd' | 'mr-v1';
+export const MODULATION_KINDS: readonly PaperBModulationKind[] = ['shift', 'fw', 'ro', 'mr', 'svd', 'mr-v1'];
+/** Paper B's kinds and iMODE's input conditioning 'input' */
+export type ModulationKind = PaperBModulationKind | 'input';
 
 /** d_z = 10 [spec §1, SUM]. */
 export const DEFAULT_LATENT_DIM = 10;
@@ -34,10 +39,10 @@ export const DEFAULT_LATENT_DIM = 10;
 export const DEFAULT_RANK = 5;
 
 export interface ModulationSpec {
-  /** scalar-output MLP; every layer but the last is modulated */
+  /** scalar-output MLP; every layer but the last is modulated (kind 'input': the first only) */
   base: MlpSpec;
   kind: ModulationKind;
-  /** r, the number of rank-one terms per layer: used by mr, svd and mr-v1, 1 for ro, ignored by shift and fw */
+  /** r, the number of rank-one terms per layer: used by mr, svd and mr-v1, 1 for ro, ignored by shift, fw and input */
   rank: number;
   /** d_z */
   latentDim: number;
@@ -56,7 +61,7 @@ export function modulationSpec(base: MlpSpec, kind: ModulationKind, options: { r
 }
 
 export function validateModulationSpec(s: ModulationSpec): void {
-  if (!MODULATION_KINDS.includes(s.kind)) {
+  if (s.kind !== 'input' && !MODULATION_KINDS.includes(s.kind)) {
     throw new ConfigError(`kind must be one of ${MODULATION_KINDS.map((k) => `'${k}'`).join(', ')}, got '${String(s.kind)}'`);
   }
   requirePositiveInteger('rank', s.rank);
@@ -97,6 +102,8 @@ export interface WeightModulationInput {
 
 /** One modulation kind: its hypernetwork outputs, shared tensors and per-row operators, per modulated layer. */
 export interface ModulationMethod {
+  /** how many layers, from the input, carry a modulation (absent: every layer but the output layer) */
+  modulatedLayers?: number;
   /** hypernetwork outputs for the layer's ΔW (the out bias shifts every kind also gets are not counted here) */
   weightOutputs(layer: LayerShape, rank: number): number;
   /**

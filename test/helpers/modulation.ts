@@ -61,6 +61,7 @@ function denseWeightModulation(spec: ModulationSpec, inDim: number, outDim: numb
     Array.from({ length: outDim }, (_, j) => {
       switch (spec.kind) {
         case 'shift':
+        case 'input':
           return 0;
         case 'fw':
           return w[i * outDim + j];

@@ -16,9 +16,9 @@ function definedMeanStd(values: readonly (number | null)[]): MeanStdJson & { ins
   return defined.length === 0 ? { mean: null, std: null, instances: 0 } : { ...meanStdJson(defined), instances: defined.length };
 }
 
-/** One row of the results contract. */
-export interface PaperBTableRow {
-  method: PaperBMethodName;
+/** One row of the results contract (the methods' names: Paper B's ten, or the cross-paper study's). */
+export interface PaperBTableRow<M extends string = PaperBMethodName> {
+  method: M;
   fieldError: MeanStdJson;
   /** over the `instances` test instances where it is defined */
   fieldErrorInData: MeanStdJson & { instances: number };
@@ -31,7 +31,7 @@ export interface PaperBTableRow {
   adaptSeconds: number;
 }
 
-export function paperBTableRows(evaluation: PaperBEvaluation<PaperBMethodName>): PaperBTableRow[] {
+export function paperBTableRows<M extends string>(evaluation: PaperBEvaluation<M>): PaperBTableRow<M>[] {
   return evaluation.methods.map(({ method, instances }) => ({
     method,
     fieldError: meanStdJson(instances.map((r) => r.fieldError)),

@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { repoRoot } from '../core/paths';
 import { EXPERIMENTS, IMODE_FAMILIES } from '../experiments/registry';
+import { crossPaperReadmeSection, writeCrossPaperTable } from '../experiments/crossPaper/table';
 import { basinsSummarySection } from '../experiments/imodeBasins';
 import { IMODE_EXPERIMENT_IDS, isImodeExperimentId, writeImodeSummary } from '../experiments/imodeSummary';
 import { convergenceSection } from '../experiments/paperB/convergenceReport';
@@ -53,7 +54,7 @@ export function spliceIntoPages(pages: Readonly<Record<string, string>>, section
 }
 
 /** The sections built from several runs (beside one per experiment). */
-const CROSS_RUN_SECTIONS = ['imode-summary', 'spd-headline', 'spd-paper-scales', 'field-coverage', 'seeds', 'imode-seeds', 'imode-basins', 'convergence', 'bench', 'latent-gauge'] as const;
+const CROSS_RUN_SECTIONS = ['imode-summary', 'spd-headline', 'spd-paper-scales', 'field-coverage', 'seeds', 'imode-seeds', 'imode-basins', 'convergence', 'bench', 'latent-gauge', 'cross-paper'] as const;
 
 /** The id of every generated section: one per experiment, then the cross-run ones. */
 export function generatedSectionIds(): string[] {
@@ -77,6 +78,9 @@ function sections(root: string): Record<string, string> {
   out['spd-paper-scales'] = scaleComparisonSection(paperBIds);
   out['spd-headline'] = paperHeadlineSection(paperBIds);
   out['latent-gauge'] = latentGaugeSection(results, paperBIds);
+  // results/cross-paper.md (every scale) is rewritten beside the README's one-scale table, as imode-summary's files are
+  writeCrossPaperTable(results);
+  out['cross-paper'] = crossPaperReadmeSection(results);
   const coverage = path.join(results, 'field-coverage', 'readme.md');
   out['field-coverage'] = fs.existsSync(coverage) ? fs.readFileSync(coverage, 'utf8') : '_Not measured yet: `npm run field-coverage`._';
   out['imode-seeds'] = seedSummariesSection(results, IMODE_EXPERIMENT_IDS, 'npm run seeds -- imode-van-der-pol --seeds 2301,2302,2303');

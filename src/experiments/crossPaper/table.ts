@@ -215,19 +215,22 @@ function entriesByScale(results: string): { scale: Scale; entries: CrossPaperEnt
 /** Whether a method has been run on the other paper's system: iMODE on a Paper B system, or a Paper B method on the iMODE pendulum. */
 const crossesPapers = (e: CrossPaperEntry): boolean => e.method.startsWith('iMODE') !== (e.system === IMODE_PENDULUM_ID);
 
-/** The section's Markdown from each scale's entries; '' when no method has crossed papers at any scale. */
-function sectionOf(byScale: readonly { scale: Scale; entries: readonly CrossPaperEntry[] }[]): string {
+/** What the columns score and where the runs are, at the head of results/cross-paper.md. */
+const FULL_CAPTION =
+  "Every method of both papers on the systems both are run on (`src/experiments/crossPaper/`; the notebook `20-cross-paper` says what is compared and how fairly). Paper B's systems: ε_field / ε_traj, means over the test instances (seed of the run, Paper B's metrics); the iMODE pendulum: iMODE's evaluation MSE, the median over the lengths it was not meta-trained on. Bold: the lowest in its column. Regenerate with `npm run cross-paper -- table`; the runs: `npm run cross-paper -- imode-on all [--scale converged]`, `npm run cross-paper -- paper-b-on-imode-pendulum [--scale converged]`.";
+/** The same, short, for the README's front page. */
+const README_CAPTION =
+  "Paper B's systems: ε_field / ε_traj (Paper B's metrics, means over the test instances); the iMODE pendulum: iMODE's evaluation MSE, median over the unseen lengths. One seed; bold: the lowest in its column (`npm run cross-paper -- table`).";
+
+/** The section's Markdown from each scale's entries under `caption`; '' when no method has crossed papers at any scale. */
+function sectionOf(byScale: readonly { scale: Scale; entries: readonly CrossPaperEntry[] }[], caption: string): string {
   const systems = crossPaperSystems();
   const parts = byScale.flatMap(({ scale, entries }) => {
     if (!entries.some(crossesPapers)) return [];
     return [`**${scale}** scale${scale === 'default' ? '' : ' (the iMODE pendulum column: iMODE at its default, its only scale)'}:`, '', tableToMarkdown(crossPaperTable(entries, systems)).trimEnd(), ''];
   });
   if (parts.length === 0) return '';
-  return [
-    "Every method of both papers on the systems both are run on (`src/experiments/crossPaper/`; the notebook `20-cross-paper` says what is compared and how fairly). Paper B's systems: ε_field / ε_traj, means over the test instances (seed of the run, Paper B's metrics); the iMODE pendulum: iMODE's evaluation MSE, the median over the lengths it was not meta-trained on. Bold: the lowest in its column. Regenerate with `npm run cross-paper -- table`; the runs: `npm run cross-paper -- imode-on all [--scale converged]`, `npm run cross-paper -- paper-b-on-imode-pendulum [--scale converged]`.",
-    '',
-    ...parts,
-  ].join('\n');
+  return [caption, '', ...parts].join('\n');
 }
 
 /**
@@ -235,7 +238,7 @@ function sectionOf(byScale: readonly { scale: Scale; entries: readonly CrossPape
  * the numbers come from. '' when no scale has a cross-paper run yet.
  */
 export function crossPaperSection(results: string): string {
-  return sectionOf(entriesByScale(results));
+  return sectionOf(entriesByScale(results), FULL_CAPTION);
 }
 
 /**
@@ -245,14 +248,13 @@ export function crossPaperSection(results: string): string {
 export function crossPaperReadmeSection(results: string): string {
   const first = entriesByScale(results).find(({ entries }) => entries.some(crossesPapers));
   if (!first) return '_No cross-paper run yet: `npm run cross-paper -- imode-on all` and `npm run cross-paper -- paper-b-on-imode-pendulum`._';
-  return `${sectionOf([first])}
-Every scale, and the file each value comes from: [results/cross-paper.md](results/cross-paper.md), [.csv](results/cross-paper.csv).`;
+  return `${sectionOf([first], README_CAPTION)}\nEvery scale, and the file each value comes from: [results/cross-paper.md](results/cross-paper.md), [.csv](results/cross-paper.csv).`;
 }
 
 /** Writes results/cross-paper.md and results/cross-paper.csv (every value with its source file); returns the Markdown. */
 export function writeCrossPaperTable(results: string): string {
   const byScale = entriesByScale(results);
-  const section = sectionOf(byScale);
+  const section = sectionOf(byScale, FULL_CAPTION);
   const long = byScale.map(({ scale, entries }) => crossPaperLongTable(scale, entries));
   writeFileAtomic(path.join(results, 'cross-paper.md'), `# Cross-paper benchmark\n\n${section || '_No cross-paper run yet._'}\n`);
   writeFileAtomic(path.join(results, 'cross-paper.csv'), tableToCsv({ columns: long[0].columns, rows: long.flatMap((t) => t.rows) }));

@@ -34,7 +34,7 @@ import { experimentCheckpointDir, studyResultsDir } from '../experiment';
 import type { PaperBConfig } from '../paperB/config';
 import { type PaperBSystem, structureOf } from '../paperB/system';
 import { PAPER_B_STREAM, baseSpec, resolvePaperBConfig, simulatePaperB } from '../paperBHamiltonian';
-import { CROSS_PAPER_STUDY, imodeOnPaperBStudyId } from './table';
+import { CROSS_PAPER_STUDY, imodeOnPaperBStudyId } from './studyIds';
 
 export type ImodeRowName = 'iMODE' | 'iMODE + auto-decoding';
 

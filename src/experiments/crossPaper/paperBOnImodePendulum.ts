@@ -41,7 +41,7 @@ import { type ImodePendulumConfig, imodePendulumConfig, loadPendulumData, pendul
 import { PAPER_B_STREAM } from '../paperBHamiltonian';
 import { type PaperBConfig, PAPER_B_SCALES, paperBSchema } from '../paperB/config';
 import { HNN_STRUCTURE } from '../paperB/system';
-import { CROSS_PAPER_STUDY, PAPER_B_ON_IMODE_PENDULUM } from './table';
+import { CROSS_PAPER_STUDY, PAPER_B_ON_IMODE_PENDULUM } from './studyIds';
 
 export const paperBOnImodePendulumInfo: ExperimentInfo = {
   id: PAPER_B_ON_IMODE_PENDULUM,

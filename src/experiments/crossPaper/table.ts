@@ -24,14 +24,11 @@ import { type Table, formatNumber, tableToCsv, tableToMarkdown } from '../../viz
 import { experimentResultsDir, studyResultsDir } from '../experiment';
 import { imodePendulumInfo } from '../imodePendulum';
 import { PAPER_B_STUDIES } from '../registry';
+import { CROSS_PAPER_STUDY, PAPER_B_ON_IMODE_PENDULUM, imodeOnPaperBStudyId } from './studyIds';
 
-export const CROSS_PAPER_STUDY = 'cross-paper';
 const IMODE_PENDULUM_ID = imodePendulumInfo.id;
 /** Paper B's systems, in the registry's (the benchmark's) order */
 const paperBSystemIds = (): string[] => PAPER_B_STUDIES.map((s) => s.info.id);
-/** the study folder of iMODE on a Paper B system, and of Paper B's methods on the iMODE pendulum */
-export const imodeOnPaperBStudyId = (id: string): string => `imode-on-${id}`;
-export const PAPER_B_ON_IMODE_PENDULUM = 'paperB-on-imode-pendulum';
 
 /** One scored (method, system) pair: Paper B's two errors, or iMODE's evaluation MSE. */
 export interface CrossPaperEntry {

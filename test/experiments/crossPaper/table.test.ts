@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeJsonAtomic as writeJson } from '../../../src/core/atomicWrite';
 import { DataError } from '../../../src/core/errors';
-import { perLengthFigure } from '../../../src/experiments/crossPaper/figures';
+import { perLengthFigure, writePerLengthFigure } from '../../../src/experiments/crossPaper/figures';
 import { crossPaperEntries, crossPaperReadmeSection, crossPaperScaleTable, crossPaperSection, crossPaperTable, imodePendulumPerLength, writeCrossPaperTable } from '../../../src/experiments/crossPaper/table';
 import { tmpDir } from '../../helpers/tmpDir';
 
@@ -97,5 +97,8 @@ describe('cross-paper table', () => {
     assert.deepEqual(data[1].y, [1e-9, 1e-9, 5e-4, 6e-4, 7e-4]);
     assert.match(JSON.stringify(fig.layout), /meta-trained on L = 1, 2/);
     assert.throws(() => perLengthFigure([], 't'), DataError);
+    writePerLengthFigure(root, 'converged');
+    const saved = JSON.parse(fs.readFileSync(path.join(root, 'converged', 'cross-paper', 'figures', 'per-length.json'), 'utf8'));
+    assert.deepEqual(saved.data.map((d: { name: string }) => d.name), ['iMODE', 'SVD'], 'saved where npm run figures -- cross-paper finds it');
   });
 });

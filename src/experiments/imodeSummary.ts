@@ -236,11 +236,11 @@ export function writeImodeSummary(resultsRoot: string): string {
   fs.writeFileSync(path.join(resultsRoot, 'imode-summary.csv'), tableToCsv(table));
   return [
     'Generated from `results/<id>/metrics.json` by `npm run readme-tables` (also `results/imode-summary.md`, `.csv`). The paper reports no numbers for',
-    'these systems (spec §5); its claims are that the intrinsic dimension equals the physical one and that the gauge measures unseen systems.',
-    'Each system has two models: one with an over-provisioned η (η dim.), whose PCA and TwoNN (nearest-neighbour distances, which a curved family does not fool) give the intrinsic dimension and whose leading components',
+    'these systems (spec §5); it claims that the intrinsic dimension equals the physical one and that the gauge measures unseen systems.',
+    'Each system has two models: one with an over-provisioned η (η dim.), whose PCA and TwoNN give the intrinsic dimension and whose leading components',
     'the first gauge columns read, and one with as many η dimensions as physical parameters (the pendulum\'s main model, the authors\' 1-D η).',
-    'The dense-sample column (`npm run intrinsic-dimension -- <id>`, results/intrinsic-dimension/) adds 80 instances adapted in the training box: TwoNN reads the',
-    'smallest neighbour scale, so on a dense sample scatter of the adapted η raises it, while PCA reads the largest; where they disagree, neither alone is the answer.',
+    'The dense-sample column (`npm run intrinsic-dimension -- <id>`) adapts N more instances inside the training box: TwoNN reads the smallest',
+    'neighbour scale, which scatter of the adapted η raises, PCA the largest.',
     '',
     markdown,
     ...(missing.length ? ['', `No default-scale results yet for: ${missing.join(', ')} (\`npm run reproduce -- <id>\`).`] : []),

@@ -51,7 +51,7 @@ function allImports(file: string): string[] {
  *   report       the HTML report of executed notebooks and the experiments' metrics
  *   cli          entry points (the only layer that joins bench, experiments and report)
  */
-const LAYERS = ['core', 'systems', 'integrators', 'data', 'nn', 'modulation', 'models', 'meta', 'analysis', 'viz', 'bench', 'experiments', 'report', 'cli'] as const;
+const LAYERS = ['core', 'systems', 'integrators', 'data', 'nn', 'modulation', 'models', 'meta', 'analysis', 'viz', 'bench', 'experiments', 'report', 'explorer', 'cli'] as const;
 
 /**
  * Imports the order allows but the layer map rules out: a layer's "knows nothing of", and the reaches for a helper

@@ -1,0 +1,148 @@
+/**
+ * The trained iMODE pendulum model as the explorer page's JSON (./pageRollout.ts ExplorerModel): the energy
+ * network's spec and selected weights θ from the finished meta-training checkpoint, the rollout solver of the
+ * config, η0, and for each of the 13 lengths its adapted η (results/imode-pendulum/metrics.json, lengths[].eta) with
+ * its first evaluation window, the data the experiment scored the length's rollout on.
+ *
+ * Nothing is trained or adapted here: exporting needs the finished run (`npm run experiment -- imode-pendulum`), and
+ * a run whose metrics were written by another trained model (another training config) is refused, since its η would
+ * not belong to these weights.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { writeJsonAtomic } from '../core/atomicWrite';
+import { type TensorJson, checkpointStore, tensorFromJson, tensorToJson } from '../core/checkpoint';
+import { type Scale, configHash } from '../core/config';
+import { ConfigError, DataError } from '../core/errors';
+import { readJsonOrNull, readMetrics } from '../core/results';
+import { asFamilyInstances } from '../data/imodePendulum';
+import type { ImodeCheckpoint } from '../meta/imodeTraining';
+import { experimentCheckpointDir, experimentResultsDir } from '../experiments/experiment';
+import { trainingCheckpointKey } from '../experiments/imode/family';
+import {
+  type ImodePendulumConfig,
+  imodePendulumConfig,
+  imodePendulumInfo,
+  loadPendulumData,
+  metaTrainPendulum,
+  pendulumModel,
+  pendulumWindows,
+} from '../experiments/imodePendulum';
+import type { LatentExplorerModel } from './latentPageRollout';
+import { EXPLORER_MODEL_FORMAT, EXPLORER_MODEL_VERSION, type ExplorerInstance, type ExplorerModel } from './pageRollout';
+
+/** A length's adapted η as metrics.json records it. */
+interface AdaptedLength {
+  L: number;
+  split: string;
+  eta: number[];
+}
+
+/** The adapted lengths of a metrics.json written by the model of `cfg`'s training key. */
+function adaptedLengths(cfg: ImodePendulumConfig, scale: Scale): AdaptedLength[] {
+  const dir = experimentResultsDir(imodePendulumInfo.id, scale);
+  const metrics = readMetrics(dir) as unknown as { provenance: { config: object }; lengths?: AdaptedLength[] };
+  if (configHash(trainingCheckpointKey(metrics.provenance.config)) !== configHash(trainingCheckpointKey(cfg))) {
+    throw new DataError(`metrics.json was written by a model of another training config; re-run npm run experiment -- imode-pendulum`, { file: dir });
+  }
+  const lengths = metrics.lengths;
+  if (!Array.isArray(lengths) || lengths.length === 0) throw new DataError('metrics.json has no lengths[] with adapted η', { file: dir });
+  for (const l of lengths) {
+    if (!Array.isArray(l.eta) || l.eta.length !== cfg.etaDim || !l.eta.every(Number.isFinite)) {
+      throw new DataError(`metrics.json lengths[L=${l.L}].eta must hold ${cfg.etaDim} finite numbers, got ${JSON.stringify(l.eta)}`, { file: dir });
+    }
+  }
+  return lengths;
+}
+
+/** Per component, [min, max] of the instances' η. */
+export function etaRangeOf(instances: readonly { eta: readonly number[] }[]): [number, number][] {
+  if (instances.length === 0) throw new DataError('no instances to take the η range of');
+  return instances[0].eta.map((_, j) => {
+    const values = instances.map((ins) => ins.eta[j]);
+    return [Math.min(...values), Math.max(...values)];
+  });
+}
+
+/**
+ * The explorer model of the finished imode-pendulum run at `scale`; ConfigError when meta-training has not finished
+ * (exporting never trains).
+ */
+export function imodePendulumExplorerModel(scale: Scale = 'default'): ExplorerModel {
+  const cfg = imodePendulumConfig(scale);
+  const key = trainingCheckpointKey(cfg);
+  const saved = checkpointStore<ImodeCheckpoint>(experimentCheckpointDir(imodePendulumInfo.id, scale, key), configHash(key)).load();
+  if (saved === null || !saved.done) {
+    throw new ConfigError(`imode-pendulum (${scale}) has no finished meta-training checkpoint; run npm run experiment -- imode-pendulum first`);
+  }
+  const lengths = adaptedLengths(cfg, scale);
+  const data = loadPendulumData(cfg);
+  // The finished checkpoint makes this a load: the selected θ and η0, exactly what the run adapted and scored with.
+  const trained = metaTrainPendulum(cfg, data, scale, 'loading the trained model');
+  const weights = trained.params.map(tensorToJson);
+  const eta0 = Array.from(trained.eta0.dataSync());
+  tf.dispose([...trained.params, trained.eta0]);
+
+  const families = asFamilyInstances(data.instances);
+  const instances: ExplorerInstance[] = lengths.map((l) => {
+    const index = data.instances.findIndex((ins) => ins.L === l.L);
+    if (index < 0) throw new DataError(`metrics.json names L = ${l.L}, which the data has not`);
+    const w = pendulumWindows(cfg, families[index], index, 'eval');
+    return { label: `L=${l.L}`, split: l.split, eta: l.eta, window: w.targets.map((step) => Array.from(step[0])) };
+  });
+  const model = pendulumModel(cfg);
+  return {
+    format: EXPLORER_MODEL_FORMAT,
+    version: EXPLORER_MODEL_VERSION,
+    experiment: imodePendulumInfo.id,
+    spec: model.spec,
+    weights,
+    solver: model.solver,
+    dt: data.instances[0].dt,
+    etaRange: etaRangeOf(instances),
+    eta0,
+    instances,
+    stateLabels: ['θ (rad)', 'ω (rad/s)'],
+  };
+}
+
+function isNumberMatrix(x: unknown, columns: number): boolean {
+  return Array.isArray(x) && x.every((row) => Array.isArray(row) && row.length === columns && row.every((v) => typeof v === 'number' && Number.isFinite(v)));
+}
+
+/** An ExplorerModel from parsed JSON, checked field by field (DataError naming the first bad one). */
+export function parseExplorerModel(json: unknown, where = 'explorer model'): ExplorerModel {
+  const m = json as Partial<ExplorerModel>;
+  const fail = (what: string): never => {
+    throw new DataError(`${where}: ${what}`);
+  };
+  if (typeof m !== 'object' || m === null || m.format !== EXPLORER_MODEL_FORMAT) fail(`not a ${EXPLORER_MODEL_FORMAT} file`);
+  if (m.version !== EXPLORER_MODEL_VERSION) fail(`version ${m.version}, this code reads ${EXPLORER_MODEL_VERSION}`);
+  if (typeof m.spec !== 'object' || m.spec === null || !Number.isInteger(m.spec.etaDim) || !Number.isInteger(m.spec.positionDim)) fail('spec must be a conservative-force spec');
+  const spec = m.spec as ExplorerModel['spec'];
+  if (!Array.isArray(m.weights)) fail('weights must be an array of tensors');
+  // tensorFromJson checks shape against values and finiteness; the tensor itself is not needed.
+  (m.weights as TensorJson[]).forEach((w) => tensorFromJson(w).dispose());
+  if (typeof m.solver !== 'object' || m.solver === null) fail('solver must be odeint options');
+  if (!(typeof m.dt === 'number' && m.dt > 0)) fail(`dt must be > 0, got ${m.dt}`);
+  if (!isNumberMatrix(m.etaRange, 2) || (m.etaRange as unknown[]).length !== spec.etaDim) fail(`etaRange must hold ${spec.etaDim} [min, max] pairs`);
+  if (!isNumberMatrix([m.eta0], spec.etaDim)) fail(`eta0 must hold ${spec.etaDim} numbers`);
+  if (!Array.isArray(m.instances) || m.instances.length === 0) fail('instances must be a non-empty array');
+  (m.instances as ExplorerInstance[]).forEach((ins, i) => {
+    if (typeof ins.label !== 'string' || typeof ins.split !== 'string') fail(`instances[${i}] needs a label and a split`);
+    if (!isNumberMatrix([ins.eta], spec.etaDim)) fail(`instances[${i}].eta must hold ${spec.etaDim} numbers`);
+    if (!isNumberMatrix(ins.window, 2 * spec.positionDim) || ins.window.length < 2) fail(`instances[${i}].window must be ≥ 2 states of ${2 * spec.positionDim} numbers`);
+  });
+  if (!Array.isArray(m.stateLabels) || m.stateLabels.length !== 2) fail('stateLabels must name two axes');
+  return m as ExplorerModel;
+}
+
+/** Either explorer model (this file's or ./latentModelExport.ts's) as its JSON file. */
+export function writeExplorerModel(file: string, model: ExplorerModel | LatentExplorerModel): void {
+  writeJsonAtomic(file, model);
+}
+
+export function readExplorerModel(file: string): ExplorerModel {
+  const parsed = readJsonOrNull<unknown>(file);
+  if (parsed === null) throw new DataError('no explorer model here; write it with npm run explorer', { file });
+  return parseExplorerModel(parsed, file);
+}

@@ -1,0 +1,131 @@
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import type { Browser } from 'playwright-core';
+import { buildPageBundle, explorerCellHtml, explorerPageHtml } from '../../src/explorer/explorerPage';
+import { imodePendulumExplorerModel } from '../../src/explorer/modelExport';
+import { EXPLORER_HANDLE, EXPLORER_IDS } from '../../src/explorer/pageContract';
+import { figureTraces, moveSliders, openExplorerPage, type OpenedExplorer, pageModelAndBackend, rolloutInPage } from '../../src/explorer/pageDriver';
+import { type ExplorerModel, nearestInstance, pageRollout } from '../../src/explorer/pageRollout';
+import { launchChromium } from '../../src/viz/export';
+import { requireChromium } from '../helpers/chromium';
+import { tmpDir } from '../helpers/tmpDir';
+import { tinyExplorerModel } from './tinyExplorerModel';
+
+function maxAbsDifference(a: number[][], b: number[][]): number {
+  assert.equal(a.length, b.length);
+  return Math.max(...a.map((row, k) => Math.max(...row.map((v, j) => Math.abs(v - b[k][j])))));
+}
+
+/** pageRollout in Node on the cpu backend (the page's), the previous backend restored after. */
+async function nodeRolloutOnCpu(model: ExplorerModel, eta: number[], x0: number[], steps: number): Promise<number[][]> {
+  const previous = tf.getBackend();
+  await tf.setBackend('cpu');
+  try {
+    return pageRollout(model, eta, x0, steps);
+  } finally {
+    await tf.setBackend(previous);
+  }
+}
+
+describe('explorer/explorerPage (headless Chromium)', function () {
+  let browser: Browser | undefined;
+  let opened: OpenedExplorer;
+  const model = tinyExplorerModel(300);
+
+  before(async function () {
+    requireChromium(this);
+    const file = path.join(tmpDir('explorer-page-'), 'tiny.html');
+    fs.writeFileSync(file, explorerPageHtml(model, await buildPageBundle({ kind: 'imode', model })));
+    browser = await launchChromium();
+    opened = await openExplorerPage(browser, file);
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('loads from disk with no network request and no page error, on the cpu backend, holding the model', async () => {
+    assert.deepEqual(opened.blocked, []);
+    assert.deepEqual(opened.errors, []);
+    const { model: inPage, backend } = await pageModelAndBackend<ExplorerModel>(opened.page);
+    assert.equal(backend, 'cpu');
+    assert.deepEqual(inPage, model);
+    assert.equal(await opened.page.locator('input[type=range]').count(), 1);
+  });
+
+  it('redraws the figure when the slider moves, with the model rollout of the slider’s η from the nearest instance', async () => {
+    const first = await moveSliders(opened.page, [-0.8]);
+    const before = await figureTraces(opened.page, EXPLORER_IDS.figure);
+    const second = await moveSliders(opened.page, [1.4]);
+    const after = await figureTraces(opened.page, EXPLORER_IDS.figure);
+    assert.equal(after.length, 3);
+    assert.notDeepEqual(after[1], before[1], 'the model trace did not change');
+    // beside it, the nearest instance's data: instance 0 at η ≈ −0.8, instance 2 at η ≈ 1.4
+    assert.deepEqual(before[0].x, model.instances[0].window.map((x) => x[0]));
+    assert.deepEqual(after[0].x, model.instances[2].window.map((x) => x[0]));
+    for (const [move, traces] of [[first, before], [second, after]] as const) {
+      const near = model.instances[nearestInstance(model, move.values)];
+      const node = await nodeRolloutOnCpu(model, move.values, near.window[0], near.window.length);
+      const drawn = traces[1].x.map((x, k) => [x, traces[1].y[k]]);
+      assert.ok(maxAbsDifference(drawn, node) <= 1e-5, `the drawn trajectory differs from Node's by ${maxAbsDifference(drawn, node)}`);
+    }
+    assert.ok(Number.isFinite(second.ms) && second.ms > 0);
+  });
+
+  it('rolls out a given η as Node does, to 1e-5 (cpu backend in both)', async () => {
+    for (const eta of [[-1.3], [0.05], [2]]) {
+      const x0 = model.instances[1].window[0];
+      const inPage = await rolloutInPage(opened.page, eta, x0, 300);
+      const node = await nodeRolloutOnCpu(model, eta, x0, 300);
+      assert.ok(maxAbsDifference(inPage, node) <= 1e-5, `η = ${eta}: page and Node differ by ${maxAbsDifference(inPage, node)}`);
+    }
+  });
+
+  it('bundles the page script for the browser: no Node module, tfjs taken from the page, the model written in', async () => {
+    const bundle = await buildPageBundle({ kind: 'imode', model });
+    assert.ok(!/require\(["'](fs|path|os|child_process|crypto)["']\)/.test(bundle), 'a Node built-in reached the bundle');
+    assert.match(bundle, /window\.tf/);
+    assert.ok(bundle.includes('"metadyn-explorer-model"') && bundle.includes('"interpolate"'), 'the model is not in the bundle');
+    assert.ok(bundle.length < 600e3 + JSON.stringify(model).length, `bundle of ${bundle.length} characters`);
+  });
+
+  it('shows the page as a notebook cell: an iframe whose srcdoc is the page, drawing the same figure', async () => {
+    const page = explorerPageHtml(model, await buildPageBundle({ kind: 'imode', model }));
+    const cell = explorerCellHtml(page);
+    assert.match(cell, /^<iframe sandbox="allow-scripts" [^>]*srcdoc="/);
+    assert.ok(!cell.slice(0, -'"></iframe>'.length).includes('<script'), 'the page must be escaped inside srcdoc');
+    const tab = await opened.page.context().newPage();
+    await tab.setContent(cell);
+    const frame = tab.frames()[1];
+    await frame.waitForFunction((handle) => (window as unknown as Record<string, unknown>)[handle] !== undefined, EXPLORER_HANDLE, { timeout: 60000 });
+    const traces = await frame.evaluate((id) => ((document.getElementById(id) as unknown as { data: unknown[] }).data ?? []).length, EXPLORER_IDS.figure);
+    assert.equal(traces, 3);
+    await tab.close();
+  });
+
+  it('rolls out the trained imode-pendulum model on every length’s 500-step window as Node does, to 1e-5', async function () {
+    let trained: ExplorerModel;
+    try {
+      trained = imodePendulumExplorerModel('default');
+    } catch (e) {
+      if (!/no finished meta-training checkpoint|no metrics\.json/.test((e as Error).message)) throw e;
+      console.log('      skipped: no finished imode-pendulum run here (checkpoints are git-ignored)');
+      return this.skip();
+    }
+    const file = path.join(tmpDir('explorer-pendulum-'), 'imode-pendulum.html');
+    fs.writeFileSync(file, explorerPageHtml(trained, await buildPageBundle({ kind: 'imode', model: trained })));
+    const real = await openExplorerPage(browser as Browser, file);
+    try {
+      assert.deepEqual(real.blocked, []);
+      for (const ins of trained.instances) {
+        const inPage = await rolloutInPage(real.page, ins.eta, ins.window[0], ins.window.length);
+        const node = await nodeRolloutOnCpu(trained, ins.eta, ins.window[0], ins.window.length);
+        assert.ok(maxAbsDifference(inPage, node) <= 1e-5, `${ins.label}: page and Node differ by ${maxAbsDifference(inPage, node)}`);
+      }
+    } finally {
+      await real.close();
+    }
+  });
+});

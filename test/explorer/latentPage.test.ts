@@ -1,0 +1,148 @@
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import type { Browser } from 'playwright-core';
+import { DataError } from '../../src/core/errors';
+import { buildPageBundle, explorerPageHtml } from '../../src/explorer/explorerPage';
+import { spdPendulumExplorerModel } from '../../src/explorer/latentModelExport';
+import { type LatentExplorerModel, fieldMagnitude, latentAt, latentRollout, nearestLatentInstance } from '../../src/explorer/latentPageRollout';
+import { EXPLORER_HANDLE, EXPLORER_IDS, type LatentExplorerHandle } from '../../src/explorer/pageContract';
+import { type OpenedExplorer, moveSliders, openExplorerPage } from '../../src/explorer/pageDriver';
+import { hnnLatentModel } from '../../src/models/hnn';
+import { launchChromium } from '../../src/viz/export';
+import { requireChromium } from '../helpers/chromium';
+import { tmpDir } from '../helpers/tmpDir';
+import { tinyLatentExplorerModel } from './tinyLatentExplorerModel';
+
+const maxAbs = (a: number[][], b: number[][]) => Math.max(...a.map((row, i) => Math.max(...row.map((v, j) => Math.abs(v - b[i][j])))));
+
+/** H̃(x; z) of the model at the states `xs`. */
+function learnedEnergy(model: LatentExplorerModel, z: number[], xs: number[][]): number[] {
+  return tf.tidy(() => {
+    const latent = hnnLatentModel(model.spec);
+    const params = latent.fromTensors(model.weights.map((w) => tf.tensor(w.values, w.shape, 'float32')));
+    const codes = tf.tile(tf.tensor2d([z]), [xs.length, 1]) as tf.Tensor2D;
+    return Array.from(latent.energy(params, { codes })(tf.tensor2d(xs)).dataSync());
+  });
+}
+
+async function onCpu<T>(fn: () => T): Promise<T> {
+  const previous = tf.getBackend();
+  await tf.setBackend('cpu');
+  try {
+    return fn();
+  } finally {
+    await tf.setBackend(previous);
+  }
+}
+
+describe('explorer/latentPageRollout', () => {
+  const model = tinyLatentExplorerModel();
+
+  it('forms z = z̄ + Σ c_i PC_i and finds the nearest training latent', () => {
+    assert.deepEqual(latentAt(model, [0, 0]), model.mean);
+    const z = latentAt(model, [2, -1]);
+    [0.1 + 1.2, -0.2 + 1.6, 0.3 - 1, 0].forEach((v, j) => assert.ok(Math.abs(z[j] - v) < 1e-12));
+    assert.throws(() => latentAt(model, [1]), DataError);
+    assert.equal(nearestLatentInstance(model, [-3, 0]), 0);
+    assert.equal(nearestLatentInstance(model, [0.9, 0.2]), 1);
+    assert.equal(nearestLatentInstance(model, [5, 0]), 2);
+  });
+
+  it('draws |ẋ| on the grid (rows follow y) and changes it with z, leaking no tensor', () => {
+    const before = tf.memory().numTensors;
+    const a = fieldMagnitude(model, latentAt(model, [-1, 0]));
+    const b = fieldMagnitude(model, latentAt(model, [2, 0.5]));
+    assert.equal(tf.memory().numTensors, before);
+    assert.equal(a.length, model.grid.y.length);
+    assert.ok(a.every((row) => row.length === model.grid.x.length && row.every((v) => Number.isFinite(v) && v >= 0)));
+    assert.ok(maxAbs(a, b) > 1e-3, 'z does not change the field');
+    // |J∇H̃| = |∇H̃| for the canonical J; the rollout's first step is along that field: |x1 − x0|/dt ≈ |ẋ(x0)|
+    const z = latentAt(model, [0.5, 0.1]);
+    const x0 = [model.grid.x[3], model.grid.y[1]];
+    const short = latentRollout({ ...model, dt: 1e-3 }, z, x0, 2);
+    const speed = Math.hypot(short[1][0] - short[0][0], short[1][1] - short[0][1]) / 1e-3;
+    const grid = fieldMagnitude(model, z)[1][3];
+    assert.ok(Math.abs(speed - grid) <= 1e-2 * grid, `|Δx|/dt = ${speed}, |ẋ| on the grid = ${grid}`);
+  });
+
+  it('rolls out from x0 along a level set of the learned H̃ (RK4, small drift)', () => {
+    const z = latentAt(model, [1, 0.3]);
+    const x0 = model.instances[1].window[0];
+    const states = latentRollout(model, z, x0, 30);
+    assert.equal(states.length, 30);
+    assert.deepEqual(states[0], x0.map(Math.fround));
+    const energies = learnedEnergy(model, z, states);
+    const drift = Math.max(...energies.map((e) => Math.abs(e - energies[0])));
+    const spread = Math.max(...learnedEnergy(model, z, model.grid.x.map((x) => [x, 0]))) - Math.min(...learnedEnergy(model, z, model.grid.x.map((x) => [x, 0])));
+    assert.ok(drift < 1e-2 * spread, `H̃ drifts by ${drift} along the rollout (its spread over the grid: ${spread})`);
+    assert.throws(() => latentRollout(model, [0, 0], x0, 30), /z needs 4 values/);
+  });
+
+  it('exports the finished spd-pendulum SVD run: the PCA of its 30 training latents and their instances', function () {
+    let exported: LatentExplorerModel;
+    try {
+      exported = spdPendulumExplorerModel('default');
+    } catch (e) {
+      if (!/no finished SVD meta-training checkpoint/.test((e as Error).message)) throw e;
+      console.log('      skipped: no finished spd-pendulum run here (checkpoints are git-ignored)');
+      return this.skip();
+    }
+    assert.equal(exported.instances.length, 30);
+    assert.equal(exported.components.length, 2);
+    const dot = (a: number[], b: number[]) => a.reduce((s, v, j) => s + v * b[j], 0);
+    assert.ok(Math.abs(dot(exported.components[0], exported.components[0]) - 1) < 1e-9 && Math.abs(dot(exported.components[0], exported.components[1])) < 1e-9);
+    assert.ok(exported.explained[0] >= exported.explained[1]);
+    exported.instances.forEach((ins) => ins.coordinates.forEach((c, i) => assert.ok(c >= exported.coordinateRange[i][0] && c <= exported.coordinateRange[i][1])));
+    assert.ok(exported.instances.every((ins) => ins.window.length === exported.instances[0].window.length));
+  });
+});
+
+describe('explorer/latentPage (headless Chromium)', function () {
+  let browser: Browser | undefined;
+  let opened: OpenedExplorer;
+  const model = tinyLatentExplorerModel();
+
+  before(async function () {
+    requireChromium(this);
+    const file = path.join(tmpDir('explorer-latent-'), 'tiny-latent.html');
+    fs.writeFileSync(file, explorerPageHtml(model, await buildPageBundle({ kind: 'latent', model })));
+    browser = await launchChromium();
+    opened = await openExplorerPage(browser, file);
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('loads offline with two sliders and redraws the field and the rollout when they move', async () => {
+    assert.deepEqual(opened.blocked, []);
+    assert.deepEqual(opened.errors, []);
+    assert.equal(await opened.page.locator('input[type=range]').count(), 2);
+    const traces = () => opened.page.evaluate((id) => (document.getElementById(id) as unknown as { data: { z?: number[][]; x: number[]; y: number[] }[] }).data, EXPLORER_IDS.figure);
+    await moveSliders(opened.page, [-1, 0]);
+    const before = await traces();
+    const moved = await moveSliders(opened.page, [2, 0.5]);
+    const after = await traces();
+    assert.notDeepEqual(after[0].z, before[0].z, 'the |ẋ| heatmap did not change');
+    assert.notDeepEqual(after[2].y, before[2].y, 'the rollout did not change');
+    const expected = await onCpu(() => fieldMagnitude(model, latentAt(model, moved.values)));
+    assert.ok(maxAbs(after[0].z as number[][], expected) <= 1e-5);
+  });
+
+  it('computes the field and the rollout of a given z as Node does, to 1e-5 (cpu backend in both)', async () => {
+    const z = latentAt(model, [0.7, -0.2]);
+    const x0 = model.instances[2].window[0];
+    const inPage = await opened.page.evaluate(
+      ([handle, zz, x]) => {
+        const h = (window as unknown as Record<string, LatentExplorerHandle>)[handle];
+        return { field: h.fieldMagnitude(h.model, zz), rollout: h.latentRollout(h.model, zz, x, 30) };
+      },
+      [EXPLORER_HANDLE, z, x0] as const,
+    );
+    const node = await onCpu(() => ({ field: fieldMagnitude(model, z), rollout: latentRollout(model, z, x0, 30) }));
+    assert.ok(maxAbs(inPage.field, node.field) <= 1e-5, `field differs by ${maxAbs(inPage.field, node.field)}`);
+    assert.ok(maxAbs(inPage.rollout, node.rollout) <= 1e-5, `rollout differs by ${maxAbs(inPage.rollout, node.rollout)}`);
+  });
+});

@@ -35,6 +35,7 @@ import { type ProvenanceRecorder, startProvenance } from '../core/results';
 import { streamFor } from '../core/rng';
 import { type FieldTask, disposeFieldTasks } from '../data/fieldTask';
 import { hnnBaseSpec } from '../meta/latentModulation';
+import type { FieldModels, MetaTrainContext } from '../meta/paperBMethod';
 import { PAPER_B_METHOD_NAMES, type PaperBMethodName, type TrainedMethod, trainMethod } from '../meta/paperBMethods';
 import { dopri5 } from '../integrators/dopri5';
 import { fieldAt } from '../systems/types';
@@ -94,18 +95,47 @@ export function baseSpec(cfg: PaperBConfig, stateDim: number) {
  * convergence study, ./paperBConvergence.ts, reads them so: a milestone short of the horizon is mid-schedule).
  */
 export function metaTrainMethod<P>(sys: PaperBSystem<P>, cfg: PaperBConfig, scale: Scale, method: PaperBMethodName, tasks: readonly FieldTask[], stopAfter?: number): TrainedMethod {
-  const m = PAPER_B_METHOD_NAMES.indexOf(method);
-  const dir = path.join(experimentCheckpointDir(sys.info.id, scale, cfg), method.toLowerCase());
-  return trainMethod(method, {
-    cfg,
-    tasks,
-    base: baseSpec(cfg, sys.system.stateDim),
-    models: structureOf(sys),
-    rng: (purpose) => streamFor(cfg.seed, PAPER_B_STREAM[purpose], m),
-    store: <S>() => checkpointStore<S>(dir, configHash(cfg)),
-    label: `meta-training ${method}`,
-    stopAfter,
-  });
+  return trainMethod(
+    method,
+    paperBTrainingContext({
+      cfg,
+      tasks,
+      stateDim: sys.system.stateDim,
+      models: structureOf(sys),
+      streamIndex: PAPER_B_METHOD_NAMES.indexOf(method),
+      dir: path.join(experimentCheckpointDir(sys.info.id, scale, cfg), method.toLowerCase()),
+      checkpointKey: cfg,
+      label: `meta-training ${method}`,
+      stopAfter,
+    }),
+  );
+}
+
+/**
+ * The context a method is meta-trained in (Paper B's ten, and the crossing runs'): the config's energy network on
+ * `stateDim`, the random streams of index `streamIndex`, checkpoints in `dir` keyed by the hash of `checkpointKey`.
+ */
+export function paperBTrainingContext(o: {
+  cfg: PaperBConfig;
+  tasks: readonly FieldTask[];
+  stateDim: number;
+  models: FieldModels;
+  streamIndex: number;
+  dir: string;
+  checkpointKey: unknown;
+  label: string;
+  stopAfter?: number;
+}): MetaTrainContext {
+  return {
+    cfg: o.cfg,
+    tasks: o.tasks,
+    base: baseSpec(o.cfg, o.stateDim),
+    models: o.models,
+    rng: (purpose) => streamFor(o.cfg.seed, PAPER_B_STREAM[purpose], o.streamIndex),
+    store: <S>() => checkpointStore<S>(o.dir, configHash(o.checkpointKey)),
+    label: o.label,
+    stopAfter: o.stopAfter,
+  };
 }
 
 /** Step 1: every method in PAPER_B_METHOD_NAMES order on the training instances. */

@@ -20,10 +20,8 @@ import * as tf from '@tensorflow/tfjs';
 import { finiteOrNull } from '../../analysis/metrics';
 import { type EvaluatedMethod, adaptAndEvaluateAll, trajectoryFieldTask } from '../../analysis/paperBEvaluation';
 import { initBackend } from '../../core/backend';
-import { checkpointStore } from '../../core/checkpoint';
-import { type Scale, configHash } from '../../core/config';
+import type { Scale } from '../../core/config';
 import { revisionLabel, startProvenance, writeResults } from '../../core/results';
-import { streamFor } from '../../core/rng';
 import { type FieldTask, disposeFieldTasks } from '../../data/fieldTask';
 import { IMODE_INNER_STEPS, type ImodeFieldTrained, type ImodeTestProtocol, imodeFieldMethod } from '../../meta/imodeFieldMethod';
 import type { AdaptConfig, MetaTrained } from '../../meta/paperBMethod';
@@ -33,7 +31,7 @@ import { formatNumber, tableToMarkdown } from '../../viz/table';
 import { experimentCheckpointDir, studyResultsDir } from '../experiment';
 import type { PaperBConfig } from '../paperB/config';
 import { type PaperBSystem, structureOf } from '../paperB/system';
-import { PAPER_B_STREAM, baseSpec, resolvePaperBConfig, simulatePaperB } from '../paperBHamiltonian';
+import { paperBTrainingContext, resolvePaperBConfig, simulatePaperB } from '../paperBHamiltonian';
 import { CROSS_PAPER_STUDY, imodeOnPaperBStudyId } from './studyIds';
 
 export type ImodeRowName = 'iMODE' | 'iMODE + auto-decoding';
@@ -55,18 +53,20 @@ export function metaTrainImodeOnPaperB<P>(
   tasks: readonly FieldTask[],
   stopAfter?: number,
 ): MetaTrained<ImodeFieldTrained> & { seconds: number } {
-  const dir = path.join(experimentCheckpointDir(sys.info.id, scale, cfg), 'imode');
   const t0 = performance.now();
-  const trained = imodeFieldMethod('imode').metaTrain({
-    cfg,
-    tasks,
-    base: baseSpec(cfg, sys.system.stateDim),
-    models: structureOf(sys),
-    rng: (purpose) => streamFor(cfg.seed, PAPER_B_STREAM[purpose], IMODE_STREAM_INDEX),
-    store: <S>() => checkpointStore<S>(dir, configHash(cfg)),
-    label: 'meta-training iMODE',
-    stopAfter,
-  });
+  const trained = imodeFieldMethod('imode').metaTrain(
+    paperBTrainingContext({
+      cfg,
+      tasks,
+      stateDim: sys.system.stateDim,
+      models: structureOf(sys),
+      streamIndex: IMODE_STREAM_INDEX,
+      dir: path.join(experimentCheckpointDir(sys.info.id, scale, cfg), 'imode'),
+      checkpointKey: cfg,
+      label: 'meta-training iMODE',
+      stopAfter,
+    }),
+  );
   return { ...trained, seconds: (performance.now() - t0) / 1000 };
 }
 

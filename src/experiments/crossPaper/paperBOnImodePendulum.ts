@@ -20,25 +20,22 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../core/backend';
-import { checkpointStore } from '../../core/checkpoint';
 import { type Scale, configHash } from '../../core/config';
 import { progress } from '../../core/progress';
 import { type ProvenanceRecorder, startProvenance, writeResults } from '../../core/results';
-import { streamFor } from '../../core/rng';
 import { type FieldTask, disposeFieldTasks } from '../../data/fieldTask';
 import { timeDerivative } from '../../data/finiteDifference';
 import { IMODE_PENDULUM_DT, asFamilyInstances } from '../../data/imodePendulum';
 import type { ImodeInstance, Split } from '../../data/imodeInstances';
 import type { Windows } from '../../data/windows';
 import { scoreRollouts } from '../../meta/imodeEvaluation';
-import { hnnBaseSpec } from '../../meta/latentModulation';
 import { PAPER_B_METHOD_NAMES, type PaperBMethodName, type TrainedMethod, trainMethod } from '../../meta/paperBMethods';
 import { disposeTaskBatch } from '../../meta/taskBatch';
 import { type Table, tableToCsv, tableToMarkdown } from '../../viz/table';
 import { type ExperimentInfo, resolveConfig, studyResultsDir } from '../experiment';
 import { solverOf } from '../imode/family';
 import { type ImodePendulumConfig, imodePendulumConfig, loadPendulumData, pendulumWindowBatch, pendulumWindows } from '../imodePendulum';
-import { PAPER_B_STREAM } from '../paperBHamiltonian';
+import { paperBTrainingContext } from '../paperBHamiltonian';
 import { type PaperBConfig, PAPER_B_SCALES, paperBSchema } from '../paperB/config';
 import { HNN_STRUCTURE } from '../paperB/system';
 import { CROSS_PAPER_STUDY, PAPER_B_ON_IMODE_PENDULUM } from './studyIds';
@@ -127,18 +124,19 @@ export function pendulumLengths(cfg: PaperBOnImodeConfig): ImodeInstance[] {
 
 /** Step 1: Algorithm 1 of `method` on the training lengths' field tasks (resumes or reuses its checkpoint). */
 export function metaTrainOnPendulum(cfg: PaperBOnImodeConfig, scale: Scale, method: PaperBMethodName, tasks: readonly FieldTask[]): TrainedMethod {
-  const m = PAPER_B_METHOD_NAMES.indexOf(method);
-  const p = cfg.paperB;
-  const dir = path.join(studyResultsDir(CROSS_PAPER_STUDY, PAPER_B_ON_IMODE_PENDULUM, scale), 'checkpoints', configHash(cfg), method.toLowerCase());
-  return trainMethod(method, {
-    cfg: p,
-    tasks,
-    base: hnnBaseSpec({ width: p.width, depth: p.depth, activation: 'tanh', beta: 1 }, 2),
-    models: HNN_STRUCTURE,
-    rng: (purpose) => streamFor(p.seed, PAPER_B_STREAM[purpose], m),
-    store: <S>() => checkpointStore<S>(dir, configHash(cfg)),
-    label: `meta-training ${method} on the iMODE pendulum`,
-  });
+  return trainMethod(
+    method,
+    paperBTrainingContext({
+      cfg: cfg.paperB,
+      tasks,
+      stateDim: 2,
+      models: HNN_STRUCTURE,
+      streamIndex: PAPER_B_METHOD_NAMES.indexOf(method),
+      dir: path.join(studyResultsDir(CROSS_PAPER_STUDY, PAPER_B_ON_IMODE_PENDULUM, scale), 'checkpoints', configHash(cfg), method.toLowerCase()),
+      checkpointKey: cfg,
+      label: `meta-training ${method} on the iMODE pendulum`,
+    }),
+  );
 }
 
 export interface LengthResult {

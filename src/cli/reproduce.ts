@@ -5,7 +5,7 @@
  * start last), continuing past a failure so that one broken experiment does not cost the others' hours; then
  * regenerate the README tables from results/ (default
  * scale only: the README shows default-scale numbers) so the tables always match the committed metrics. Exit code 1 if any step
- * failed, 2 on a usage error.
+ * failed, 2 on a usage error. The wall times go to results/bench/reproduce-<scale>.json (./reproduceTiming.ts).
  *
  * With `--cells` or `--slurm` it runs the experiments' cells instead of the notebooks, in local child processes or as
  * a Slurm job array with a dependent merge job (./reproduceCells.ts).
@@ -15,6 +15,7 @@ import { parseRunArgs, runCli } from './commandLine';
 import { formatNotebookSummary, runNotebooks } from './notebookExecution';
 import { lastWallSeconds, listNotebooks, longestFirst, selectNotebooks } from './notebooks';
 import { reproduceCells, wantsCells } from './reproduceCells';
+import { writeReproduceTiming } from './reproduceTiming';
 
 function formatDuration(seconds: number): string {
   const h = Math.floor(seconds / 3600);
@@ -39,7 +40,9 @@ async function main(): Promise<number> {
   console.log(formatNotebookSummary(runs));
 
   const tablesOk = args.scale === 'default' ? await regenerateReadmeTables() : true;
-  console.log(`total wall time ${formatDuration((Date.now() - started) / 1000)}`);
+  const finished = Date.now();
+  const timingFile = writeReproduceTiming(runs, { scale: args.scale, jobs: args.jobs, startedMs: started, finishedMs: finished });
+  console.log(`total wall time ${formatDuration((finished - started) / 1000)} (per notebook: ${timingFile})`);
   return runs.every((r) => r.ok) && tablesOk ? 0 : 1;
 }
 

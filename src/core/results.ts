@@ -90,7 +90,7 @@ export interface ProvenanceRecorder {
   finish(): Provenance;
 }
 
-function machineInfo(): Provenance['machine'] {
+export function machineInfo(): Provenance['machine'] {
   const cpus = os.cpus();
   return {
     cpus: cpus.length,

@@ -17,7 +17,7 @@ import { repoPath } from '../core/paths';
 import { plotlyLoaderHtml } from '../viz/plotly';
 import { imodePendulumExplorerModel, writeExplorerModel } from './modelExport';
 import { EXPLORER_IDS } from './pageContract';
-import { spdPendulumExplorerModel } from './latentModelExport';
+import { PAPER_B_EXPLORER_IDS, paperBExplorerModel } from './latentModelExport';
 import type { LatentExplorerModel } from './latentPageRollout';
 import type { ExplorerModel } from './pageRollout';
 
@@ -33,7 +33,7 @@ export type PageModel = { kind: 'imode'; model: ExplorerModel } | { kind: 'laten
 /** The experiments the explorer covers, each with the function that exports its trained model. */
 export const EXPLORER_EXPERIMENTS: Readonly<Record<string, () => PageModel>> = {
   'imode-pendulum': () => ({ kind: 'imode', model: imodePendulumExplorerModel('default') }),
-  'spd-pendulum': () => ({ kind: 'latent', model: spdPendulumExplorerModel('default') }),
+  ...Object.fromEntries(PAPER_B_EXPLORER_IDS.map((id) => [id, (): PageModel => ({ kind: 'latent', model: paperBExplorerModel(id, 'default') })])),
 };
 
 /**

@@ -1,14 +1,18 @@
 /**
  * What the latent explorer page of a Paper B modulation model computes, for the browser and for Node alike.
  *
- * The model (./latentModelExport.ts writes it) is an HNN ẋ = J∇H̃_Θ(x; z) whose energy network is modulated by a
- * latent code z ∈ ℝ^{d_z} (../models/hnn.ts `hnnLatentModel`). Its sliders move the coordinates c of z in the plane
- * of the two leading principal components of the training latents z_k:
+ * The model (./latentModelExport.ts writes it) is a field whose energy network is modulated by a latent code
+ * z ∈ ℝ^{d_z}: an HNN ẋ = J∇H̃_Θ(x; z) (../models/hnn.ts `hnnLatentModel`, `field.kind` 'hnn') or a GENERIC
+ * network ẋ = L∇Ẽ_Θ(x; z) + M̃∇S̃ (../models/generic.ts `genericLatentModel`, 'generic', with its state layout).
+ * Its sliders move the coordinates c of z in the plane of the two leading principal components of the training
+ * latents z_k:
  *
  *   z(c) = z̄ + Σ_i c_i PC_i   (z̄ the mean training latent, PC_i unit rows of ../analysis/pca.ts, computed in Node),
  *
- * and the page draws |ẋ| = |J∇H̃(x; z(c))| on a grid of the state plane and the RK4 rollout (../nn/odeint.ts, the
- * evaluation's solver) from the nearest training instance's initial state beside that instance's data.
+ * and the page draws |ẋ| of the field at z(c) on a grid of the (q, p) plane, the state's other coordinates held at
+ * the grid's `fixed` values and |ẋ| the norm of ẋ's (q, p) components (as ../experiments/paperB/figures.ts draws the
+ * field), and the RK4 rollout (../nn/odeint.ts, the evaluation's solver) from the nearest training instance's
+ * initial state beside that instance's data.
  *
  * Like ./pageRollout.ts, this uses only @tensorflow/tfjs and the repo's modules that import nothing else (with
  * ../core/nativeMatMul.ts resolved to ./browserMatMul.ts in the page's bundle).
@@ -16,12 +20,17 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorJson } from '../core/checkpoint';
 import { DataError } from '../core/errors';
+import type { LatentFieldModel } from '../models/fieldModel';
+import { type GenericLayout, genericLatentModel } from '../models/generic';
 import { hnnLatentModel } from '../models/hnn';
 import type { ModulationSpec } from '../modulation/modulation';
 import { type OdeintOptions, type TensorVectorField, odeint } from '../nn/odeint';
 
 export const LATENT_EXPLORER_FORMAT = 'metadyn-latent-explorer-model';
-export const LATENT_EXPLORER_VERSION = 1;
+export const LATENT_EXPLORER_VERSION = 2;
+
+/** The latent field family: the HNN, or the GENERIC network with its layout (which coordinates are entropies). */
+export type LatentFieldKind = { kind: 'hnn' } | { kind: 'generic'; layout: GenericLayout };
 
 export interface LatentExplorerInstance {
   label: string;
@@ -37,6 +46,7 @@ export interface LatentExplorerModel {
   version: number;
   experiment: string;
   method: string;
+  field: LatentFieldKind;
   spec: ModulationSpec;
   /** Θ in the latent model's tensors order */
   weights: TensorJson[];
@@ -50,8 +60,8 @@ export interface LatentExplorerModel {
   explained: number[];
   /** per component, [min, max] of the training latents' coordinates */
   coordinateRange: [number, number][];
-  /** the grid |ẋ| is drawn on: x values of the first state component, y values of the second */
-  grid: { x: number[]; y: number[] };
+  /** the grid |ẋ| is drawn on: x values of the first state component, y values of the second, the rest held at `fixed` */
+  grid: { x: number[]; y: number[]; fixed: number[] };
   instances: LatentExplorerInstance[];
   stateLabels: [string, string];
 }
@@ -74,6 +84,11 @@ export function nearestLatentInstance(model: LatentExplorerModel, coordinates: r
   return best;
 }
 
+/** The latent model of `field`'s family for `spec`. */
+export function latentFieldModel(field: LatentFieldKind, spec: ModulationSpec): LatentFieldModel<unknown> {
+  return field.kind === 'hnn' ? hnnLatentModel(spec) : genericLatentModel(spec, field.layout);
+}
+
 /**
  * `use` given the field at latent z for batches of `rows` states, z tiled over the rows as ../meta/latentMethod.ts
  * does (conditioned once per batch size, not per evaluation); every tensor is freed after.
@@ -81,18 +96,21 @@ export function nearestLatentInstance(model: LatentExplorerModel, coordinates: r
 function withField<T extends tf.TensorContainer>(model: LatentExplorerModel, z: readonly number[], use: (fieldOf: (rows: number) => TensorVectorField) => T): T {
   if (z.length !== model.spec.latentDim) throw new DataError(`z needs ${model.spec.latentDim} values, got ${z.length}`);
   return tf.tidy(() => {
-    const latent = hnnLatentModel(model.spec);
+    const latent = latentFieldModel(model.field, model.spec);
     const params = latent.fromTensors(model.weights.map((w) => tf.tensor(w.values, w.shape, 'float32')));
     const code = tf.tensor2d([Array.from(z)]);
     return use((rows) => latent.field(params, { codes: tf.tile(code, [rows, 1]) as tf.Tensor2D }));
   });
 }
 
-/** |ẋ| at latent z on model.grid: [y.length][x.length] (rows follow y, as a Plotly heatmap's z). */
+/** |ẋ| of ẋ's first two components at latent z on model.grid: [y.length][x.length] (rows follow y, as a Plotly heatmap's z). */
 export function fieldMagnitude(model: LatentExplorerModel, z: readonly number[]): number[][] {
-  const { x, y } = model.grid;
-  const states = y.flatMap((q2) => x.map((q1) => [q1, q2]));
-  const speeds = withField(model, z, (fieldOf) => Array.from(tf.norm(fieldOf(states.length)(0, tf.tensor2d(states)), 'euclidean', 1).dataSync()));
+  const { x, y, fixed } = model.grid;
+  const states = y.flatMap((q2) => x.map((q1) => [q1, q2, ...fixed]));
+  const speeds = withField(model, z, (fieldOf) => {
+    const xdot = fieldOf(states.length)(0, tf.tensor2d(states));
+    return Array.from(tf.norm(tf.slice(xdot, [0, 0], [-1, 2]), 'euclidean', 1).dataSync());
+  });
   return y.map((_, r) => speeds.slice(r * x.length, (r + 1) * x.length));
 }
 

@@ -204,6 +204,7 @@ export function entropyFigure(evaluation: PaperBEvaluation, layout: GenericLayou
 /** The GENERIC network family of a system with true parts `trueParts` (see the header). */
 export function genericStructure<P>(layout: GenericLayout, trueParts: (x: State, mu: P) => GenericParts): PaperBStructure {
   return {
+    layout,
     latentModel: (spec) => genericLatentModel(spec, layout),
     plainModel: (base) => genericPlainModel(base, layout),
     drift: 'model',

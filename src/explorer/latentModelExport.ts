@@ -39,14 +39,20 @@ const GRID_POINTS = 31;
 /** Largest |ẋ_page − ẋ_experiment| on the grid, relative to max |ẋ|, for the two to be one field (float32: ~1e-7 each). */
 const SAME_FIELD_TOLERANCE = 1e-5;
 
-/** The systems the latent explorer covers, each with its field family (the one its methods learn, ./paperB/system.ts). */
+/** The systems the latent explorer covers; each page builds the field family its methods learn (./paperB/system.ts). */
 const PAPER_B_EXPLORER_SYSTEMS: Readonly<Record<string, (scale: Scale) => LatentExplorerModel>> = {
-  'spd-pendulum': (scale) => latentExplorerModel(paperBPendulum, { kind: 'hnn' }, scale),
-  'spd-mass-spring': (scale) => latentExplorerModel(paperBMassSpring, { kind: 'hnn' }, scale),
-  'spd-duffing': (scale) => latentExplorerModel(paperBDuffing, { kind: 'hnn' }, scale),
-  'spd-dno': (scale) => latentExplorerModel(paperBDno, { kind: 'generic', layout: { stateDim: 3, entropyVariables: 1 } }, scale),
-  'spd-tgc': (scale) => latentExplorerModel(paperBTgc, { kind: 'generic', layout: { stateDim: 4, entropyVariables: 2 } }, scale),
+  'spd-pendulum': (scale) => latentExplorerModel(paperBPendulum, scale),
+  'spd-mass-spring': (scale) => latentExplorerModel(paperBMassSpring, scale),
+  'spd-duffing': (scale) => latentExplorerModel(paperBDuffing, scale),
+  'spd-dno': (scale) => latentExplorerModel(paperBDno, scale),
+  'spd-tgc': (scale) => latentExplorerModel(paperBTgc, scale),
 };
+
+/** The page's field family of `sys`: GENERIC with the structure's layout, else the HNN. */
+function fieldKindOf<P>(sys: PaperBSystem<P>): LatentFieldKind {
+  const layout = structureOf(sys).layout;
+  return layout ? { kind: 'generic', layout } : { kind: 'hnn' };
+}
 
 export const PAPER_B_EXPLORER_IDS: readonly string[] = Object.keys(PAPER_B_EXPLORER_SYSTEMS);
 
@@ -57,7 +63,8 @@ export function paperBExplorerModel(experimentId: string, scale: Scale = 'defaul
   return exportModel(scale);
 }
 
-function latentExplorerModel<P>(sys: PaperBSystem<P>, field: LatentFieldKind, scale: Scale): LatentExplorerModel {
+function latentExplorerModel<P>(sys: PaperBSystem<P>, scale: Scale): LatentExplorerModel {
+  const field = fieldKindOf(sys);
   const cfg = resolvePaperBConfig(sys, scale);
   const store = checkpointStore<SavedLatentMeta>(`${experimentCheckpointDir(sys.info.id, scale, cfg)}/svd`, configHash(cfg));
   const saved = store.load();

@@ -8,6 +8,7 @@ import { ConfigError } from '../../core/errors';
 import type { ScaleTable } from '../../core/config';
 import type { EvaluatedStructure, EvaluatedSystem, PaperBEvaluation, PaperBInstance } from '../../analysis/paperBEvaluation';
 import type { FieldModels } from '../../meta/paperBMethod';
+import type { GenericLayout } from '../../models/generic';
 import { hnnLatentModel, hnnPlainModel } from '../../models/hnn';
 import type { System } from '../../systems/types';
 import type { ExperimentInfo } from '../experiment';
@@ -22,6 +23,8 @@ import type { PaperBSummary } from './report';
 export interface PaperBStructure extends FieldModels, EvaluatedStructure {
   /** names in figures: the true and learned energy symbols, the noun, and the level-set figure's key */
   energyNames: { truth: string; learned: string; noun: string; figure: string };
+  /** a GENERIC structure's state layout (which coordinates are entropies); absent for the HNN */
+  layout?: GenericLayout;
   /** adds the structure's own metrics, tables and figures to the summary (end of `summarisePaperB`) */
   summarise?(summary: PaperBSummary, context: { instances: readonly PaperBInstance[]; evaluation: PaperBEvaluation }): PaperBSummary;
 }

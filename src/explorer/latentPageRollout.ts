@@ -25,6 +25,7 @@ import { type GenericLayout, genericLatentModel } from '../models/generic';
 import { hnnLatentModel } from '../models/hnn';
 import type { ModulationSpec } from '../modulation/modulation';
 import { type OdeintOptions, type TensorVectorField, odeint } from '../nn/odeint';
+import { nearestPointIndex } from './pageRollout';
 
 export const LATENT_EXPLORER_FORMAT = 'metadyn-latent-explorer-model';
 export const LATENT_EXPLORER_VERSION = 2;
@@ -74,14 +75,7 @@ export function latentAt(model: LatentExplorerModel, coordinates: readonly numbe
 
 /** The training instance whose latent's coordinates are nearest to `coordinates` (index into model.instances). */
 export function nearestLatentInstance(model: LatentExplorerModel, coordinates: readonly number[]): number {
-  let best = -1;
-  let bestDistance = Infinity;
-  model.instances.forEach((ins, i) => {
-    const d = ins.coordinates.reduce((s, v, j) => s + (v - coordinates[j]) ** 2, 0);
-    if (d < bestDistance) [best, bestDistance] = [i, d];
-  });
-  if (best < 0) throw new DataError('the latent explorer model has no instances');
-  return best;
+  return nearestPointIndex(model.instances.map((ins) => ins.coordinates), coordinates, 'latent explorer model');
 }
 
 /** The latent model of `field`'s family for `spec`. */

@@ -50,16 +50,21 @@ export interface ExplorerModel {
   stateLabels: [string, string];
 }
 
-/** The instance whose adapted η is nearest to `eta` (Euclidean), as an index into model.instances. */
-export function nearestInstance(model: ExplorerModel, eta: readonly number[]): number {
+/** The index of the point of `points` nearest to `query` (Euclidean); `what` names the points in the error when there are none. */
+export function nearestPointIndex(points: readonly (readonly number[])[], query: readonly number[], what: string): number {
   let best = -1;
   let bestDistance = Infinity;
-  model.instances.forEach((ins, i) => {
-    const d = ins.eta.reduce((s, v, j) => s + (v - eta[j]) ** 2, 0);
+  points.forEach((p, i) => {
+    const d = p.reduce((s, v, j) => s + (v - query[j]) ** 2, 0);
     if (d < bestDistance) [best, bestDistance] = [i, d];
   });
-  if (best < 0) throw new DataError('the explorer model has no instances');
+  if (best < 0) throw new DataError(`the ${what} has no instances`);
   return best;
+}
+
+/** The instance whose adapted η is nearest to `eta` (Euclidean), as an index into model.instances. */
+export function nearestInstance(model: ExplorerModel, eta: readonly number[]): number {
+  return nearestPointIndex(model.instances.map((ins) => ins.eta), eta, 'explorer model');
 }
 
 /**

@@ -1,65 +1,38 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
-import type { Browser } from 'playwright-core';
 import { buildPageBundle, explorerCellHtml, explorerPageHtml } from '../../src/explorer/explorerPage';
 import { imodePendulumExplorerModel } from '../../src/explorer/modelExport';
 import { EXPLORER_HANDLE, EXPLORER_IDS } from '../../src/explorer/pageContract';
-import { figureTraces, moveSliders, openExplorerPage, type OpenedExplorer, pageModelAndBackend, rolloutInPage } from '../../src/explorer/pageDriver';
+import { figureTraces, moveSliders, openExplorerPage, pageModelAndBackend, rolloutInPage } from '../../src/explorer/pageDriver';
 import { type ExplorerModel, nearestInstance, pageRollout } from '../../src/explorer/pageRollout';
-import { launchChromium } from '../../src/viz/export';
-import { requireChromium } from '../helpers/chromium';
 import { tmpDir } from '../helpers/tmpDir';
+import { maxAbsDifference, onCpuBackend, useExplorerPage } from './explorerPageTesting';
 import { tinyExplorerModel } from './tinyExplorerModel';
 
-function maxAbsDifference(a: number[][], b: number[][]): number {
-  assert.equal(a.length, b.length);
-  return Math.max(...a.map((row, k) => Math.max(...row.map((v, j) => Math.abs(v - b[k][j])))));
-}
-
 /** pageRollout in Node on the cpu backend (the page's), the previous backend restored after. */
-async function nodeRolloutOnCpu(model: ExplorerModel, eta: number[], x0: number[], steps: number): Promise<number[][]> {
-  const previous = tf.getBackend();
-  await tf.setBackend('cpu');
-  try {
-    return pageRollout(model, eta, x0, steps);
-  } finally {
-    await tf.setBackend(previous);
-  }
+function nodeRolloutOnCpu(model: ExplorerModel, eta: number[], x0: number[], steps: number): Promise<number[][]> {
+  return onCpuBackend(() => pageRollout(model, eta, x0, steps));
 }
 
 describe('explorer/explorerPage (headless Chromium)', function () {
-  let browser: Browser | undefined;
-  let opened: OpenedExplorer;
   const model = tinyExplorerModel(300);
-
-  before(async function () {
-    requireChromium(this);
-    const file = path.join(tmpDir('explorer-page-'), 'tiny.html');
-    fs.writeFileSync(file, explorerPageHtml(model, await buildPageBundle({ kind: 'imode', model })));
-    browser = await launchChromium();
-    opened = await openExplorerPage(browser, file);
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const shown = useExplorerPage({ kind: 'imode', model });
 
   it('loads from disk with no network request and no page error, on the cpu backend, holding the model', async () => {
-    assert.deepEqual(opened.blocked, []);
-    assert.deepEqual(opened.errors, []);
-    const { model: inPage, backend } = await pageModelAndBackend<ExplorerModel>(opened.page);
+    assert.deepEqual(shown().opened.blocked, []);
+    assert.deepEqual(shown().opened.errors, []);
+    const { model: inPage, backend } = await pageModelAndBackend<ExplorerModel>(shown().opened.page);
     assert.equal(backend, 'cpu');
     assert.deepEqual(inPage, model);
-    assert.equal(await opened.page.locator('input[type=range]').count(), 1);
+    assert.equal(await shown().opened.page.locator('input[type=range]').count(), 1);
   });
 
   it('redraws the figure when the slider moves, with the model rollout of the slider’s η from the nearest instance', async () => {
-    const first = await moveSliders(opened.page, [-0.8]);
-    const before = await figureTraces(opened.page, EXPLORER_IDS.figure);
-    const second = await moveSliders(opened.page, [1.4]);
-    const after = await figureTraces(opened.page, EXPLORER_IDS.figure);
+    const first = await moveSliders(shown().opened.page, [-0.8]);
+    const before = await figureTraces(shown().opened.page, EXPLORER_IDS.figure);
+    const second = await moveSliders(shown().opened.page, [1.4]);
+    const after = await figureTraces(shown().opened.page, EXPLORER_IDS.figure);
     assert.equal(after.length, 3);
     assert.notDeepEqual(after[1], before[1], 'the model trace did not change');
     // beside it, the nearest instance's data: instance 0 at η ≈ −0.8, instance 2 at η ≈ 1.4
@@ -77,7 +50,7 @@ describe('explorer/explorerPage (headless Chromium)', function () {
   it('rolls out a given η as Node does, to 1e-5 (cpu backend in both)', async () => {
     for (const eta of [[-1.3], [0.05], [2]]) {
       const x0 = model.instances[1].window[0];
-      const inPage = await rolloutInPage(opened.page, eta, x0, 300);
+      const inPage = await rolloutInPage(shown().opened.page, eta, x0, 300);
       const node = await nodeRolloutOnCpu(model, eta, x0, 300);
       assert.ok(maxAbsDifference(inPage, node) <= 1e-5, `η = ${eta}: page and Node differ by ${maxAbsDifference(inPage, node)}`);
     }
@@ -96,7 +69,7 @@ describe('explorer/explorerPage (headless Chromium)', function () {
     const cell = explorerCellHtml(page);
     assert.match(cell, /^<iframe sandbox="allow-scripts" [^>]*srcdoc="/);
     assert.ok(!cell.slice(0, -'"></iframe>'.length).includes('<script'), 'the page must be escaped inside srcdoc');
-    const tab = await opened.page.context().newPage();
+    const tab = await shown().opened.page.context().newPage();
     await tab.setContent(cell);
     const frame = tab.frames()[1];
     await frame.waitForFunction((handle) => (window as unknown as Record<string, unknown>)[handle] !== undefined, EXPLORER_HANDLE, { timeout: 60000 });
@@ -116,7 +89,7 @@ describe('explorer/explorerPage (headless Chromium)', function () {
     }
     const file = path.join(tmpDir('explorer-pendulum-'), 'imode-pendulum.html');
     fs.writeFileSync(file, explorerPageHtml(trained, await buildPageBundle({ kind: 'imode', model: trained })));
-    const real = await openExplorerPage(browser as Browser, file);
+    const real = await openExplorerPage(shown().browser, file);
     try {
       assert.deepEqual(real.blocked, []);
       for (const ins of trained.instances) {

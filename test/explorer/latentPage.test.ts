@@ -2,20 +2,16 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import type { Browser } from 'playwright-core';
 import { ConfigError, DataError } from '../../src/core/errors';
-import { EXPLORER_EXPERIMENTS, buildPageBundle, explorerPageHtml } from '../../src/explorer/explorerPage';
+import { EXPLORER_EXPERIMENTS } from '../../src/explorer/explorerPage';
 import { PAPER_B_EXPLORER_IDS, checkPageField, paperBExplorerModel } from '../../src/explorer/latentModelExport';
 import { type LatentExplorerModel, fieldMagnitude, latentAt, latentFieldModel, latentRollout, nearestLatentInstance } from '../../src/explorer/latentPageRollout';
 import { writeExplorerModel } from '../../src/explorer/modelExport';
 import { EXPLORER_HANDLE, EXPLORER_IDS, type LatentExplorerHandle } from '../../src/explorer/pageContract';
-import { type OpenedExplorer, moveSliders, openExplorerPage } from '../../src/explorer/pageDriver';
-import { launchChromium } from '../../src/viz/export';
-import { requireChromium } from '../helpers/chromium';
+import { moveSliders } from '../../src/explorer/pageDriver';
 import { tmpDir } from '../helpers/tmpDir';
+import { maxAbsDifference, onCpuBackend, useExplorerPage } from './explorerPageTesting';
 import { TINY_FIELD_KINDS, tinyLatentExplorerModel } from './tinyLatentExplorerModel';
-
-const maxAbs = (a: number[][], b: number[][]) => Math.max(...a.map((row, i) => Math.max(...row.map((v, j) => Math.abs(v - b[i][j])))));
 
 /** H̃(x; z) (GENERIC: Ẽ) of the model at the states `xs`. */
 function learnedEnergy(model: LatentExplorerModel, z: number[], xs: number[][]): number[] {
@@ -25,16 +21,6 @@ function learnedEnergy(model: LatentExplorerModel, z: number[], xs: number[][]):
     const codes = tf.tile(tf.tensor2d([z]), [xs.length, 1]) as tf.Tensor2D;
     return Array.from(latent.energy(params, { codes })(tf.tensor2d(xs)).dataSync());
   });
-}
-
-async function onCpu<T>(fn: () => T): Promise<T> {
-  const previous = tf.getBackend();
-  await tf.setBackend('cpu');
-  try {
-    return fn();
-  } finally {
-    await tf.setBackend(previous);
-  }
 }
 
 for (const kind of TINY_FIELD_KINDS) describe(`explorer/latentPageRollout (${kind.field.kind} field)`, () => {
@@ -58,7 +44,7 @@ for (const kind of TINY_FIELD_KINDS) describe(`explorer/latentPageRollout (${kin
     assert.equal(tf.memory().numTensors, before);
     assert.equal(a.length, model.grid.y.length);
     assert.ok(a.every((row) => row.length === model.grid.x.length && row.every((v) => Number.isFinite(v) && v >= 0)));
-    assert.ok(maxAbs(a, b) > 1e-3, 'z does not change the field');
+    assert.ok(maxAbsDifference(a, b) > 1e-3, 'z does not change the field');
     // the rollout's first step is along the field: |(q1, p1) − (q0, p0)|/dt ≈ |(q̇, ṗ)(x0)|, the grid's value
     const z = latentAt(model, [0.5, 0.1]);
     const x0 = at(model.grid.x[3], model.grid.y[1]);
@@ -147,49 +133,36 @@ describe('explorer/latentModelExport', () => {
 });
 
 for (const kind of TINY_FIELD_KINDS) describe(`explorer/latentPage (headless Chromium, ${kind.field.kind} field)`, function () {
-  let browser: Browser | undefined;
-  let opened: OpenedExplorer;
   const model = tinyLatentExplorerModel(kind);
-
-  before(async function () {
-    requireChromium(this);
-    const file = path.join(tmpDir('explorer-latent-'), 'tiny-latent.html');
-    fs.writeFileSync(file, explorerPageHtml(model, await buildPageBundle({ kind: 'latent', model })));
-    browser = await launchChromium();
-    opened = await openExplorerPage(browser, file);
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const shown = useExplorerPage({ kind: 'latent', model });
 
   it('loads offline with two sliders and redraws the field and the rollout when they move', async () => {
-    assert.deepEqual(opened.blocked, []);
-    assert.deepEqual(opened.errors, []);
-    assert.equal(await opened.page.locator('input[type=range]').count(), 2);
-    const traces = () => opened.page.evaluate((id) => (document.getElementById(id) as unknown as { data: { z?: number[][]; x: number[]; y: number[] }[] }).data, EXPLORER_IDS.figure);
-    await moveSliders(opened.page, [-1, 0]);
+    assert.deepEqual(shown().opened.blocked, []);
+    assert.deepEqual(shown().opened.errors, []);
+    assert.equal(await shown().opened.page.locator('input[type=range]').count(), 2);
+    const traces = () => shown().opened.page.evaluate((id) => (document.getElementById(id) as unknown as { data: { z?: number[][]; x: number[]; y: number[] }[] }).data, EXPLORER_IDS.figure);
+    await moveSliders(shown().opened.page, [-1, 0]);
     const before = await traces();
-    const moved = await moveSliders(opened.page, [2, 0.5]);
+    const moved = await moveSliders(shown().opened.page, [2, 0.5]);
     const after = await traces();
     assert.notDeepEqual(after[0].z, before[0].z, 'the |ẋ| heatmap did not change');
     assert.notDeepEqual(after[2].y, before[2].y, 'the rollout did not change');
-    const expected = await onCpu(() => fieldMagnitude(model, latentAt(model, moved.values)));
-    assert.ok(maxAbs(after[0].z as number[][], expected) <= 1e-5);
+    const expected = await onCpuBackend(() => fieldMagnitude(model, latentAt(model, moved.values)));
+    assert.ok(maxAbsDifference(after[0].z as number[][], expected) <= 1e-5);
   });
 
   it('computes the field and the rollout of a given z as Node does, to 1e-5 (cpu backend in both)', async () => {
     const z = latentAt(model, [0.7, -0.2]);
     const x0 = model.instances[2].window[0];
-    const inPage = await opened.page.evaluate(
+    const inPage = await shown().opened.page.evaluate(
       ([handle, zz, x]) => {
         const h = (window as unknown as Record<string, LatentExplorerHandle>)[handle];
         return { field: h.fieldMagnitude(h.model, zz), rollout: h.latentRollout(h.model, zz, x, 30) };
       },
       [EXPLORER_HANDLE, z, x0] as const,
     );
-    const node = await onCpu(() => ({ field: fieldMagnitude(model, z), rollout: latentRollout(model, z, x0, 30) }));
-    assert.ok(maxAbs(inPage.field, node.field) <= 1e-5, `field differs by ${maxAbs(inPage.field, node.field)}`);
-    assert.ok(maxAbs(inPage.rollout, node.rollout) <= 1e-5, `rollout differs by ${maxAbs(inPage.rollout, node.rollout)}`);
+    const node = await onCpuBackend(() => ({ field: fieldMagnitude(model, z), rollout: latentRollout(model, z, x0, 30) }));
+    assert.ok(maxAbsDifference(inPage.field, node.field) <= 1e-5, `field differs by ${maxAbsDifference(inPage.field, node.field)}`);
+    assert.ok(maxAbsDifference(inPage.rollout, node.rollout) <= 1e-5, `rollout differs by ${maxAbsDifference(inPage.rollout, node.rollout)}`);
   });
 });

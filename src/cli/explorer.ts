@@ -9,6 +9,7 @@
  */
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { initBackend } from '../core/backend';
 import { ConfigError } from '../core/errors';
 import { studyResultsDir } from '../experiments/experiment';
 import { EXPLORER_EXPERIMENTS, writeExplorerPage } from '../explorer/explorerPage';
@@ -30,6 +31,8 @@ async function main(): Promise<number> {
   if (!/^\d+$/.test(parsed.values.moves ?? '40') || moves < 2) throw new ConfigError(`--moves must be an integer ≥ 2, got '${parsed.values.moves}'`);
   // results/explorer/ (under METADYN_RESULTS_ROOT when set), beside the experiments' folders
   const dir = parsed.values.out ? path.resolve(parsed.values.out) : path.dirname(studyResultsDir('explorer', experiment, 'default'));
+  // the engine the run trained on: the checkpoints refuse to load under another (and the family export recomputes its evaluation)
+  await initBackend();
   const { page, modelFile, bytes } = await writeExplorerPage(experiment, dir);
   console.log(`wrote ${page} (${(bytes / 1e6).toFixed(1)} MB) and ${modelFile}`);
   if (parsed.values.bench) {

@@ -6,7 +6,8 @@
  * products run OpenBLAS where native/blas is built (./nativeMatMul.ts; METADYN_MATMUL chooses), and the line says so.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMulEngine, parseBlasThreads, parseMatMulChoice, useNativeMatMul } from './nativeMatMul';
+import { matMulEngine } from './matMulEngine';
+import { parseBlasThreads, parseMatMulChoice, useNativeMatMul } from './nativeMatMul';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];

@@ -17,6 +17,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from './errors';
+import { matMulEngine, setMatMulEngine } from './matMulEngine';
 import { repoRoot } from './paths';
 
 /** The addon's functions (native/blas/metadyn_blas.c states their contract). */
@@ -98,34 +99,27 @@ export function matMulShape(aShape: readonly number[], bShape: readonly number[]
   return { batchA, batchB, m, n, k, outShape: [...outer, m, n] };
 }
 
-let engine: string = 'xnnpack';
-
-/** Which products the wasm backend runs: 'xnnpack', or 'openblas <version>, <n> thread(s)'. */
-export function matMulEngine(): string {
-  return engine;
-}
-
 /**
  * Replaces the wasm backend's BatchMatMul by OpenBLAS's (module comment), unless `choice` is xnnpack. Returns the
  * engine now in use. Call after the wasm backend is ready; idempotent.
  */
 export function useNativeMatMul(choice: MatMulChoice, threads: number, load: () => { addon: BlasAddon | null; reason: string } = () => loadBlasAddon()): { engine: string; note: string } {
-  if (choice === 'xnnpack') return { engine, note: 'METADYN_MATMUL=xnnpack' };
+  if (choice === 'xnnpack') return { engine: matMulEngine(), note: 'METADYN_MATMUL=xnnpack' };
   const { addon, reason } = load();
   if (addon === null) {
     if (choice === 'openblas') throw new ConfigError(`METADYN_MATMUL=openblas, but ${reason}`);
-    return { engine, note: reason };
+    return { engine: matMulEngine(), note: reason };
   }
   addon.setThreads(threads);
-  if (engine === 'xnnpack') {
+  if (matMulEngine() === 'xnnpack') {
     const original = tf.getKernel('BatchMatMul', 'wasm');
     if (!original) throw new Error('the wasm backend has no BatchMatMul kernel to replace');
     tf.unregisterKernel('BatchMatMul', 'wasm');
     tf.registerKernel({ ...original, setupFunc: original.setupFunc, kernelFunc: (args) => nativeBatchMatMul(addon, original.kernelFunc, args) });
   }
   const version = /OpenBLAS (\S+)/.exec(addon.config())?.[1] ?? '?';
-  engine = `openblas ${version}, ${addon.threads()} thread${addon.threads() === 1 ? '' : 's'}`;
-  return { engine, note: '' };
+  setMatMulEngine(`openblas ${version}, ${addon.threads()} thread${addon.threads() === 1 ? '' : 's'}`);
+  return { engine: matMulEngine(), note: '' };
 }
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from './atomicWrite';
 import { configHash } from './config';
 import { DataError } from './errors';
-import { matMulEngine } from './nativeMatMul';
+import { matMulEngine } from './matMulEngine';
 import { isPathSegment, repoRoot } from './paths';
 
 export interface Provenance {

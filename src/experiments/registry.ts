@@ -6,16 +6,12 @@ import type { Scale } from '../core/config';
 import { ConfigError } from '../core/errors';
 import { runImodeOnPaperB } from './crossPaper/imodeOnPaperB';
 import { type ExperimentInfo } from './experiment';
-import { imodeBistable } from './imodeBistable';
-import { imodeDoublePendulum } from './imodeDoublePendulum';
 import { type ImodeFamily, type ImodeFamilyConfig } from './imode/family';
+import { mapImodeFamilies } from './imode/families';
 import { type FamilyInstance, resolveFamilyConfig, runImodeFamily, simulateFamily } from './imodeFamilyExperiment';
 import { runFamilyBasins } from './imodeBasins';
 import { runFamilyDimensionStudy } from './imodeDimensionStudy';
 import { imodePendulumConfig, imodePendulumInfo, runImodePendulum } from './imodePendulum';
-import { imodeReactionDiffusion } from './imodeReactionDiffusion';
-import { imodeSlinky } from './imodeSlinky';
-import { imodeVanDerPol } from './imodeVanDerPol';
 import { type ConvergencePlan, convergenceStudy } from './paperBConvergence';
 import { paperBDno } from './paperBDno';
 import { paperBDuffing } from './paperBDuffing';
@@ -54,13 +50,7 @@ const registeredFamily = <C extends ImodeFamilyConfig>(family: ImodeFamily<C>): 
   instances: (scale, overrides) => simulateFamily(family, resolveFamilyConfig(family, scale, overrides)),
 });
 
-export const IMODE_FAMILIES: readonly RegisteredFamily[] = [
-  registeredFamily(imodeBistable),
-  registeredFamily(imodeDoublePendulum),
-  registeredFamily(imodeVanDerPol),
-  registeredFamily(imodeSlinky),
-  registeredFamily(imodeReactionDiffusion),
-];
+export const IMODE_FAMILIES: readonly RegisteredFamily[] = mapImodeFamilies(registeredFamily);
 
 /** The iMODE family of an id; ConfigError naming the families otherwise. */
 export function imodeFamilyById(id: string): RegisteredFamily {

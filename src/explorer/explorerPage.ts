@@ -1,12 +1,13 @@
 /**
  * The latent explorer as one self-contained offline HTML file: tfjs (its browser build, tf.min.js) and plotly.js
- * inlined, then the page's script (./pageMain.ts for an iMODE model, ./latentPageMain.ts for a Paper B latent
- * model, with the ../nn, ../models and ../modulation modules they run) bundled by esbuild at generation time with
- * the model written in as a literal. The page needs no server and makes no request.
+ * inlined, then the page's script (./pageMain.ts for an iMODE model, the pendulum's or a family's; ./latentPageMain.ts
+ * for a Paper B latent model; with the ../nn, ../models, ../modulation and ../experiments/imode modules they run)
+ * bundled by esbuild at generation time with the model written in as a literal. The page needs no server and makes
+ * no request.
  *
  * The bundle is built for the browser, so a Node built-in anywhere in its imports fails the build instead of
- * reaching the page; the two substitutions are stated where they are made (`pagePlugin`). The same modules run in
- * Node, which is what the parity test compares the page's rollout with.
+ * reaching the page; its one substitution is stated where it is made (`pagePlugin`). The same modules run in Node,
+ * which is what the parity test compares the page's rollout with.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -15,6 +16,7 @@ import { writeFileAtomic } from '../core/atomicWrite';
 import { ConfigError } from '../core/errors';
 import { repoPath } from '../core/paths';
 import { plotlyLoaderHtml } from '../viz/plotly';
+import { FAMILY_EXPLORERS } from './familyModelExport';
 import { imodePendulumExplorerModel, writeExplorerModel } from './modelExport';
 import { EXPLORER_IDS } from './pageContract';
 import { PAPER_B_EXPLORER_IDS, paperBExplorerModel } from './latentModelExport';
@@ -33,20 +35,16 @@ export type PageModel = { kind: 'imode'; model: ExplorerModel } | { kind: 'laten
 /** The experiments the explorer covers, each with the function that exports its trained model. */
 export const EXPLORER_EXPERIMENTS: Readonly<Record<string, () => PageModel>> = {
   'imode-pendulum': () => ({ kind: 'imode', model: imodePendulumExplorerModel('default') }),
+  ...Object.fromEntries(Object.entries(FAMILY_EXPLORERS).map(([id, exportModel]) => [id, (): PageModel => ({ kind: 'imode', model: exportModel('default') })])),
   ...Object.fromEntries(PAPER_B_EXPLORER_IDS.map((id) => [id, (): PageModel => ({ kind: 'latent', model: paperBExplorerModel(id, 'default') })])),
 };
 
-/**
- * The bundle's two substitutions: @tensorflow/tfjs is the page's global `tf` (from tf.min.js, inlined before the
- * bundle: one copy of tfjs in the page), and ../core/nativeMatMul.ts, which loads the OpenBLAS addon from disk, is
- * ./browserMatMul.ts.
- */
+/** The bundle's one substitution: @tensorflow/tfjs is the page's global `tf` (from tf.min.js, inlined before the bundle: one copy of tfjs in the page). */
 const pagePlugin: esbuild.Plugin = {
   name: 'metadyn-explorer-page',
   setup(build) {
     build.onResolve({ filter: /^@tensorflow\/tfjs$/ }, () => ({ path: 'tf', namespace: 'page-global' }));
     build.onLoad({ filter: /.*/, namespace: 'page-global' }, () => ({ contents: 'module.exports = window.tf;', loader: 'js' }));
-    build.onResolve({ filter: /\/core\/nativeMatMul$/ }, () => ({ path: repoPath('src/explorer/browserMatMul.ts') }));
   },
 };
 

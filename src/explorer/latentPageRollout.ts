@@ -14,8 +14,7 @@
  * field), and the RK4 rollout (../nn/odeint.ts, the evaluation's solver) from the nearest training instance's
  * initial state beside that instance's data.
  *
- * Like ./pageRollout.ts, this uses only @tensorflow/tfjs and the repo's modules that import nothing else (with
- * ../core/nativeMatMul.ts resolved to ./browserMatMul.ts in the page's bundle).
+ * Like ./pageRollout.ts, this uses only @tensorflow/tfjs and the repo's modules that import nothing else.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TensorJson } from '../core/checkpoint';

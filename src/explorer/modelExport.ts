@@ -28,7 +28,8 @@ import {
   pendulumWindows,
 } from '../experiments/imodePendulum';
 import type { LatentExplorerModel } from './latentPageRollout';
-import { EXPLORER_MODEL_FORMAT, EXPLORER_MODEL_VERSION, type ExplorerInstance, type ExplorerModel } from './pageRollout';
+import { IMODE_FAMILY_FIELDS } from '../experiments/imode/families';
+import { EXPLORER_MODEL_FORMAT, EXPLORER_MODEL_VERSION, type ExplorerField, type ExplorerInstance, type ExplorerModel, explorerEtaDim } from './pageRollout';
 
 /** A length's adapted η as metrics.json records it. */
 interface AdaptedLength {
@@ -94,14 +95,14 @@ export function imodePendulumExplorerModel(scale: Scale = 'default'): ExplorerMo
     format: EXPLORER_MODEL_FORMAT,
     version: EXPLORER_MODEL_VERSION,
     experiment: imodePendulumInfo.id,
-    spec: model.spec,
+    field: { kind: 'conservative', spec: model.spec },
     weights,
     solver: model.solver,
     dt: data.instances[0].dt,
     etaRange: etaRangeOf(instances),
     eta0,
     instances,
-    stateLabels: ['θ (rad)', 'ω (rad/s)'],
+    portrait: { x: 0, y: 1, xTitle: 'θ (rad)', yTitle: 'ω (rad/s)' },
   };
 }
 
@@ -117,22 +118,37 @@ export function parseExplorerModel(json: unknown, where = 'explorer model'): Exp
   };
   if (typeof m !== 'object' || m === null || m.format !== EXPLORER_MODEL_FORMAT) fail(`not a ${EXPLORER_MODEL_FORMAT} file`);
   if (m.version !== EXPLORER_MODEL_VERSION) fail(`version ${m.version}, this code reads ${EXPLORER_MODEL_VERSION}`);
-  if (typeof m.spec !== 'object' || m.spec === null || !Number.isInteger(m.spec.etaDim) || !Number.isInteger(m.spec.positionDim)) fail('spec must be a conservative-force spec');
-  const spec = m.spec as ExplorerModel['spec'];
+  const field = m.field as ExplorerField | undefined;
+  if (field?.kind === 'conservative') {
+    if (typeof field.spec !== 'object' || field.spec === null || !Number.isInteger(field.spec.etaDim) || !Number.isInteger(field.spec.positionDim)) fail('field.spec must be a conservative-force spec');
+  } else if (field?.kind === 'family') {
+    if (!(typeof m.experiment === 'string' && m.experiment in IMODE_FAMILY_FIELDS)) fail(`a family field needs the family's id as experiment (${Object.keys(IMODE_FAMILY_FIELDS).join(', ')}), got ${JSON.stringify(m.experiment)}`);
+    if (typeof field.config !== 'object' || field.config === null || !(Number.isInteger(field.config.etaDim) && Number(field.config.etaDim) > 0)) fail('field.config must be the training config, with etaDim');
+  } else {
+    fail(`field.kind must be 'conservative' or 'family', got ${JSON.stringify((m.field as { kind?: unknown } | undefined)?.kind)}`);
+  }
+  const etaDim = explorerEtaDim(m as ExplorerModel);
   if (!Array.isArray(m.weights)) fail('weights must be an array of tensors');
   // tensorFromJson checks shape against values and finiteness; the tensor itself is not needed.
   (m.weights as TensorJson[]).forEach((w) => tensorFromJson(w).dispose());
   if (typeof m.solver !== 'object' || m.solver === null) fail('solver must be odeint options');
   if (!(typeof m.dt === 'number' && m.dt > 0)) fail(`dt must be > 0, got ${m.dt}`);
-  if (!isNumberMatrix(m.etaRange, 2) || (m.etaRange as unknown[]).length !== spec.etaDim) fail(`etaRange must hold ${spec.etaDim} [min, max] pairs`);
-  if (!isNumberMatrix([m.eta0], spec.etaDim)) fail(`eta0 must hold ${spec.etaDim} numbers`);
+  if (!isNumberMatrix(m.etaRange, 2) || (m.etaRange as unknown[]).length !== etaDim) fail(`etaRange must hold ${etaDim} [min, max] pairs`);
+  if (!isNumberMatrix([m.eta0], etaDim)) fail(`eta0 must hold ${etaDim} numbers`);
   if (!Array.isArray(m.instances) || m.instances.length === 0) fail('instances must be a non-empty array');
-  (m.instances as ExplorerInstance[]).forEach((ins, i) => {
+  const instances = m.instances as ExplorerInstance[];
+  const stateDim = Array.isArray(instances[0].window?.[0]) ? instances[0].window[0].length : 0;
+  if (field?.kind === 'conservative' && stateDim !== 2 * field.spec.positionDim) fail(`instances[0].window's states must hold ${2 * field.spec.positionDim} numbers, got ${stateDim}`);
+  instances.forEach((ins, i) => {
     if (typeof ins.label !== 'string' || typeof ins.split !== 'string') fail(`instances[${i}] needs a label and a split`);
-    if (!isNumberMatrix([ins.eta], spec.etaDim)) fail(`instances[${i}].eta must hold ${spec.etaDim} numbers`);
-    if (!isNumberMatrix(ins.window, 2 * spec.positionDim) || ins.window.length < 2) fail(`instances[${i}].window must be ≥ 2 states of ${2 * spec.positionDim} numbers`);
+    if (!isNumberMatrix([ins.eta], etaDim)) fail(`instances[${i}].eta must hold ${etaDim} numbers`);
+    if (!isNumberMatrix(ins.window, stateDim) || ins.window.length < 2) fail(`instances[${i}].window must be ≥ 2 states of ${stateDim} numbers`);
   });
-  if (!Array.isArray(m.stateLabels) || m.stateLabels.length !== 2) fail('stateLabels must name two axes');
+  const p = m.portrait;
+  const component = (c: unknown) => Number.isInteger(c) && (c as number) >= 0 && (c as number) < stateDim;
+  if (typeof p !== 'object' || p === null || !component(p.x) || !component(p.y) || typeof p.xTitle !== 'string' || typeof p.yTitle !== 'string') {
+    fail(`portrait must name two state components in [0, ${stateDim}) and their axis titles`);
+  }
   return m as ExplorerModel;
 }
 

@@ -20,9 +20,9 @@ export function paddedRange([lo, hi]: readonly [number, number]): [number, numbe
   return [lo - pad, hi + pad];
 }
 
-/** Fixed phase-portrait axes over every instance's data window, so that the figure does not rescale as a slider moves. */
-export function windowAxisRanges(instances: readonly { window: number[][] }[]): [number, number][] {
-  return [0, 1].map((c) => {
+/** Fixed phase-portrait axes over every instance's data window (its state components `components`), so that the figure does not rescale as a slider moves. */
+export function windowAxisRanges(instances: readonly { window: number[][] }[], components: readonly [number, number] = [0, 1]): [number, number][] {
+  return components.map((c) => {
     const values = instances.flatMap((ins) => ins.window.map((x) => x[c]));
     const [lo, hi] = [Math.min(...values), Math.max(...values)];
     const pad = 0.15 * (hi - lo);

@@ -7,7 +7,7 @@
  * conditionedValueAndInputGradient, op for op, and its first-order gradients are the taped ones bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMulEngine } from '../core/nativeMatMul';
+import { matMulEngine } from '../core/matMulEngine';
 import { type ConditionedMlp, conditionMlp, conditionedValue, conditionedValueAndInputGradient } from './conditionedMlp';
 import { type Activation, type MlpParams, type MlpSpec, activation } from './mlp';
 import { matMul, recording, sigmoid } from './ops';

@@ -9,7 +9,7 @@
 import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
-import { matMulEngine } from '../../src/core/nativeMatMul';
+import { matMulEngine } from '../../src/core/matMulEngine';
 import { type WorkloadName, type WorkloadSize, createWorkload } from '../../src/bench/workloads';
 import { imodeWorkloadSetup } from '../../src/cli/benchWorkloadRuns';
 

@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
 import { ConfigError } from '../../src/core/errors';
-import { blasAddonPath, matMulEngine, matMulShape, parseBlasThreads, parseMatMulChoice, useNativeMatMul } from '../../src/core/nativeMatMul';
+import { matMulEngine } from '../../src/core/matMulEngine';
+import { blasAddonPath, matMulShape, parseBlasThreads, parseMatMulChoice, useNativeMatMul } from '../../src/core/nativeMatMul';
 import { createRng } from '../../src/core/rng';
 
 /** op(A_i) · op(B_i) in float64 from nested arrays, the reference the float32 kernel is held to. */

@@ -29,7 +29,8 @@ describe('explorer/modelExport', () => {
       assert.throws(() => parseExplorerModel(m), (e: Error) => e instanceof DataError && pattern.test(e.message));
     };
     bad((m) => (m.format = 'other'), /not a metadyn-explorer-model/);
-    bad((m) => (m.version = 2), /version 2/);
+    bad((m) => (m.version = 1), /version 1, this code reads 2/);
+    bad((m) => ((m.field as { spec: unknown }).spec = null), /field\.spec must be a conservative-force spec/);
     bad((m) => ((m.weights as { values: unknown[] }[])[0].values[0] = null), /tensor value \[0\]/);
     bad((m) => ((m.weights as { values: unknown[] }[])[1].values.pop()), /needs \d+ values/);
     bad((m) => ((m.instances as { window: number[][] }[])[1].window[3] = [1]), /instances\[1\]\.window/);

@@ -23,13 +23,13 @@ export function tinyExplorerModel(steps = 200, seed = 7): ExplorerModel {
     format: EXPLORER_MODEL_FORMAT,
     version: EXPLORER_MODEL_VERSION,
     experiment: 'tiny',
-    spec,
+    field: { kind: 'conservative', spec },
     weights,
     solver: { method: 'dopri5', rtol: 1e-4, atol: 1e-4 },
     dt,
     etaRange: etaRangeOf(instances),
     eta0: [0],
     instances,
-    stateLabels: ['θ (rad)', 'ω (rad/s)'],
+    portrait: { x: 0, y: 1, xTitle: 'θ (rad)', yTitle: 'ω (rad/s)' },
   };
 }

@@ -7,7 +7,7 @@
 import { strict as assert } from 'assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
-import { matMulEngine } from '../../src/core/nativeMatMul';
+import { matMulEngine } from '../../src/core/matMulEngine';
 import { createRng } from '../../src/core/rng';
 import { ConfigError } from '../../src/core/errors';
 import { conditionMlp, conditionOutputWeights, conditionedValue, conditionedValueAndInputGradient } from '../../src/nn/conditionedMlp';

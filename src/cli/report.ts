@@ -57,7 +57,8 @@ async function main(): Promise<number> {
   try {
     const checks = await checkReportPages(browser, report.pages);
     for (const c of checks) {
-      const what = `${c.plotContainers}/${c.expectedFigures} figures rendered${c.fallbackShown ? ', "Plotly not loaded" shown' : ''}`;
+      const explorers = c.explorers > 0 ? `, ${c.explorersDrawn}/${c.explorers} live explorer drawn` : '';
+      const what = `${c.plotContainers}/${c.expectedFigures} figures rendered${explorers}${c.fallbackShown ? ', "Plotly not loaded" shown' : ''}`;
       console.log(`${c.ok ? 'ok  ' : 'FAIL'} ${path.basename(c.file)} (${what})`);
     }
     console.log(`screenshot ${await screenshotIndex(browser, report.index)}`);

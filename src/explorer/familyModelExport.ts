@@ -6,9 +6,10 @@
  * the evaluation's `evalSteps`, re-simulated (deterministic in the seed) in the data's units.
  *
  * Nothing is trained or adapted here: a missing or unfinished checkpoint is an error that names the run that makes it.
- * That the recorded η belong to these weights is checked, not assumed: every instance's held-out MSE is recomputed
- * from the exported weights and η, exactly as the experiment's evaluation computes it, and must match metrics.json's
- * to float32 rounding (a metrics.json written by another run, of another config or on another engine, fails here).
+ * That the recorded η belong to these weights is checked, not assumed: the held-out MSE of the first instance of each
+ * split is recomputed from the exported weights and its η, exactly as the experiment's evaluation computes it, and
+ * must match metrics.json's to float32 rounding (a metrics.json written by another run, of another config or on
+ * another engine, fails here).
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkpointStore, tensorFromJson } from '../core/checkpoint';
@@ -68,9 +69,12 @@ export function familyExplorerModel<C extends ImodeFamilyConfig>(family: ImodeFa
   const stateScale = family.stateScale(cfg);
   const model = scaledModel(family, cfg);
   const solver = solverOf(cfg);
-  const instances: ExplorerInstance[] = recorded.map((r) => {
+  const instances: ExplorerInstance[] = recorded.map((r, i) => {
     const ins = simulated.find((s) => s.label === r.instance);
     if (!ins) throw new DataError(`metrics.json names instance '${r.instance}', which the config does not simulate`, { file: store.file });
+    const window = ins.evalTrajectories[0].slice(0, cfg.evalSteps).map((x) => Array.from(x));
+    // the first instance of each split is enough to tell these weights' η from another run's, at a rollout each
+    if (recorded.findIndex((q) => q.split === r.split) !== i) return { label: r.instance, split: r.split, eta: r.eta, window };
     const batch = familyEvalBatch(ins, stateScale, cfg.evalSteps, cfg.dt);
     const recomputed = tf.tidy(() => {
       const params = saved.best.params.map(tensorFromJson);
@@ -81,7 +85,7 @@ export function familyExplorerModel<C extends ImodeFamilyConfig>(family: ImodeFa
     if (!(Math.abs(recomputed - r.evalError) <= SAME_EVALUATION_TOLERANCE * r.evalError)) {
       throw new DataError(`instance ${r.instance}: these weights and its recorded η give held-out MSE ${recomputed}, metrics.json records ${r.evalError}; metrics.json was written by another run: re-run npm run experiment -- ${id}`, { file: store.file });
     }
-    return { label: r.instance, split: r.split, eta: r.eta, window: ins.evalTrajectories[0].slice(0, cfg.evalSteps).map((x) => Array.from(x)) };
+    return { label: r.instance, split: r.split, eta: r.eta, window };
   });
   const { x, y, xTitle, yTitle } = family.portrait(cfg);
   return {

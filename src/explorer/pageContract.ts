@@ -8,6 +8,9 @@ import type { ExplorerModel, pageRollout } from './pageRollout';
 
 export const EXPLORER_IDS = { sliders: 'explorer-sliders', figure: 'explorer-figure', status: 'explorer-status' } as const;
 
+/** How the status line of a page whose script failed begins (./sliderPage.ts). */
+export const PAGE_FAILED = 'explorer failed';
+
 /** The global a page's script sets once the first figure is drawn. */
 export const EXPLORER_HANDLE = 'metadynExplorer';
 

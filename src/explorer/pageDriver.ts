@@ -4,9 +4,9 @@
  * figure, move the sliders and read back what the page computed.
  */
 import { pathToFileURL } from 'url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { DataError } from '../core/errors';
-import { EXPLORER_HANDLE, type ExplorerHandle, type SliderPageHandle } from './pageContract';
+import { EXPLORER_HANDLE, EXPLORER_IDS, type ExplorerHandle, PAGE_FAILED, type SliderPageHandle } from './pageContract';
 
 /** How long the page may take to parse its libraries and draw the first figure. */
 const FIRST_FIGURE_TIMEOUT_MS = 60000;
@@ -20,6 +20,22 @@ export interface OpenedExplorer {
   /** navigation to the first drawn figure, ms */
   loadMs: number;
   close(): Promise<void>;
+}
+
+/**
+ * Wait until the explorer in `target` (a page, or the frame a report shows it in) has drawn its first figure, or its
+ * script reported that it failed (./sliderPage.ts), whichever comes first: true when drawn, else why not.
+ */
+export function waitForFirstFigure(target: Page | Frame, timeoutMs = FIRST_FIGURE_TIMEOUT_MS): Promise<true | string> {
+  return target
+    .waitForFunction(
+      ([handle, status]) => (window as unknown as Record<string, unknown>)[handle] !== undefined || (document.getElementById(status)?.textContent ?? '').startsWith(PAGE_FAILED),
+      [EXPLORER_HANDLE, EXPLORER_IDS.status] as const,
+      { timeout: timeoutMs },
+    )
+    .then(() => target.evaluate((handle) => (window as unknown as Record<string, unknown>)[handle] !== undefined, EXPLORER_HANDLE))
+    .then((ok): true | string => ok || 'the page failed')
+    .catch((e: Error) => e.message.split('\n')[0]);
 }
 
 export async function openExplorerPage(browser: Browser, file: string): Promise<OpenedExplorer> {
@@ -36,12 +52,11 @@ export async function openExplorerPage(browser: Browser, file: string): Promise<
   });
   const t0 = Date.now();
   await page.goto(pathToFileURL(file).href);
-  try {
-    await page.waitForFunction((handle) => (window as unknown as Record<string, unknown>)[handle] !== undefined, EXPLORER_HANDLE, { timeout: FIRST_FIGURE_TIMEOUT_MS });
-  } catch (e) {
+  const drawn = await waitForFirstFigure(page);
+  if (drawn !== true) {
     const status = await page.textContent('body').catch(() => '');
     await context.close();
-    throw new DataError(`the explorer page drew no figure (${(e as Error).message.split('\n')[0]}); page errors: ${errors.join('; ') || 'none'}; page text: ${status?.slice(-300)}`, { file });
+    throw new DataError(`the explorer page drew no figure (${drawn}); page errors: ${errors.join('; ') || 'none'}; page text: ${status?.slice(-300)}`, { file });
   }
   return { page, blocked, errors, loadMs: Date.now() - t0, close: () => context.close() };
 }

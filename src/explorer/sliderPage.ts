@@ -7,7 +7,7 @@
  * launches are the cheapest (webgl's each upload and read back); it computes in float32 as Node does.
  */
 import * as tf from '@tensorflow/tfjs';
-import { EXPLORER_HANDLE, EXPLORER_IDS, type SliderPageHandle } from './pageContract';
+import { EXPLORER_HANDLE, EXPLORER_IDS, PAGE_FAILED, type SliderPageHandle } from './pageContract';
 
 /** Positions of a slider between its ends. */
 const SLIDER_POSITIONS = 400;
@@ -46,7 +46,7 @@ export interface SliderPageOptions<M> {
 export function startSliderPage<M, E extends object>(o: SliderPageOptions<M>, extra: E): void {
   run(o, extra).catch((e: Error) => {
     const status = document.getElementById(EXPLORER_IDS.status);
-    if (status) status.textContent = `explorer failed: ${e.message}`;
+    if (status) status.textContent = `${PAGE_FAILED}: ${e.message}`;
     throw e;
   });
 }

@@ -1,7 +1,8 @@
 /**
  * The static report site: executed notebooks (results/notebooks/*.ipynb from `npm run reproduce`) in, a folder
- * that opens from disk out — index.html, one <notebook>.html per notebook (nbconvert, plotly.js relinked), and one
- * shared copy of plotly.min.js. The headline numbers come from each experiment's metrics.json, found through
+ * that opens from disk out — index.html, one <notebook>.html per notebook (nbconvert, plotly.js relinked), its live
+ * explorer as <notebook>.explorer.html (the cell's frame, libraries linked), and one shared copy of plotly.min.js
+ * (and of tf.min.js, when a notebook has an explorer). The headline numbers come from each experiment's metrics.json, found through
  * `resultsDirOf` (the experiment id is the notebook's name after its number), so the index shows the numbers the
  * results contract holds, not numbers scraped from cell outputs.
  */
@@ -10,6 +11,7 @@ import * as path from 'path';
 import { ConfigError } from '../core/errors';
 import { parseNotebookFileName } from '../core/jupyter';
 import { type MetricsFile, readMetrics } from '../core/results';
+import { copyExplorerLibraries, explorerFramesToFiles } from '../explorer/explorerPage';
 import { plotlyLoaderHtml } from '../viz/plotly';
 import { type ReportEntry, headlineMetrics, reportIndexHtml } from './indexPage';
 import { countFigureOutputs, notebookTitleAndSummary, readNotebook } from './notebook';
@@ -29,6 +31,8 @@ export interface ReportPage {
   file: string;
   /** Plotly figures in the notebook's outputs, each of which must render on the page */
   expectedFigures: number;
+  /** the explorer pages its frames show (../explorer/explorerPage.ts), each of which must draw its figure */
+  explorers: string[];
 }
 
 export interface Report {
@@ -67,9 +71,13 @@ export async function buildReport(o: ReportOptions): Promise<Report> {
     const source = path.join(o.notebooksDir, fileName);
     const nb = readNotebook(source);
     const page = await convertNotebookToHtml(source, o.outDir, notebook);
-    fs.writeFileSync(page, relinkPlotly(fs.readFileSync(page, 'utf8'), inlineLoader));
+    // the explorer cell's frame holds a whole page with its own tfjs and plotly.js: one file beside, libraries shared
+    const framed = explorerFramesToFiles(fs.readFileSync(page, 'utf8'), (k) => `${notebook}.explorer${k === 0 ? '' : `-${k}`}.html`);
+    framed.pages.forEach((p) => fs.writeFileSync(path.join(o.outDir, p.file), p.html));
+    if (framed.pages.length > 0) copyExplorerLibraries(o.outDir);
+    fs.writeFileSync(page, relinkPlotly(framed.html, inlineLoader));
     const figures = countFigureOutputs(nb);
-    pages.push({ file: page, expectedFigures: figures });
+    pages.push({ file: page, expectedFigures: figures, explorers: framed.pages.map((p) => path.join(o.outDir, p.file)) });
     entries.push({
       notebook,
       page: path.basename(page),

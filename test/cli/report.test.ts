@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { REPO_ROOT } from '../../src/cli/commandLine';
 import { parseReportArgs } from '../../src/cli/report';
 import { ConfigError } from '../../src/core/errors';
+import { buildPageBundle, explorerCellHtml, explorerPageHtml } from '../../src/explorer/explorerPage';
 import { type PageCheck, checkReportPages, screenshotIndex } from '../../src/report/check';
 import { formatMetric, headlineMetrics, reportIndexHtml } from '../../src/report/indexPage';
 import { type NotebookJson, countFigureOutputs, notebookTitleAndSummary } from '../../src/report/notebook';
@@ -15,12 +16,13 @@ import { launchChromium } from '../../src/viz/export';
 import { figureHtml, plotlyLoaderHtml } from '../../src/viz/plotly';
 import { requireChromium } from '../helpers/chromium';
 import { tmpDir } from '../helpers/tmpDir';
+import { tinyExplorerModel } from '../explorer/tinyExplorerModel';
 
 
 const figure = { data: [{ type: 'scatter', mode: 'lines', name: 'iMODE', x: [0, 1, 2], y: [1, 3, 2] }], layout: { title: { text: 'a line' } } };
 
 /** An executed notebook as tslab leaves it: a markdown cell, then a code cell whose outputs load plotly and show a figure. */
-function executedNotebook(title: string, loaderHtml: string): NotebookJson {
+function executedNotebook(title: string, loaderHtml: string, extraHtml: string[] = []): NotebookJson {
   const nb = {
     nbformat: 4,
     nbformat_minor: 5,
@@ -36,6 +38,7 @@ function executedNotebook(title: string, loaderHtml: string): NotebookJson {
         outputs: [
           { output_type: 'display_data', metadata: {}, data: { 'text/html': loaderHtml } },
           { output_type: 'display_data', metadata: {}, data: { 'text/html': figureHtml(figure, 'fig-1') } },
+          ...extraHtml.map((html) => ({ output_type: 'display_data', metadata: {}, data: { 'text/html': html } })),
         ],
       },
     ],
@@ -121,7 +124,10 @@ describe('report: the site, rendered in headless Chromium', function () {
     requireChromium(this);
     fs.mkdirSync(notebooksDir, { recursive: true });
     fs.writeFileSync(path.join(notebooksDir, '01-fake-src.ipynb'), JSON.stringify(executedNotebook('Fake, plotly by src', plotlyLoaderHtml('src'))));
-    fs.writeFileSync(path.join(notebooksDir, '02-fake-inline.ipynb'), JSON.stringify(executedNotebook('Fake, plotly inline', plotlyLoaderHtml('inline'))));
+    // notebook 02 also ends with an explorer cell, as the experiment notebooks do
+    const explorer = { kind: 'imode', model: tinyExplorerModel(50) } as const;
+    const explorerCell = explorerCellHtml(explorerPageHtml(explorer.model, await buildPageBundle(explorer)));
+    fs.writeFileSync(path.join(notebooksDir, '02-fake-inline.ipynb'), JSON.stringify(executedNotebook('Fake, plotly inline', plotlyLoaderHtml('inline'), [explorerCell])));
     const metrics = { experiment: 'fake-src', paper: 'Paper A', section: '§1', scale: 'default', provenance: {}, finalLoss: 0.0123456, steps: 40 };
     fs.mkdirSync(path.join(resultsRoot, 'fake-src'), { recursive: true });
     fs.writeFileSync(path.join(resultsRoot, 'fake-src', 'metrics.json'), JSON.stringify(metrics));
@@ -137,7 +143,7 @@ describe('report: the site, rendered in headless Chromium', function () {
   });
 
   it('writes the index, one page per notebook, one plotly.min.js and a screenshot of the index', () => {
-    assert.deepEqual(fs.readdirSync(outDir).sort(), ['01-fake-src.html', '02-fake-inline.html', 'index.html', 'index.png', 'plotly.min.js']);
+    assert.deepEqual(fs.readdirSync(outDir).sort(), ['01-fake-src.html', '02-fake-inline.explorer.html', '02-fake-inline.html', 'index.html', 'index.png', 'plotly.min.js', 'tf.min.js']);
     const png = fs.readFileSync(path.join(outDir, 'index.png'));
     assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
     assert.equal(png.readUInt32BE(16), 1000, 'screenshot width');
@@ -158,10 +164,18 @@ describe('report: the site, rendered in headless Chromium', function () {
       assert.ok(html.includes('<script src="plotly.min.js"></script>'));
       assert.ok(!html.includes('node_modules/plotly'), page);
     }
+    // the explorer frame shows its page from a file beside, which loads both libraries from the folder
+    const withFrame = fs.readFileSync(path.join(outDir, '02-fake-inline.html'), 'utf8');
+    assert.ok(withFrame.includes('<iframe style="width:100%;height:640px;border:0" src="02-fake-inline.explorer.html"></iframe>'));
+    assert.ok(!withFrame.includes('srcdoc='));
+    const explorerPage = fs.readFileSync(path.join(outDir, '02-fake-inline.explorer.html'), 'utf8');
+    assert.ok(explorerPage.length < 1e6, `the explorer page embeds no library (${explorerPage.length} B)`);
+    assert.ok(explorerPage.includes('<script src="tf.min.js"></script>') && explorerPage.includes('<script src="plotly.min.js"></script>'));
   });
 
-  it('every figure renders when the pages are opened from disk', () => {
-    assert.deepEqual(pages.map((p) => [path.basename(p.file), p.expectedFigures]), [['01-fake-src.html', 1], ['02-fake-inline.html', 1]]);
+  it('every figure renders when the pages are opened from disk, and the explorer page draws offline', () => {
+    assert.deepEqual(pages.map((p) => [path.basename(p.file), p.expectedFigures, p.explorers.map((f) => path.basename(f))]), [['01-fake-src.html', 1, []], ['02-fake-inline.html', 1, ['02-fake-inline.explorer.html']]]);
+    assert.deepEqual(checks.map((c) => [c.explorers, c.explorersDrawn]), [[0, 0], [1, 1]]);
     for (const c of checks) {
       assert.equal(c.plotContainers, 1, c.file);
       assert.ok(c.mainSvgs >= 1, c.file);
@@ -173,8 +187,17 @@ describe('report: the site, rendered in headless Chromium', function () {
   it('a page whose plotly.js does not load fails the check (control)', async () => {
     const broken = path.join(outDir, 'broken.html');
     fs.writeFileSync(broken, `<!doctype html><body><script src="missing/plotly.min.js"></script>${figureHtml(figure, 'f')}</body>`);
-    const [check] = await checkReportPages(browser as Browser, [{ file: broken, expectedFigures: 1 }], 1500);
+    const [check] = await checkReportPages(browser as Browser, [{ file: broken, expectedFigures: 1, explorers: [] }], 1500);
     fs.rmSync(broken);
     assert.deepEqual({ ok: check.ok, plotContainers: check.plotContainers, fallbackShown: check.fallbackShown }, { ok: false, plotContainers: 0, fallbackShown: true });
+  });
+
+  it('an explorer page whose tf.min.js is missing fails the check (control)', async () => {
+    const alone = tmpDir('metadyn-report-explorer-');
+    fs.copyFileSync(path.join(outDir, '02-fake-inline.explorer.html'), path.join(alone, 'x.explorer.html'));
+    fs.copyFileSync(path.join(outDir, '02-fake-inline.html'), path.join(alone, 'x.html'));
+    fs.copyFileSync(path.join(outDir, 'plotly.min.js'), path.join(alone, 'plotly.min.js'));
+    const [check] = await checkReportPages(browser as Browser, [{ file: path.join(alone, 'x.html'), expectedFigures: 1, explorers: [path.join(alone, 'x.explorer.html')] }], 1500);
+    assert.deepEqual({ ok: check.ok, explorers: check.explorers, explorersDrawn: check.explorersDrawn }, { ok: false, explorers: 1, explorersDrawn: 0 });
   });
 });

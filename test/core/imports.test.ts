@@ -48,10 +48,11 @@ function allImports(file: string): string[] {
  *   bench        benchmark workloads built from nn/modulation/models/meta (their README section uses viz's tables);
  *                below experiments: a workload that times an experiment's model is handed that model by its caller
  *   experiments  one file per paper experiment, joining the layers above
- *   report       the HTML report of executed notebooks and the experiments' metrics
+ *   explorer     the live explorer: trained models exported to an offline page that runs them in the browser
+ *   report       the HTML report of executed notebooks (their explorer frames included) and the experiments' metrics
  *   cli          entry points (the only layer that joins bench, experiments and report)
  */
-const LAYERS = ['core', 'systems', 'integrators', 'data', 'nn', 'modulation', 'models', 'meta', 'analysis', 'viz', 'bench', 'experiments', 'report', 'explorer', 'cli'] as const;
+const LAYERS = ['core', 'systems', 'integrators', 'data', 'nn', 'modulation', 'models', 'meta', 'analysis', 'viz', 'bench', 'experiments', 'explorer', 'report', 'cli'] as const;
 
 /**
  * Imports the order allows but the layer map rules out: a layer's "knows nothing of", and the reaches for a helper

@@ -8,14 +8,15 @@
  * Each seed's complete result set lives under results/seeds/<id>/<scale>/seed-<s>/ (git-ignored: figures are
  * megabytes); summary.json keeps every seed's per-seed values, config hash, backend and git revision.
  *
- * Resumable: a seed whose metrics.json exists and was made with the config a run would now use (same config hash) is
- * read, not rerun (one of another config is rerun), and an interrupted seed resumes from its meta-training
- * checkpoints. Config and seed list are validated before the first run starts.
+ * Resumable: a seed whose metrics.json exists and was made with the config a run would now use (same config hash), on
+ * the engine it would now use (backend and matrix products), is read, not rerun (one of another config or engine is
+ * rerun), and an interrupted seed resumes from its meta-training checkpoints. Config and seed list are validated before the first run starts.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { writeFileAtomic } from '../core/atomicWrite';
+import { computeEngine, engineName, initBackend } from '../core/backend';
 import { type Scale, configHash } from '../core/config';
 import { ConfigError, DataError } from '../core/errors';
 import { repoRoot, withResultsRootAt } from '../core/paths';
@@ -72,6 +73,11 @@ export function seedRunDirs(id: string, scale: Scale, seed: number, configSeed: 
  */
 export function isRunOfConfig(run: { configHash: string }, config: Readonly<Record<string, unknown>>): boolean {
   return run.configHash === configHash(config);
+}
+
+/** The engine a run's provenance names (../core/backend.ts computeEngine's words). */
+export function runEngine(p: { backend: string; matMul?: string }): string {
+  return engineName(p.backend, p.matMul);
 }
 
 /** The command that regenerates a summary. */
@@ -172,18 +178,29 @@ async function main(): Promise<number> {
   const out = seedsDir(id, scale);
 
   const configSeed = (experiment.config(scale, overrides) as { seed: number }).seed;
+  // A seed's run is reused only from the engine this one computes with: float32 rounding of another engine's products
+  // changes iMODE's trained models by as much as a seed does (docs/decisions/performance.md), so one table mixes none.
+  await initBackend();
+  const engine = computeEngine();
   const runs: { seed: number; metrics: MetricsFile }[] = [];
   for (const seed of seeds) {
     const root = path.join(out, `seed-${seed}`);
     const config = experiment.config(scale, { ...overrides, seed });
     const candidates = seedRunDirs(id, scale, seed, configSeed).map((d) => ({ d, m: storedMetrics(d) }));
-    const found = candidates.find(({ m }) => m !== null && isRunOfConfig(m.provenance, config));
+    const found = candidates.find(({ m }) => m !== null && isRunOfConfig(m.provenance, config) && runEngine(m.provenance) === engine);
     const { d: dir, m: stored } = candidates[0];
     let metrics;
     if (found) {
       metrics = found.m!;
       console.log(`[seeds] ${id} seed ${seed}: reusing ${path.relative(repoRoot(), found.d)}`);
     } else {
+      if (stored && isRunOfConfig(stored.provenance, config)) {
+        // its checkpoints are that engine's too: going on would mix two engines' bits (../core/checkpoint.ts)
+        throw new DataError(
+          `seed ${seed} was run on ${runEngine(stored.provenance)}, this run computes on ${engine}: run with the engine it names (METADYN_BACKEND, METADYN_MATMUL, METADYN_BLAS_THREADS) or move the folder aside to run the seed anew`,
+          { file: dir },
+        );
+      }
       const why = stored ? `, replacing a run of another config (hash ${stored.provenance.configHash}, now ${configHash(config)})` : '';
       console.log(`[seeds] ${id} seed ${seed} (${scale}) -> ${path.relative(repoRoot(), dir)}${why}`);
       await withResultsRootAt(root, () => experiment.run(scale, { ...overrides, seed }));

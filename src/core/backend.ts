@@ -64,8 +64,12 @@ export function currentBackend(): string {
  * of one config give the same bits only on the same engine, so checkpoints record it (./checkpoint.ts).
  */
 export function computeEngine(): string {
-  const backend = currentBackend();
-  return backend === 'wasm' ? `wasm, matMul ${matMulEngine()}` : backend;
+  return engineName(currentBackend(), matMulEngine());
+}
+
+/** An engine in computeEngine's words from its parts, e.g. a run's provenance (backend, and matMul under wasm). */
+export function engineName(backend: string, matMul: string | undefined): string {
+  return backend === 'wasm' ? `wasm, matMul ${matMul}` : backend;
 }
 
 let identityShared = false;

@@ -113,6 +113,11 @@ describe('experiments/seedAggregate', () => {
     const again = spawnSync(tsx, args, { encoding: 'utf8', env });
     assert.equal(again.status, 0, again.stderr);
     assert.equal((again.stdout.match(/reusing/g) ?? []).length, 2);
+    // on another engine (the cpu backend here) the stored seeds are neither summarised beside its own nor overwritten
+    const cpu = spawnSync(tsx, args, { encoding: 'utf8', env: { ...env, METADYN_BACKEND: 'cpu' } });
+    assert.notEqual(cpu.status, 0);
+    assert.match(cpu.stderr, /seed 1 was run on wasm, matMul .*, this run computes on cpu: run with the engine it names/);
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')).runs.map((r: { backend: string }) => r.backend), ['wasm', 'wasm']);
     const bad = spawnSync(tsx, [args[0], 'imode-pendulum', '--seeds', '1', '--scale', 'smoke', '--set', 'seed=3'], { encoding: 'utf8', env });
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /conflicts with --seeds/);

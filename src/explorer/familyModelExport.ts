@@ -12,7 +12,7 @@
  * another engine, fails here).
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkpointStore, tensorFromJson } from '../core/checkpoint';
+import { type TensorJson, checkpointStore, tensorFromJson } from '../core/checkpoint';
 import { type Scale, configHash } from '../core/config';
 import { ConfigError, DataError } from '../core/errors';
 import { readMetrics } from '../core/results';
@@ -20,9 +20,10 @@ import { experimentCheckpointDir, experimentResultsDir } from '../experiments/ex
 import { type ImodeFamily, type ImodeFamilyConfig, scaledModel, solverOf, trainingCheckpointKey } from '../experiments/imode/family';
 import { mapImodeFamilies } from '../experiments/imode/families';
 import { familyEvalBatch, resolveFamilyConfig, simulateFamily } from '../experiments/imodeFamilyExperiment';
-import { scoreRollouts } from '../meta/imodeEvaluation';
+import { type ImodeModelFactory, scoreRollouts } from '../meta/imodeEvaluation';
 import type { ImodeCheckpoint } from '../meta/imodeTraining';
-import { disposeTaskBatch } from '../meta/taskBatch';
+import { type TaskBatch, disposeTaskBatch } from '../meta/taskBatch';
+import type { OdeintOptions } from '../nn/odeint';
 import { etaRangeOf } from './modelExport';
 import { EXPLORER_MODEL_FORMAT, EXPLORER_MODEL_VERSION, type ExplorerInstance, type ExplorerModel } from './pageRollout';
 
@@ -56,6 +57,18 @@ function recordedInstances(id: string, scale: Scale, key: unknown, etaDim: numbe
   return instances;
 }
 
+/** The held-out MSE of weights `params` at `eta` on `batch` (disposed), as the experiment's evaluation computes it (../meta/imodeEvaluation.ts). */
+function heldOutError(model: ImodeModelFactory, params: readonly TensorJson[], eta: readonly number[], batch: TaskBatch, solver: OdeintOptions, stateScale: readonly number[]): number {
+  try {
+    return tf.tidy(() => {
+      const etaRows = tf.matMul(batch.membership, tf.tensor2d([Array.from(eta)])) as tf.Tensor2D;
+      return scoreRollouts(model.makeField(params.map(tensorFromJson), etaRows), batch, solver, stateScale).error;
+    });
+  } finally {
+    disposeTaskBatch(batch);
+  }
+}
+
 /** The explorer model of `family`'s finished run at `scale`; ConfigError when its meta-training has not finished. */
 export function familyExplorerModel<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, scale: Scale): ExplorerModel {
   const id = family.info.id;
@@ -75,13 +88,7 @@ export function familyExplorerModel<C extends ImodeFamilyConfig>(family: ImodeFa
     const window = ins.evalTrajectories[0].slice(0, cfg.evalSteps).map((x) => Array.from(x));
     // the first instance of each split is enough to tell these weights' η from another run's, at a rollout each
     if (recorded.findIndex((q) => q.split === r.split) !== i) return { label: r.instance, split: r.split, eta: r.eta, window };
-    const batch = familyEvalBatch(ins, stateScale, cfg.evalSteps, cfg.dt);
-    const recomputed = tf.tidy(() => {
-      const params = saved.best.params.map(tensorFromJson);
-      const etaRows = tf.matMul(batch.membership, tf.tensor2d([r.eta])) as tf.Tensor2D;
-      return scoreRollouts(model.makeField(params, etaRows), batch, solver, stateScale).error;
-    });
-    disposeTaskBatch(batch);
+    const recomputed = heldOutError(model, saved.best.params, r.eta, familyEvalBatch(ins, stateScale, cfg.evalSteps, cfg.dt), solver, stateScale);
     if (!(Math.abs(recomputed - r.evalError) <= SAME_EVALUATION_TOLERANCE * r.evalError)) {
       throw new DataError(`instance ${r.instance}: these weights and its recorded η give held-out MSE ${recomputed}, metrics.json records ${r.evalError}; metrics.json was written by another run: re-run npm run experiment -- ${id}`, { file: store.file });
     }

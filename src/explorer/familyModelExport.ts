@@ -6,13 +6,10 @@
  * the evaluation's `evalSteps`, re-simulated (deterministic in the seed) in the data's units.
  *
  * Nothing is trained or adapted here: a missing or unfinished checkpoint is an error that names the run that makes it.
- * That the recorded η belong to these weights is checked, not assumed: the held-out MSE of the first instance of each
- * split is recomputed from the exported weights and its η, exactly as the experiment's evaluation computes it, and
- * must match metrics.json's to float32 rounding (a metrics.json written by another run, of another config or on
- * another engine, fails here).
+ * That the recorded η belong to these weights is checked, not assumed (./recordedEvaluation.ts), on the first
+ * instance of each split.
  */
-import * as tf from '@tensorflow/tfjs';
-import { type TensorJson, checkpointStore, tensorFromJson } from '../core/checkpoint';
+import { checkpointStore } from '../core/checkpoint';
 import { type Scale, configHash } from '../core/config';
 import { ConfigError, DataError } from '../core/errors';
 import { readMetrics } from '../core/results';
@@ -20,18 +17,10 @@ import { experimentCheckpointDir, experimentResultsDir } from '../experiments/ex
 import { type ImodeFamily, type ImodeFamilyConfig, scaledModel, solverOf, trainingCheckpointKey } from '../experiments/imode/family';
 import { mapImodeFamilies } from '../experiments/imode/families';
 import { familyEvalBatch, resolveFamilyConfig, simulateFamily } from '../experiments/imodeFamilyExperiment';
-import { type ImodeModelFactory, scoreRollouts } from '../meta/imodeEvaluation';
 import type { ImodeCheckpoint } from '../meta/imodeTraining';
-import { type TaskBatch, disposeTaskBatch } from '../meta/taskBatch';
-import type { OdeintOptions } from '../nn/odeint';
 import { etaRangeOf } from './modelExport';
+import { checkRecordedEvaluation, isFirstOfSplit } from './recordedEvaluation';
 import { EXPLORER_MODEL_FORMAT, EXPLORER_MODEL_VERSION, type ExplorerInstance, type ExplorerModel } from './pageRollout';
-
-/**
- * Largest |MSE_recomputed − MSE_recorded| / MSE_recorded for the recorded η to be this model's: the recomputation
- * may run on another backend than the experiment (float32 summation order), which moves a rollout's MSE by far less.
- */
-const SAME_EVALUATION_TOLERANCE = 1e-2;
 
 /** An instance of metrics.json as the family experiment writes it (./imode/familySummary.ts). */
 interface RecordedInstance {
@@ -57,18 +46,6 @@ function recordedInstances(id: string, scale: Scale, key: unknown, etaDim: numbe
   return instances;
 }
 
-/** The held-out MSE of weights `params` at `eta` on `batch` (disposed), as the experiment's evaluation computes it (../meta/imodeEvaluation.ts). */
-function heldOutError(model: ImodeModelFactory, params: readonly TensorJson[], eta: readonly number[], batch: TaskBatch, solver: OdeintOptions, stateScale: readonly number[]): number {
-  try {
-    return tf.tidy(() => {
-      const etaRows = tf.matMul(batch.membership, tf.tensor2d([Array.from(eta)])) as tf.Tensor2D;
-      return scoreRollouts(model.makeField(params.map(tensorFromJson), etaRows), batch, solver, stateScale).error;
-    });
-  } finally {
-    disposeTaskBatch(batch);
-  }
-}
-
 /** The explorer model of `family`'s finished run at `scale`; ConfigError when its meta-training has not finished. */
 export function familyExplorerModel<C extends ImodeFamilyConfig>(family: ImodeFamily<C>, scale: Scale): ExplorerModel {
   const id = family.info.id;
@@ -87,10 +64,19 @@ export function familyExplorerModel<C extends ImodeFamilyConfig>(family: ImodeFa
     if (!ins) throw new DataError(`metrics.json names instance '${r.instance}', which the config does not simulate`, { file: store.file });
     const window = ins.evalTrajectories[0].slice(0, cfg.evalSteps).map((x) => Array.from(x));
     // the first instance of each split is enough to tell these weights' η from another run's, at a rollout each
-    if (recorded.findIndex((q) => q.split === r.split) !== i) return { label: r.instance, split: r.split, eta: r.eta, window };
-    const recomputed = heldOutError(model, saved.best.params, r.eta, familyEvalBatch(ins, stateScale, cfg.evalSteps, cfg.dt), solver, stateScale);
-    if (!(Math.abs(recomputed - r.evalError) <= SAME_EVALUATION_TOLERANCE * r.evalError)) {
-      throw new DataError(`instance ${r.instance}: these weights and its recorded η give held-out MSE ${recomputed}, metrics.json records ${r.evalError}; metrics.json was written by another run: re-run npm run experiment -- ${id}`, { file: store.file });
+    if (isFirstOfSplit(recorded, i)) {
+      checkRecordedEvaluation({
+        makeField: model.makeField,
+        weights: saved.best.params,
+        eta: r.eta,
+        batch: familyEvalBatch(ins, stateScale, cfg.evalSteps, cfg.dt),
+        solver,
+        scale: stateScale,
+        recorded: r.evalError,
+        label: `instance ${r.instance}`,
+        rerun: `npm run experiment -- ${id}`,
+        file: store.file,
+      });
     }
     return { label: r.instance, split: r.split, eta: r.eta, window };
   });

@@ -5,8 +5,9 @@
  * its first evaluation window, the data the experiment scored the length's rollout on.
  *
  * Nothing is trained or adapted here: exporting needs the finished run (`npm run experiment -- imode-pendulum`), and
- * a run whose metrics were written by another trained model (another training config) is refused, since its η would
- * not belong to these weights.
+ * a run whose metrics were written by another trained model (another training config, or the recomputed held-out MSE
+ * of the first length of each split off the recorded one: ./recordedEvaluation.ts) is refused, since its η would not
+ * belong to these weights.
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeJsonAtomic } from '../core/atomicWrite';
@@ -25,10 +26,12 @@ import {
   loadPendulumData,
   metaTrainPendulum,
   pendulumModel,
+  pendulumWindowBatch,
   pendulumWindows,
 } from '../experiments/imodePendulum';
 import type { LatentExplorerModel } from './latentPageRollout';
 import { IMODE_FAMILY_FIELDS } from '../experiments/imode/families';
+import { checkRecordedEvaluation, isFirstOfSplit } from './recordedEvaluation';
 import { EXPLORER_MODEL_FORMAT, EXPLORER_MODEL_VERSION, type ExplorerField, type ExplorerInstance, type ExplorerModel, explorerEtaDim } from './pageRollout';
 
 /** A length's adapted η as metrics.json records it. */
@@ -36,6 +39,7 @@ interface AdaptedLength {
   L: number;
   split: string;
   eta: number[];
+  evalMse: number;
 }
 
 /** The adapted lengths of a metrics.json written by the model of `cfg`'s training key. */
@@ -48,8 +52,8 @@ function adaptedLengths(cfg: ImodePendulumConfig, scale: Scale): AdaptedLength[]
   const lengths = metrics.lengths;
   if (!Array.isArray(lengths) || lengths.length === 0) throw new DataError('metrics.json has no lengths[] with adapted η', { file: dir });
   for (const l of lengths) {
-    if (!Array.isArray(l.eta) || l.eta.length !== cfg.etaDim || !l.eta.every(Number.isFinite)) {
-      throw new DataError(`metrics.json lengths[L=${l.L}].eta must hold ${cfg.etaDim} finite numbers, got ${JSON.stringify(l.eta)}`, { file: dir });
+    if (!Array.isArray(l.eta) || l.eta.length !== cfg.etaDim || !l.eta.every(Number.isFinite) || !Number.isFinite(l.evalMse)) {
+      throw new DataError(`metrics.json lengths[L=${l.L}] must hold ${cfg.etaDim} finite η and a finite evalMse, got ${JSON.stringify(l.eta)}, ${l.evalMse}`, { file: dir });
     }
   }
   return lengths;
@@ -84,13 +88,17 @@ export function imodePendulumExplorerModel(scale: Scale = 'default'): ExplorerMo
   tf.dispose([...trained.params, trained.eta0]);
 
   const families = asFamilyInstances(data.instances);
-  const instances: ExplorerInstance[] = lengths.map((l) => {
+  const model = pendulumModel(cfg);
+  const instances: ExplorerInstance[] = lengths.map((l, i) => {
     const index = data.instances.findIndex((ins) => ins.L === l.L);
     if (index < 0) throw new DataError(`metrics.json names L = ${l.L}, which the data has not`);
+    if (isFirstOfSplit(lengths, i)) {
+      const batch = pendulumWindowBatch(cfg, families[index], index, 'eval');
+      checkRecordedEvaluation({ makeField: model.makeField, weights, eta: l.eta, batch, solver: model.solver, scale: [1, 1], recorded: l.evalMse, label: `L = ${l.L}`, rerun: 'npm run experiment -- imode-pendulum', file: experimentResultsDir(imodePendulumInfo.id, scale) });
+    }
     const w = pendulumWindows(cfg, families[index], index, 'eval');
     return { label: `L=${l.L}`, split: l.split, eta: l.eta, window: w.targets.map((step) => Array.from(step[0])) };
   });
-  const model = pendulumModel(cfg);
   return {
     format: EXPLORER_MODEL_FORMAT,
     version: EXPLORER_MODEL_VERSION,

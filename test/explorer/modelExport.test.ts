@@ -1,12 +1,14 @@
 import { strict as assert } from 'assert';
+import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../../src/core/errors';
 import { readMetrics } from '../../src/core/results';
 import { experimentResultsDir } from '../../src/experiments/experiment';
+import { runImodePendulum } from '../../src/experiments/imodePendulum';
 import { etaRangeOf, imodePendulumExplorerModel, parseExplorerModel, readExplorerModel, writeExplorerModel } from '../../src/explorer/modelExport';
 import { nearestInstance, pageRollout } from '../../src/explorer/pageRollout';
-import { tmpDir } from '../helpers/tmpDir';
+import { tmpDir, withResultsRoot } from '../helpers/tmpDir';
 import { tinyExplorerModel } from './tinyExplorerModel';
 
 describe('explorer/modelExport', () => {
@@ -61,6 +63,22 @@ describe('explorer/modelExport', () => {
     assert.throws(() => pageRollout(model, [0, 1], [0.5, 0], 30), /η needs 1 values/);
     assert.throws(() => pageRollout(model, [0], [0.5], 30), /initial state needs 2/);
     assert.throws(() => pageRollout(model, [0], [0.5, 0], 1), /at least 2 steps/);
+  });
+
+  it('exports a finished smoke imode-pendulum run, and refuses a metrics.json whose recorded MSE these weights do not give', async function () {
+    this.timeout(300000);
+    await withResultsRoot('explorer-pendulum-', async () => {
+      const { dir } = await runImodePendulum('smoke');
+      const model = imodePendulumExplorerModel('smoke');
+      const metrics = readMetrics(dir) as unknown as { lengths: { L: number; eta: number[] }[] };
+      assert.equal(model.field.kind, 'conservative');
+      assert.deepEqual(model.instances.map((i) => i.eta), metrics.lengths.map((l) => l.eta));
+      const file = path.join(dir, 'metrics.json');
+      const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+      json.lengths[0].evalMse *= 1.5;
+      fs.writeFileSync(file, JSON.stringify(json));
+      assert.throws(() => imodePendulumExplorerModel('smoke'), (e: Error) => e instanceof DataError && /L = [\d.]+: these weights and its recorded η give held-out MSE .* metrics\.json was written by another run/.test(e.message));
+    });
   });
 
   it('exports the finished imode-pendulum run: its adapted η per length and evaluation windows', function () {

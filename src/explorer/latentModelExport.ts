@@ -6,9 +6,9 @@
  * field grid of the benchmark's ε_field (its (q, p) box, the other coordinates at its fixed values), and each
  * training instance's first trajectory (re-simulated: deterministic in the seed, ../experiments/paperBHamiltonian.ts).
  *
- * The page builds its field from the JSON's field kind (a GENERIC system's layout is written down in the table
- * below, since ../experiments/paperB/system.ts does not expose it), so the export checks that the page's field is
- * the experiment's own: both at a training latent on the grid, to float32 rounding.
+ * The page builds its field from the JSON's field kind (a GENERIC system's with the layout its structure carries,
+ * ../experiments/paperB/system.ts), so the export checks that the page's field is the experiment's own: both at a
+ * training latent on the grid, to float32 rounding.
  *
  * Nothing is trained here: a missing or unfinished checkpoint is an error that says which run makes it.
  */

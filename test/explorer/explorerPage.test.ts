@@ -4,10 +4,10 @@ import * as path from 'path';
 import { buildPageBundle, explorerCellHtml, explorerPageHtml } from '../../src/explorer/explorerPage';
 import { imodePendulumExplorerModel } from '../../src/explorer/modelExport';
 import { EXPLORER_HANDLE, EXPLORER_IDS } from '../../src/explorer/pageContract';
-import { figureTraces, moveSliders, openExplorerPage, pageModelAndBackend, rolloutInPage } from '../../src/explorer/pageDriver';
+import { figureTraces, moveSliders, openExplorerPage, rolloutInPage } from '../../src/explorer/pageDriver';
 import { type ExplorerModel, nearestInstance, pageRollout } from '../../src/explorer/pageRollout';
 import { tmpDir } from '../helpers/tmpDir';
-import { maxAbsDifference, onCpuBackend, useExplorerPage } from './explorerPageTesting';
+import { assertLoadedOffline, maxAbsDifference, onCpuBackend, useExplorerPage } from './explorerPageTesting';
 import { tinyExplorerModel } from './tinyExplorerModel';
 
 /** pageRollout in Node on the cpu backend (the page's), the previous backend restored after. */
@@ -20,12 +20,7 @@ describe('explorer/explorerPage (headless Chromium)', function () {
   const shown = useExplorerPage({ kind: 'imode', model });
 
   it('loads from disk with no network request and no page error, on the cpu backend, holding the model', async () => {
-    assert.deepEqual(shown().opened.blocked, []);
-    assert.deepEqual(shown().opened.errors, []);
-    const { model: inPage, backend } = await pageModelAndBackend<ExplorerModel>(shown().opened.page);
-    assert.equal(backend, 'cpu');
-    assert.deepEqual(inPage, model);
-    assert.equal(await shown().opened.page.locator('input[type=range]').count(), 1);
+    await assertLoadedOffline(shown().opened, model, 1);
   });
 
   it('redraws the figure when the slider moves, with the model rollout of the slider’s η from the nearest instance', async () => {

@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { Browser } from 'playwright-core';
 import { type PageModel, buildPageBundle, explorerPageHtml } from '../../src/explorer/explorerPage';
-import { type OpenedExplorer, openExplorerPage } from '../../src/explorer/pageDriver';
+import { type OpenedExplorer, openExplorerPage, pageModelAndBackend } from '../../src/explorer/pageDriver';
 import { launchChromium } from '../../src/viz/export';
 import { requireChromium } from '../helpers/chromium';
 import { tmpDir } from '../helpers/tmpDir';
@@ -49,4 +49,14 @@ export function useExplorerPage(pageModel: PageModel): () => { opened: OpenedExp
     if (!opened || !browser) throw new Error('the explorer page is not open (its before hook did not run)');
     return { opened, browser };
   };
+}
+
+/** The opened page asked for nothing beyond its file, threw nothing, computes on the cpu backend, holds `model` and shows `sliders` sliders. */
+export async function assertLoadedOffline(opened: OpenedExplorer, model: unknown, sliders: number): Promise<void> {
+  assert.deepEqual(opened.blocked, []);
+  assert.deepEqual(opened.errors, []);
+  const { model: inPage, backend } = await pageModelAndBackend(opened.page);
+  assert.equal(backend, 'cpu');
+  assert.deepEqual(inPage, model);
+  assert.equal(await opened.page.locator('input[type=range]').count(), sliders);
 }

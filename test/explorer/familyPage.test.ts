@@ -1,9 +1,9 @@
 import { strict as assert } from 'assert';
 import { imodeSlinky } from '../../src/experiments/imodeSlinky';
 import { EXPLORER_IDS } from '../../src/explorer/pageContract';
-import { figureTraces, moveSliders, pageModelAndBackend, rolloutInPage } from '../../src/explorer/pageDriver';
-import { type ExplorerModel, nearestInstance, pageRollout } from '../../src/explorer/pageRollout';
-import { maxAbsDifference, onCpuBackend, useExplorerPage } from './explorerPageTesting';
+import { figureTraces, moveSliders, rolloutInPage } from '../../src/explorer/pageDriver';
+import { nearestInstance, pageRollout } from '../../src/explorer/pageRollout';
+import { assertLoadedOffline, maxAbsDifference, onCpuBackend, useExplorerPage } from './explorerPageTesting';
 import { tinyFamilyExplorerModel } from './tinyFamilyExplorerModel';
 
 /** The Slinky: six state components per cycle in five units, its portrait on the bottom cycle's (x, y), η of 4 components. */
@@ -14,12 +14,7 @@ describe('explorer page of an iMODE family (headless Chromium)', function () {
   const nodeRollout = (eta: number[], x0: number[], steps: number) => onCpuBackend(() => pageRollout(model, eta, x0, steps));
 
   it('loads offline on the cpu backend with one slider per η component, holding the model', async () => {
-    assert.deepEqual(shown().opened.blocked, []);
-    assert.deepEqual(shown().opened.errors, []);
-    const { model: inPage, backend } = await pageModelAndBackend<ExplorerModel>(shown().opened.page);
-    assert.equal(backend, 'cpu');
-    assert.deepEqual(inPage, model);
-    assert.equal(await shown().opened.page.locator('input[type=range]').count(), 4);
+    await assertLoadedOffline(shown().opened, model, 4);
   });
 
   it('redraws the portrait components of the family’s own field when a slider moves, as Node computes them', async () => {
